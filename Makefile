@@ -1,0 +1,16 @@
+# The two commands the README opens with. Each bootstraps what it needs.
+STACK ?= dev
+PY := .venv/bin/python
+
+.PHONY: preview test bench bootstrap
+bootstrap:
+	@bash .ci/bootstrap
+
+preview: bootstrap
+	@$(PY) -m secure_kafka.gate --stack $(STACK)
+
+test: bootstrap
+	@$(PY) -m pytest -q
+
+bench: bootstrap
+	@$(PY) bench/run.py

@@ -1,0 +1,145 @@
+"""Run a Pulumi program offline under the SDK's mocks and record what it registers.
+
+The record has what the engine would hand a policy pack: type, name, URN, parent,
+dependencies, property dependencies and the inputs in the engine's camelCase form.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import pulumi
+import yaml
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from .analyzer import StackResource
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+
+
+def fake_id(type_: str, name: str) -> str:
+    digest = hashlib.sha1(f"{type_}/{name}".encode()).hexdigest()[:17]
+    prefix = {"aws:ec2/securityGroup:SecurityGroup": "sg-",
+              "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
+              "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
+              "aws:kms/key:Key": ""}.get(type_, "")
+    return f"{prefix}{digest}" if prefix else f"{name}-{digest[:8]}"
+
+
+class Mocks(pulumi.runtime.Mocks):
+    """Deterministic ids and ARNs; invokes answer with one account, region and three AZs."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        resource_id = fake_id(args.typ, args.name)
+        state = dict(args.inputs)
+        if args.typ.startswith("aws:"):
+            service = args.typ.split(":")[1].split("/")[0]
+            state.setdefault("arn", f"arn:aws:{service}:{REGION}:{ACCOUNT}:{args.name}/{resource_id}")
+        if args.typ == "aws:kms/key:Key":
+            state["keyId"] = resource_id
+        return resource_id, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        token = args.token
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "userId": "ci"}
+        if token == "aws:index/getRegion:getRegion":
+            return {"name": REGION, "region": REGION, "id": REGION}
+        if token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
+        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return {"names": [f"{REGION}a", f"{REGION}b", f"{REGION}c"],
+                    "zoneIds": ["euw1-az1", "euw1-az2", "euw1-az3"]}
+        if token == "aws:ec2/getVpc:getVpc":
+            return {"id": args.args.get("id", "vpc-0"), "cidrBlock": "10.0.0.0/16"}
+        return {}
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, keeping each registration as AnalyzeStack would see it."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.recorded: list[StackResource] = []
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            inputs = rpc.deserialize_properties(request.object)
+            self.recorded.append(StackResource(
+                type=request.type, name=request.name, urn=response.urn,
+                properties=_plain(inputs), parent=request.parent,
+                dependencies=list(request.dependencies),
+                property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                custom=bool(request.custom)))
+        return response
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def stack_config(project_dir: Path, stack: str) -> dict[str, str]:
+    """Config from stacks/Pulumi.<stack>.yaml, as the CLI passes it to a program (strings)."""
+    path = project_dir / "stacks" / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        available = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in (project_dir / "stacks").glob("Pulumi.*.yaml"))
+        raise SystemExit(f"stack {stack!r} has no config file {path}; available stacks: {', '.join(available)}")
+    data = yaml.safe_load(path.read_text()) or {}
+    out: dict[str, str] = {}
+    for key, value in (data.get("config") or {}).items():
+        out[key] = value if isinstance(value, str) else json.dumps(value)
+    return out
+
+
+@dataclass
+class Run:
+    resources: list[StackResource]
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+def run_program(project_dir: Path | str, stack: str, *, preview: bool = True,
+                project: str = "secure-kafka", program: Optional[Path] = None) -> Run:
+    """Execute the program at `project_dir` for `stack` with mocks; return what it registered."""
+    project_dir = Path(project_dir).resolve()
+    monitor = RecordingMonitor(Mocks())
+    pulumi_mocks.set_mocks(Mocks(), project=project, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_all_config(stack_config(project_dir, stack))
+    outputs: dict[str, Any] = {}
+    real_export = pulumi.export
+
+    def export(name: str, value: Any) -> None:
+        outputs[name] = value
+        real_export(name, value)
+
+    pulumi.export = export
+    sys.path.insert(0, str(project_dir))
+    try:
+        main = program or project_dir / "__main__.py"
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
+    finally:
+        pulumi.export = real_export
+        sys.path.remove(str(project_dir))
+    resolved = {k: _resolve(v) for k, v in outputs.items()}
+    return Run(monitor.recorded, resolved)
+
+
+def _resolve(value: Any) -> Any:
+    if isinstance(value, pulumi.Output):
+        secret = _sync_await(value.is_secret())
+        known = _sync_await(value.future())
+        return "[secret]" if secret else known
+    return value

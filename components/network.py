@@ -1,0 +1,108 @@
+"""Security groups that admit only named clients, judged by the same engine as the pack."""
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from kafka_guardrails import Resource, Settings, judge_resource
+
+from .errors import ConfigError
+
+_SG_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class ClientAccess:
+    """A named client: a private CIDR or a client security group, never both."""
+
+    name: str
+    cidr: Optional[str] = None
+    security_group_id: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class KafkaSecurityGroupArgs:
+    vpc_id: str
+    vpc_cidr: str
+    ports: Sequence[int]
+    clients: Sequence[ClientAccess]
+    description: str = "Kafka brokers: named clients only"
+    tags: dict = field(default_factory=dict)
+
+
+def validate_clients(clients: Sequence[ClientAccess], ports: Sequence[int], setting: str = "clients") -> None:
+    """Refuse unnamed, duplicate, malformed or world-open clients with the engine's own words."""
+    if not clients:
+        raise ConfigError(setting, [], "list at least one client (a private CIDR or a security group id)")
+    seen: set[str] = set()
+    for index, client in enumerate(clients):
+        where = f"{setting}[{index}]"
+        if not isinstance(client.name, str) or not _NAME.match(client.name):
+            raise ConfigError(f"{where}.name", client.name, "a lowercase name of letters, digits and '-'")
+        if client.name in seen:
+            raise ConfigError(f"{where}.name", client.name, "client names must be unique")
+        seen.add(client.name)
+        if (client.cidr is None) == (client.security_group_id is None):
+            raise ConfigError(where, {"cidr": client.cidr, "securityGroupId": client.security_group_id},
+                              "set exactly one of cidr or securityGroupId")
+        if client.security_group_id is not None and not _SG_ID.match(str(client.security_group_id)):
+            raise ConfigError(f"{where}.securityGroupId", client.security_group_id, "an id like sg-0123456789abcdef0")
+        if client.cidr is not None:
+            try:
+                ipaddress.ip_network(str(client.cidr), strict=True)
+            except ValueError:
+                raise ConfigError(f"{where}.cidr", client.cidr, "a CIDR with no host bits set, e.g. 10.0.32.0/20") from None
+            probe = Resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {
+                "ipProtocol": "tcp", "fromPort": min(ports), "toPort": max(ports),
+                ("cidrIpv6" if ":" in client.cidr else "cidrIpv4"): client.cidr}, name=client.name)
+            findings = judge_resource(probe, Settings(ports=tuple(sorted(set(ports)))))
+            if findings:
+                raise ConfigError(f"{where}.cidr", client.cidr,
+                                  "a private or narrow client range; the guardrail says: " + findings[0].message)
+
+
+def validate_ports(ports: Sequence[int], setting: str = "ports") -> None:
+    if not ports or any(type(p) is not int or not 1 <= p <= 65535 for p in ports):
+        raise ConfigError(setting, list(ports), "a non-empty list of TCP ports 1-65535")
+
+
+class KafkaSecurityGroup(pulumi.ComponentResource):
+    """A broker security group: ingress per named client and listener port, egress only to the VPC."""
+
+    security_group_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: KafkaSecurityGroupArgs,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        validate_ports(args.ports)
+        validate_clients(args.clients, args.ports)
+        try:
+            ipaddress.ip_network(args.vpc_cidr, strict=True)
+        except ValueError:
+            raise ConfigError("vpcCidr", args.vpc_cidr, "the VPC's CIDR, e.g. 10.0.0.0/16") from None
+        super().__init__("secure-kafka:aws:KafkaSecurityGroup", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        group = aws.ec2.SecurityGroup(
+            f"{name}-sg", vpc_id=args.vpc_id, description=args.description,
+            revoke_rules_on_delete=True, tags={**args.tags, "Name": f"{name}-kafka"}, opts=child)
+        self.ingress_rules = []
+        for client in args.clients:
+            for port in sorted(set(args.ports)):
+                self.ingress_rules.append(aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-{client.name}-{port}", security_group_id=group.id, ip_protocol="tcp",
+                    from_port=port, to_port=port, cidr_ipv4=client.cidr if client.cidr and ":" not in client.cidr else None,
+                    cidr_ipv6=client.cidr if client.cidr and ":" in client.cidr else None,
+                    referenced_security_group_id=client.security_group_id,
+                    description=f"Kafka client {client.name} on {port}", opts=child))
+        self.egress_rule = aws.vpc.SecurityGroupEgressRule(
+            f"{name}-egress-vpc", security_group_id=group.id, ip_protocol="tcp", from_port=0,
+            to_port=65535, cidr_ipv4=args.vpc_cidr, description="Brokers talk only inside the VPC",
+            opts=child)
+        self.security_group = group
+        self.security_group_id = group.id
+        self.register_outputs({"securityGroupId": group.id})

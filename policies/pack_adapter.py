@@ -1,0 +1,126 @@
+"""Turns the engine's rules into pulumi-policy policies.
+
+Unknown values: pulumi-policy's proxy raises on them. We read the properties through
+its public mapping interface and keep unknowns as the engine's UNKNOWN, so a known
+world-open entry is still reported when a neighbouring value is unknown. A verdict that
+only unknowns block is raised as UnknownValueError, which pulumi-policy reports as an
+ADVISORY "can't run during preview" note, carrying our message.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any, Callable
+
+from pulumi_policy import (EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy,
+                           StackValidationPolicy)
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
+
+from kafka_guardrails import (ADVISORY, MANDATORY, RULES, Finding, Resource, Rule, SettingsError,
+                              from_config)
+from kafka_guardrails.rules import safe_check
+from kafka_guardrails.values import UNKNOWN
+
+CONFIG_SCHEMA = PolicyConfigSchema(properties={
+    "ports": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 65535},
+              "description": "Kafka/ZooKeeper ports to guard; replaces the default list."},
+    "extraPorts": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 65535},
+                   "description": "Ports guarded in addition to the default list."},
+    "ipv4PublicPrefix": {"type": "integer", "minimum": 0, "maximum": 32,
+                         "description": "A routable IPv4 block this wide or wider is public."},
+    "ipv6PublicPrefix": {"type": "integer", "minimum": 0, "maximum": 128,
+                         "description": "A routable IPv6 block this wide or wider is public."},
+})
+
+_LEVELS = {MANDATORY: EnforcementLevel.MANDATORY, ADVISORY: EnforcementLevel.ADVISORY}
+_settings_cache: dict[str, Any] = {}
+
+
+def plain(value: Any) -> Any:
+    """Copy pulumi-policy's proxies into plain data, unknowns as UNKNOWN."""
+    if isinstance(value, Mapping):
+        out = {}
+        for key in value:
+            try:
+                out[key] = plain(value[key])
+            except UnknownValueError:
+                out[key] = UNKNOWN
+        return out
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        items = []
+        for index in range(len(value)):
+            try:
+                items.append(plain(value[index]))
+            except UnknownValueError:
+                items.append(UNKNOWN)
+        return items
+    return value
+
+
+def _preview() -> bool:
+    return os.environ.get("PULUMI_DRY_RUN", "false") == "true"
+
+
+def _settings(config: Mapping[str, Any]):
+    key = json.dumps(dict(config), sort_keys=True, default=str) + str(_preview())
+    if key not in _settings_cache:
+        _settings_cache[key] = from_config(config, preview=_preview())
+    return _settings_cache[key]
+
+
+def _report(findings: list[Finding], report_violation: Callable, urn: str | None) -> None:
+    deferred = [f for f in findings if f.unknown and f.level == ADVISORY]
+    for finding in findings:
+        if finding not in deferred:
+            report_violation(finding.text(), urn if urn is not None else None)
+    if deferred:
+        error = UnknownValueError(UNKNOWN_STRING_VALUE, [deferred[0].path or "props"])
+        error.message = " | ".join(f.text() for f in deferred)
+        raise error
+
+
+def _resource_policy(rule: Rule) -> ResourceValidationPolicy:
+    def validate(args, report_violation) -> None:
+        if args.resource_type not in rule.types:
+            return
+        try:
+            settings = _settings(args.get_config())
+        except SettingsError as error:
+            report_violation(f"[{rule.id}] invalid policy config: {error}")
+            return
+        resource = Resource(args.resource_type, plain(args.props), args.name, args.urn)
+        _report(safe_check(rule, resource, settings), report_violation, None)
+
+    return ResourceValidationPolicy(
+        name=rule.name, description=f"{rule.id}: {rule.title}", validate=validate,
+        enforcement_level=_LEVELS[rule.level], config_schema=CONFIG_SCHEMA,
+        remediation_steps=rule.remediation)
+
+
+def _stack_policy(rule: Rule) -> StackValidationPolicy:
+    def validate(args, report_violation) -> None:
+        try:
+            settings = _settings(args.get_config())
+        except SettingsError as error:
+            report_violation(f"[{rule.id}] invalid policy config: {error}")
+            return
+        resources = [
+            Resource(r.resource_type, plain(r.props), r.name, r.urn,
+                     {k: [d.urn for d in deps] for k, deps in (r.property_dependencies or {}).items()})
+            for r in args.resources if r.resource_type in rule.types
+        ]
+        findings = safe_check(rule, resources, settings)
+        for finding in findings:
+            urn = finding.resource if finding.resource.startswith("urn:") else None
+            report_violation(finding.text(), urn)
+
+    return StackValidationPolicy(
+        name=rule.name, description=f"{rule.id}: {rule.title}", validate=validate,
+        enforcement_level=_LEVELS[rule.level], config_schema=CONFIG_SCHEMA,
+        remediation_steps=rule.remediation)
+
+
+def build_policies() -> list:
+    """One pulumi policy per engine rule, in the registry's stable order."""
+    return [_stack_policy(r) if r.stack else _resource_policy(r) for r in RULES]
