@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any, Iterable, Optional, Sequence
 
 from . import cidr
@@ -187,23 +188,23 @@ def judge_stack(resources: Sequence[Resource], settings: Settings) -> list[Findi
     """Union, per security group and port, what separate resources admit; report groups that
     only the combination opens to the internet (single resources are reported on their own)."""
     groups = _Groups()
+    owners: dict[str, str] = {}
     members: list[tuple[Resource, list[Permission], str]] = []
     for resource in resources:
         if resource.type in K8S_SERVICE:
-            continue
-        perms = permissions(resource.type, resource.props)
-        if not perms:
             continue
         names = _names(resource)
         for name in names[1:]:
             groups.join(names[0], name)
         if resource.type in SEPARATE_RULES:
-            targets = _targets(resource)
-            if not targets:
-                continue
-            for target in targets:
+            for target in _targets(resource):
                 groups.join(names[0], target)
-        members.append((resource, perms, names[0]))
+        else:
+            owners[names[0]] = resource.label
+        perms = permissions(resource.type, resource.props)
+        if perms:
+            members.append((resource, perms, names[0]))
+    group_owner = {groups.find(name): label for name, label in owners.items()}
 
     by_group: dict[str, list[tuple[Resource, Permission]]] = defaultdict(list)
     for resource, perms, name in members:
@@ -211,11 +212,13 @@ def judge_stack(resources: Sequence[Resource], settings: Settings) -> list[Findi
             by_group[groups.find(name)].append((resource, perm))
 
     findings: list[Finding] = []
-    for entries in by_group.values():
+    for root, entries in by_group.items():
         if len({r.label for r, _ in entries}) < 2:
             continue
         finding = _judge_union(entries, settings, per_resource=True)
         if finding is not None:
+            if root in group_owner:
+                finding = replace(finding, resource=group_owner[root])
             findings.append(finding)
     return findings
 
