@@ -196,3 +196,25 @@ def test_a_rule_that_crashes_is_reported_not_passed():
     rule = Rule("X-1", "broken", "t", MANDATORY, "fix", frozenset({SG}), broken)
     [finding] = safe_check(rule, Resource(SG, {}), Settings())
     assert finding.level == MANDATORY and "KeyError" in finding.message
+
+
+def test_internal_annotation_as_boolean_counts():
+    notes = {"service.beta.kubernetes.io/aws-load-balancer-internal": True}
+    assert judge(SERVICE, svc("LoadBalancer", [{"port": 9092}], notes)) == []
+    notes = {"service.beta.kubernetes.io/aws-load-balancer-internal": False}
+    assert judge(SERVICE, svc("LoadBalancer", [{"port": 9092}], notes))
+
+
+def test_subclassed_scalars_from_parsers_are_read_as_values():
+    class IntNode(int):
+        pass
+
+    class StrNode(str):
+        pass
+
+    props = sg({"protocol": StrNode("tcp"), "fromPort": IntNode(443), "toPort": IntNode(443),
+                "cidrBlocks": [StrNode("0.0.0.0/0")]})
+    assert judge(SG, props) == []
+    props["ingress"][0]["fromPort"] = IntNode(9092)
+    props["ingress"][0]["toPort"] = IntNode(9092)
+    assert judge(SG, props)

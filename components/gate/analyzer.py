@@ -60,20 +60,28 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def policy_config_request(config: Mapping[str, Any]) -> analyzer_pb2.ConfigureAnalyzerRequest:
-    """Translate a `--policy-config` style mapping ({policy: level | {enforcementLevel, ...}})."""
+def policy_config_request(info: analyzer_pb2.AnalyzerInfo,
+                          config: Mapping[str, Any]) -> analyzer_pb2.ConfigureAnalyzerRequest:
+    """Resolve a `--policy-pack-config` mapping as the CLI does before Configure: every policy
+    gets an entry whose level is its own default, then `all`, then its own setting."""
     request = analyzer_pb2.ConfigureAnalyzerRequest()
-    for name, value in config.items():
-        entry = analyzer_pb2.PolicyConfig()
+    unknown = set(config) - {p.name for p in info.policies} - {"all"}
+    if unknown:
+        raise ValueError(f"policy config names unknown policies: {', '.join(sorted(unknown))}")
+    for policy in info.policies:
+        entry = analyzer_pb2.PolicyConfig(enforcementLevel=policy.enforcementLevel)
+        if "all" in config:
+            entry.enforcementLevel = LEVELS[config["all"]]
+        value = config.get(policy.name)
         if isinstance(value, str):
             entry.enforcementLevel = LEVELS[value]
-        else:
+        elif isinstance(value, Mapping):
             props = dict(value)
             level = props.pop("enforcementLevel", None)
             if level is not None:
                 entry.enforcementLevel = LEVELS[level]
             entry.properties.update(_jsonable(props))
-        request.policyConfig[name].CopyFrom(entry)
+        request.policyConfig[policy.name].CopyFrom(entry)
     return request
 
 
@@ -128,7 +136,7 @@ class PolicyPack:
         return self.stub.GetAnalyzerInfo(empty_pb2.Empty())
 
     def configure(self, config: Mapping[str, Any]) -> None:
-        self.stub.Configure(policy_config_request(config))
+        self.stub.Configure(policy_config_request(self.info(), config))
 
     def configure_stack(self, *, project: str, stack: str, preview: bool) -> None:
         self.stub.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(

@@ -142,6 +142,8 @@ def annotations(props: dict) -> dict:
 def is_internal(notes: dict) -> bool:
     for key, allowed in INTERNAL_ANNOTATIONS.items():
         value = unwrap(notes.get(key))
+        if isinstance(value, bool):  # HCL and YAML read an unquoted true as a boolean
+            value = "true" if value else "false"
         if isinstance(value, str) and value.strip().lower() in allowed:
             return True
     return False
@@ -201,11 +203,13 @@ def _service(props: dict) -> list[Permission]:
 
 
 def _int_port(value: Any) -> Optional[int]:
-    if type(value) is int:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
         return value
-    if type(value) is float and value.is_integer():
+    if isinstance(value, float) and value.is_integer():
         return int(value)
-    if type(value) is str and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None  # a named targetPort: the name says nothing about the number
 

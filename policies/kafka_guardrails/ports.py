@@ -17,13 +17,13 @@ def protocol(value: Any) -> Any:
     value = unwrap(value)
     if is_unknown(value):
         return UNKNOWN
-    if type(value) is bool or value is None:
+    if isinstance(value, bool) or value is None:
         return None
-    if type(value) in (int, float):
-        if type(value) is float and not value.is_integer():
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not value.is_integer():
             return None
         value = str(int(value))
-    if type(value) is not str:
+    if not isinstance(value, str):
         return None
     text = value.strip().lower()
     if text in _NAMES:

@@ -44,7 +44,7 @@ MISSING: Any = _Missing()
 
 
 def is_unknown(value: Any) -> bool:
-    return value is UNKNOWN or (type(value) is str and value in UNKNOWN_SENTINELS)
+    return value is UNKNOWN or (isinstance(value, str) and value in UNKNOWN_SENTINELS)
 
 
 @lru_cache(maxsize=512)
@@ -61,7 +61,7 @@ def spellings(name: str) -> tuple[str, ...]:
 
 def unwrap(value: Any) -> Any:
     """Strip the one-element list wrapping checkov puts around HCL values."""
-    while type(value) is list and len(value) == 1:
+    while isinstance(value, list) and len(value) == 1:
         value = value[0]
     return value
 
@@ -83,7 +83,7 @@ def field(obj: Any, name: str) -> Any:
 
 def scalar(obj: Any, name: str) -> Any:
     value = unwrap(field(obj, name))
-    if type(value) is str and value in UNKNOWN_SENTINELS:
+    if isinstance(value, str) and value in UNKNOWN_SENTINELS:
         return UNKNOWN
     return value
 
@@ -92,7 +92,7 @@ def items(value: Any) -> Iterator[Any]:
     """Flatten a list-ish value (nested lists from HCL, a lone scalar) into its leaves."""
     if value is MISSING or value is None:
         return
-    if type(value) is str and value in UNKNOWN_SENTINELS:
+    if isinstance(value, str) and value in UNKNOWN_SENTINELS:
         yield UNKNOWN
         return
     if isinstance(value, (list, tuple)):
@@ -126,13 +126,13 @@ def as_int(value: Any) -> Any:
     value = unwrap(value)
     if is_unknown(value):
         return UNKNOWN
-    if type(value) is bool:
+    if isinstance(value, bool):
         return None
-    if type(value) is int:
+    if isinstance(value, int):
         return value
-    if type(value) is float:
+    if isinstance(value, float):
         return int(value) if value.is_integer() else None
-    if type(value) is str:
+    if isinstance(value, str):
         text = value.strip()
         try:
             return int(text)
@@ -149,14 +149,14 @@ def as_bool(value: Any) -> Any:
     value = unwrap(value)
     if is_unknown(value):
         return UNKNOWN
-    if type(value) is bool:
+    if isinstance(value, bool):
         return value
-    if type(value) is str:
+    if isinstance(value, str):
         text = value.strip().lower()
         if text in ("true", "yes", "1"):
             return True
         if text in ("false", "no", "0", ""):
             return False
-    if type(value) in (int, float):
+    if isinstance(value, (int, float)):
         return bool(value)
     return None
