@@ -11,7 +11,7 @@ import runpy
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 import pulumi
 import yaml
@@ -111,13 +111,12 @@ class Run:
     outputs: dict[str, Any] = field(default_factory=dict)
 
 
-def run_program(project_dir: Path | str, stack: str, *, preview: bool = True,
-                project: str = "secure-kafka", program: Optional[Path] = None) -> Run:
-    """Execute the program at `project_dir` for `stack` with mocks; return what it registered."""
-    project_dir = Path(project_dir).resolve()
+def record(fn: Callable[[], Any], *, project: str = "secure-kafka", stack: str = "dev",
+           preview: bool = True, config: Optional[Mapping[str, str]] = None) -> Run:
+    """Run `fn` as a Pulumi program under mocks until every registration has settled."""
     monitor = RecordingMonitor(Mocks())
     pulumi_mocks.set_mocks(Mocks(), project=project, stack=stack, preview=preview, monitor=monitor)
-    pulumi.runtime.set_all_config(stack_config(project_dir, stack))
+    pulumi.runtime.set_all_config(dict(config or {}))
     outputs: dict[str, Any] = {}
     real_export = pulumi.export
 
@@ -126,15 +125,25 @@ def run_program(project_dir: Path | str, stack: str, *, preview: bool = True,
         real_export(name, value)
 
     pulumi.export = export
-    sys.path.insert(0, str(project_dir))
     try:
-        main = program or project_dir / "__main__.py"
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
+        _sync_await(run_pulumi_func(fn))
     finally:
         pulumi.export = real_export
+    return Run(monitor.recorded, {k: _resolve(v) for k, v in outputs.items()})
+
+
+def run_program(project_dir: Path | str, stack: str, *, preview: bool = True,
+                project: str = "secure-kafka", program: Optional[Path] = None) -> Run:
+    """Execute the program at `project_dir` for `stack` with mocks; return what it registered."""
+    project_dir = Path(project_dir).resolve()
+    config = stack_config(project_dir, stack)
+    main = program or project_dir / "__main__.py"
+    sys.path.insert(0, str(project_dir))
+    try:
+        return record(lambda: runpy.run_path(str(main), run_name="__main__"), project=project,
+                      stack=stack, preview=preview, config=config)
+    finally:
         sys.path.remove(str(project_dir))
-    resolved = {k: _resolve(v) for k, v in outputs.items()}
-    return Run(monitor.recorded, resolved)
 
 
 def _resolve(value: Any) -> Any:

@@ -77,7 +77,23 @@ class Reach:
 _PRIVATE = Reach(False)
 
 
-def _global_part(net: Network) -> list[Network]:
+_RESERVED_INTS = {
+    version: tuple((int(h.network_address), int(h.broadcast_address)) for h in holes)
+    for version, holes in _RESERVED.items()
+}
+
+
+def touches_internet(net: Network) -> bool:
+    """True unless the prefix lies wholly inside non-global space (integer compares: hot path)."""
+    first, last = int(net.network_address), int(net.broadcast_address)
+    for low, high in _RESERVED_INTS[net.version]:
+        if low <= first and last <= high:
+            return False
+    return True
+
+
+@lru_cache(maxsize=65536)
+def global_part(net: Network) -> tuple[Network, ...]:
     """`net` minus non-global space."""
     pieces = [net]
     for hole in _RESERVED[net.version]:
@@ -92,7 +108,7 @@ def _global_part(net: Network) -> list[Network]:
         pieces = next_round
         if not pieces:
             break
-    return pieces
+    return tuple(pieces)
 
 
 def _covers_all(union: list[Network], blocks: tuple[Network, ...]) -> bool:
@@ -102,6 +118,8 @@ def _covers_all(union: list[Network], blocks: tuple[Network, ...]) -> bool:
 @lru_cache(maxsize=65536)
 def reach(nets: frozenset, v4_bound: int, v6_bound: int) -> Reach:
     """Judge the union of `nets`; a global block of prefix length <= bound is public."""
+    if not any(touches_internet(n) for n in nets):
+        return _PRIVATE
     for version, world, blocks, bound in ((4, WORLD_V4, GLOBAL_V4, v4_bound),
                                           (6, WORLD_V6, GLOBAL_V6, v6_bound)):
         family = [n for n in nets if n.version == version]
@@ -112,10 +130,17 @@ def reach(nets: frozenset, v4_bound: int, v6_bound: int) -> Reach:
             return Reach(True, f"that covers the whole IPv{version} internet", str(world))
         widest: Optional[Network] = None
         for net in union:
-            for piece in _global_part(net):
+            for piece in global_part(net):
                 if widest is None or piece.prefixlen < widest.prefixlen:
                     widest = piece
         if widest is not None and widest.prefixlen <= bound:
             return Reach(True, f"they admit the internet-routable block {widest}, "
                                f"as wide as or wider than the /{bound} bound", str(widest))
     return _PRIVATE
+
+
+@lru_cache(maxsize=65536)
+def reach_texts(texts: tuple[str, ...], v4_bound: int, v6_bound: int) -> Reach:
+    """`reach` keyed by the source strings, so repeated rules skip parsing and hashing."""
+    nets = frozenset(n for n in map(parse, texts) if n is not None)
+    return reach(nets, v4_bound, v6_bound)

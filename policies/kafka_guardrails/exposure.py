@@ -60,9 +60,10 @@ def _level(settings: Settings, unknown: bool) -> str:
     return ADVISORY if unknown and settings.preview else MANDATORY
 
 
-def _offending(nets: Sequence[cidr.Network], texts: Sequence[str], reach: cidr.Reach) -> list[str]:
+def _offending(texts: Sequence[str], reach: cidr.Reach) -> list[str]:
     version = 6 if ":" in reach.widest else 4
-    return [t for n, t in zip(nets, texts) if n.version == version and cidr._global_part(n)]
+    nets = [(cidr.parse(t), t) for t in texts]
+    return [t for n, t in nets if n.version == version and cidr.touches_internet(n)]
 
 
 def _span_text(perm: Permission) -> str:
@@ -78,26 +79,24 @@ def judge_permission(resource: Resource, perm: Permission, settings: Settings) -
     covered = perm.span.covers(settings.ports)
     if not covered:
         return []
-    where = f"{resource.type} {perm.path}".strip() if perm.path else resource.type
-    nets: list[cidr.Network] = []
     texts: list[str] = []
     bad: list[tuple[str, Any]] = []
     unknown_paths: list[str] = []
     for path, raw in perm.cidrs:
         if is_unknown(raw):
             unknown_paths.append(path or "<entry>")
-            continue
-        net = cidr.parse(raw) if isinstance(raw, str) else None
-        if net is None:
-            bad.append((path, raw))
-        else:
-            nets.append(net)
+        elif isinstance(raw, str) and cidr.parse(raw) is not None:
             texts.append(raw.strip())
+        else:
+            bad.append((path, raw))
     findings: list[Finding] = []
-    reach = cidr.reach(frozenset(nets), settings.ipv4_public_prefix, settings.ipv6_public_prefix)
+    reach = cidr.reach_texts(tuple(texts), settings.ipv4_public_prefix, settings.ipv6_public_prefix)
+    if not (reach.public or bad or unknown_paths):
+        return findings
+    where = f"{resource.type} {perm.path}".strip() if perm.path else resource.type
     ports_text = _span_text(perm)
     if reach.public:
-        offending = _offending(nets, texts, reach)
+        offending = _offending(texts, reach)
         detail = [f"{where} admits {', '.join(offending)} to {ports_text} "
                   f"(Kafka/ZooKeeper port(s) {_ports(covered)}): {reach.reason}."]
         if perm.implicit_world:
@@ -138,7 +137,7 @@ def judge(resource: Resource, settings: Settings) -> list[Finding]:
     perms = permissions(resource.type, resource.props)
     for perm in perms:
         findings.extend(judge_permission(resource, perm, settings))
-    if len(perms) > 1:
+    if sum(1 for p in perms if p.cidrs and p.span.covers(settings.ports)) > 1:
         combined = _judge_union([(resource, p) for p in perms], settings, per_resource=False)
         if combined is not None:
             findings.append(combined)
@@ -227,38 +226,46 @@ def _judge_union(entries: list[tuple[Resource, Permission]], settings: Settings,
                  per_resource: bool) -> Optional[Finding]:
     """Report ports that the union opens while no single unit does. A unit is one resource
     in the stack check, one ingress entry inside a single resource."""
+    bounds = (settings.ipv4_public_prefix, settings.ipv6_public_prefix)
+    rows = []
+    for index, (resource, perm) in enumerate(entries):
+        if perm.span.unknown:
+            continue
+        covered = perm.span.covers(settings.ports)
+        texts = tuple(raw.strip() for _, raw in perm.cidrs if isinstance(raw, str) and not is_unknown(raw))
+        if covered and texts:
+            unit = resource.label if per_resource else index
+            label = resource.label if per_resource else perm.path or "<entry>"
+            rows.append((unit, set(covered), texts, label))
+    if len({row[0] for row in rows}) < 2:
+        return None
     exposed_ports: list[int] = []
     contributors: set[str] = set()
     offending: set[str] = set()
     reason = ""
-    bounds = (settings.ipv4_public_prefix, settings.ipv6_public_prefix)
     for port in settings.ports:
-        units: dict[Any, list[cidr.Network]] = defaultdict(list)
-        nets, texts, labels = [], [], []
-        for index, (resource, perm) in enumerate(entries):
-            if perm.span.unknown or not perm.span.covers((port,)):
-                continue
-            unit = resource.label if per_resource else index
-            for _, raw in perm.cidrs:
-                net = cidr.parse(raw) if isinstance(raw, str) and not is_unknown(raw) else None
-                if net is not None:
-                    units[unit].append(net)
-                    nets.append(net)
-                    texts.append(raw.strip())
-                    labels.append(resource.label if per_resource else perm.path or "<entry>")
+        units: dict[Any, list[str]] = defaultdict(list)
+        labels: dict[str, str] = {}
+        for unit, covered, texts, label in rows:
+            if port in covered:
+                units[unit].extend(texts)
+                for text in texts:
+                    labels.setdefault(text, label)
         if len(units) < 2:
             continue
-        if any(cidr.reach(frozenset(own), *bounds).public for own in units.values()):
+        if any(cidr.reach_texts(tuple(sorted(set(t))), *bounds).public for t in units.values()):
             continue
-        reach = cidr.reach(frozenset(nets), *bounds)
+        every = tuple(sorted({t for texts in units.values() for t in texts}))
+        reach = cidr.reach_texts(every, *bounds)
         if reach.public:
             exposed_ports.append(port)
             reason = reason or reach.reason
             version = 6 if ":" in reach.widest else 4
-            for net, text, label in zip(nets, texts, labels):
-                if net.version == version:
+            for text in every:
+                net = cidr.parse(text)
+                if net is not None and net.version == version:
                     offending.add(text)
-                    contributors.add(label)
+                    contributors.add(labels[text])
     if not exposed_ports:
         return None
     anchor = sorted(contributors)[0]

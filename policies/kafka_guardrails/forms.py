@@ -47,19 +47,24 @@ INTERNAL_ANNOTATIONS = {
 SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Permission:
     """One way in: the TCP ports it opens and the sources it admits."""
 
     path: str
     span: Span
     cidrs: tuple[tuple[str, Any], ...]
-    refs: tuple[str, ...] = ()
+    block: Any = None  # the raw entry; other sources are read from it only for messages
+    ref_keys: tuple[str, ...] = ()
     proto: str = "tcp"
     from_port: Any = None
     to_port: Any = None
     implicit_world: bool = False
     note: str = ""
+
+    @property
+    def refs(self) -> tuple[str, ...]:
+        return _refs(self.block, self.ref_keys) if self.ref_keys else ()
 
 
 def _cidrs(block: Any, path: str, names: tuple[str, ...]) -> list[tuple[str, Any]]:
@@ -97,8 +102,7 @@ def _entry(block: Any, path: str, proto_key: str, cidr_keys: tuple[str, ...],
     proto = protocol(field(block, proto_key))
     low, high = scalar(block, "fromPort"), scalar(block, "toPort")
     return Permission(path, span(proto, low, high), tuple(_cidrs(block, path, cidr_keys)),
-                      _refs(block, ref_keys), proto if isinstance(proto, str) else "tcp",
-                      low, high)
+                      block, ref_keys, proto if isinstance(proto, str) else "tcp", low, high)
 
 
 _SG_CIDRS = ("cidrBlocks", "ipv6CidrBlocks")

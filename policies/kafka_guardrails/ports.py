@@ -1,7 +1,8 @@
 """Protocols and port ranges, normalised the way EC2 reads them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from typing import NamedTuple
 from typing import Any
 
 from .values import UNKNOWN, as_int, is_unknown, unwrap
@@ -33,8 +34,7 @@ def protocol(value: Any) -> Any:
     return None
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """The ports an ingress entry opens. `assumed` says we fell back to all ports."""
 
     low: int
@@ -44,9 +44,12 @@ class Span:
     only: tuple[int, ...] = ()  # a Service port block opens exactly these
 
     def covers(self, ports: tuple[int, ...]) -> tuple[int, ...]:
+        """The listed ports (sorted) inside this span."""
         if self.only:
             return tuple(p for p in ports if p in self.only)
-        return tuple(p for p in ports if self.low <= p <= self.high)
+        if self.low <= ports[0] and self.high >= ports[-1]:
+            return ports
+        return ports[bisect_left(ports, self.low):bisect_right(ports, self.high)]
 
 
 _NONE = Span(1, 0)

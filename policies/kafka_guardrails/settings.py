@@ -23,6 +23,9 @@ class Settings:
     preview: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ports", tuple(sorted(set(self.ports))))
+
     def with_preview(self, preview: bool) -> "Settings":
         return replace(self, preview=preview)
 

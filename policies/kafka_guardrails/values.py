@@ -75,6 +75,8 @@ def field(obj: Any, name: str) -> Any:
     """The value of logical field `name` (camelCase) in any spelling, MISSING if absent."""
     if not isinstance(obj, dict):
         return MISSING
+    if name in obj:  # the engine's own spelling, the common case
+        return obj[name]
     for key in spellings(name):
         if key in obj:
             return obj[key]
