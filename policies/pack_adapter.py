@@ -38,8 +38,16 @@ _settings_cache: dict[str, Any] = {}
 
 
 def plain(value: Any) -> Any:
-    """Copy pulumi-policy's proxies into plain data, unknowns as UNKNOWN."""
+    """Copy pulumi-policy's proxies into plain data. Unknowns stay as the engine's sentinel
+    strings, which the engine reads as unknown; the proxies' raw target is used when offered
+    (fast), else their public mapping interface."""
     if isinstance(value, Mapping):
+        try:
+            target = value["__target"]
+        except (KeyError, UnknownValueError):
+            target = None
+        if isinstance(target, dict):
+            return {key: plain(item) for key, item in target.items()}
         out = {}
         for key in value:
             try:
@@ -48,6 +56,12 @@ def plain(value: Any) -> Any:
                 out[key] = UNKNOWN
         return out
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        try:
+            target = value["__target"]
+        except (KeyError, TypeError, IndexError, UnknownValueError):
+            target = None
+        if isinstance(target, list):
+            return [plain(item) for item in target]
         items = []
         for index in range(len(value)):
             try:

@@ -218,3 +218,9 @@ def test_subclassed_scalars_from_parsers_are_read_as_values():
     props["ingress"][0]["fromPort"] = IntNode(9092)
     props["ingress"][0]["toPort"] = IntNode(9092)
     assert judge(SG, props)
+
+
+def test_service_with_unknown_spec_is_not_a_silent_pass():
+    [finding] = judge(SERVICE, {"metadata": {"name": "k"}, "spec": "dd056dcd-154b-4c76-9bd3-c8f88648b5ff"},
+                      Settings(preview=True))
+    assert finding.unknown and finding.level == ADVISORY

@@ -154,6 +154,8 @@ def is_internal(notes: dict) -> bool:
 
 
 def _service(props: dict) -> list[Permission]:
+    if is_unknown(field(props, "spec")):
+        return [Permission("spec", Span(0, 65535, unknown=True), (("spec", UNKNOWN),))]
     spec = as_mapping(field(props, "spec"))
     if spec is None:
         return []
