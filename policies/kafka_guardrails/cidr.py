@@ -29,28 +29,30 @@ WORLD_V4 = ipaddress.ip_network("0.0.0.0/0")
 WORLD_V6 = ipaddress.ip_network("::/0")
 
 
-def _global_blocks(world: Network, reserved: Iterable[str]) -> tuple[Network, ...]:
-    remaining = [world]
-    for text in reserved:
-        hole = ipaddress.ip_network(text)
+def _subtract(net: Network, holes: Iterable[Network]) -> tuple[Network, ...]:
+    """`net` with every hole cut out, as the prefixes that remain."""
+    pieces = [net]
+    for hole in holes:
         next_round: list[Network] = []
-        for block in remaining:
+        for block in pieces:
             if block.overlaps(hole):
-                if hole.supernet_of(block):
-                    continue
-                next_round.extend(block.address_exclude(hole))
+                if not hole.supernet_of(block):
+                    next_round.extend(block.address_exclude(hole))
             else:
                 next_round.append(block)
-        remaining = next_round
-    return tuple(sorted(remaining))
+        pieces = next_round
+        if not pieces:
+            break
+    return tuple(sorted(pieces))
 
 
-GLOBAL_V4 = _global_blocks(WORLD_V4, _NON_GLOBAL_V4)
-GLOBAL_V6 = _global_blocks(WORLD_V6, _NON_GLOBAL_V6)
 _RESERVED = {
     4: tuple(ipaddress.ip_network(t) for t in _NON_GLOBAL_V4),
     6: tuple(ipaddress.ip_network(t) for t in _NON_GLOBAL_V6),
 }
+
+GLOBAL_V4 = _subtract(WORLD_V4, _RESERVED[4])
+GLOBAL_V6 = _subtract(WORLD_V6, _RESERVED[6])
 
 
 @lru_cache(maxsize=65536)
@@ -95,20 +97,7 @@ def touches_internet(net: Network) -> bool:
 @lru_cache(maxsize=65536)
 def global_part(net: Network) -> tuple[Network, ...]:
     """`net` minus non-global space."""
-    pieces = [net]
-    for hole in _RESERVED[net.version]:
-        next_round: list[Network] = []
-        for block in pieces:
-            if block.overlaps(hole):
-                if hole.supernet_of(block):
-                    continue
-                next_round.extend(block.address_exclude(hole))
-            else:
-                next_round.append(block)
-        pieces = next_round
-        if not pieces:
-            break
-    return tuple(pieces)
+    return _subtract(net, _RESERVED[net.version])
 
 
 def _covers_all(union: list[Network], blocks: tuple[Network, ...]) -> bool:
