@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from . import exposure
+from . import exposure, msk
 from .forms import NETWORK_TYPES
-from .model import MANDATORY, Finding, Resource, Rule
+from .model import ADVISORY, MANDATORY, Finding, Resource, Rule
 from .settings import Settings
 
 
@@ -38,6 +38,21 @@ RULES = Registry([
     Rule(exposure.RULE_ID, "kafka-no-public-port-combined",
          "Security-group rules may not together open a Kafka or ZooKeeper port to the internet",
          MANDATORY, exposure.REMEDIATION, NETWORK_TYPES, exposure.judge_stack, stack=True),
+    Rule("KAFKA-MSK-001", "msk-no-public-access", "MSK brokers may not have public access",
+         MANDATORY, "Set publicAccess.type to DISABLED.", msk.CLUSTER_TYPES, msk.public_access),
+    Rule("KAFKA-MSK-002", "msk-tls-in-transit", "MSK must encrypt client-broker and in-cluster traffic with TLS",
+         MANDATORY, "clientBroker TLS, inCluster true.", msk.CLUSTER_TYPES, msk.in_transit),
+    Rule("KAFKA-MSK-003", "msk-client-authentication", "MSK clients must authenticate (IAM, SCRAM or mutual TLS)",
+         MANDATORY, "Disable unauthenticated access; enable IAM, SCRAM or TLS.", msk.CLUSTER_TYPES,
+         msk.client_authentication),
+    Rule("KAFKA-MSK-004", "msk-customer-kms-key", "MSK data at rest must use a customer-managed KMS key",
+         MANDATORY, "Set encryptionAtRestKmsKeyArn.", msk.CLUSTER_TYPES, msk.customer_key),
+    Rule("KAFKA-MSK-005", "msk-acl-deny-by-default", "MSK configuration must deny topics without ACLs",
+         MANDATORY, "allow.everyone.if.no.acl.found=false.", msk.CONFIG_TYPES, msk.deny_by_default),
+    Rule("KAFKA-MSK-006", "msk-broker-logging", "MSK broker logs should be delivered for audit",
+         ADVISORY, "Enable loggingInfo.brokerLogs.", msk.CLUSTER_TYPES, msk.broker_logging),
+    Rule("KAFKA-MSK-007", "msk-no-unclean-leader-election", "MSK should not allow unclean leader election",
+         ADVISORY, "unclean.leader.election.enable=false.", msk.CONFIG_TYPES, msk.unclean_election),
 ])
 
 
