@@ -113,11 +113,13 @@ def kubernetes_docs(cases: list[Case]) -> list[dict]:
     return docs
 
 
-def run_checkov(target: Path, framework: str, *, file: bool = False) -> dict:
-    """Run checkov on `target` with only our check; return {resource: result}."""
+def run_checkov(target: Path, framework: str, *, file: bool = False,
+                check_ids: tuple[str, ...] = (CHECK_ID,)) -> dict:
+    """Run checkov on `target` with only our checks; return {resource: result}, or
+    {(check id, resource): result} when several checks run."""
     env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
     cmd = [str(CHECKOV), "-f" if file else "-d", str(target), "--framework", framework,
-           "--external-checks-dir", str(CHECKS), "--check", CHECK_ID, "-o", "json", "--compact",
+           "--external-checks-dir", str(CHECKS), "--check", ",".join(check_ids), "-o", "json", "--compact",
            "--skip-download"]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     if done.returncode not in (0, 1):
@@ -128,6 +130,7 @@ def run_checkov(target: Path, framework: str, *, file: bool = False) -> dict:
     for rep in reports:
         for bucket, verdict in (("failed_checks", "FAILED"), ("passed_checks", "PASSED")):
             for item in rep.get("results", {}).get(bucket, []):
-                assert item["check_id"] == CHECK_ID
-                results[item["resource"]] = verdict
+                assert item["check_id"] in check_ids
+                key = item["resource"] if len(check_ids) == 1 else (item["check_id"], item["resource"])
+                results[key] = verdict
     return results

@@ -118,3 +118,42 @@ def test_pack_blocks_raw_insecure_clusters_with_the_right_rule():
             assert diags[0].level == ("advisory" if rule == "KAFKA-MSK-006" else "mandatory")
         [diag] = pack.analyze(CONFIG, {"serverProperties": "allow.everyone.if.no.acl.found=true"}, "urn:c", "c")
         assert diag.policy == "msk-acl-deny-by-default" and diag.level == "mandatory"
+
+
+@pytest.mark.checkov
+def test_checkov_msk_checks_on_a_terraform_plan_and_cloudformation(tmp_path):
+    import json
+
+    from checkov_forms import run_checkov, snake, terraform_plan
+    from cases import Case
+
+    rules = ["KAFKA-MSK-00%d" % i for i in range(1, 8)]
+    check_ids = tuple("CKV_" + r.replace("-", "_") for r in rules)
+    cluster_cases = [Case("secure", CLUSTER, SECURE, False)] + [Case(n, CLUSTER, p, True) for n, p, _ in MSK_CASES]
+    plan = terraform_plan([])
+    for case in cluster_cases:
+        values = snake(case.props)
+        plan["planned_values"]["root_module"]["resources"].append({
+            "address": f"aws_msk_cluster.{case.name.replace('-', '_')}", "mode": "managed",
+            "type": "aws_msk_cluster", "name": case.name.replace("-", "_"),
+            "provider_name": "registry.terraform.io/hashicorp/aws", "values": values})
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    results = run_checkov(tmp_path / "plan.json", "terraform_plan", file=True, check_ids=check_ids)
+    expected = {"secure": None, **{name: rule for name, _, rule in MSK_CASES}}
+    for name, rule in expected.items():
+        resource = f"aws_msk_cluster.{name.replace('-', '_')}"
+        failed = {cid for (cid, res), v in results.items() if res == resource and v == "FAILED"}
+        assert failed == ({"CKV_" + rule.replace("-", "_")} if rule else set()), (name, failed)
+    template = {"Resources": {
+        "Open": {"Type": "AWS::MSK::Configuration",
+                 "Properties": {"Name": "o", "ServerProperties": base64.b64encode(
+                     b"allow.everyone.if.no.acl.found=true\nunclean.leader.election.enable=true\n").decode()}},
+        "Closed": {"Type": "AWS::MSK::Configuration",
+                   "Properties": {"Name": "c", "ServerProperties": base64.b64encode(
+                       b"allow.everyone.if.no.acl.found=false\n").decode()}}}}
+    (tmp_path / "t.json").write_text(json.dumps(template))
+    results = run_checkov(tmp_path / "t.json", "cloudformation", file=True, check_ids=check_ids)
+    failed = {(cid, res) for (cid, res), v in results.items() if v == "FAILED"}
+    assert failed == {("CKV_KAFKA_MSK_005", "AWS::MSK::Configuration.Open"),
+                      ("CKV_KAFKA_MSK_007", "AWS::MSK::Configuration.Open")}
+    assert ("CKV_KAFKA_MSK_005", "AWS::MSK::Configuration.Closed") in results

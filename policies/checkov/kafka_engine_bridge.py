@@ -15,7 +15,7 @@ except ImportError:  # `checkov --external-checks-dir policies/checkov` from a c
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from checkov.common.models.enums import CheckResult  # noqa: E402
-from kafka_guardrails import Resource, Settings, from_config, judge_resource  # noqa: E402
+from kafka_guardrails import RULES, Resource, Settings, from_config, judge_resource  # noqa: E402
 
 CHECK_ID = "CKV_KAFKA_NET_001"
 CHECK_NAME = "Ensure no Kafka or ZooKeeper port is reachable from the internet (KAFKA-NET-001)"
@@ -37,7 +37,18 @@ def _settings() -> Settings:
 SETTINGS = _settings()
 
 
-def judge(check: Any, type_: str, props: Any, name: str = "") -> CheckResult:
-    findings = judge_resource(Resource(type_, props if props is not None else {}, name=name), SETTINGS)
+def judge(check: Any, type_: str, props: Any, name: str = "", rule_name: str = "") -> CheckResult:
+    """PASSED or FAILED for one resource; `rule_name` limits it to one engine rule."""
+    rules = [RULES[rule_name]] if rule_name else RULES.resource_rules()
+    rules = [r for r in rules if r.id.startswith("KAFKA-NET") or rule_name]
+    findings = judge_resource(Resource(type_, props if props is not None else {}, name=name), SETTINGS, rules)
     check.details = [f.message for f in findings]
     return CheckResult.FAILED if findings else CheckResult.PASSED
+
+
+def check_id(rule_name: str) -> str:
+    """KAFKA-MSK-004 -> CKV_KAFKA_MSK_004."""
+    return "CKV_" + RULES[rule_name].id.replace("-", "_")
+
+
+MSK_RULES = [r.name for r in RULES.resource_rules() if r.id.startswith("KAFKA-MSK")]
