@@ -14,13 +14,18 @@ def _kind(rule_name: str) -> str:
     return "config" if any("onfiguration" in t for t in RULES[rule_name].types) else "msk"
 
 
+def _describe(rule_name: str, types: dict) -> dict:
+    """The checkov identity of one engine rule: id, 'Ensure …' name, resource types."""
+    rule = RULES[rule_name]
+    return {"name": f"Ensure {rule.title[0].lower()}{rule.title[1:]} ({rule.id})",
+            "id": check_id(rule_name), "categories": (CheckCategories.ENCRYPTION,),
+            "supported_resources": types[_kind(rule_name)]}
+
+
 class MskRuleTerraform(TfCheck):
     def __init__(self, rule_name: str) -> None:
         self.rule_name = rule_name
-        rule = RULES[rule_name]
-        super().__init__(name=f"Ensure {rule.title[0].lower()}{rule.title[1:]} ({rule.id})",
-                         id=check_id(rule_name), categories=(CheckCategories.ENCRYPTION,),
-                         supported_resources=_TF[_kind(rule_name)])
+        super().__init__(**_describe(rule_name, _TF))
 
     def scan_resource_conf(self, conf):
         return judge(self, self.entity_type, conf, rule_name=self.rule_name)
@@ -29,10 +34,7 @@ class MskRuleTerraform(TfCheck):
 class MskRuleCloudFormation(CfnCheck):
     def __init__(self, rule_name: str) -> None:
         self.rule_name = rule_name
-        rule = RULES[rule_name]
-        super().__init__(name=f"Ensure {rule.title[0].lower()}{rule.title[1:]} ({rule.id})",
-                         id=check_id(rule_name), categories=(CheckCategories.ENCRYPTION,),
-                         supported_resources=_CFN[_kind(rule_name)])
+        super().__init__(**_describe(rule_name, _CFN))
 
     def scan_resource_conf(self, conf):
         return judge(self, conf.get("Type", self.entity_type), conf.get("Properties") or {},
