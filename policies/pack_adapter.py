@@ -87,7 +87,7 @@ def _report(findings: list[Finding], report_violation: Callable, urn: str | None
     deferred = [f for f in findings if f.unknown and f.level == ADVISORY]
     for finding in findings:
         if finding not in deferred:
-            report_violation(finding.text(), urn if urn is not None else None)
+            report_violation(finding.text(), urn)
     if deferred:
         error = UnknownValueError(UNKNOWN_STRING_VALUE, [deferred[0].path or "props"])
         error.message = " | ".join(f.text() for f in deferred)

@@ -8,7 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from cases import CASES, DEFAULT_SG, NATIVE_IN, NATIVE_SG, SERVICE, SG, SG_RULE, VPC_IN, Case
+from cases import DEFAULT_SG, NATIVE_IN, NATIVE_SG, SERVICE, SG, SG_RULE, VPC_IN, Case
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"

@@ -38,9 +38,8 @@ SETTINGS = _settings()
 
 
 def judge(check: Any, type_: str, props: Any, name: str = "", rule_name: str = "") -> CheckResult:
-    """PASSED or FAILED for one resource; `rule_name` limits it to one engine rule."""
-    rules = [RULES[rule_name]] if rule_name else RULES.resource_rules()
-    rules = [r for r in rules if r.id.startswith("KAFKA-NET") or rule_name]
+    """PASSED or FAILED for one resource under one engine rule (KAFKA-NET-001 unless named)."""
+    rules = [RULES[rule_name or "kafka-no-public-port"]]
     findings = judge_resource(Resource(type_, props if props is not None else {}, name=name), SETTINGS, rules)
     check.details = [f.message for f in findings]
     return CheckResult.FAILED if findings else CheckResult.PASSED
