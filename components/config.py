@@ -1,68 +1,116 @@
-"""Typed, validated stack settings. Every error names the key, the value and what is allowed."""
+"""Typed, validated stack settings. Every error names the key, the value and what is allowed.
+
+Stack files use camelCase keys (`secure-kafka:msk: {brokerCount: 3}`); they map one to one onto
+the component's typed arguments, and the component's own validator checks them, so a bad
+value fails the same way from a stack file and from another program.
+"""
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Optional
 
 import pulumi
 
 from .errors import ConfigError
-from .network import ClientAccess, validate_clients, validate_ports
+from .msk import MskClusterArgs, validate_msk_args
+from .network import ClientAccess
 
 ENVIRONMENTS = ("dev", "staging", "prod")
+PLATFORMS = ("msk",)
+NS = "secure-kafka"
+# Filled from the top-level keys, not from the platform block.
+SHARED = ("vpc_id", "vpc_cidr", "clients")
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
 
 @dataclass(frozen=True)
 class PlatformConfig:
     environment: str
-    vpc_id: str
-    vpc_cidr: str
-    listener_ports: tuple[int, ...]
-    clients: tuple[ClientAccess, ...]
+    platform: str
+    cluster_name: str
+    msk: Optional[MskClusterArgs] = None
 
 
 def _clients(raw: Any) -> tuple[ClientAccess, ...]:
     if not isinstance(raw, list):
-        raise ConfigError("secure-kafka:clients", raw, "a list of {name, cidr | securityGroupId}")
+        raise ConfigError(f"{NS}:clients", raw, "a list of {name, cidr | securityGroupId}")
     out = []
     for index, item in enumerate(raw):
         if not isinstance(item, Mapping):
-            raise ConfigError(f"secure-kafka:clients[{index}]", item, "an object with name and cidr or securityGroupId")
+            raise ConfigError(f"{NS}:clients[{index}]", item, "an object with name and cidr or securityGroupId")
         extra = set(item) - {"name", "cidr", "securityGroupId"}
         if extra:
-            raise ConfigError(f"secure-kafka:clients[{index}]", sorted(extra), "only the keys name, cidr, securityGroupId")
+            raise ConfigError(f"{NS}:clients[{index}]", sorted(extra), "only the keys name, cidr, securityGroupId")
         out.append(ClientAccess(item.get("name"), item.get("cidr"), item.get("securityGroupId")))
     return tuple(out)
+
+
+def typed_block(cls: type, raw: Any, prefix: str, shared: Mapping[str, Any]) -> Any:
+    """Build dataclass `cls` from a camelCase block; unknown keys are named with the allowed ones."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError(prefix, raw, "an object of settings")
+    names = {f.name: f for f in dataclasses.fields(cls) if f.name not in shared}
+    values: dict[str, Any] = dict(shared)
+    for key, value in raw.items():
+        name = snake(str(key))
+        if name not in names or camel(name) != key:
+            allowed = ", ".join(sorted(camel(n) for n in names))
+            raise ConfigError(f"{prefix}.{key}", value, f"a known setting: {allowed}")
+        values[name] = tuple(value) if isinstance(value, list) else value
+    missing = [camel(n) for n, f in names.items() if n not in values
+               and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    if missing:
+        raise ConfigError(f"{prefix}.{missing[0]}", None, "a value (this setting has no default)")
+    return cls(**values)
+
+
+def _label(prefix: str) -> Callable[[str], str]:
+    """Component argument name -> the stack-file key a user has to fix."""
+    def label(name: str) -> str:
+        if name == "name":
+            return f"{NS}:clusterName"
+        return f"{NS}:{camel(name)}" if name in SHARED else f"{prefix}.{camel(name)}"
+    return label
 
 
 def parse(values: Mapping[str, Any]) -> PlatformConfig:
     """Build the typed config from plain values (already JSON-decoded)."""
     env = values.get("environment")
     if env not in ENVIRONMENTS:
-        raise ConfigError("secure-kafka:environment", env, f"one of {', '.join(ENVIRONMENTS)}")
+        raise ConfigError(f"{NS}:environment", env, f"one of {', '.join(ENVIRONMENTS)}")
+    platform = values.get("platform", "msk")
+    if platform not in PLATFORMS:
+        raise ConfigError(f"{NS}:platform", platform, f"one of {', '.join(PLATFORMS)}")
     for key in ("vpcId", "vpcCidr"):
         if not isinstance(values.get(key), str) or not values.get(key):
-            raise ConfigError(f"secure-kafka:{key}", values.get(key), "a non-empty string")
-    ports = values.get("listenerPorts", [9094])
-    if not isinstance(ports, Sequence) or isinstance(ports, str):
-        raise ConfigError("secure-kafka:listenerPorts", ports, "a list of TCP ports")
-    validate_ports(list(ports), "secure-kafka:listenerPorts")
-    if 9092 in ports:
-        raise ConfigError("secure-kafka:listenerPorts", list(ports), "TLS listener ports only; 9092 is Kafka's plaintext port")
-    clients = _clients(values.get("clients"))
-    validate_clients(clients, list(ports), "secure-kafka:clients")
-    return PlatformConfig(env, values["vpcId"], values["vpcCidr"], tuple(ports), clients)
+            raise ConfigError(f"{NS}:{key}", values.get(key), "a non-empty string")
+    name = values.get("clusterName", f"kafka-{env}")
+    shared = {"vpc_id": values["vpcId"], "vpc_cidr": values["vpcCidr"], "clients": _clients(values.get("clients"))}
+    prefix = f"{NS}:{platform}"
+    msk = typed_block(MskClusterArgs, values.get(platform, {}), prefix, shared)
+    validate_msk_args(name, msk, _label(prefix))
+    return PlatformConfig(env, platform, name, msk=msk)
 
 
-def load(config: pulumi.Config | None = None) -> PlatformConfig:
-    config = config or pulumi.Config("secure-kafka")
-    keys = ("environment", "vpcId", "vpcCidr")
-    values: dict[str, Any] = {k: config.get(k) for k in keys}
-    for key in ("listenerPorts", "clients"):
+def load(config: Optional[pulumi.Config] = None) -> PlatformConfig:
+    config = config or pulumi.Config(NS)
+    values: dict[str, Any] = {k: config.get(k) for k in ("environment", "vpcId", "vpcCidr", "platform", "clusterName")}
+    values = {k: v for k, v in values.items() if v is not None}
+    for key in ("clients", *PLATFORMS):
         try:
             value = config.get_object(key)
         except Exception:  # noqa: BLE001 - config that is not JSON
-            raise ConfigError(f"secure-kafka:{key}", config.get(key), "valid YAML/JSON") from None
+            raise ConfigError(f"{NS}:{key}", config.get(key), "valid YAML/JSON") from None
         if value is not None:
             values[key] = value
     return parse(values)

@@ -17,11 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_every_stack_passes_the_gate(stack):
     run = run_program(ROOT, stack)
     types = [r.type for r in run.resources]
-    assert "secure-kafka:aws:KafkaSecurityGroup" in types
+    assert "secure-kafka:aws:MskCluster" in types and "secure-kafka:aws:KafkaSecurityGroup" in types
     assert types.count("aws:ec2/securityGroup:SecurityGroup") == 1
     rules = [r for r in run.resources if r.type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"]
     assert rules and all(r.properties["fromPort"] != 9092 for r in rules)
-    assert all(r.parent.endswith(f"secure-kafka:aws:KafkaSecurityGroup::kafka-{stack}") for r in rules)
+    assert all(r.parent.endswith(f"secure-kafka:aws:KafkaSecurityGroup::kafka-{stack}-clients") for r in rules)
     verdicts, stack_diags = judge(ROOT / "policies", run.resources, project="secure-kafka", stack=stack,
                                   preview=True)
     assert len(verdicts) == len(run.resources)

@@ -3,7 +3,6 @@ import pulumi
 import pytest
 
 from secure_kafka import ClientAccess, ConfigError, KafkaSecurityGroup, KafkaSecurityGroupArgs
-from secure_kafka.config import parse
 from secure_kafka.gate.mockrun import Mocks, RecordingMonitor, record
 
 GOOD = [ClientAccess("orders", cidr="10.1.0.0/20"), ClientAccess("bi", security_group_id="sg-0a1b2c3d4e5f60718")]
@@ -63,27 +62,3 @@ def test_bad_ports_are_refused(monitor, ports):
     with pytest.raises(ConfigError, match="ports"):
         build(ports=ports)
     assert monitor.recorded == []
-
-
-BASE = {"environment": "dev", "vpcId": "vpc-1", "vpcCidr": "10.0.0.0/16", "listenerPorts": [9094],
-        "clients": [{"name": "a", "cidr": "10.0.1.0/24"}]}
-
-
-@pytest.mark.parametrize("change,setting", [
-    ({"environment": "qa"}, "secure-kafka:environment"),
-    ({"vpcId": ""}, "secure-kafka:vpcId"),
-    ({"listenerPorts": [9092]}, "secure-kafka:listenerPorts"),
-    ({"listenerPorts": "9094"}, "secure-kafka:listenerPorts"),
-    ({"clients": {"a": 1}}, "secure-kafka:clients"),
-    ({"clients": [{"name": "a", "cidr": "10.0.1.0/24", "port": 1}]}, "secure-kafka:clients[0]"),
-    ({"clients": [{"name": "a", "cidr": "0.0.0.0/0"}]}, "secure-kafka:clients[0].cidr"),
-])
-def test_stack_config_errors_name_the_key(change, setting):
-    with pytest.raises(ConfigError) as error:
-        parse({**BASE, **change})
-    assert error.value.setting == setting
-
-
-def test_stack_config_parses():
-    cfg = parse(BASE)
-    assert cfg.listener_ports == (9094,) and cfg.clients[0].cidr == "10.0.1.0/24"

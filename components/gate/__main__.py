@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..errors import ConfigError
 from .mockrun import run_program
 from .verdict import judge, mandatory_count, render
 
@@ -21,7 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     project_dir = args.project_dir.resolve()
     config = json.loads(args.policy_config.read_text()) if args.policy_config else {}
-    run = run_program(project_dir, args.stack, preview=not args.up)
+    try:
+        run = run_program(project_dir, args.stack, preview=not args.up)
+    except ConfigError as error:
+        print(f"Stack {args.stack}: configuration refused, nothing was registered.\n  {error}", file=sys.stderr)
+        return 2
     verdicts, stack_diags = judge(args.policy_pack or project_dir / "policies", run.resources,
                                   project="secure-kafka", stack=args.stack, preview=not args.up,
                                   config=config)

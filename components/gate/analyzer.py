@@ -42,6 +42,8 @@ class StackResource:
     dependencies: Sequence[str] = ()
     property_dependencies: Mapping[str, Sequence[str]] = field(default_factory=dict)
     custom: bool = True
+    ignore_changes: Sequence[str] = ()
+    secret_inputs: Sequence[str] = ()
 
 
 def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:

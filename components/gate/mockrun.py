@@ -44,8 +44,7 @@ class Mocks(pulumi.runtime.Mocks):
         if args.typ.startswith("aws:"):
             service = args.typ.split(":")[1].split("/")[0]
             state.setdefault("arn", f"arn:aws:{service}:{REGION}:{ACCOUNT}:{args.name}/{resource_id}")
-        if args.typ == "aws:kms/key:Key":
-            state["keyId"] = resource_id
+        state.update(_computed(args.typ, args.name, resource_id, state))
         return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs):
@@ -64,6 +63,37 @@ class Mocks(pulumi.runtime.Mocks):
         return {}
 
 
+def _computed(typ: str, name: str, resource_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Outputs the provider would compute, shaped like the real ones."""
+    if typ == "aws:kms/key:Key":
+        return {"keyId": resource_id, "arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{resource_id}"}
+    if typ == "aws:msk/configuration:Configuration":
+        return {"latestRevision": 1, "arn": f"arn:aws:kafka:{REGION}:{ACCOUNT}:configuration/{name}/{resource_id}"}
+    if typ == "aws:msk/cluster:Cluster":
+        return _msk_endpoints(inputs.get("clusterName", name), resource_id, inputs)
+    if typ == "aws:secretsmanager/secret:Secret":
+        return {"arn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{inputs.get('name', name)}-AbCdEf"}
+    if typ == "random:index/randomPassword:RandomPassword":
+        return {"result": hashlib.sha256(name.encode()).hexdigest()[: int(inputs.get("length", 32))]}
+    return {}
+
+
+def _msk_endpoints(cluster: str, resource_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Bootstrap strings exist only for the listeners the cluster's authentication enables, as on AWS."""
+    auth = inputs.get("clientAuthentication") or {}
+    sasl = auth.get("sasl") or {}
+    count = min(3, int(inputs.get("numberOfBrokerNodes", 3)))
+    hosts = [f"b-{i}.{cluster}.abc123.c2.kafka.{REGION}.amazonaws.com" for i in range(1, count + 1)]
+    def brokers(enabled: bool, port: int) -> str:
+        return ",".join(f"{h}:{port}" for h in hosts) if enabled else ""
+    return {"arn": f"arn:aws:kafka:{REGION}:{ACCOUNT}:cluster/{cluster}/{resource_id}",
+            "bootstrapBrokersTls": brokers(bool(auth.get("tls")) or bool(auth.get("unauthenticated")), 9094),
+            "bootstrapBrokersSaslScram": brokers(bool(sasl.get("scram")), 9096),
+            "bootstrapBrokersSaslIam": brokers(bool(sasl.get("iam")), 9098),
+            "zookeeperConnectStringTls": ",".join(
+                f"z-{i}.{cluster}.abc123.c2.kafka.{REGION}.amazonaws.com:2182" for i in (1, 2, 3))}
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The SDK's mock monitor, keeping each registration as AnalyzeStack would see it."""
 
@@ -80,8 +110,17 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 properties=_plain(inputs), parent=request.parent,
                 dependencies=list(request.dependencies),
                 property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
-                custom=bool(request.custom)))
+                custom=bool(request.custom), ignore_changes=tuple(request.ignoreChanges),
+                secret_inputs=_secret_keys(request.object)))
         return response
+
+
+def _secret_keys(struct: Any) -> tuple[str, ...]:
+    """Top-level inputs the SDK sent wrapped as secrets (the engine keeps them encrypted)."""
+    return tuple(sorted(key for key, value in struct.fields.items()
+                        if value.HasField("struct_value")
+                        and value.struct_value.fields.get(rpc._special_sig_key, None) is not None
+                        and value.struct_value.fields[rpc._special_sig_key].string_value == rpc._special_secret_sig))
 
 
 def _plain(value: Any) -> Any:

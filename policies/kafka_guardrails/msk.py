@@ -169,6 +169,11 @@ def server_properties(resource: Resource) -> Optional[dict[str, str]]:
             text = base64.b64decode(raw, validate=True).decode()
         except (binascii.Error, UnicodeDecodeError, ValueError):
             text = raw
+    return parse_properties(text)
+
+
+def parse_properties(text: str) -> dict[str, str]:
+    """The .properties subset brokers are configured with: comments, blank lines, key=value."""
     out: dict[str, str] = {}
     for line in text.splitlines():
         line = line.strip()

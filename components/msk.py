@@ -1,0 +1,323 @@
+"""MskCluster: Amazon MSK with TLS only, authenticated clients, deny-by-default ACLs,
+customer-key encryption, encrypted audit logs and storage autoscaling.
+
+Every argument is validated by `validate_msk_args` before the first child is registered, and
+the rendered broker configuration is judged by the same rule engine as the policy pack.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Optional, Sequence, Union
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+from kafka_guardrails import MANDATORY, Resource, Settings, judge_resource
+
+from .encryption import CustomerKey, CustomerKeyArgs
+from .errors import ConfigError
+from .network import ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs, validate_clients
+from .render import render_properties
+
+AUTH_PORTS = {"tls": 9094, "scram": 9096, "iam": 9098}
+ENHANCED_MONITORING = ("DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION")
+CLIENT_BROKER = ("TLS", "TLS_PLAINTEXT", "PLAINTEXT")
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
+                      2192, 2557, 2922, 3288, 3653)
+# Set by typed arguments or pinned secure; `server_properties` may not touch them.
+PINNED_PROPERTIES = {
+    "allow.everyone.if.no.acl.found": "false",
+    "auto.create.topics.enable": "false",
+    "unclean.leader.election.enable": "false",
+}
+TYPED_PROPERTIES = {"min.insync.replicas": "min_insync_replicas",
+                    "default.replication.factor": "replication_factor"}
+VOLUME_DIMENSION = "kafka:broker-storage:VolumeSize"
+# The engine path of the volume size: autoscaling changes it, so Pulumi must not diff it.
+VOLUME_SIZE_PATH = "brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"
+
+_CLUSTER_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,63}$")
+_SUBNET = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+_VPC = re.compile(r"^vpc-[0-9a-f]{8,17}$")
+_VERSION = re.compile(r"^\d+\.\d+\.(\d+|x)$")
+_INSTANCE = re.compile(r"^kafka\.[a-z0-9]+\.[a-z0-9]+$")
+_SCRAM_USER = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+_PCA_ARN = re.compile(r"^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority/[0-9a-f-]{36}$")
+_KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+$")
+_PROPERTY = re.compile(r"^[a-z][a-z0-9._-]*$")
+
+Str = Union[str, pulumi.Output[str]]
+
+
+@dataclass(frozen=True)
+class MskClusterArgs:
+    """Everything an MSK cluster needs; the defaults are the secure choice, written out."""
+
+    vpc_id: Str
+    vpc_cidr: str
+    subnet_ids: Sequence[Str]
+    clients: Sequence[ClientAccess]
+    broker_count: int = 3
+    instance_type: str = "kafka.m5.large"
+    kafka_version: str = "3.9.x"
+    volume_size_gib: int = 100
+    max_volume_size_gib: int = 1000
+    storage_target_utilization: int = 60
+    auth_modes: Sequence[str] = ("iam",)
+    scram_users: Sequence[str] = ()
+    tls_certificate_authority_arns: Sequence[Str] = ()
+    kms_key_arn: Optional[Str] = None
+    replication_factor: int = 3
+    min_insync_replicas: int = 2
+    server_properties: Mapping[str, Union[str, int, bool]] = field(default_factory=dict)
+    log_retention_days: int = 90
+    enhanced_monitoring: str = "PER_BROKER"
+    tags: Mapping[str, str] = field(default_factory=dict)
+    # Explicit weakenings; the policy pack still sees and blocks them.
+    client_broker_encryption: str = "TLS"
+    in_cluster_encryption: bool = True
+    allow_unauthenticated: bool = False
+    broker_logs_enabled: bool = True
+
+
+def _int(value: object, label: str, low: int, high: int, what: str = "") -> None:
+    if type(value) is not int or not low <= value <= high:
+        raise ConfigError(label, value, what or f"an integer {low}-{high}")
+
+
+def _names(values: object, label: str) -> list:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise ConfigError(label, values, "a list")
+    return list(values)
+
+
+def listener_ports(auth_modes: Sequence[str]) -> tuple[int, ...]:
+    """The ports the enabled authentication modes listen on; never 9092, never ZooKeeper."""
+    return tuple(sorted(AUTH_PORTS[mode] for mode in set(auth_modes)))
+
+
+def broker_properties(args: MskClusterArgs) -> dict[str, Union[str, int, bool]]:
+    """The broker configuration: the caller's extra properties under the pinned secure ones."""
+    return {**args.server_properties, **PINNED_PROPERTIES,
+            "min.insync.replicas": args.min_insync_replicas,
+            "default.replication.factor": args.replication_factor}
+
+
+def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], str] = lambda n: n) -> None:
+    """Raise one ConfigError naming the argument, the value and what is allowed."""
+    if not isinstance(name, str) or not _CLUSTER_NAME.match(name):
+        raise ConfigError(label("name"), name, "1-64 letters, digits or '-', starting with a letter (MSK's rule)")
+    if isinstance(args.vpc_id, str) and not _VPC.match(args.vpc_id):
+        raise ConfigError(label("vpc_id"), args.vpc_id, "an id like vpc-0123456789abcdef0")
+    subnets = _names(args.subnet_ids, label("subnet_ids"))
+    if not 2 <= len(subnets) <= 3:
+        raise ConfigError(label("subnet_ids"), subnets, "2 or 3 subnets, one per Availability Zone")
+    for subnet in subnets:
+        if isinstance(subnet, str) and not _SUBNET.match(subnet):
+            raise ConfigError(label("subnet_ids"), subnet, "ids like subnet-0123456789abcdef0")
+    plain = [s for s in subnets if isinstance(s, str)]
+    if len(set(plain)) != len(plain):
+        raise ConfigError(label("subnet_ids"), subnets, "distinct subnets, one per Availability Zone")
+    _int(args.broker_count, label("broker_count"), len(subnets), 90,
+         f"a multiple of the subnet count ({len(subnets)}), at most 90")
+    if args.broker_count % len(subnets):
+        raise ConfigError(label("broker_count"), args.broker_count,
+                          f"a multiple of the subnet count ({len(subnets)}), so every AZ has as many brokers")
+    if not isinstance(args.instance_type, str) or not _INSTANCE.match(args.instance_type):
+        raise ConfigError(label("instance_type"), args.instance_type, "an MSK broker type like kafka.m5.large")
+    if not isinstance(args.kafka_version, str) or not _VERSION.match(args.kafka_version):
+        raise ConfigError(label("kafka_version"), args.kafka_version,
+                          "an MSK version like 3.9.x or 3.6.0 (ZooKeeper mode; '.kraft' versions are not supported)")
+    _int(args.volume_size_gib, label("volume_size_gib"), 1, 16384)
+    _int(args.max_volume_size_gib, label("max_volume_size_gib"), args.volume_size_gib, 16384,
+         f"an integer from volume_size_gib ({args.volume_size_gib}) to 16384")
+    _int(args.storage_target_utilization, label("storage_target_utilization"), 10, 90, "a percentage 10-90")
+    modes = _names(args.auth_modes, label("auth_modes"))
+    if not modes or any(m not in AUTH_PORTS for m in modes) or len(set(modes)) != len(modes):
+        raise ConfigError(label("auth_modes"), modes, f"a non-empty list of distinct modes from {', '.join(AUTH_PORTS)}")
+    users = _names(args.scram_users, label("scram_users"))
+    for user in users:
+        if not isinstance(user, str) or not _SCRAM_USER.match(user):
+            raise ConfigError(label("scram_users"), user, "lowercase user names of letters, digits, '_' or '-'")
+    if len(set(users)) != len(users):
+        raise ConfigError(label("scram_users"), users, "distinct user names")
+    if users and "scram" not in modes:
+        raise ConfigError(label("scram_users"), users, "SCRAM users only when auth_modes includes scram")
+    cas = _names(args.tls_certificate_authority_arns, label("tls_certificate_authority_arns"))
+    if ("tls" in modes) != bool(cas):
+        raise ConfigError(label("tls_certificate_authority_arns"), cas,
+                          "one or more ACM Private CA ARNs exactly when auth_modes includes tls")
+    for arn in cas:
+        if isinstance(arn, str) and not _PCA_ARN.match(arn):
+            raise ConfigError(label("tls_certificate_authority_arns"), arn,
+                              "arn:aws:acm-pca:<region>:<account>:certificate-authority/<uuid>")
+    if isinstance(args.kms_key_arn, str) and not _KMS_ARN.match(args.kms_key_arn):
+        raise ConfigError(label("kms_key_arn"), args.kms_key_arn, "a customer KMS key ARN (arn:aws:kms:...:key/...)")
+    _int(args.replication_factor, label("replication_factor"), 2, args.broker_count,
+         f"an integer from 2 to the broker count ({args.broker_count})")
+    _int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
+         f"an integer from 2 to the replication factor ({args.replication_factor})")
+    if args.log_retention_days not in LOG_RETENTION_DAYS or type(args.log_retention_days) is not int:
+        raise ConfigError(label("log_retention_days"), args.log_retention_days,
+                          f"one of CloudWatch's periods: {', '.join(map(str, LOG_RETENTION_DAYS))}")
+    if args.enhanced_monitoring not in ENHANCED_MONITORING:
+        raise ConfigError(label("enhanced_monitoring"), args.enhanced_monitoring, f"one of {', '.join(ENHANCED_MONITORING)}")
+    if args.client_broker_encryption not in CLIENT_BROKER:
+        raise ConfigError(label("client_broker_encryption"), args.client_broker_encryption,
+                          f"one of {', '.join(CLIENT_BROKER)} (TLS is the secure default)")
+    for flag in ("in_cluster_encryption", "allow_unauthenticated", "broker_logs_enabled"):
+        if type(getattr(args, flag)) is not bool:
+            raise ConfigError(label(flag), getattr(args, flag), "true or false")
+    _validate_properties(args, label)
+    validate_clients(args.clients, listener_ports(modes), label("clients"))
+
+
+def _validate_properties(args: MskClusterArgs, label: Callable[[str], str]) -> None:
+    extra = args.server_properties
+    if not isinstance(extra, Mapping):
+        raise ConfigError(label("server_properties"), extra, "a mapping of Kafka property names to values")
+    for key, value in extra.items():
+        where = f"{label('server_properties')}[{key!r}]"
+        if not isinstance(key, str) or not _PROPERTY.match(key):
+            raise ConfigError(where, key, "a Kafka property name like log.retention.hours")
+        if key in TYPED_PROPERTIES:
+            raise ConfigError(where, value, f"set it with the {TYPED_PROPERTIES[key]} argument")
+        if not isinstance(value, (str, int, bool)) or "\n" in str(value):
+            raise ConfigError(where, value, "a one-line string, number or boolean")
+        if key in PINNED_PROPERTIES and str(value).lower() != PINNED_PROPERTIES[key]:
+            probe = Resource("aws:msk/configuration:Configuration",
+                             {"serverProperties": render_properties({key: value})}, name=key)
+            said = [f.message for f in judge_resource(probe, Settings()) if f.level == MANDATORY]
+            reason = f"; the guardrail says: {said[0]}" if said else ""
+            raise ConfigError(where, value, f"only {PINNED_PROPERTIES[key]}, the secure setting{reason}")
+
+
+class MskCluster(pulumi.ComponentResource):
+    """An Amazon MSK cluster that the kafka-guardrails pack passes without exceptions."""
+
+    arn: pulumi.Output[str]
+    bootstrap_brokers_tls: pulumi.Output[str]
+    bootstrap_brokers_sasl_scram: pulumi.Output[str]
+    bootstrap_brokers_sasl_iam: pulumi.Output[str]
+    zookeeper_connect_string: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    kms_key_arn: pulumi.Output[str]
+    scram_passwords: dict[str, pulumi.Output[str]]
+
+    def __init__(self, name: str, args: MskClusterArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        validate_msk_args(name, args)
+        super().__init__("secure-kafka:aws:MskCluster", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = {**args.tags, "secure-kafka:cluster": name}
+        log_group_name = f"/aws/msk/{name}/broker"
+
+        if args.kms_key_arn is None:
+            self.customer_key: Optional[CustomerKey] = CustomerKey(f"{name}-data", CustomerKeyArgs(
+                description=f"MSK {name}: data at rest, SCRAM secrets, broker logs",
+                alias=f"secure-kafka/{name}", log_group_names=[log_group_name], tags=tags), opts=child)
+            key_arn: pulumi.Input[str] = self.customer_key.arn
+        else:
+            self.customer_key, key_arn = None, args.kms_key_arn
+
+        self.network = KafkaSecurityGroup(f"{name}-clients", KafkaSecurityGroupArgs(
+            vpc_id=args.vpc_id, vpc_cidr=args.vpc_cidr, ports=listener_ports(args.auth_modes),
+            clients=args.clients, description=f"MSK {name}: named clients on TLS listeners only",
+            tags=tags), opts=child)
+
+        self.configuration = aws.msk.Configuration(
+            f"{name}-config", name=f"{name}-secure", kafka_versions=[args.kafka_version],
+            description="secure-kafka: ACLs deny by default, no auto-created topics, no unclean election",
+            server_properties=render_properties(broker_properties(args), header="Rendered by secure-kafka"),
+            opts=child)
+
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-broker-logs", name=log_group_name, retention_in_days=args.log_retention_days,
+            kms_key_id=key_arn, tags=tags, opts=child)
+
+        modes = set(args.auth_modes)
+        self.cluster = aws.msk.Cluster(
+            name, cluster_name=name, kafka_version=args.kafka_version,
+            number_of_broker_nodes=args.broker_count, enhanced_monitoring=args.enhanced_monitoring,
+            broker_node_group_info={
+                "instance_type": args.instance_type, "client_subnets": list(args.subnet_ids),
+                "security_groups": [self.network.security_group_id], "az_distribution": "DEFAULT",
+                "storage_info": {"ebs_storage_info": {"volume_size": args.volume_size_gib}},
+                "connectivity_info": {"public_access": {"type": "DISABLED"}},
+            },
+            encryption_info={
+                "encryption_at_rest_kms_key_arn": key_arn,
+                "encryption_in_transit": {"client_broker": args.client_broker_encryption,
+                                          "in_cluster": args.in_cluster_encryption},
+            },
+            client_authentication={
+                "unauthenticated": args.allow_unauthenticated,
+                "sasl": {"iam": "iam" in modes, "scram": "scram" in modes},
+                **({"tls": {"certificate_authority_arns": list(args.tls_certificate_authority_arns)}}
+                   if "tls" in modes else {}),
+            },
+            configuration_info={"arn": self.configuration.arn,
+                                "revision": self.configuration.latest_revision},
+            logging_info={"broker_logs": {"cloudwatch_logs": {
+                "enabled": args.broker_logs_enabled, "log_group": self.log_group.name}}},
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=[VOLUME_SIZE_PATH]))
+
+        self.storage_target = aws.appautoscaling.Target(
+            f"{name}-storage", service_namespace="kafka", scalable_dimension=VOLUME_DIMENSION,
+            resource_id=self.cluster.arn, min_capacity=1, max_capacity=args.max_volume_size_gib, opts=child)
+        self.storage_policy = aws.appautoscaling.Policy(
+            f"{name}-storage", policy_type="TargetTrackingScaling",
+            service_namespace=self.storage_target.service_namespace,
+            scalable_dimension=self.storage_target.scalable_dimension,
+            resource_id=self.storage_target.resource_id,
+            target_tracking_scaling_policy_configuration={
+                "target_value": args.storage_target_utilization, "disable_scale_in": True,
+                "predefined_metric_specification": {"predefined_metric_type": "KafkaBrokerStorageUtilization"},
+            }, opts=child)
+
+        self.scram_passwords, self.scram_secrets = self._scram_users(name, args, key_arn, tags)
+
+        self.arn = self.cluster.arn
+        self.bootstrap_brokers_tls = self.cluster.bootstrap_brokers_tls
+        self.bootstrap_brokers_sasl_scram = self.cluster.bootstrap_brokers_sasl_scram
+        self.bootstrap_brokers_sasl_iam = self.cluster.bootstrap_brokers_sasl_iam
+        self.zookeeper_connect_string = self.cluster.zookeeper_connect_string_tls
+        self.security_group_id = self.network.security_group_id
+        self.kms_key_arn = pulumi.Output.from_input(key_arn)
+        self.register_outputs({
+            "arn": self.arn, "bootstrapBrokersTls": self.bootstrap_brokers_tls,
+            "bootstrapBrokersSaslScram": self.bootstrap_brokers_sasl_scram,
+            "bootstrapBrokersSaslIam": self.bootstrap_brokers_sasl_iam,
+            "zookeeperConnectString": self.zookeeper_connect_string,
+            "securityGroupId": self.security_group_id, "kmsKeyArn": self.kms_key_arn,
+            "scramSecretArns": [s.arn for s in self.scram_secrets],
+            "scramPasswords": pulumi.Output.secret(self.scram_passwords),
+        })
+
+    def _scram_users(self, name: str, args: MskClusterArgs, key_arn: pulumi.Input[str],
+                     tags: Mapping[str, str]) -> tuple[dict, list]:
+        """One Secrets Manager secret per SCRAM user, under the customer key, associated with the cluster."""
+        passwords: dict[str, pulumi.Output[str]] = {}
+        secrets, versions = [], []
+        for user in args.scram_users:
+            child = pulumi.ResourceOptions(parent=self)
+            password = random.RandomPassword(f"{name}-{user}-password", length=32, special=False,
+                                             min_lower=4, min_upper=4, min_numeric=4, opts=child)
+            secret = aws.secretsmanager.Secret(
+                f"{name}-{user}-scram", name=f"AmazonMSK_{name}_{user}", kms_key_id=key_arn,
+                description=f"SASL/SCRAM credentials of {user} on MSK {name}",
+                recovery_window_in_days=7, tags=dict(tags), opts=child)
+            versions.append(aws.secretsmanager.SecretVersion(
+                f"{name}-{user}-scram", secret_id=secret.id,
+                secret_string=pulumi.Output.secret(password.result.apply(
+                    lambda pw, u=user: json.dumps({"username": u, "password": pw}))), opts=child))
+            passwords[user] = pulumi.Output.secret(password.result)
+            secrets.append(secret)
+        if secrets:
+            self.scram_association = aws.msk.ScramSecretAssociation(
+                f"{name}-scram", cluster_arn=self.cluster.arn, secret_arn_lists=[s.arn for s in secrets],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=versions))
+        return passwords, secrets
