@@ -8,6 +8,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from secure_kafka.gate.tfplan import snake_key
+
 from cases import DEFAULT_SG, NATIVE_IN, NATIVE_SG, SERVICE, SG, SG_RULE, VPC_IN, Case
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +23,7 @@ TF_TYPES = {SG: "aws_security_group", DEFAULT_SG: "aws_default_security_group",
 
 def snake(value):
     if isinstance(value, dict):
-        return {re.sub(r"(?<!^)([A-Z])", r"_\1", k).lower(): snake(v) for k, v in value.items()}
+        return {snake_key(k): snake(v) for k, v in value.items()}
     if isinstance(value, list):
         return [snake(v) for v in value]
     return value
@@ -114,13 +116,15 @@ def kubernetes_docs(cases: list[Case]) -> list[dict]:
 
 
 def run_checkov(target: Path, framework: str, *, file: bool = False,
-                check_ids: tuple[str, ...] = (CHECK_ID,)) -> dict:
+                check_ids: tuple[str, ...] | None = (CHECK_ID,)) -> dict:
     """Run checkov on `target` with only our checks; return {resource: result}, or
-    {(check id, resource): result} when several checks run."""
+    {(check id, resource): result} when several checks run. `check_ids=None` runs checkov's
+    own checks and ours together."""
     env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
     cmd = [str(CHECKOV), "-f" if file else "-d", str(target), "--framework", framework,
-           "--external-checks-dir", str(CHECKS), "--check", ",".join(check_ids), "-o", "json", "--compact",
-           "--skip-download"]
+           "--external-checks-dir", str(CHECKS), "-o", "json", "--compact", "--skip-download"]
+    if check_ids is not None:
+        cmd += ["--check", ",".join(check_ids)]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     if done.returncode not in (0, 1):
         raise RuntimeError(f"checkov failed ({done.returncode}): {done.stderr[-3000:]}")
@@ -130,7 +134,7 @@ def run_checkov(target: Path, framework: str, *, file: bool = False,
     for rep in reports:
         for bucket, verdict in (("failed_checks", "FAILED"), ("passed_checks", "PASSED")):
             for item in rep.get("results", {}).get(bucket, []):
-                assert item["check_id"] in check_ids
-                key = item["resource"] if len(check_ids) == 1 else (item["check_id"], item["resource"])
+                assert check_ids is None or item["check_id"] in check_ids
+                key = item["resource"] if check_ids and len(check_ids) == 1 else (item["check_id"], item["resource"])
                 results[key] = verdict
     return results

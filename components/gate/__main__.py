@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from .mockrun import run_program
+from .tfplan import terraform_plan
 from .verdict import judge, mandatory_count, render
 
 
@@ -19,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--policy-config", default=None, type=Path,
                         help="JSON as for `pulumi preview --policy-pack-config`")
     parser.add_argument("--up", action="store_true", help="judge as `pulumi up` (not a preview)")
+    parser.add_argument("--terraform-plan", default=None, type=Path, metavar="FILE",
+                        help="also write the registered AWS resources as a Terraform plan JSON for checkov")
     args = parser.parse_args(argv)
     project_dir = args.project_dir.resolve()
     config = json.loads(args.policy_config.read_text()) if args.policy_config else {}
@@ -27,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"Stack {args.stack}: configuration refused, nothing was registered.\n  {error}", file=sys.stderr)
         return 2
+    if args.terraform_plan:
+        args.terraform_plan.write_text(json.dumps(terraform_plan(run.resources), indent=1))
     verdicts, stack_diags = judge(args.policy_pack or project_dir / "policies", run.resources,
                                   project="secure-kafka", stack=args.stack, preview=not args.up,
                                   config=config)

@@ -1,0 +1,79 @@
+"""Write what a Pulumi program registers as a Terraform plan JSON, so checkov's own checks
+(and ours) can scan the same inputs the policy pack judges.
+
+pulumi-aws is bridged from the Terraform AWS provider, so its inputs are the Terraform
+arguments in camelCase; nested blocks become one-element lists as in `terraform show -json`.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping, Optional
+
+from .analyzer import StackResource
+
+# Tokens whose Terraform name is not aws_<module>_<resource>.
+RENAMED = {
+    "aws:ec2/securityGroup:SecurityGroup": "aws_security_group",
+    "aws:ec2/securityGroupRule:SecurityGroupRule": "aws_security_group_rule",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "aws_default_security_group",
+    "aws:ec2/instance:Instance": "aws_instance",
+    "aws:ec2/launchTemplate:LaunchTemplate": "aws_launch_template",
+    "aws:ec2/volume:Volume": "aws_ebs_volume",
+    "aws:iam/role:Role": "aws_iam_role",
+}
+MAPS = frozenset({"tags", "tags_all"})  # Terraform maps, not nested blocks: keys stay as written
+
+
+def snake_key(name: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+
+
+def terraform_type(token: str) -> Optional[str]:
+    """`aws:msk/cluster:Cluster` -> `aws_msk_cluster`; None for components and other providers."""
+    if token in RENAMED:
+        return RENAMED[token]
+    parts = re.match(r"^aws:([a-z0-9]+)/([a-zA-Z0-9]+):[A-Za-z0-9]+$", token)
+    if not parts:
+        return None
+    return f"aws_{parts.group(1)}_{snake_key(parts.group(2))}"
+
+
+def terraform_values(value: Any, key: str = "", top: bool = True) -> Any:
+    """camelCase inputs -> Terraform argument names; nested objects -> one-element block lists."""
+    if isinstance(value, Mapping):
+        if key in MAPS:
+            return dict(value)
+        body = {snake_key(k): terraform_values(v, snake_key(k), top=False) for k, v in value.items()}
+        return body if top else [body]
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            converted = terraform_values(item, key, top=False)
+            out.extend(converted if isinstance(item, Mapping) else [converted])
+        return out
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def terraform_plan(resources: Iterable[StackResource]) -> dict:
+    """A plan checkov reads with `--framework terraform_plan`; resources with no Terraform twin are left out."""
+    planned, changes, used = [], [], set()
+    for r in resources:
+        kind = terraform_type(r.type)
+        if kind is None or not r.custom:
+            continue
+        name = re.sub(r"[^a-zA-Z0-9_]", "_", r.name)
+        while f"{kind}.{name}" in used:
+            name += "_"
+        address = f"{kind}.{name}"
+        used.add(address)
+        values = terraform_values(dict(r.properties))
+        common = {"address": address, "mode": "managed", "type": kind, "name": name,
+                  "provider_name": "registry.terraform.io/hashicorp/aws"}
+        planned.append({**common, "schema_version": 0, "values": values})
+        changes.append({**common, "change": {"actions": ["create"], "before": None, "after": values,
+                                             "after_unknown": {}}})
+    return {"format_version": "1.2", "terraform_version": "1.9.8",
+            "planned_values": {"root_module": {"resources": planned}},
+            "resource_changes": changes, "configuration": {"root_module": {}}}
