@@ -1,0 +1,155 @@
+"""server.properties, JAAS and log4j for a ZooKeeper-mode Kafka broker (Apache Kafka 3.9.x).
+
+Only encrypted listeners exist: SSL with client certificates required, and optionally SASL_SSL
+(SCRAM-SHA-512, certificates still required). Brokers talk SSL to each other and TLS to
+ZooKeeper, authenticate to ZooKeeper by certificate and lock their znodes with ACLs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from ..pki import principal_mapping_rules
+from .properties import Value, render_properties
+
+AUTHORIZER = "kafka.security.authorizer.AclAuthorizer"
+SCRAM_MECHANISM = "SCRAM-SHA-512"
+TLS_PROTOCOLS = "TLSv1.3,TLSv1.2"
+
+
+@dataclass(frozen=True)
+class PemFiles:
+    """PEM files on the host: `keystore` holds the private key and the certificate chain."""
+
+    keystore: str
+    truststore: str
+
+
+@dataclass(frozen=True)
+class BrokerSettings:
+    broker_id: int
+    cluster: str
+    advertised_host: str
+    zookeeper_connect: str
+    log_dirs: str
+    tls: PemFiles
+    bind_host: str = "0.0.0.0"
+    tls_port: int = 9094
+    sasl_port: Optional[int] = None
+    super_users: Sequence[str] = ("User:kafka-broker",)
+    replication_factor: int = 3
+    min_insync_replicas: int = 2
+    num_partitions: int = 3
+    # A chroot matters for security: ZooKeeper checks DELETE on the parent, and "/" is
+    # world-writable, so without one anybody who reaches ZooKeeper can delete /controller.
+    zookeeper_chroot: str = "/kafka"
+
+
+def validate_broker(settings: BrokerSettings, broker_count: int) -> None:
+    """Guard the invariants the rendered file relies on (the components check them earlier, with names)."""
+    if not 2 <= settings.min_insync_replicas <= settings.replication_factor <= broker_count:
+        raise ValueError("need 2 <= min.insync.replicas <= replication factor <= broker count")
+    if settings.sasl_port == settings.tls_port:
+        raise ValueError("the SASL_SSL and SSL listeners need different ports")
+    if not settings.zookeeper_chroot.startswith("/") or settings.zookeeper_chroot == "/":
+        raise ValueError("the ZooKeeper chroot must be a path below / such as /kafka")
+
+
+def listeners(settings: BrokerSettings, host: str) -> str:
+    out = [f"SSL://{host}:{settings.tls_port}"]
+    if settings.sasl_port:
+        out.append(f"SASL_SSL://{host}:{settings.sasl_port}")
+    return ",".join(out)
+
+
+def server_properties(settings: BrokerSettings, broker_count: int) -> dict[str, Value]:
+    """The broker's configuration as a mapping (render with `render_properties`)."""
+    validate_broker(settings, broker_count)
+    rf, isr = settings.replication_factor, settings.min_insync_replicas
+    props: dict[str, Value] = {
+        "broker.id": settings.broker_id,
+        "listeners": listeners(settings, settings.bind_host),
+        "advertised.listeners": listeners(settings, settings.advertised_host),
+        "security.inter.broker.protocol": "SSL",
+        "log.dirs": settings.log_dirs,
+        # TLS on every listener, client certificates required, names verified
+        "ssl.client.auth": "required",
+        "ssl.protocol": "TLSv1.3",
+        "ssl.enabled.protocols": TLS_PROTOCOLS,
+        "ssl.endpoint.identification.algorithm": "https",
+        "ssl.keystore.type": "PEM",
+        "ssl.keystore.location": settings.tls.keystore,
+        "ssl.truststore.type": "PEM",
+        "ssl.truststore.location": settings.tls.truststore,
+        "ssl.principal.mapping.rules": principal_mapping_rules(settings.cluster),
+        # ACLs deny by default; only the brokers' own principal is a super user
+        "authorizer.class.name": AUTHORIZER,
+        "allow.everyone.if.no.acl.found": False,
+        "super.users": ";".join(settings.super_users),
+        # durability
+        "default.replication.factor": rf,
+        "min.insync.replicas": isr,
+        "offsets.topic.replication.factor": rf,
+        "transaction.state.log.replication.factor": rf,
+        "transaction.state.log.min.isr": isr,
+        "unclean.leader.election.enable": False,
+        "auto.create.topics.enable": False,
+        "num.partitions": settings.num_partitions,
+        # ZooKeeper over TLS, authenticated by certificate, znodes locked by ACLs
+        "zookeeper.connect": settings.zookeeper_connect + settings.zookeeper_chroot,
+        "zookeeper.ssl.client.enable": True,
+        "zookeeper.clientCnxnSocket": "org.apache.zookeeper.ClientCnxnSocketNetty",
+        "zookeeper.ssl.protocol": "TLSv1.3",
+        "zookeeper.ssl.enabled.protocols": TLS_PROTOCOLS,
+        "zookeeper.ssl.keystore.type": "PEM",
+        "zookeeper.ssl.keystore.location": settings.tls.keystore,
+        "zookeeper.ssl.truststore.type": "PEM",
+        "zookeeper.ssl.truststore.location": settings.tls.truststore,
+        "zookeeper.ssl.endpoint.identification.algorithm": "HTTPS",
+        "zookeeper.set.acl": True,
+    }
+    if settings.sasl_port:
+        props.update({
+            "sasl.enabled.mechanisms": SCRAM_MECHANISM,
+            # Kafka ignores the broker-wide ssl.client.auth on SASL_SSL listeners (KIP-684):
+            # without this a SASL client needs no certificate at all.
+            "listener.name.sasl_ssl.ssl.client.auth": "required",
+            f"listener.name.sasl_ssl.{SCRAM_MECHANISM.lower()}.sasl.jaas.config": scram_server_jaas(),
+        })
+    return props
+
+
+def scram_server_jaas() -> str:
+    """The broker side of SCRAM needs no secret: credentials live (hashed) in ZooKeeper."""
+    return "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+
+
+def scram_client_jaas(username: str, password: str) -> str:
+    """A client's `sasl.jaas.config`; the password is quoted as JAAS requires."""
+    for value in (username, password):
+        if '"' in value or "\\" in value or "\n" in value:
+            raise ValueError("SCRAM user names and passwords may not contain quotes, backslashes or newlines")
+    return f'org.apache.kafka.common.security.scram.ScramLoginModule required username="{username}" password="{password}";'
+
+
+def log4j_properties(log_dir: str) -> dict[str, Value]:
+    """Broker logs plus a separate audit log: every authorization decision the broker denies
+    (INFO) — raise `kafka.authorizer.logger` to DEBUG to also record the allowed ones."""
+    layout = "org.apache.log4j.PatternLayout"
+    pattern = "[%d] %p %m (%c)%n"
+    props: dict[str, Value] = {"log4j.rootLogger": "INFO, server"}
+    for name, file in (("server", "server.log"), ("audit", "kafka-authorizer.log")):
+        props.update({
+            f"log4j.appender.{name}": "org.apache.log4j.DailyRollingFileAppender",
+            f"log4j.appender.{name}.DatePattern": "'.'yyyy-MM-dd-HH",
+            f"log4j.appender.{name}.File": f"{log_dir}/{file}",
+            f"log4j.appender.{name}.layout": layout,
+            f"log4j.appender.{name}.layout.ConversionPattern": pattern,
+        })
+    props.update({"log4j.logger.kafka.authorizer.logger": "INFO, audit",
+                  "log4j.additivity.kafka.authorizer.logger": False})
+    return props
+
+
+__all__ = ["BrokerSettings", "PemFiles", "log4j_properties", "render_properties", "scram_client_jaas",
+           "scram_server_jaas", "server_properties"]

@@ -1,0 +1,388 @@
+"""Run real Apache Kafka 3.9.x and ZooKeeper on 127.0.0.1 with the configs our renderers produce.
+
+Fetches the jars with Maven into `.cache/` (git-ignored), issues the certificates of
+`secure_kafka.pki` with `cryptography`, and starts each server in its own process group so that
+everything is stopped — and its ports, files and processes released — even when a test fails.
+"""
+from __future__ import annotations
+
+import atexit
+import datetime
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from secure_kafka import pki
+from secure_kafka.render import render_properties
+from secure_kafka.render.kafka import BrokerSettings, PemFiles, log4j_properties, server_properties
+from secure_kafka.render.zookeeper import QuorumMember, ZooKeeperSettings, myid, zoo_cfg
+
+ROOT = Path(__file__).resolve().parents[2]
+POM = Path(__file__).resolve().parent / "pom.xml"
+KAFKA_VERSION = "3.9.1"
+CACHE = ROOT / ".cache" / f"kafka-{KAFKA_VERSION}"
+HOST = "127.0.0.1"  # the only address anything here binds to or advertises
+JVM = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true"]
+
+
+def kafka_classpath() -> str:
+    """The Kafka runtime's jars, fetched once with Maven into the project cache."""
+    lib = CACHE / "lib"
+    marker = CACHE / ".complete"
+    if not marker.exists():
+        shutil.rmtree(lib, ignore_errors=True)
+        lib.mkdir(parents=True)
+        done = subprocess.run(["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
+                               f"-DoutputDirectory={lib}", f"-Dkafka.version={KAFKA_VERSION}"],
+                              capture_output=True, text=True, timeout=1200)
+        if done.returncode != 0 or not any(lib.glob("kafka_2.13-*.jar")):
+            raise RuntimeError(f"mvn could not fetch Kafka {KAFKA_VERSION}: {done.stdout[-2000:]} {done.stderr[-2000:]}")
+        marker.write_text(KAFKA_VERSION)
+    return ":".join(str(p) for p in sorted(lib.glob("*.jar")))
+
+
+def free_ports(count: int) -> list[int]:
+    sockets, ports = [], []
+    try:
+        for _ in range(count):
+            s = socket.socket()
+            s.bind((HOST, 0))
+            sockets.append(s)
+            ports.append(s.getsockname()[1])
+    finally:
+        for s in sockets:
+            s.close()
+    return ports
+
+
+def port_open(port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until(check: Callable[[], bool], timeout: float, what: str, interval: float = 0.3) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+# --- certificates: the pki model, issued with cryptography ------------------------------------
+@dataclass
+class Authority:
+    key: rsa.RSAPrivateKey
+    cert: x509.Certificate
+
+    @property
+    def pem(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _name(subject: dict[str, str]) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, subject["organization"]),
+                      x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, subject["organizational_unit"]),
+                      x509.NameAttribute(NameOID.COMMON_NAME, subject["common_name"])])
+
+
+def new_authority(cluster: str) -> Authority:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=pki.RSA_BITS)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    name = _name(pki.ca_subject(cluster))
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(hours=pki.CA_VALIDITY_HOURS))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+            .sign(key, hashes.SHA256()))
+    return Authority(key, cert)
+
+
+def issue(spec: pki.CertSpec, ca: Authority) -> tuple[bytes, bytes]:
+    """(private key PEM, certificate PEM) for one CertSpec."""
+    import ipaddress
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=pki.RSA_BITS)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    usages = ([ExtendedKeyUsageOID.SERVER_AUTH] if spec.server else []) + \
+             ([ExtendedKeyUsageOID.CLIENT_AUTH] if spec.client else [])
+    sans = [x509.DNSName(d) for d in spec.dns_names] + [x509.IPAddress(ipaddress.ip_address(i)) for i in spec.ip_addresses]
+    builder = (x509.CertificateBuilder().subject_name(_name(spec.subject)).issuer_name(ca.cert.subject)
+               .public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - datetime.timedelta(minutes=5))
+               .not_valid_after(now + datetime.timedelta(hours=pki.LEAF_VALIDITY_HOURS))
+               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+               .add_extension(x509.KeyUsage(True, False, True, False, False, False, False, False, False), critical=True)
+               .add_extension(x509.ExtendedKeyUsage(usages), critical=False))
+    if sans:
+        builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
+    cert = builder.sign(ca.key, hashes.SHA256())
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return key_pem, cert.public_bytes(serialization.Encoding.PEM)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Files of one certificate holder, in the shapes Kafka, ZooKeeper and librdkafka read."""
+
+    key: Path
+    cert: Path
+    bundle: Path  # key + certificate + CA: Kafka's and ZooKeeper's PEM keystore
+    ca: Path
+
+    @property
+    def pem_files(self) -> PemFiles:
+        return PemFiles(keystore=str(self.bundle), truststore=str(self.ca))
+
+
+def write_identity(directory: Path, spec: pki.CertSpec, ca: Authority, trust: Optional[Authority] = None) -> Identity:
+    directory.mkdir(parents=True, exist_ok=True)
+    key_pem, cert_pem = issue(spec, ca)
+    paths = Identity(directory / f"{spec.name}.key", directory / f"{spec.name}.crt",
+                     directory / f"{spec.name}.bundle.pem", directory / "ca.pem")
+    paths.key.write_bytes(key_pem)
+    paths.cert.write_bytes(cert_pem)
+    paths.bundle.write_bytes(key_pem + cert_pem + ca.pem)
+    paths.ca.write_bytes((trust or ca).pem)
+    for p in (paths.key, paths.bundle):
+        p.chmod(0o600)
+    return paths
+
+
+# --- processes ---
+_STARTED: list["Server"] = []
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    """Last line of defence: an interpreter that dies mid-test still takes its servers along."""
+    for server in _STARTED:
+        server.signal(signal.SIGKILL)
+
+
+# --------------------------------------------------------------------------------
+@dataclass
+class Server:
+    name: str
+    command: list[str]
+    log: Path
+    ports: Sequence[int]
+    process: Optional[subprocess.Popen] = None
+
+    def start(self) -> None:
+        _STARTED.append(self)
+        handle = open(self.log, "ab")
+        self.process = subprocess.Popen(self.command, stdout=handle, stderr=subprocess.STDOUT,
+                                        start_new_session=True, cwd=str(self.log.parent))
+        handle.close()
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def signal(self, sig: int) -> None:
+        if self.running:
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def stop(self, timeout: float = 30) -> None:
+        if self.process is None:
+            return
+        self.signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.signal(signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def kill(self) -> None:
+        self.signal(signal.SIGKILL)
+        if self.process is not None:
+            self.process.wait(timeout=30)
+
+    def tail(self, chars: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
+
+
+def java(classpath: str, main: str, args: Sequence[str], heap: str, log4j: Optional[Path] = None) -> list[str]:
+    props = [f"-Dlog4j.configuration=file:{log4j}"] if log4j else []
+    return ["java", f"-Xmx{heap}", f"-Xms{heap}", *JVM, *props, "-cp", classpath, main, *args]
+
+
+@dataclass
+class KafkaCluster:
+    """3 ZooKeeper nodes and N brokers, TLS everywhere, on 127.0.0.1."""
+
+    cluster: str = "e2e"
+    zookeepers: int = 3
+    brokers: int = 3
+    sasl: bool = True
+    workdir: Optional[Path] = None
+
+    def __post_init__(self) -> None:
+        self.own_workdir = self.workdir is None
+        self.workdir = Path(self.workdir or tempfile.mkdtemp(prefix="secure-kafka-e2e-"))
+        self.classpath = kafka_classpath()
+        self.ca = new_authority(self.cluster)
+        self.pki_dir = self.workdir / "pki"
+        zk_ports = free_ports(3 * self.zookeepers)
+        self.zk_members = [QuorumMember(i + 1, HOST, zk_ports[3 * i + 1], zk_ports[3 * i + 2])
+                           for i in range(self.zookeepers)]
+        self.zk_client_ports = [zk_ports[3 * i] for i in range(self.zookeepers)]
+        ports = free_ports(2 * self.brokers)
+        self.tls_ports = ports[: self.brokers]
+        self.sasl_ports = ports[self.brokers:] if self.sasl else []
+        self.zk_ids = [write_identity(self.pki_dir / f"zk{i}", spec, self.ca)
+                       for i, spec in enumerate(pki.zookeeper_certs(self.cluster, [[HOST]] * self.zookeepers))]
+        self.broker_ids = [write_identity(self.pki_dir / f"broker{i}", spec, self.ca)
+                           for i, spec in enumerate(pki.broker_certs(self.cluster, [[HOST, "localhost"]] * self.brokers))]
+        self.zk_servers: list[Server] = []
+        self.kafka_servers: list[Server] = []
+
+    # identities for tests
+    def client(self, name: str, *, ca: Optional[Authority] = None) -> Identity:
+        """A client certificate from this cluster's CA (or from `ca`, a foreign one)."""
+        spec = pki.client_cert(self.cluster, name, [HOST])
+        return write_identity(self.pki_dir / f"client-{name}{'-foreign' if ca else ''}", spec, ca or self.ca, trust=self.ca)
+
+    @property
+    def zookeeper_connect(self) -> str:
+        return ",".join(f"{HOST}:{p}" for p in self.zk_client_ports)
+
+    def bootstrap(self, sasl: bool = False) -> str:
+        return ",".join(f"{HOST}:{p}" for p in (self.sasl_ports if sasl else self.tls_ports))
+
+    # lifecycle
+    def start(self) -> "KafkaCluster":
+        for i, member in enumerate(self.zk_members):
+            self.zk_servers.append(self._zookeeper(i, member))
+        for server in self.zk_servers:
+            server.start()
+        wait_until(lambda: all(port_open(p) for p in self.zk_client_ports), 90, "ZooKeeper secure ports")
+        for i in range(self.brokers):
+            self.kafka_servers.append(self._broker(i))
+        for server in self.kafka_servers:
+            server.start()
+        self.wait_healthy()
+        return self
+
+    def wait_healthy(self, timeout: float = 180) -> None:
+        def ready() -> bool:
+            for s in self.servers:
+                if not s.running:
+                    raise RuntimeError(f"{s.name} exited:\n{s.tail()}")
+            return len(self.registered_brokers()) == self.brokers
+        wait_until(ready, timeout, "all brokers registered")
+
+    def registered_brokers(self) -> list[int]:
+        from confluent_kafka.admin import AdminClient
+
+        admin = AdminClient({**self.tls_config(self.operator()), "socket.timeout.ms": 3000, "log_level": 0})
+        try:
+            return sorted(admin.list_topics(timeout=3).brokers)
+        except Exception:  # noqa: BLE001 - not up yet
+            return []
+
+    def operator(self) -> Identity:
+        """The brokers' own identity: the only super user, used by the tests to grant ACLs."""
+        return self.broker_ids[0]
+
+    def tls_config(self, who: Identity) -> dict:
+        return {"bootstrap.servers": self.bootstrap(), "security.protocol": "SSL",
+                "ssl.ca.location": str(who.ca), "ssl.certificate.location": str(who.cert),
+                "ssl.key.location": str(who.key), "ssl.endpoint.identification.algorithm": "https"}
+
+    def sasl_config(self, who: Identity, user: str, password: str) -> dict:
+        return {**self.tls_config(who), "bootstrap.servers": self.bootstrap(sasl=True),
+                "security.protocol": "SASL_SSL", "sasl.mechanisms": "SCRAM-SHA-512",
+                "sasl.username": user, "sasl.password": password}
+
+    def stop(self) -> None:
+        for server in reversed(self.servers):
+            server.stop()
+
+    def cleanup(self) -> None:
+        """Stop everything and remove the work dir; safe to call twice and after failures."""
+        try:
+            for server in reversed(self.servers):
+                try:
+                    server.stop(timeout=20)
+                except Exception:  # noqa: BLE001 - keep going: the next ones must stop too
+                    server.kill()
+        finally:
+            if self.own_workdir:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> "KafkaCluster":
+        try:
+            return self.start()
+        except BaseException:
+            self.cleanup()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.cleanup()
+
+    @property
+    def servers(self) -> list[Server]:
+        return self.zk_servers + self.kafka_servers
+
+    # configs from the renderers
+    def _zookeeper(self, index: int, member: QuorumMember) -> Server:
+        home = self.workdir / f"zk{index}"
+        data = home / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        settings = ZooKeeperSettings(member.server_id, self.zk_members, str(data), self.zk_ids[index].pem_files,
+                                     secure_client_port=self.zk_client_ports[index], bind_host=HOST)
+        (data / "myid").write_text(myid(settings))
+        (home / "zoo.cfg").write_text(render_properties(zoo_cfg(settings)))
+        (home / "log4j.properties").write_text(render_properties(log4j_properties(str(home))))
+        command = java(self.classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+                       [str(home / "zoo.cfg")], "192m", home / "log4j.properties")
+        return Server(f"zookeeper-{member.server_id}", command, home / "stdout.log",
+                      [self.zk_client_ports[index], member.quorum_port, member.election_port])
+
+    def broker_settings(self, index: int) -> BrokerSettings:
+        home = self.workdir / f"kafka{index}"
+        return BrokerSettings(
+            broker_id=index, cluster=self.cluster, advertised_host=HOST, bind_host=HOST,
+            zookeeper_connect=self.zookeeper_connect, log_dirs=str(home / "data"),
+            tls=self.broker_ids[index].pem_files, tls_port=self.tls_ports[index],
+            sasl_port=self.sasl_ports[index] if self.sasl else None,
+            replication_factor=min(3, self.brokers), min_insync_replicas=2)
+
+    def _broker(self, index: int) -> Server:
+        home = self.workdir / f"kafka{index}"
+        home.mkdir(parents=True, exist_ok=True)
+        settings = self.broker_settings(index)
+        (home / "server.properties").write_text(render_properties(server_properties(settings, self.brokers)))
+        (home / "log4j.properties").write_text(render_properties(log4j_properties(str(home))))
+        command = java(self.classpath, "kafka.Kafka", [str(home / "server.properties")], "384m",
+                       home / "log4j.properties")
+        ports = [settings.tls_port] + ([settings.sasl_port] if settings.sasl_port else [])
+        return Server(f"kafka-{index}", command, home / "stdout.log", ports)
+
+    def restart_broker(self, index: int) -> None:
+        old = self.kafka_servers[index]
+        new = Server(old.name, old.command, old.log, old.ports)
+        self.kafka_servers[index] = new
+        new.start()
