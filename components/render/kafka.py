@@ -151,5 +151,31 @@ def log4j_properties(log_dir: str) -> dict[str, Value]:
     return props
 
 
-__all__ = ["BrokerSettings", "PemFiles", "log4j_properties", "render_properties", "scram_client_jaas",
+@dataclass(frozen=True)
+class ClientQuota:
+    """Default limits for every client; Kafka throttles a client that goes over them."""
+
+    producer_byte_rate: int = 10 * 1024 * 1024
+    consumer_byte_rate: int = 20 * 1024 * 1024
+    request_percentage: int = 50
+
+
+def quota_arguments(quota: ClientQuota, bootstrap: str, command_config: str, user: Optional[str] = None) -> list[str]:
+    """Arguments of kafka-configs.sh (kafka.admin.ConfigCommand) that set the quota for every
+    user (`--entity-default`) or for one user."""
+    values = (f"producer_byte_rate={quota.producer_byte_rate},consumer_byte_rate={quota.consumer_byte_rate},"
+              f"request_percentage={quota.request_percentage}")
+    entity = ["--entity-name", user] if user else ["--entity-default"]
+    return ["--bootstrap-server", bootstrap, "--command-config", command_config, "--alter",
+            "--add-config", values, "--entity-type", "users", *entity]
+
+
+def admin_client_properties(tls: PemFiles) -> dict[str, Value]:
+    """Client settings for the Kafka admin tools, authenticating with a node's certificate."""
+    return {"security.protocol": "SSL", "ssl.keystore.type": "PEM", "ssl.keystore.location": tls.keystore,
+            "ssl.truststore.type": "PEM", "ssl.truststore.location": tls.truststore,
+            "ssl.endpoint.identification.algorithm": "https"}
+
+
+__all__ = ["BrokerSettings", "ClientQuota", "PemFiles", "admin_client_properties", "quota_arguments", "log4j_properties", "render_properties", "scram_client_jaas",
            "scram_server_jaas", "server_properties"]

@@ -258,3 +258,33 @@ def test_everything_is_cleaned_up_even_when_the_body_fails(tmp_path):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
     assert not any(port_open(p) for p in ports)
+
+
+def test_client_quotas_from_the_renderer_throttle_a_client(cluster):
+    """The quota command our brokers run at boot, applied with Kafka's own ConfigCommand."""
+    import subprocess
+
+    from secure_kafka.render import render_properties
+    from secure_kafka.render.kafka import ClientQuota, admin_client_properties, quota_arguments
+
+    command_config = cluster.workdir / "admin.properties"
+    command_config.write_text(render_properties(admin_client_properties(cluster.operator().pem_files)))
+    quota = ClientQuota(producer_byte_rate=32 * 1024, consumer_byte_rate=32 * 1024, request_percentage=50)
+    args = quota_arguments(quota, cluster.bootstrap(), str(command_config), user="throttled")
+    done = subprocess.run(["java", "-cp", cluster.classpath, "kafka.admin.ConfigCommand", *args],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    topic = f"bulk-{uuid.uuid4().hex[:6]}"
+    create_topic(cluster, topic)
+    payload = [b"x" * 8192 for _ in range(48)]  # 384 KiB: ~12 s of quota
+    throttled = {}
+    for user in ("throttled", "free"):
+        grant(cluster, f"User:{user}", topic)
+        events = []
+        config = {**cluster.tls_config(cluster.client(user)), "throttle_cb": events.append,
+                  "linger.ms": 0, "batch.size": 16384}
+        acked, errors = produce(config, topic, payload, timeout=60)
+        assert errors == [] and len(acked) == len(payload)
+        throttled[user] = sum(e.throttle_time for e in events)
+    assert throttled["throttled"] > 0.5 and throttled["free"] == 0
