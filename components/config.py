@@ -9,19 +9,32 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, NamedTuple, Optional
 
 import pulumi
 
+from .brokers import SelfManagedKafkaArgs, validate_kafka_args
 from .errors import ConfigError
 from .msk import MskClusterArgs, validate_msk_args
 from .network import ClientAccess
 
 ENVIRONMENTS = ("dev", "staging", "prod")
-PLATFORMS = ("msk",)
 NS = "secure-kafka"
 # Filled from the top-level keys, not from the platform block.
-SHARED = ("vpc_id", "vpc_cidr", "clients")
+SHARED = ("vpc_id", "vpc_cidr", "clients", "environment", "cluster")
+
+
+class Platform(NamedTuple):
+    key: str  # the stack-config block: secure-kafka:<key>
+    args: type
+    validate: Callable[[str, Any, Callable[[str], str]], None]
+
+
+PLATFORMS = {
+    "msk": Platform("msk", MskClusterArgs, validate_msk_args),
+    "self-managed": Platform("selfManaged", SelfManagedKafkaArgs,
+                             lambda name, args, label: validate_kafka_args(args, label)),
+}
 
 
 def camel(name: str) -> str:
@@ -38,7 +51,7 @@ class PlatformConfig:
     environment: str
     platform: str
     cluster_name: str
-    msk: Optional[MskClusterArgs] = None
+    args: Any  # MskClusterArgs or SelfManagedKafkaArgs, by platform
 
 
 def _clients(raw: Any) -> tuple[ClientAccess, ...]:
@@ -60,12 +73,16 @@ def typed_block(cls: type, raw: Any, prefix: str, shared: Mapping[str, Any]) -> 
     if not isinstance(raw, Mapping):
         raise ConfigError(prefix, raw, "an object of settings")
     names = {f.name: f for f in dataclasses.fields(cls) if f.name not in shared}
-    values: dict[str, Any] = dict(shared)
+    values: dict[str, Any] = {k: v for k, v in shared.items() if k in {f.name for f in dataclasses.fields(cls)}}
     for key, value in raw.items():
         name = snake(str(key))
         if name not in names or camel(name) != key:
             allowed = ", ".join(sorted(camel(n) for n in names))
             raise ConfigError(f"{prefix}.{key}", value, f"a known setting: {allowed}")
+        nested = names[name].default
+        if dataclasses.is_dataclass(nested):  # a nested block such as quota: {producerByteRate: ...}
+            nested = type(nested)
+            value = typed_block(nested, value, f"{prefix}.{key}", {})
         values[name] = tuple(value) if isinstance(value, list) else value
     missing = [camel(n) for n, f in names.items() if n not in values
                and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
@@ -77,7 +94,7 @@ def typed_block(cls: type, raw: Any, prefix: str, shared: Mapping[str, Any]) -> 
 def _label(prefix: str) -> Callable[[str], str]:
     """Component argument name -> the stack-file key a user has to fix."""
     def label(name: str) -> str:
-        if name == "name":
+        if name in ("name", "cluster"):
             return f"{NS}:clusterName"
         return f"{NS}:{camel(name)}" if name in SHARED else f"{prefix}.{camel(name)}"
     return label
@@ -91,22 +108,24 @@ def parse(values: Mapping[str, Any]) -> PlatformConfig:
     platform = values.get("platform", "msk")
     if platform not in PLATFORMS:
         raise ConfigError(f"{NS}:platform", platform, f"one of {', '.join(PLATFORMS)}")
+    spec = PLATFORMS[platform]
     for key in ("vpcId", "vpcCidr"):
         if not isinstance(values.get(key), str) or not values.get(key):
             raise ConfigError(f"{NS}:{key}", values.get(key), "a non-empty string")
     name = values.get("clusterName", f"kafka-{env}")
-    shared = {"vpc_id": values["vpcId"], "vpc_cidr": values["vpcCidr"], "clients": _clients(values.get("clients"))}
-    prefix = f"{NS}:{platform}"
-    msk = typed_block(MskClusterArgs, values.get(platform, {}), prefix, shared)
-    validate_msk_args(name, msk, _label(prefix))
-    return PlatformConfig(env, platform, name, msk=msk)
+    shared = {"vpc_id": values["vpcId"], "vpc_cidr": values["vpcCidr"], "clients": _clients(values.get("clients")),
+              "environment": env, "cluster": name}
+    prefix = f"{NS}:{spec.key}"
+    args = typed_block(spec.args, values.get(spec.key, {}), prefix, shared)
+    spec.validate(name, args, _label(prefix))
+    return PlatformConfig(env, platform, name, args)
 
 
 def load(config: Optional[pulumi.Config] = None) -> PlatformConfig:
     config = config or pulumi.Config(NS)
     values: dict[str, Any] = {k: config.get(k) for k in ("environment", "vpcId", "vpcCidr", "platform", "clusterName")}
     values = {k: v for k, v in values.items() if v is not None}
-    for key in ("clients", *PLATFORMS):
+    for key in ("clients", *(p.key for p in PLATFORMS.values())):
         try:
             value = config.get_object(key)
         except Exception:  # noqa: BLE001 - config that is not JSON

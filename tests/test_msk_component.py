@@ -366,8 +366,8 @@ def test_stack_config_unknown_key_lists_the_allowed_ones():
 
 def test_stack_config_parses_to_component_args():
     cfg = parse(BASE)
-    assert cfg.cluster_name == "kafka-dev" and cfg.msk.broker_count == 2
-    assert cfg.msk.clients[0].cidr == "10.0.1.0/24" and cfg.msk.auth_modes == ("iam",)
+    assert cfg.cluster_name == "kafka-dev" and cfg.args.broker_count == 2
+    assert cfg.args.clients[0].cidr == "10.0.1.0/24" and cfg.args.auth_modes == ("iam",)
 
 
 def test_gate_refuses_a_bad_stack_file_with_one_line(tmp_path):

@@ -58,6 +58,8 @@ class Mocks(pulumi.runtime.Mocks):
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             return {"names": [f"{REGION}a", f"{REGION}b", f"{REGION}c"],
                     "zoneIds": ["euw1-az1", "euw1-az2", "euw1-az3"]}
+        if token == "aws:ec2/getAmi:getAmi":
+            return {"id": "ami-0a1b2c3d4e5f60718", "name": "al2023-ami-2023.6-x86_64", "architecture": "x86_64"}
         if token == "aws:ec2/getVpc:getVpc":
             return {"id": args.args.get("id", "vpc-0"), "cidrBlock": "10.0.0.0/16"}
         return {}
@@ -73,6 +75,17 @@ def _computed(typ: str, name: str, resource_id: str, inputs: Mapping[str, Any]) 
         return _msk_endpoints(inputs.get("clusterName", name), resource_id, inputs)
     if typ == "aws:secretsmanager/secret:Secret":
         return {"arn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{inputs.get('name', name)}-AbCdEf"}
+    if typ == "aws:ec2/networkInterface:NetworkInterface":
+        digest = hashlib.sha1(name.encode()).digest()
+        return {"privateIp": f"10.{digest[0] % 64}.{digest[1]}.{10 + digest[2] % 200}"}
+    if typ.startswith("tls:index/"):
+        pem = f"-----BEGIN CERTIFICATE-----\nMOCK{resource_id}\n-----END CERTIFICATE-----\n"
+        return {"privateKeyPem": f"-----BEGIN PRIVATE KEY-----\nMOCK{resource_id}\n-----END PRIVATE KEY-----\n",
+                "certPem": pem, "certRequestPem": pem.replace("CERTIFICATE", "CERTIFICATE REQUEST")}
+    if typ == "aws:iam/instanceProfile:InstanceProfile":
+        return {"name": name, "arn": f"arn:aws:iam::{ACCOUNT}:instance-profile/{name}"}
+    if typ == "aws:iam/role:Role":
+        return {"name": name, "arn": f"arn:aws:iam::{ACCOUNT}:role/{name}"}
     if typ == "random:index/randomPassword:RandomPassword":
         return {"result": hashlib.sha256(name.encode()).hexdigest()[: int(inputs.get("length", 32))]}
     return {}

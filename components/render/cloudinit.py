@@ -17,6 +17,8 @@ TLS_DIR = "/etc/kafka/tls"
 DATA_DIR = "/var/lib/kafka"
 LOG_DIR = "/var/log/kafka"
 APACHE_ARCHIVE = "https://archive.apache.org/dist/kafka"
+CLOUDWATCH_START = ("/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s "
+                    "-c file:/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json")
 MAIN_CLASS = {"kafka": "kafka.Kafka", "zookeeper": "org.apache.zookeeper.server.quorum.QuorumPeerMain"}
 
 
@@ -84,6 +86,14 @@ def fetch_tls_script(boot: NodeBoot) -> str:
     ])
 
 
+STAGE = "/var/lib/cloud/secure-kafka-stage"
+
+
+def _staged(path: str) -> bool:
+    """Files under the data dir are written after the data volume is mounted, not before."""
+    return path.startswith(DATA_DIR + "/")
+
+
 def install_script(boot: NodeBoot) -> str:
     """Java, a dedicated user, the data volume, and Kafka verified against Apache's signature."""
     name = f"kafka_{boot.scala_version}-{boot.kafka_version}"
@@ -97,6 +107,7 @@ def install_script(boot: NodeBoot) -> str:
         "blkid \"$dev\" >/dev/null 2>&1 || mkfs.xfs \"$dev\"",
         f"grep -q \" {DATA_DIR} \" /etc/fstab || echo \"$dev {DATA_DIR} xfs defaults,nofail 0 2\" >> /etc/fstab",
         f"mount -a && chown kafka:kafka {DATA_DIR}",
+        *[f"install -D -m 0644 -o kafka -g kafka {STAGE}{path} {path}" for path in sorted(boot.files) if _staged(path)],
         "work=$(mktemp -d) && cd \"$work\"",
         f"curl -fsSLO {url} -fsSLO {url}.asc -fsSLO {APACHE_ARCHIVE}/KEYS",
         "export GNUPGHOME=\"$work/gnupg\" && install -d -m 0700 \"$GNUPGHOME\"",
@@ -108,8 +119,8 @@ def install_script(boot: NodeBoot) -> str:
 
 def cloud_config(boot: NodeBoot) -> str:
     """The #cloud-config document; everything secret is fetched at boot, nothing is embedded."""
-    files = [{"path": path, "content": text, "permissions": "0644", "owner": "root:root"}
-             for path, text in sorted(boot.files.items())]
+    files = [{"path": (STAGE + path) if _staged(path) else path, "content": text, "permissions": "0644",
+              "owner": "root:root"} for path, text in sorted(boot.files.items())]
     files += [
         {"path": f"/etc/systemd/system/{boot.role}.service", "content": systemd_unit(boot), "permissions": "0644"},
         {"path": "/usr/local/sbin/secure-kafka-install", "content": install_script(boot), "permissions": "0700"},
@@ -119,4 +130,26 @@ def cloud_config(boot: NodeBoot) -> str:
               ["systemctl", "daemon-reload"], ["systemctl", "enable", "--now", f"{boot.role}.service"]]
     runcmd += [["/bin/bash", "-c", command] for command in boot.post_start]
     document = {"write_files": files, "runcmd": runcmd, "ssh_pwauth": False, "disable_root": True}
-    return "#cloud-config\n" + yaml.safe_dump(document, sort_keys=False, width=1000)
+    return "#cloud-config\n" + yaml.dump(document, Dumper=_Dumper, sort_keys=False, width=1000)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line file contents as literal blocks, so the user data reads like the files."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def cloudwatch_agent_config(log_group: str, files: Mapping[str, str]) -> str:
+    """Ship the service log and the authorizer audit log to the encrypted log group."""
+    import json
+
+    collect = [{"file_path": path, "log_group_name": log_group, "log_stream_name": f"{{instance_id}}/{stream}",
+                "retention_in_days": -1} for stream, path in sorted(files.items())]
+    return json.dumps({"agent": {"run_as_user": "cwagent"},
+                       "logs": {"logs_collected": {"files": {"collect_list": collect}}}}, indent=1)

@@ -1,0 +1,195 @@
+"""SelfManagedKafka: Kafka brokers on EC2 with their own dedicated ZooKeeper ensemble.
+
+TLS (mutual) and SASL_SSL listeners only, brokers talk SSL to each other and TLS to ZooKeeper,
+ACLs deny by default with the brokers' own principal as the only super user, default client
+quotas applied at boot.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Optional, Sequence
+
+import pulumi
+
+from . import compute, pki
+from .encryption import CustomerKey, CustomerKeyArgs
+from .errors import ConfigError
+from .network import ClientAccess, validate_clients
+from .render import render_properties
+from .render.cloudinit import (CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, cloud_config,
+                               cloudwatch_agent_config)
+from .render.kafka import (BrokerSettings, ClientQuota, admin_client_properties, log4j_properties,
+                           quota_arguments, server_properties)
+from .zookeeper import (DATA_DEVICE, NODE_FILES, SECURE_CLIENT_PORT, ZooKeeperEnsemble, ZooKeeperEnsembleArgs,
+                        validate_ensemble_args, validate_nodes)
+
+LISTENER_PORTS = {"SSL": 9094, "SASL_SSL": 9096}
+ENVIRONMENTS = ("dev", "staging", "prod")
+Str = pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class SelfManagedKafkaArgs:
+    cluster: str
+    vpc_id: Str
+    vpc_cidr: str
+    subnet_ids: Sequence[Str]
+    clients: Sequence[ClientAccess]
+    environment: str = "prod"
+    broker_count: int = 3
+    listeners: Sequence[str] = ("SSL",)
+    replication_factor: int = 3
+    min_insync_replicas: int = 2
+    instance_type: str = "m6i.xlarge"
+    ami_id: Optional[str] = None
+    root_gib: int = 20
+    data_gib: int = 500
+    kms_key_arn: Optional[Str] = None
+    ca: Optional[pki.BringYourOwnCa] = None
+    quota: ClientQuota = ClientQuota()
+    zookeeper_nodes: int = 3
+    zookeeper_instance_type: str = "m6i.large"
+    log_retention_days: int = 365
+    https_egress_cidrs: Sequence[str] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def client_ports(listeners: Sequence[str]) -> tuple[int, ...]:
+    return tuple(sorted(LISTENER_PORTS[name] for name in set(listeners)))
+
+
+def validate_kafka_args(args: SelfManagedKafkaArgs, label: Callable[[str], str] = lambda n: n) -> None:
+    """One ConfigError naming the argument, the value and what is allowed."""
+    if args.environment not in ENVIRONMENTS:
+        raise ConfigError(label("environment"), args.environment, f"one of {', '.join(ENVIRONMENTS)}")
+    validate_nodes(args, label)
+    listeners = list(args.listeners) if not isinstance(args.listeners, str) else args.listeners
+    if (not isinstance(listeners, list) or not listeners
+            or any(name not in LISTENER_PORTS for name in listeners) or len(set(listeners)) != len(listeners)):
+        raise ConfigError(label("listeners"), args.listeners,
+                          "TLS listeners only: a non-empty list from SSL (mutual TLS, 9094) and SASL_SSL (9096)")
+    low = 3 if args.environment == "prod" else 2
+    if type(args.broker_count) is not int or not low <= args.broker_count <= 60:
+        raise ConfigError(label("broker_count"), args.broker_count, f"an integer {low}-60 in {args.environment}")
+    if type(args.replication_factor) is not int or not 2 <= args.replication_factor <= args.broker_count:
+        raise ConfigError(label("replication_factor"), args.replication_factor,
+                          f"an integer from 2 to the broker count ({args.broker_count})")
+    if args.environment == "prod" and args.replication_factor < 3:
+        raise ConfigError(label("replication_factor"), args.replication_factor, "3 or more in prod")
+    if type(args.min_insync_replicas) is not int or not 2 <= args.min_insync_replicas <= args.replication_factor:
+        raise ConfigError(label("min_insync_replicas"), args.min_insync_replicas,
+                          f"an integer from 2 to the replication factor ({args.replication_factor})")
+    if not isinstance(args.quota, ClientQuota) or min(args.quota.producer_byte_rate, args.quota.consumer_byte_rate,
+                                                        args.quota.request_percentage) <= 0:
+        raise ConfigError(label("quota"), args.quota, "a ClientQuota with positive limits")
+    validate_ensemble_args(zookeeper_args(args, security_group_id=None), _zookeeper_label(label))
+    validate_clients(args.clients, client_ports(listeners), label("clients"))
+
+
+def _zookeeper_label(label: Callable[[str], str]) -> Callable[[str], str]:
+    names = {"node_count": "zookeeper_nodes", "instance_type": "zookeeper_instance_type"}
+    return lambda name: label(names.get(name, name))
+
+
+def zookeeper_args(args: SelfManagedKafkaArgs, security_group_id, key_arn=None, ca=None) -> ZooKeeperEnsembleArgs:
+    return ZooKeeperEnsembleArgs(
+        cluster=args.cluster, vpc_id=args.vpc_id, vpc_cidr=args.vpc_cidr, subnet_ids=args.subnet_ids,
+        node_count=args.zookeeper_nodes, environment=args.environment, instance_type=args.zookeeper_instance_type,
+        ami_id=args.ami_id, kms_key_arn=key_arn, ca=ca or args.ca,
+        client_security_group_ids=[security_group_id] if security_group_id is not None else [],
+        log_retention_days=args.log_retention_days, https_egress_cidrs=args.https_egress_cidrs, tags=args.tags)
+
+
+class SelfManagedKafka(pulumi.ComponentResource):
+    """N brokers over the subnets and a dedicated ZooKeeperEnsemble, sharing one CA and one key."""
+
+    bootstrap_servers: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    zookeeper_connect: pulumi.Output[str]
+    ca_cert_pem: pulumi.Output[str]
+
+    def __init__(self, name: str, args: SelfManagedKafkaArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        validate_kafka_args(args)
+        super().__init__("secure-kafka:aws:SelfManagedKafka", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = {**args.tags, "secure-kafka:cluster": args.cluster, "secure-kafka:role": "kafka"}
+        key_arn = args.kms_key_arn or CustomerKey(f"{name}-data", CustomerKeyArgs(
+            description=f"Kafka {args.cluster}: volumes, TLS secrets, logs", alias=f"secure-kafka/{name}",
+            log_group_names=[compute.log_group_name(args.cluster, r) for r in ("kafka", "zookeeper")], tags=tags),
+            opts=child).arn
+        ca = args.ca or pki.generate_ca(f"{name}-cluster", args.cluster, self)
+
+        self.security_group = compute.node_security_group(f"{name}-brokers", args.vpc_id, f"Kafka {args.cluster}", tags, self)
+        sg = self.security_group.id
+        self.zookeeper = ZooKeeperEnsemble(f"{name}-zk", zookeeper_args(args, sg, key_arn, ca), opts=child)
+        self._rules(name, args, sg)
+
+        nodes = [compute.NodeSpec(f"{name}-broker-{i}", args.subnet_ids[i % len(args.subnet_ids)],
+                                  args.instance_type, args.root_gib, args.data_gib) for i in range(args.broker_count)]
+        enis = [compute.network_interface(n, sg, tags, self) for n in nodes]
+        ips = [e.private_ip for e in enis]
+        specs = pki.broker_certs(args.cluster, [[]] * len(nodes))
+        self.pki = pki.ClusterPki(f"{name}-pki", pki.ClusterPkiArgs(
+            args.cluster, [pki.PkiNode(s, pulumi.Output.all(ip).apply(list)) for s, ip in zip(specs, ips)],
+            key_arn, ca=ca), opts=child)
+        logs = compute.encrypted_log_group(name, args.cluster, "kafka", key_arn, args.log_retention_days, tags, self)
+        profile = compute.instance_profile(f"{name}-brokers", secret_arns=list(self.pki.secret_arns.values()),
+                                           key_arn=key_arn, log_group_arn=logs.arn, tags=tags, parent=self)
+        ami = args.ami_id or compute.amazon_linux(self)
+        region = compute.aws.get_region_output(opts=pulumi.InvokeOptions(parent=self)).region
+        self.instances = []
+        for index, (node, eni, spec) in enumerate(zip(nodes, enis, specs)):
+            user_data = pulumi.Output.all(ips, self.zookeeper.connect_string, self.pki.secret_arns[spec.name],
+                                          region, logs.name).apply(
+                lambda v, i=index: broker_user_data(args, i, v[0], v[1], v[2], v[3], v[4]))
+            self.instances.append(compute.instance(node, ami=ami, eni=eni, profile=profile, key_arn=key_arn,
+                                                   user_data=user_data, tags=tags, parent=self,
+                                                   data_device=DATA_DEVICE))
+        self.bootstrap_servers = pulumi.Output.all(*ips).apply(
+            lambda v: ",".join(f"{ip}:{port}" for ip in v for port in client_ports(args.listeners)))
+        self.security_group_id = sg
+        self.zookeeper_connect = self.zookeeper.connect_string
+        self.ca_cert_pem = pulumi.Output.from_input(ca.cert_pem)
+        self.kms_key_arn = pulumi.Output.from_input(key_arn)
+        self.register_outputs({"bootstrapServers": self.bootstrap_servers, "securityGroupId": sg,
+                               "zookeeperConnect": self.zookeeper_connect, "caCertPem": self.ca_cert_pem,
+                               "kmsKeyArn": self.kms_key_arn})
+
+    def _rules(self, name: str, args: SelfManagedKafkaArgs, sg) -> None:
+        """Clients reach only the TLS listeners; brokers reach each other (SSL) and ZooKeeper's TLS port."""
+        for client in args.clients:
+            for port in client_ports(args.listeners):
+                compute.group_rule(f"{name}-{client.name}-{port}", sg, port, peer_group=client.security_group_id,
+                                   cidr=client.cidr, description=f"Kafka client {client.name}, TLS only", parent=self)
+        tls_port = LISTENER_PORTS["SSL"]
+        compute.group_rule(f"{name}-interbroker-in", sg, tls_port, peer_group=sg,
+                           description="inter-broker replication (SSL)", parent=self)
+        compute.group_rule(f"{name}-interbroker-out", sg, tls_port, peer_group=sg, egress=True,
+                           description="inter-broker replication (SSL)", parent=self)
+        compute.group_rule(f"{name}-to-zookeeper", sg, SECURE_CLIENT_PORT, peer_group=self.zookeeper.security_group_id,
+                           egress=True, description="brokers to ZooKeeper, TLS port only", parent=self)
+        compute.https_egress(name, sg, args.https_egress_cidrs or [args.vpc_cidr], self)
+
+
+def broker_user_data(args: SelfManagedKafkaArgs, index: int, ips: Sequence[str], zookeeper: str,
+                     secret_arn: str, region: str, log_group: str) -> str:
+    """Pure: one broker's boot document. Broker 0 also applies the default client quotas."""
+    settings = BrokerSettings(
+        broker_id=index, cluster=args.cluster, advertised_host=ips[index], zookeeper_connect=zookeeper,
+        log_dirs="/var/lib/kafka/data", tls=NODE_FILES, tls_port=LISTENER_PORTS["SSL"],
+        sasl_port=LISTENER_PORTS["SASL_SSL"] if "SASL_SSL" in args.listeners else None,
+        replication_factor=args.replication_factor, min_insync_replicas=args.min_insync_replicas,
+        super_users=(pki.broker_certs(args.cluster, [[]])[0].kafka_principal,))
+    files = {
+        "/etc/kafka/server.properties": render_properties(server_properties(settings, args.broker_count)),
+        "/etc/kafka/log4j.properties": render_properties(log4j_properties(LOG_DIR)),
+        "/etc/kafka/admin.properties": render_properties(admin_client_properties(NODE_FILES)),
+        "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json": cloudwatch_agent_config(
+            log_group, {"server": f"{LOG_DIR}/server.log", "audit": f"{LOG_DIR}/kafka-authorizer.log"}),
+    }
+    post = [CLOUDWATCH_START]
+    if index == 0:
+        quota = " ".join(quota_arguments(args.quota, f"{ips[0]}:{settings.tls_port}", "/etc/kafka/admin.properties"))
+        post.append(f"for i in $(seq 60); do runuser -u kafka -- {KAFKA_HOME}/bin/kafka-configs.sh {quota} && break; sleep 10; done")
+    return cloud_config(NodeBoot("kafka", f"broker-{index}", region, secret_arn, "/etc/kafka/server.properties",
+                                 files, heap="4g", data_device=DATA_DEVICE, log_group=log_group, post_start=tuple(post)))

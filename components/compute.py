@@ -1,0 +1,123 @@
+"""EC2 nodes for self-managed Kafka and ZooKeeper: no public address, IMDSv2 only, encrypted
+volumes under the customer key, no SSH key (operators use SSM), a least-privilege role."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+SSM_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+
+
+def assume_role_policy() -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+def node_policy(secret_arns: Sequence[str], key_arn: str, log_group_arn: str, region: str) -> dict:
+    """Read this group's TLS secrets, decrypt them only through Secrets Manager, ship logs."""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadOwnTlsSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+         "Resource": sorted(secret_arns)},
+        {"Sid": "DecryptThroughSecretsManager", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn,
+         "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}}},
+        {"Sid": "ShipLogs", "Effect": "Allow",
+         "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+         "Resource": [log_group_arn, f"{log_group_arn}:*"]},
+    ]}
+
+
+def instance_profile(name: str, *, secret_arns: Sequence[pulumi.Input[str]], key_arn: pulumi.Input[str],
+                     log_group_arn: pulumi.Input[str], tags: Mapping[str, str],
+                     parent: pulumi.Resource) -> aws.iam.InstanceProfile:
+    child = pulumi.ResourceOptions(parent=parent)
+    role = aws.iam.Role(f"{name}-role", assume_role_policy=assume_role_policy(), tags=dict(tags),
+                        description=f"secure-kafka {name}: SSM access, own TLS secrets, logs", opts=child)
+    aws.iam.RolePolicyAttachment(f"{name}-ssm", role=role.name, policy_arn=SSM_POLICY, opts=child)
+    region = aws.get_region_output(opts=pulumi.InvokeOptions(parent=parent)).region
+    policy = pulumi.Output.all(list(secret_arns), key_arn, log_group_arn, region).apply(
+        lambda v: json.dumps(node_policy(v[0], v[1], v[2], v[3])))
+    aws.iam.RolePolicy(f"{name}-node", role=role.id, policy=policy, opts=child)
+    return aws.iam.InstanceProfile(f"{name}-profile", role=role.name, tags=dict(tags), opts=child)
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """One instance: where it runs, how big, and what it boots with."""
+
+    name: str
+    subnet_id: pulumi.Input[str]
+    instance_type: str
+    root_gib: int
+    data_gib: int
+
+
+def network_interface(node: NodeSpec, security_group_id: pulumi.Input[str], tags: Mapping[str, str],
+                      parent: pulumi.Resource) -> aws.ec2.NetworkInterface:
+    """Created before the instance so its private IP can go into the node's certificate and the
+    other nodes' configuration. A standalone interface never gets a public address."""
+    return aws.ec2.NetworkInterface(f"{node.name}-eni", subnet_id=node.subnet_id,
+                                    security_groups=[security_group_id], description=f"secure-kafka {node.name}",
+                                    tags={**tags, "Name": node.name}, opts=pulumi.ResourceOptions(parent=parent))
+
+
+def instance(node: NodeSpec, *, ami: pulumi.Input[str], eni: aws.ec2.NetworkInterface,
+             profile: aws.iam.InstanceProfile, key_arn: pulumi.Input[str], user_data: pulumi.Input[str],
+             tags: Mapping[str, str], parent: pulumi.Resource, data_device: str) -> aws.ec2.Instance:
+    volume = {"encrypted": True, "kms_key_id": key_arn, "volume_type": "gp3", "delete_on_termination": True}
+    return aws.ec2.Instance(
+        node.name, ami=ami, instance_type=node.instance_type, iam_instance_profile=profile.name,
+        primary_network_interface={"network_interface_id": eni.id},
+        metadata_options={"http_endpoint": "enabled", "http_tokens": "required",
+                          "http_put_response_hop_limit": 1, "instance_metadata_tags": "disabled"},
+        root_block_device={**volume, "volume_size": node.root_gib},
+        ebs_block_devices=[{**volume, "device_name": data_device, "volume_size": node.data_gib}],
+        user_data=user_data, user_data_replace_on_change=True, monitoring=True, ebs_optimized=True,
+        disable_api_termination=False, tags={**tags, "Name": node.name}, volume_tags={**tags, "Name": node.name},
+        opts=pulumi.ResourceOptions(parent=parent))
+
+
+def amazon_linux(parent: pulumi.Resource) -> pulumi.Output[str]:
+    return aws.ec2.get_ami_output(most_recent=True, owners=["amazon"],
+                                  filters=[{"name": "name", "values": ["al2023-ami-2023.*-x86_64"]}],
+                                  opts=pulumi.InvokeOptions(parent=parent)).id
+
+
+def group_rule(name: str, group_id: pulumi.Input[str], port: int, *, peer_group: Optional[pulumi.Input[str]] = None,
+               cidr: Optional[str] = None, egress: bool = False, description: str,
+               parent: pulumi.Resource) -> pulumi.Resource:
+    """One TCP port, from/to one security group or one CIDR."""
+    kind = aws.vpc.SecurityGroupEgressRule if egress else aws.vpc.SecurityGroupIngressRule
+    v6 = cidr is not None and ":" in cidr
+    return kind(name, security_group_id=group_id, ip_protocol="tcp", from_port=port, to_port=port,
+                referenced_security_group_id=peer_group, cidr_ipv4=None if v6 else cidr,
+                cidr_ipv6=cidr if v6 else None, description=description,
+                opts=pulumi.ResourceOptions(parent=parent))
+
+
+def encrypted_log_group(name: str, cluster: str, role: str, key_arn: pulumi.Input[str], retention_days: int,
+                        tags: Mapping[str, str], parent: pulumi.Resource) -> aws.cloudwatch.LogGroup:
+    return aws.cloudwatch.LogGroup(f"{name}-logs", name=log_group_name(cluster, role), kms_key_id=key_arn,
+                                   retention_in_days=retention_days, tags=dict(tags),
+                                   opts=pulumi.ResourceOptions(parent=parent))
+
+
+def log_group_name(cluster: str, role: str) -> str:
+    return f"/secure-kafka/{cluster}/{role}"
+
+
+def node_security_group(name: str, vpc_id: pulumi.Input[str], what: str, tags: Mapping[str, str], parent) -> aws.ec2.SecurityGroup:
+    """A group with no inline rules: every rule is its own resource, named for what it admits."""
+    return aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=vpc_id, description=f"{what}: named peers only",
+                                 revoke_rules_on_delete=True, tags={**tags, "Name": name},
+                                 opts=pulumi.ResourceOptions(parent=parent))
+
+
+def https_egress(name: str, group_id: pulumi.Input[str], cidrs: Sequence[str], parent) -> None:
+    """Nodes reach AWS APIs (SSM, Secrets Manager, CloudWatch) over 443: to VPC endpoints by default."""
+    for index, cidr in enumerate(cidrs):
+        group_rule(f"{name}-https-{index}", group_id, 443, cidr=cidr, egress=True,
+                   description="HTTPS to AWS APIs (VPC endpoints) and package mirrors", parent=parent)

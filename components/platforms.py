@@ -1,0 +1,25 @@
+"""Build the platform a stack's config names and return what the stack exports."""
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from .brokers import SelfManagedKafka
+from .config import PlatformConfig
+from .msk import MskCluster
+
+
+def build(settings: PlatformConfig) -> dict[str, Any]:
+    if settings.platform == "msk":
+        cluster = MskCluster(settings.cluster_name, settings.args)
+        return {"clusterArn": cluster.arn, "bootstrapBrokersTls": cluster.bootstrap_brokers_tls,
+                "bootstrapBrokersSaslScram": cluster.bootstrap_brokers_sasl_scram,
+                "bootstrapBrokersSaslIam": cluster.bootstrap_brokers_sasl_iam,
+                "zookeeperConnectString": cluster.zookeeper_connect_string,
+                "securityGroupId": cluster.security_group_id, "kmsKeyArn": cluster.kms_key_arn,
+                "scramPasswords": pulumi.Output.secret(cluster.scram_passwords)}
+    kafka = SelfManagedKafka(settings.cluster_name, settings.args)
+    return {"bootstrapServers": kafka.bootstrap_servers, "zookeeperConnect": kafka.zookeeper_connect,
+            "securityGroupId": kafka.security_group_id, "kmsKeyArn": kafka.kms_key_arn,
+            "caCertPem": kafka.ca_cert_pem}

@@ -1,0 +1,140 @@
+"""ZooKeeperEnsemble: a dedicated ensemble on EC2, TLS-only for clients and quorum."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Optional, Sequence
+
+import pulumi
+
+from . import compute, pki
+from .encryption import CustomerKey, CustomerKeyArgs
+from .errors import ConfigError
+from .msk import LOG_RETENTION_DAYS
+from .render import render_properties
+from .render.cloudinit import CLOUDWATCH_START, LOG_DIR, TLS_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
+from .render.kafka import PemFiles, log4j_properties
+from .render.zookeeper import QuorumMember, ZooKeeperSettings, myid, zoo_cfg
+
+SECURE_CLIENT_PORT, QUORUM_PORT, ELECTION_PORT = 2182, 2888, 3888
+NODE_FILES = PemFiles(keystore=f"{TLS_DIR}/node.pem", truststore=f"{TLS_DIR}/ca.pem")
+DATA_DEVICE = "/dev/sdf"
+Str = pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class ZooKeeperEnsembleArgs:
+    cluster: str
+    vpc_id: Str
+    vpc_cidr: str
+    subnet_ids: Sequence[Str]
+    node_count: int = 3
+    environment: str = "prod"
+    instance_type: str = "m6i.large"
+    ami_id: Optional[str] = None
+    root_gib: int = 20
+    data_gib: int = 50
+    kms_key_arn: Optional[Str] = None
+    ca: Optional[pki.BringYourOwnCa] = None
+    client_security_group_ids: Sequence[Str] = ()
+    log_retention_days: int = 365
+    https_egress_cidrs: Sequence[str] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def validate_ensemble_args(args: ZooKeeperEnsembleArgs, label: Callable[[str], str] = lambda n: n) -> None:
+    if type(args.node_count) is not int or args.node_count not in (1, 3, 5):
+        raise ConfigError(label("node_count"), args.node_count, "an odd ensemble size: 3 or 5 (1 outside prod)")
+    if args.environment == "prod" and args.node_count < 3:
+        raise ConfigError(label("node_count"), args.node_count, "at least 3 nodes in prod, so one can fail")
+    validate_nodes(args, label)
+    pki.validate_ca(args.ca, label)
+
+
+def validate_nodes(args, label: Callable[[str], str]) -> None:
+    """Checks shared by every EC2 node group: subnets, sizes, names, retention."""
+    if not isinstance(args.cluster, str) or not pki._NAME.match(args.cluster):
+        raise ConfigError(label("cluster"), args.cluster, "lowercase letters, digits and '-' (used in certificate subjects)")
+    if isinstance(args.subnet_ids, str) or not args.subnet_ids:
+        raise ConfigError(label("subnet_ids"), args.subnet_ids, "a non-empty list of private subnets, one per AZ")
+    for attr, low, high in (("root_gib", 8, 1024), ("data_gib", 10, 16384)):
+        value = getattr(args, attr)
+        if type(value) is not int or not low <= value <= high:
+            raise ConfigError(label(attr), value, f"an integer {low}-{high} (GiB)")
+    if args.log_retention_days not in LOG_RETENTION_DAYS:
+        raise ConfigError(label("log_retention_days"), args.log_retention_days, "one of CloudWatch's retention periods")
+    if not isinstance(args.instance_type, str) or "." not in args.instance_type:
+        raise ConfigError(label("instance_type"), args.instance_type, "an EC2 instance type like m6i.large")
+    for cidr in args.https_egress_cidrs:
+        if cidr in ("0.0.0.0/0", "::/0") and args.environment == "prod":
+            raise ConfigError(label("https_egress_cidrs"), cidr, "VPC endpoint ranges in prod, not the whole internet")
+
+
+class ZooKeeperEnsemble(pulumi.ComponentResource):
+    """3 or 5 ZooKeeper nodes over the given subnets. Clients reach only the TLS port 2182 and
+    must present a certificate from the cluster CA; quorum ports are open only inside the ensemble."""
+
+    connect_string: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ZooKeeperEnsembleArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        validate_ensemble_args(args)
+        super().__init__("secure-kafka:aws:ZooKeeperEnsemble", name, None, opts)
+        tags = {**args.tags, "secure-kafka:cluster": args.cluster, "secure-kafka:role": "zookeeper"}
+        key_arn = args.kms_key_arn or CustomerKey(f"{name}-data", CustomerKeyArgs(
+            description=f"ZooKeeper {args.cluster}: volumes, TLS secrets, logs", alias=f"secure-kafka/{name}",
+            log_group_names=[compute.log_group_name(args.cluster, "zookeeper")], tags=tags),
+            opts=pulumi.ResourceOptions(parent=self)).arn
+        self.security_group = compute.node_security_group(f"{name}-zk", args.vpc_id, f"ZooKeeper {args.cluster}", tags, self)
+        sg = self.security_group.id
+        for peer_index, peer in enumerate(args.client_security_group_ids):
+            compute.group_rule(f"{name}-client-{peer_index}", sg, SECURE_CLIENT_PORT, peer_group=peer,
+                               description="ZooKeeper clients (Kafka brokers), TLS only", parent=self)
+        for port, what in ((QUORUM_PORT, "quorum"), (ELECTION_PORT, "leader election")):
+            compute.group_rule(f"{name}-{what.split()[-1]}-in", sg, port, peer_group=sg,
+                               description=f"ZooKeeper {what} inside the ensemble", parent=self)
+            compute.group_rule(f"{name}-{what.split()[-1]}-out", sg, port, peer_group=sg, egress=True,
+                               description=f"ZooKeeper {what} inside the ensemble", parent=self)
+        compute.https_egress(name, sg, args.https_egress_cidrs or [args.vpc_cidr], self)
+
+        nodes = [compute.NodeSpec(f"{name}-{i + 1}", args.subnet_ids[i % len(args.subnet_ids)],
+                                  args.instance_type, args.root_gib, args.data_gib) for i in range(args.node_count)]
+        enis = [compute.network_interface(n, sg, tags, self) for n in nodes]
+        ips = [e.private_ip for e in enis]
+        specs = pki.zookeeper_certs(args.cluster, [[]] * len(nodes))
+        self.pki = pki.ClusterPki(f"{name}-pki", pki.ClusterPkiArgs(
+            args.cluster, [pki.PkiNode(s, pulumi.Output.all(ip).apply(list)) for s, ip in zip(specs, ips)],
+            key_arn, ca=args.ca), opts=pulumi.ResourceOptions(parent=self))
+        logs = compute.encrypted_log_group(name, args.cluster, "zookeeper", key_arn, args.log_retention_days, tags, self)
+        profile = compute.instance_profile(f"{name}-zk", secret_arns=list(self.pki.secret_arns.values()),
+                                           key_arn=key_arn, log_group_arn=logs.arn, tags=tags, parent=self)
+        ami = args.ami_id or compute.amazon_linux(self)
+        region = compute.aws.get_region_output(opts=pulumi.InvokeOptions(parent=self)).region
+        self.instances = []
+        for index, (node, eni, spec) in enumerate(zip(nodes, enis, specs)):
+            user_data = pulumi.Output.all(ips, self.pki.secret_arns[spec.name], region, logs.name).apply(
+                lambda v, i=index: zookeeper_user_data(i, v[0], v[1], v[2], v[3]))
+            self.instances.append(compute.instance(node, ami=ami, eni=eni, profile=profile, key_arn=key_arn,
+                                                   user_data=user_data, tags=tags, parent=self,
+                                                   data_device=DATA_DEVICE))
+        self.connect_string = pulumi.Output.all(*ips).apply(
+            lambda v: ",".join(f"{ip}:{SECURE_CLIENT_PORT}" for ip in v))
+        self.security_group_id = sg
+        self.key_arn = pulumi.Output.from_input(key_arn)
+        self.register_outputs({"connectString": self.connect_string, "securityGroupId": sg})
+
+
+def zookeeper_user_data(index: int, ips: Sequence[str], secret_arn: str, region: str, log_group: str) -> str:
+    """Pure: one member's boot document from the ensemble's addresses."""
+    members = [QuorumMember(i + 1, ip, QUORUM_PORT, ELECTION_PORT) for i, ip in enumerate(ips)]
+    settings = ZooKeeperSettings(index + 1, members, "/var/lib/kafka/zookeeper", NODE_FILES, SECURE_CLIENT_PORT)
+    files = {
+        "/etc/kafka/zoo.cfg": render_properties(zoo_cfg(settings)),
+        "/var/lib/kafka/zookeeper/myid": myid(settings),
+        "/etc/kafka/log4j.properties": render_properties(log4j_properties(LOG_DIR)),
+        "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json":
+            cloudwatch_agent_config(log_group, {"zookeeper": f"{LOG_DIR}/server.log"}),
+    }
+    return cloud_config(NodeBoot("zookeeper", f"zookeeper-{index + 1}", region, secret_arn, "/etc/kafka/zoo.cfg",
+                                 files, heap="1g", data_device=DATA_DEVICE, log_group=log_group,
+                                 post_start=(CLOUDWATCH_START,)))
+
