@@ -2,7 +2,7 @@
 STACK ?= dev
 PY := .venv/bin/python
 
-.PHONY: preview test bench bootstrap
+.PHONY: preview test bench bench-kafka bootstrap
 bootstrap:
 	@bash .ci/bootstrap
 
@@ -14,3 +14,6 @@ test: bootstrap
 
 bench: bootstrap
 	@$(PY) bench/run.py
+
+bench-kafka: bootstrap
+	@$(PY) bench/kafka_cluster.py

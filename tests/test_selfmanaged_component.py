@@ -241,3 +241,24 @@ def test_selfmanaged_stack_config_parses_nested_quota():
     cfg = parse({**BASE, "selfManaged": {**BASE["selfManaged"], "quota": {"producerByteRate": 1024}}})
     assert cfg.platform == "self-managed" and cfg.args.quota.producer_byte_rate == 1024
     assert cfg.args.cluster == "kafka-prod" and cfg.args.environment == "prod"
+
+
+def test_bring_your_own_ca_signs_every_node_and_no_ca_is_generated():
+    from secure_kafka.gate.mockrun import record
+
+    ca = BringYourOwnCa("-----BEGIN CERTIFICATE-----\nOURCA\n-----END CERTIFICATE-----\n",
+                        pulumi.Output.secret("-----BEGIN PRIVATE KEY-----\nOURKEY\n-----END PRIVATE KEY-----\n"))
+    run = record(lambda: SelfManagedKafka("byo", replace(ARGS, ca=ca)))
+    types = by_type(run.resources)
+    assert "tls:index/selfSignedCert:SelfSignedCert" not in types
+    signed = types["tls:index/locallySignedCert:LocallySignedCert"]
+    assert len(signed) == 6 and {s.properties["caCertPem"] for s in signed} == {ca.cert_pem}
+    assert all("caPrivateKeyPem" in s.secret_inputs for s in signed)
+
+
+def test_readme_command_runs_the_selfmanaged_stack(capsys):
+    from secure_kafka.gate.__main__ import main as gate_main
+
+    assert gate_main(["--stack", "selfmanaged", "--project-dir", str(ROOT)]) == 0
+    out = capsys.readouterr().out
+    assert "secure-kafka:aws:SelfManagedKafka" in out and "0 mandatory" in out and "bootstrapServers" in out

@@ -34,7 +34,9 @@ POM = Path(__file__).resolve().parent / "pom.xml"
 KAFKA_VERSION = "3.9.1"
 CACHE = ROOT / ".cache" / f"kafka-{KAFKA_VERSION}"
 HOST = "127.0.0.1"  # the only address anything here binds to or advertises
-JVM = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true"]
+# Tests favour start-up time on 2 cores; benchmarks pass SERVER_JVM for steady-state throughput.
+JVM = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true")
+SERVER_JVM = ("-XX:+UseG1GC", "-Djava.net.preferIPv4Stack=true")
 
 
 def kafka_classpath() -> str:
@@ -223,9 +225,10 @@ class Server:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
 
 
-def java(classpath: str, main: str, args: Sequence[str], heap: str, log4j: Optional[Path] = None) -> list[str]:
+def java(classpath: str, main: str, args: Sequence[str], heap: str, log4j: Optional[Path] = None,
+         flags: Sequence[str] = JVM) -> list[str]:
     props = [f"-Dlog4j.configuration=file:{log4j}"] if log4j else []
-    return ["java", f"-Xmx{heap}", f"-Xms{heap}", *JVM, *props, "-cp", classpath, main, *args]
+    return ["java", f"-Xmx{heap}", f"-Xms{heap}", *flags, *props, "-cp", classpath, main, *args]
 
 
 @dataclass
@@ -237,6 +240,10 @@ class KafkaCluster:
     brokers: int = 3
     sasl: bool = True
     workdir: Optional[Path] = None
+    # Benchmarks only: the same cluster with TLS, authentication and ACLs stripped, as the
+    # baseline that TLS throughput is compared with. Never used by a security test.
+    insecure_baseline: bool = False
+    jvm_flags: Sequence[str] = JVM
 
     def __post_init__(self) -> None:
         self.own_workdir = self.workdir is None
@@ -307,6 +314,8 @@ class KafkaCluster:
         return self.broker_ids[0]
 
     def tls_config(self, who: Identity) -> dict:
+        if self.insecure_baseline:
+            return {"bootstrap.servers": self.bootstrap(), "security.protocol": "PLAINTEXT"}
         return {"bootstrap.servers": self.bootstrap(), "security.protocol": "SSL",
                 "ssl.ca.location": str(who.ca), "ssl.certificate.location": str(who.cert),
                 "ssl.key.location": str(who.key), "ssl.endpoint.identification.algorithm": "https"}
@@ -354,10 +363,13 @@ class KafkaCluster:
         settings = ZooKeeperSettings(member.server_id, self.zk_members, str(data), self.zk_ids[index].pem_files,
                                      secure_client_port=self.zk_client_ports[index], bind_host=HOST)
         (data / "myid").write_text(myid(settings))
-        (home / "zoo.cfg").write_text(render_properties(zoo_cfg(settings)))
+        config = zoo_cfg(settings)
+        if self.insecure_baseline:
+            config = _plaintext_zookeeper(config)
+        (home / "zoo.cfg").write_text(render_properties(config))
         (home / "log4j.properties").write_text(render_properties(log4j_properties(str(home))))
         command = java(self.classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain",
-                       [str(home / "zoo.cfg")], "192m", home / "log4j.properties")
+                       [str(home / "zoo.cfg")], "192m", home / "log4j.properties", self.jvm_flags)
         return Server(f"zookeeper-{member.server_id}", command, home / "stdout.log",
                       [self.zk_client_ports[index], member.quorum_port, member.election_port])
 
@@ -374,10 +386,13 @@ class KafkaCluster:
         home = self.workdir / f"kafka{index}"
         home.mkdir(parents=True, exist_ok=True)
         settings = self.broker_settings(index)
-        (home / "server.properties").write_text(render_properties(server_properties(settings, self.brokers)))
+        config = server_properties(settings, self.brokers)
+        if self.insecure_baseline:
+            config = _plaintext_broker(config)
+        (home / "server.properties").write_text(render_properties(config))
         (home / "log4j.properties").write_text(render_properties(log4j_properties(str(home))))
         command = java(self.classpath, "kafka.Kafka", [str(home / "server.properties")], "384m",
-                       home / "log4j.properties")
+                       home / "log4j.properties", self.jvm_flags)
         ports = [settings.tls_port] + ([settings.sasl_port] if settings.sasl_port else [])
         return Server(f"kafka-{index}", command, home / "stdout.log", ports)
 
@@ -386,3 +401,24 @@ class KafkaCluster:
         new = Server(old.name, old.command, old.log, old.ports)
         self.kafka_servers[index] = new
         new.start()
+
+
+def _plaintext_zookeeper(config: dict) -> dict:
+    """Benchmark baseline: the rendered zoo.cfg without TLS."""
+    out = {k: v for k, v in config.items() if not k.startswith(("ssl", "authProvider", "secureClientPort"))}
+    out.update({"clientPort": config["secureClientPort"], "clientPortAddress": config["secureClientPortAddress"],
+                "sslQuorum": False})
+    out.pop("serverCnxnFactory", None)
+    return out
+
+
+def _plaintext_broker(config: dict) -> dict:
+    """Benchmark baseline: the rendered server.properties without TLS, authentication or ACLs."""
+    out = {k: v for k, v in config.items()
+           if not k.startswith(("ssl.", "zookeeper.ssl", "zookeeper.clientCnxnSocket", "authorizer", "super.users",
+                                "allow.everyone", "sasl.", "listener.name."))}
+    for key in ("listeners", "advertised.listeners"):
+        out[key] = ",".join(l.replace("SASL_SSL://", "SASL_PLAINTEXT://").replace("SSL://", "PLAINTEXT://")
+                            for l in config[key].split(",") if l.startswith("SSL://"))
+    out.update({"security.inter.broker.protocol": "PLAINTEXT", "zookeeper.set.acl": False})
+    return out
