@@ -13,8 +13,10 @@ from typing import Any, Callable, Mapping, NamedTuple, Optional
 
 import pulumi
 
+from .access import TopicGrant
 from .brokers import SelfManagedKafkaArgs, validate_kafka_args
 from .errors import ConfigError
+from .kubernetes import KafkaOnKubernetesArgs, validate_k8s_args
 from .msk import MskClusterArgs, validate_msk_args
 from .network import ClientAccess
 
@@ -28,13 +30,18 @@ class Platform(NamedTuple):
     key: str  # the stack-config block: secure-kafka:<key>
     args: type
     validate: Callable[[str, Any, Callable[[str], str]], None]
+    aws: bool = True  # needs vpcId / vpcCidr
 
 
 PLATFORMS = {
     "msk": Platform("msk", MskClusterArgs, validate_msk_args),
     "self-managed": Platform("selfManaged", SelfManagedKafkaArgs,
                              lambda name, args, label: validate_kafka_args(args, label)),
+    "kubernetes": Platform("kubernetes", KafkaOnKubernetesArgs,
+                           lambda name, args, label: validate_k8s_args(args, label), aws=False),
 }
+# Fields that hold a list of typed blocks.
+LISTS_OF = {"access": TopicGrant}
 
 
 def camel(name: str) -> str:
@@ -79,10 +86,13 @@ def typed_block(cls: type, raw: Any, prefix: str, shared: Mapping[str, Any]) -> 
         if name not in names or camel(name) != key:
             allowed = ", ".join(sorted(camel(n) for n in names))
             raise ConfigError(f"{prefix}.{key}", value, f"a known setting: {allowed}")
-        nested = names[name].default
-        if dataclasses.is_dataclass(nested):  # a nested block such as quota: {producerByteRate: ...}
-            nested = type(nested)
-            value = typed_block(nested, value, f"{prefix}.{key}", {})
+        default = names[name].default
+        if dataclasses.is_dataclass(default):  # a nested block such as quota: {producerByteRate: ...}
+            value = typed_block(type(default), value, f"{prefix}.{key}", {})
+        elif name in LISTS_OF:
+            if not isinstance(value, list):
+                raise ConfigError(f"{prefix}.{key}", value, "a list of objects")
+            value = [typed_block(LISTS_OF[name], item, f"{prefix}.{key}[{i}]", {}) for i, item in enumerate(value)]
         values[name] = tuple(value) if isinstance(value, list) else value
     missing = [camel(n) for n, f in names.items() if n not in values
                and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
@@ -109,12 +119,13 @@ def parse(values: Mapping[str, Any]) -> PlatformConfig:
     if platform not in PLATFORMS:
         raise ConfigError(f"{NS}:platform", platform, f"one of {', '.join(PLATFORMS)}")
     spec = PLATFORMS[platform]
-    for key in ("vpcId", "vpcCidr"):
+    for key in ("vpcId", "vpcCidr") if spec.aws else ():
         if not isinstance(values.get(key), str) or not values.get(key):
             raise ConfigError(f"{NS}:{key}", values.get(key), "a non-empty string")
     name = values.get("clusterName", f"kafka-{env}")
-    shared = {"vpc_id": values["vpcId"], "vpc_cidr": values["vpcCidr"], "clients": _clients(values.get("clients")),
-              "environment": env, "cluster": name}
+    shared = {"environment": env, "cluster": name}
+    if spec.aws:
+        shared.update(vpc_id=values["vpcId"], vpc_cidr=values["vpcCidr"], clients=_clients(values.get("clients")))
     prefix = f"{NS}:{spec.key}"
     args = typed_block(spec.args, values.get(spec.key, {}), prefix, shared)
     spec.validate(name, args, _label(prefix))

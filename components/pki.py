@@ -154,6 +154,30 @@ def generate_ca(name: str, cluster: str, parent: pulumi.Resource) -> BringYourOw
     return BringYourOwnCa(cert.cert_pem, key.private_key_pem)
 
 
+def issue_certificates(name: str, nodes: Sequence[PkiNode], ca: BringYourOwnCa,
+                       parent: pulumi.Resource) -> dict[str, tuple[pulumi.Output[str], pulumi.Output[str]]]:
+    """One RSA key and CA-signed certificate per node: {spec name: (key PEM (secret), cert PEM)}."""
+    child = pulumi.ResourceOptions(parent=parent)
+    ca_cert_pem = pulumi.Output.from_input(ca.cert_pem)
+    ca_key_pem = pulumi.Output.secret(ca.private_key_pem)
+    out = {}
+    for node in nodes:
+        spec = node.spec
+        key = tls.PrivateKey(f"{name}-{spec.name}", algorithm="RSA", rsa_bits=RSA_BITS, opts=child)
+        request = tls.CertRequest(
+            f"{name}-{spec.name}", private_key_pem=key.private_key_pem, subject=spec.subject,
+            dns_names=list(spec.dns_names),
+            ip_addresses=pulumi.Output.all(list(spec.ip_addresses), node.ip_addresses).apply(
+                lambda v: sorted(set(v[0]) | set(v[1] or []))), opts=child)
+        uses = list(LEAF_USES) + (["server_auth"] if spec.server else []) + (["client_auth"] if spec.client else [])
+        cert = tls.LocallySignedCert(
+            f"{name}-{spec.name}", cert_request_pem=request.cert_request_pem, ca_cert_pem=ca_cert_pem,
+            ca_private_key_pem=ca_key_pem, validity_period_hours=LEAF_VALIDITY_HOURS,
+            early_renewal_hours=EARLY_RENEWAL_HOURS, allowed_uses=uses, opts=child)
+        out[spec.name] = (pulumi.Output.secret(key.private_key_pem), cert.cert_pem)
+    return out
+
+
 class ClusterPki(pulumi.ComponentResource):
     """A private CA (or yours) and one key + certificate per node, each stored as a Secrets
     Manager secret under the customer key: instances fetch them at boot, state keeps them secret."""
@@ -167,29 +191,17 @@ class ClusterPki(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         ca = args.ca or generate_ca(name, args.cluster, self)
         ca_cert_pem = pulumi.Output.from_input(ca.cert_pem)
-        ca_key_pem = pulumi.Output.secret(ca.private_key_pem)
         self.secret_arns = {}
-        for node in args.nodes:
-            spec = node.spec
-            key = tls.PrivateKey(f"{name}-{spec.name}", algorithm="RSA", rsa_bits=RSA_BITS, opts=child)
-            request = tls.CertRequest(
-                f"{name}-{spec.name}", private_key_pem=key.private_key_pem, subject=spec.subject,
-                dns_names=list(spec.dns_names),
-                ip_addresses=pulumi.Output.all(list(spec.ip_addresses), node.ip_addresses).apply(
-                    lambda v: sorted(set(v[0]) | set(v[1] or []))), opts=child)
-            uses = list(LEAF_USES) + (["server_auth"] if spec.server else []) + (["client_auth"] if spec.client else [])
-            cert = tls.LocallySignedCert(
-                f"{name}-{spec.name}", cert_request_pem=request.cert_request_pem, ca_cert_pem=ca_cert_pem,
-                ca_private_key_pem=ca_key_pem, validity_period_hours=LEAF_VALIDITY_HOURS,
-                early_renewal_hours=EARLY_RENEWAL_HOURS, allowed_uses=uses, opts=child)
+        for spec_name, (key_pem, cert_pem) in issue_certificates(name, args.nodes, ca, self).items():
+            spec = next(n.spec for n in args.nodes if n.spec.name == spec_name)
             secret = aws.secretsmanager.Secret(
-                f"{name}-{spec.name}", name=f"secure-kafka/{args.cluster}/tls/{spec.name}",
+                f"{name}-{spec_name}", name=f"secure-kafka/{args.cluster}/tls/{spec_name}",
                 kms_key_id=args.kms_key_arn, recovery_window_in_days=args.recovery_window_days,
-                description=f"TLS key and certificate of {spec.name} ({spec.distinguished_name})", opts=child)
+                description=f"TLS key and certificate of {spec_name} ({spec.distinguished_name})", opts=child)
             aws.secretsmanager.SecretVersion(
-                f"{name}-{spec.name}", secret_id=secret.id,
-                secret_string=pulumi.Output.secret(pulumi.Output.all(key.private_key_pem, cert.cert_pem, ca_cert_pem).apply(
+                f"{name}-{spec_name}", secret_id=secret.id,
+                secret_string=pulumi.Output.secret(pulumi.Output.all(key_pem, cert_pem, ca_cert_pem).apply(
                     lambda v: json.dumps({"key": v[0], "cert": v[1], "ca": v[2]}))), opts=child)
-            self.secret_arns[spec.name] = secret.arn
+            self.secret_arns[spec_name] = secret.arn
         self.ca_cert_pem = ca_cert_pem
         self.register_outputs({"caCertPem": ca_cert_pem, "secretArns": self.secret_arns})

@@ -7,6 +7,7 @@ import pulumi
 
 from .brokers import SelfManagedKafka
 from .config import PlatformConfig
+from .kubernetes import KafkaOnKubernetes
 from .msk import MskCluster
 
 
@@ -19,6 +20,9 @@ def build(settings: PlatformConfig) -> dict[str, Any]:
                 "zookeeperConnectString": cluster.zookeeper_connect_string,
                 "securityGroupId": cluster.security_group_id, "kmsKeyArn": cluster.kms_key_arn,
                 "scramPasswords": pulumi.Output.secret(cluster.scram_passwords)}
+    if settings.platform == "kubernetes":
+        k8s = KafkaOnKubernetes(settings.cluster_name, settings.args)
+        return {"namespace": k8s.namespace, "bootstrapServers": k8s.bootstrap_servers, "caCertPem": k8s.ca_cert_pem}
     kafka = SelfManagedKafka(settings.cluster_name, settings.args)
     return {"bootstrapServers": kafka.bootstrap_servers, "zookeeperConnect": kafka.zookeeper_connect,
             "securityGroupId": kafka.security_group_id, "kmsKeyArn": kafka.kms_key_arn,

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import ConfigError
+from .k8syaml import write_manifests
 from .mockrun import run_program
 from .tfplan import terraform_plan
 from .verdict import judge, mandatory_count, render
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--up", action="store_true", help="judge as `pulumi up` (not a preview)")
     parser.add_argument("--terraform-plan", default=None, type=Path, metavar="FILE",
                         help="also write the registered AWS resources as a Terraform plan JSON for checkov")
+    parser.add_argument("--kubernetes-manifests", default=None, type=Path, metavar="DIR",
+                        help="also write the registered Kubernetes objects as YAML (secrets redacted)")
     args = parser.parse_args(argv)
     project_dir = args.project_dir.resolve()
     config = json.loads(args.policy_config.read_text()) if args.policy_config else {}
@@ -30,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"Stack {args.stack}: configuration refused, nothing was registered.\n  {error}", file=sys.stderr)
         return 2
+    if args.kubernetes_manifests:
+        write_manifests(run.resources, args.kubernetes_manifests)
     if args.terraform_plan:
         args.terraform_plan.write_text(json.dumps(terraform_plan(run.resources), indent=1))
     verdicts, stack_diags = judge(args.policy_pack or project_dir / "policies", run.resources,

@@ -27,6 +27,11 @@ class ZooKeeperSettings:
     tls: PemFiles
     secure_client_port: int = 2182
     bind_host: str = "0.0.0.0"
+    # Off only where peers have no reverse-resolvable names matching their certificates
+    # (Kubernetes pods); the cluster CA and x509 identities still authenticate every peer.
+    verify_hostnames: bool = True
+    # On in containers, where a member's own name may not resolve to an interface at start.
+    quorum_listen_on_all_ips: bool = False
 
 
 def validate_ensemble(members: Sequence[QuorumMember]) -> None:
@@ -56,7 +61,7 @@ def zoo_cfg(settings: ZooKeeperSettings) -> dict[str, Value]:
         "ssl.clientAuth": "need",
         "ssl.protocol": "TLSv1.3",
         "ssl.enabledProtocols": TLS_PROTOCOLS,
-        "ssl.hostnameVerification": True,
+        "ssl.hostnameVerification": settings.verify_hostnames,
         "ssl.keyStore.type": "PEM",
         "ssl.keyStore.location": tls.keystore,
         "ssl.trustStore.type": "PEM",
@@ -68,12 +73,12 @@ def zoo_cfg(settings: ZooKeeperSettings) -> dict[str, Value]:
         "portUnification": False,
         "ssl.quorum.protocol": "TLSv1.3",
         "ssl.quorum.enabledProtocols": TLS_PROTOCOLS,
-        "ssl.quorum.hostnameVerification": True,
+        "ssl.quorum.hostnameVerification": settings.verify_hostnames,
         "ssl.quorum.keyStore.type": "PEM",
         "ssl.quorum.keyStore.location": tls.keystore,
         "ssl.quorum.trustStore.type": "PEM",
         "ssl.quorum.trustStore.location": tls.truststore,
-        "quorumListenOnAllIPs": False,
+        "quorumListenOnAllIPs": settings.quorum_listen_on_all_ips,
     }
     for m in settings.members:
         props[f"server.{m.server_id}"] = f"{m.host}:{m.quorum_port}:{m.election_port}"

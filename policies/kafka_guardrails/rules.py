@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from . import exposure, msk
+from . import exposure, k8s, msk
 from .forms import NETWORK_TYPES
 from .model import ADVISORY, MANDATORY, Finding, Resource, Rule
 from .settings import Settings
@@ -53,6 +53,15 @@ RULES = Registry([
          ADVISORY, "Enable loggingInfo.brokerLogs.", msk.CLUSTER_TYPES, msk.broker_logging),
     Rule("KAFKA-MSK-007", "msk-no-unclean-leader-election", "MSK should not allow unclean leader election",
          ADVISORY, "unclean.leader.election.enable=false.", msk.CONFIG_TYPES, msk.unclean_election),
+    Rule("KAFKA-K8S-001", "k8s-kafka-workload-hardened",
+         "Kafka/ZooKeeper pods run unprivileged, as non-root, with a read-only root filesystem",
+         MANDATORY, "runAsNonRoot, readOnlyRootFilesystem, no privilege.", k8s.WORKLOAD_TYPES,
+         k8s.workload_hardening),
+    Rule("KAFKA-K8S-002", "k8s-kafka-resource-limits", "Kafka/ZooKeeper containers have CPU and memory limits",
+         ADVISORY, "Set resources.limits.", k8s.WORKLOAD_TYPES, k8s.resource_limits),
+    Rule("KAFKA-K8S-003", "k8s-kafka-network-policy", "Namespaces running Kafka have a NetworkPolicy",
+         ADVISORY, "Add a default-deny NetworkPolicy.", k8s.WORKLOAD_TYPES | k8s.POLICY_TYPES,
+         k8s.network_policies, stack=True),
 ])
 
 

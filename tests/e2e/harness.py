@@ -168,6 +168,15 @@ def write_identity(directory: Path, spec: pki.CertSpec, ca: Authority, trust: Op
     return paths
 
 
+def e2e_broker_settings(cluster: str, index: int, zookeeper_connect: str, home: Path, tls: PemFiles,
+                        tls_port: int, sasl_port: Optional[int], brokers: int) -> BrokerSettings:
+    """What the real test brokers run with: only addresses, ports and paths are test-specific."""
+    return BrokerSettings(broker_id=index, cluster=cluster, advertised_host=HOST, bind_host=HOST,
+                          zookeeper_connect=zookeeper_connect, log_dirs=str(home / "data"), tls=tls,
+                          tls_port=tls_port, sasl_port=sasl_port, replication_factor=min(3, brokers),
+                          min_insync_replicas=2)
+
+
 # --- processes ---
 _STARTED: list["Server"] = []
 
@@ -374,13 +383,9 @@ class KafkaCluster:
                       [self.zk_client_ports[index], member.quorum_port, member.election_port])
 
     def broker_settings(self, index: int) -> BrokerSettings:
-        home = self.workdir / f"kafka{index}"
-        return BrokerSettings(
-            broker_id=index, cluster=self.cluster, advertised_host=HOST, bind_host=HOST,
-            zookeeper_connect=self.zookeeper_connect, log_dirs=str(home / "data"),
-            tls=self.broker_ids[index].pem_files, tls_port=self.tls_ports[index],
-            sasl_port=self.sasl_ports[index] if self.sasl else None,
-            replication_factor=min(3, self.brokers), min_insync_replicas=2)
+        return e2e_broker_settings(self.cluster, index, self.zookeeper_connect, self.workdir / f"kafka{index}",
+                                   self.broker_ids[index].pem_files, self.tls_ports[index],
+                                   self.sasl_ports[index] if self.sasl else None, self.brokers)
 
     def _broker(self, index: int) -> Server:
         home = self.workdir / f"kafka{index}"

@@ -1,0 +1,441 @@
+"""KafkaOnKubernetes: 3 ZooKeeper + N Kafka pods, hardened, behind default-deny network policies.
+
+Manifests are built by pure functions (`manifests`) from typed settings, with the broker and
+ZooKeeper files from the same renderers the EC2 nodes and the real-Kafka tests use; the component
+only registers them.
+"""
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from kafka_guardrails import Resource, Settings, judge_resource
+
+from . import pki
+from .access import TopicGrant, acl_arguments, cilium_kafka_rules, kafka_acls, validate_grants
+from .errors import ConfigError
+from .render import render_properties
+from .render.kafka import (BrokerSettings, ClientQuota, PemFiles, admin_client_properties, log4j_properties,
+                           quota_arguments, server_properties)
+from .render.zookeeper import QuorumMember, ZooKeeperSettings, zoo_cfg
+
+TLS_PORT, SASL_PORT, ZK_PORT, QUORUM_PORT, ELECTION_PORT = 9094, 9096, 2182, 2888, 3888
+LISTENER_PORTS = {"SSL": TLS_PORT, "SASL_SSL": SASL_PORT}
+SERVICE_TYPES = ("ClusterIP", "LoadBalancer", "NodePort")
+UID = 10001  # high, so it maps to no host user; the image only needs read access to /opt/kafka
+KAFKA_LABELS = {"app.kubernetes.io/name": "kafka", "app.kubernetes.io/part-of": "secure-kafka"}
+ZK_LABELS = {"app.kubernetes.io/name": "zookeeper", "app.kubernetes.io/part-of": "secure-kafka"}
+ADMIN_LABELS = {"app.kubernetes.io/name": "kafka-admin", "app.kubernetes.io/part-of": "secure-kafka"}
+INTERNAL_LB = {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+               "service.beta.kubernetes.io/aws-load-balancer-internal": "true"}
+
+
+@dataclass(frozen=True)
+class ContainerResources:
+    cpu_request: str = "500m"
+    memory_request: str = "2Gi"
+    cpu_limit: str = "2"
+    memory_limit: str = "2Gi"
+
+
+@dataclass(frozen=True)
+class KafkaOnKubernetesArgs:
+    cluster: str
+    namespace: str = "kafka"
+    environment: str = "prod"
+    brokers: int = 3
+    zookeepers: int = 3
+    image: str = "apache/kafka:3.9.1"
+    listeners: Sequence[str] = ("SSL",)
+    replication_factor: int = 3
+    min_insync_replicas: int = 2
+    storage_class: Optional[str] = None
+    eks_kms_key_arn: Optional[str] = None
+    broker_storage_gib: int = 100
+    zookeeper_storage_gib: int = 10
+    broker_resources: ContainerResources = ContainerResources()
+    zookeeper_resources: ContainerResources = ContainerResources("250m", "1Gi", "1", "1Gi")
+    access: Sequence[TopicGrant] = ()
+    quota: ClientQuota = ClientQuota()
+    cilium: bool = False
+    client_service_type: str = "ClusterIP"
+    load_balancer_source_ranges: Sequence[str] = ()
+    ca: Optional[pki.BringYourOwnCa] = None
+    cluster_domain: str = "cluster.local"
+
+
+def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] = lambda n: n) -> None:
+    if not isinstance(args.cluster, str) or not pki._NAME.match(args.cluster):
+        raise ConfigError(label("cluster"), args.cluster, "lowercase letters, digits and '-'")
+    if not isinstance(args.namespace, str) or not pki._NAME.match(args.namespace) or args.namespace.startswith("kube-"):
+        raise ConfigError(label("namespace"), args.namespace, "a DNS label for a namespace of its own (not kube-*)")
+    if args.environment not in ("dev", "staging", "prod"):
+        raise ConfigError(label("environment"), args.environment, "one of dev, staging, prod")
+    if type(args.zookeepers) is not int or args.zookeepers not in (1, 3, 5):
+        raise ConfigError(label("zookeepers"), args.zookeepers, "an odd ensemble size: 3 or 5 (1 outside prod)")
+    low = 3 if args.environment == "prod" else 1
+    if args.environment == "prod" and args.zookeepers < 3:
+        raise ConfigError(label("zookeepers"), args.zookeepers, "at least 3 in prod")
+    if type(args.brokers) is not int or not max(low, 2) <= args.brokers <= 30:
+        raise ConfigError(label("brokers"), args.brokers, f"an integer {max(low, 2)}-30 in {args.environment}")
+    if type(args.replication_factor) is not int or not 2 <= args.replication_factor <= args.brokers:
+        raise ConfigError(label("replication_factor"), args.replication_factor, f"2 to the broker count ({args.brokers})")
+    if type(args.min_insync_replicas) is not int or not 2 <= args.min_insync_replicas <= args.replication_factor:
+        raise ConfigError(label("min_insync_replicas"), args.min_insync_replicas,
+                          f"2 to the replication factor ({args.replication_factor})")
+    if isinstance(args.listeners, str) or not args.listeners or any(l not in LISTENER_PORTS for l in args.listeners):
+        raise ConfigError(label("listeners"), args.listeners, "TLS listeners only: SSL and/or SASL_SSL")
+    if not args.storage_class and not args.eks_kms_key_arn:
+        raise ConfigError(label("storage_class"), args.storage_class,
+                          "the name of an encrypted StorageClass, or eks_kms_key_arn to create one on EKS")
+    if args.eks_kms_key_arn and not str(args.eks_kms_key_arn).startswith("arn:aws"):
+        raise ConfigError(label("eks_kms_key_arn"), args.eks_kms_key_arn, "a customer KMS key ARN")
+    if ":" not in args.image or args.image.endswith(":latest"):
+        raise ConfigError(label("image"), args.image, "an image with a pinned tag or digest, e.g. apache/kafka:3.9.1")
+    if args.client_service_type not in SERVICE_TYPES:
+        raise ConfigError(label("client_service_type"), args.client_service_type, f"one of {', '.join(SERVICE_TYPES)}")
+    validate_grants(args.access, label("access"))
+    if args.client_service_type != "ClusterIP":
+        service = client_service(args)
+        findings = judge_resource(Resource("Service", service, name=service["metadata"]["name"]),
+                                  Settings(ports=tuple(client_ports(args))))
+        if findings or not args.load_balancer_source_ranges:
+            said = findings[0].message if findings else "no loadBalancerSourceRanges were given"
+            raise ConfigError(label("client_service_type"), args.client_service_type,
+                              "ClusterIP, or an internal load balancer with private loadBalancerSourceRanges; "
+                              f"the guardrail says: {said}")
+
+
+def client_ports(args: KafkaOnKubernetesArgs) -> list[int]:
+    return sorted(LISTENER_PORTS[l] for l in set(args.listeners))
+
+
+def _fqdn(args: KafkaOnKubernetesArgs, host: str, service: str) -> str:
+    return f"{host}.{service}.{args.namespace}.svc.{args.cluster_domain}"
+
+
+def broker_hosts(args: KafkaOnKubernetesArgs) -> list[list[str]]:
+    bootstrap = [f"kafka.{args.namespace}.svc", f"kafka.{args.namespace}.svc.{args.cluster_domain}"]
+    return [[_fqdn(args, f"kafka-{i}", "kafka-headless"), *bootstrap] for i in range(args.brokers)]
+
+
+def zookeeper_hosts(args: KafkaOnKubernetesArgs) -> list[list[str]]:
+    return [[_fqdn(args, f"zookeeper-{i}", "zookeeper-headless")] for i in range(args.zookeepers)]
+
+
+def broker_settings(args: KafkaOnKubernetesArgs, index: int) -> BrokerSettings:
+    zk = ",".join(f"{hosts[0]}:{ZK_PORT}" for hosts in zookeeper_hosts(args))
+    return BrokerSettings(
+        broker_id=index, cluster=args.cluster, advertised_host=broker_hosts(args)[index][0], zookeeper_connect=zk,
+        log_dirs="/var/lib/kafka/data", tls=PemFiles(f"/etc/kafka/tls/kafka-{index}.pem", "/etc/kafka/tls/ca.pem"),
+        sasl_port=SASL_PORT if "SASL_SSL" in args.listeners else None,
+        replication_factor=args.replication_factor, min_insync_replicas=args.min_insync_replicas)
+
+
+def zookeeper_settings(args: KafkaOnKubernetesArgs) -> ZooKeeperSettings:
+    members = [QuorumMember(i + 1, hosts[0], QUORUM_PORT, ELECTION_PORT) for i, hosts in enumerate(zookeeper_hosts(args))]
+    return ZooKeeperSettings(1, members, "/var/lib/zookeeper", PemFiles("/etc/zookeeper/tls/node.pem",
+                                                                       "/etc/zookeeper/tls/ca.pem"),
+                             ZK_PORT, verify_hostnames=False, quorum_listen_on_all_ips=True)
+
+
+def config_files(args: KafkaOnKubernetesArgs) -> tuple[dict[str, str], dict[str, str]]:
+    """(Kafka ConfigMap data, ZooKeeper ConfigMap data), all text from the shared renderers."""
+    log4j = render_properties(log4j_properties("/var/log/kafka"))
+    admin_tls = PemFiles("/etc/kafka/tls/kafka-0.pem", "/etc/kafka/tls/ca.pem")
+    bootstrap = f"{broker_hosts(args)[0][0]}:{TLS_PORT}"
+    commands = [quota_arguments(args.quota, bootstrap, "/etc/kafka/config/admin.properties")]
+    commands += [acl_arguments(e, bootstrap, "/etc/kafka/config/admin.properties") for e in kafka_acls(args.access)]
+    script = "#!/bin/bash\nset -euo pipefail\n" + "".join(
+        f"/opt/kafka/bin/{'kafka-configs.sh' if i == 0 else 'kafka-acls.sh'} {shlex.join(c)}\n"
+        for i, c in enumerate(commands))
+    kafka = {f"server-{i}.properties": render_properties(server_properties(broker_settings(args, i), args.brokers))
+             for i in range(args.brokers)}
+    kafka.update({"log4j.properties": log4j, "admin.properties": render_properties(admin_client_properties(admin_tls)),
+                  "access.sh": script})
+    zk = {"zoo.cfg": render_properties(zoo_cfg(zookeeper_settings(args))), "log4j.properties": log4j}
+    return kafka, zk
+
+
+def _meta(args: KafkaOnKubernetesArgs, name: str, labels: Optional[Mapping[str, str]] = None, **extra) -> dict:
+    return {"name": name, "namespace": args.namespace, "labels": dict(labels or {"app.kubernetes.io/part-of": "secure-kafka"}),
+            **extra}
+
+
+def _container(name: str, image: str, command: str, ports: Sequence[tuple[str, int]], probe_port: int,
+               resources: ContainerResources, mounts: Sequence[tuple[str, str, bool]], env: Mapping[str, str]) -> dict:
+    container = {
+        "name": name, "image": image, "imagePullPolicy": "Always",
+        "command": ["/bin/bash", "-c", command],
+        "env": [{"name": k, "value": v} for k, v in env.items()],
+        "ports": [{"name": n, "containerPort": p, "protocol": "TCP"} for n, p in ports],
+        "resources": {"requests": {"cpu": resources.cpu_request, "memory": resources.memory_request},
+                      "limits": {"cpu": resources.cpu_limit, "memory": resources.memory_limit}},
+        "securityContext": {"runAsNonRoot": True, "runAsUser": UID, "runAsGroup": UID, "privileged": False,
+                            "allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                            "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"}},
+        "volumeMounts": [{"name": v, "mountPath": path, "readOnly": ro} for v, path, ro in mounts],
+    }
+    if probe_port:
+        container["readinessProbe"] = {"tcpSocket": {"port": probe_port}, "initialDelaySeconds": 10, "periodSeconds": 10}
+        container["livenessProbe"] = {"tcpSocket": {"port": probe_port}, "initialDelaySeconds": 60,
+                                      "periodSeconds": 20, "failureThreshold": 6}
+    return container
+
+
+def _pod_spec(account: str, containers: list, volumes: list, labels: Mapping[str, str], spread: bool = True) -> dict:
+    spec = {"serviceAccountName": account, "automountServiceAccountToken": False, "enableServiceLinks": False,
+            "securityContext": {"runAsNonRoot": True, "runAsUser": UID, "runAsGroup": UID, "fsGroup": UID,
+                                "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": containers, "volumes": volumes, "terminationGracePeriodSeconds": 120}
+    if spread:
+        spec["topologySpreadConstraints"] = [
+            {"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": when, "labelSelector": {"matchLabels": dict(labels)}}
+            for key, when in (("topology.kubernetes.io/zone", "ScheduleAnyway"), ("kubernetes.io/hostname", "DoNotSchedule"))]
+    return spec
+
+
+def _stateful_set(args, name: str, replicas: int, labels, service: str, container: dict, volumes: list,
+                  storage_gib: int) -> dict:
+    return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": _meta(args, name, labels),
+            "spec": {"replicas": replicas, "serviceName": service, "podManagementPolicy": "Parallel",
+                     "selector": {"matchLabels": dict(labels)},
+                     "template": {"metadata": {"labels": dict(labels)},
+                                  "spec": _pod_spec(name, [container], volumes, labels)},
+                     "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {
+                         "accessModes": ["ReadWriteOnce"], "storageClassName": storage_class_name(args),
+                         "resources": {"requests": {"storage": f"{storage_gib}Gi"}}}}]}}
+
+
+def storage_class_name(args: KafkaOnKubernetesArgs) -> str:
+    return args.storage_class or f"{args.cluster}-encrypted"
+
+
+def client_service(args: KafkaOnKubernetesArgs) -> dict:
+    spec: dict[str, Any] = {"type": args.client_service_type, "selector": dict(KAFKA_LABELS),
+                            "ports": [{"name": f"tls-{p}", "port": p, "targetPort": p, "protocol": "TCP"}
+                                      for p in client_ports(args)]}
+    annotations = {}
+    if args.client_service_type == "LoadBalancer":
+        annotations = dict(INTERNAL_LB)
+        spec["loadBalancerSourceRanges"] = list(args.load_balancer_source_ranges)
+    return {"apiVersion": "v1", "kind": "Service",
+            "metadata": _meta(args, "kafka", KAFKA_LABELS, **({"annotations": annotations} if annotations else {})),
+            "spec": spec}
+
+
+def _peer(labels: Mapping[str, str], namespace: Optional[str] = None) -> dict:
+    peer: dict[str, Any] = {"podSelector": {"matchLabels": dict(labels)}}
+    if namespace:
+        peer["namespaceSelector"] = {"matchLabels": {"kubernetes.io/metadata.name": namespace}}
+    return peer
+
+
+def _ports(*ports: int, protocol: str = "TCP") -> list[dict]:
+    return [{"port": p, "protocol": protocol} for p in ports]
+
+
+def network_policies(args: KafkaOnKubernetesArgs) -> list[dict]:
+    """Default deny both ways, then exactly the flows the platform needs."""
+    def policy(name, selector, ingress=None, egress=None):
+        types = [t for t, rules in (("Ingress", ingress), ("Egress", egress)) if rules is not None]
+        spec = {"podSelector": {"matchLabels": dict(selector)} if selector else {}, "policyTypes": types}
+        if ingress is not None:
+            spec["ingress"] = ingress
+        if egress is not None:
+            spec["egress"] = egress
+        return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": _meta(args, name), "spec": spec}
+
+    clients = [{"from": [_peer(g.pod_labels, g.namespace or args.namespace)], "ports": _ports(*client_ports(args))}
+               for g in args.access]
+    dns = [{"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+            "ports": _ports(53, protocol="UDP") + _ports(53)}]
+    out = [
+        {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": _meta(args, "default-deny"),
+         "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}},
+        policy("allow-dns", None, egress=dns),
+        policy("kafka-brokers", KAFKA_LABELS,
+               ingress=[{"from": [_peer(KAFKA_LABELS), _peer(ADMIN_LABELS)], "ports": _ports(TLS_PORT)}, *clients],
+               egress=[{"to": [_peer(KAFKA_LABELS)], "ports": _ports(TLS_PORT)},
+                       {"to": [_peer(ZK_LABELS)], "ports": _ports(ZK_PORT)}]),
+        policy("zookeeper", ZK_LABELS,
+               ingress=[{"from": [_peer(KAFKA_LABELS)], "ports": _ports(ZK_PORT)},
+                        {"from": [_peer(ZK_LABELS)], "ports": _ports(QUORUM_PORT, ELECTION_PORT)}],
+               egress=[{"to": [_peer(ZK_LABELS)], "ports": _ports(QUORUM_PORT, ELECTION_PORT)}]),
+        policy("kafka-admin", ADMIN_LABELS, egress=[{"to": [_peer(KAFKA_LABELS)], "ports": _ports(TLS_PORT)}]),
+    ]
+    local = [g for g in args.access if not g.namespace or g.namespace == args.namespace]
+    for grant in local:  # clients inside the namespace are also under its default deny
+        out.append(policy(f"client-{grant.client}", grant.pod_labels,
+                          egress=[{"to": [_peer(KAFKA_LABELS)], "ports": _ports(*client_ports(args))}]))
+    return out
+
+
+def cilium_policies(args: KafkaOnKubernetesArgs) -> list[dict]:
+    """Per client identity: which topics it may produce to or consume from (Kafka L7 rules)."""
+    out = []
+    for grant in args.access:
+        ns = grant.namespace or args.namespace
+        selector = {**grant.pod_labels, "k8s:io.kubernetes.pod.namespace": ns}
+        out.append({"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
+                    "metadata": _meta(args, f"kafka-topics-{grant.client}"),
+                    "spec": {"description": f"Kafka topics {grant.client} may use",
+                             "endpointSelector": {"matchLabels": dict(KAFKA_LABELS)},
+                             "ingress": [{"fromEndpoints": [{"matchLabels": selector}],
+                                          "toPorts": [{"ports": [{"port": str(p), "protocol": "TCP"}
+                                                                 for p in client_ports(args)],
+                                                       "rules": {"kafka": cilium_kafka_rules(grant)}}]}]}})
+    return out
+
+
+def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, Any]]) -> list[dict]:
+    """Every object of the platform, in apply order. `secrets` maps Secret names to their PEM data."""
+    kafka_files, zk_files = config_files(args)
+    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": args.namespace, "labels": {
+        **{f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")},
+        **{f"pod-security.kubernetes.io/{mode}-version": "latest" for mode in ("enforce", "audit", "warn")}}}}
+    out: list[dict] = [ns]
+    if not args.storage_class:
+        out.append({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+                    "metadata": {"name": storage_class_name(args)}, "provisioner": "ebs.csi.aws.com",
+                    "parameters": {"type": "gp3", "encrypted": "true", "kmsKeyId": args.eks_kms_key_arn},
+                    "reclaimPolicy": "Retain", "allowVolumeExpansion": True,
+                    "volumeBindingMode": "WaitForFirstConsumer"})
+    for account in ("kafka", "zookeeper", "kafka-admin"):
+        out.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(args, account),
+                    "automountServiceAccountToken": False})
+    out += [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(args, "kafka-config", KAFKA_LABELS), "data": kafka_files},
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(args, "zookeeper-config", ZK_LABELS), "data": zk_files}]
+    for name, data in secrets.items():
+        out.append({"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": _meta(args, name),
+                    "stringData": data})
+    out += network_policies(args)
+    if args.cilium:
+        out += cilium_policies(args)
+    headless = lambda name, labels, ports, not_ready: {  # noqa: E731
+        "apiVersion": "v1", "kind": "Service", "metadata": _meta(args, name, labels),
+        "spec": {"clusterIP": "None", "selector": dict(labels), "publishNotReadyAddresses": not_ready,
+                 "ports": [{"name": n, "port": p, "targetPort": p, "protocol": "TCP"} for n, p in ports]}}
+    out += [headless("zookeeper-headless", ZK_LABELS, [("client", ZK_PORT), ("quorum", QUORUM_PORT),
+                                                        ("election", ELECTION_PORT)], True),
+            headless("kafka-headless", KAFKA_LABELS, [(f"tls-{p}", p) for p in client_ports(args)], False),
+            client_service(args)]
+    common = [("tmp", "/tmp", False), ("logs", "/var/log/kafka", False)]
+    empty = [{"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}}, {"name": "logs", "emptyDir": {"sizeLimit": "2Gi"}}]
+    env = {"LOG_DIR": "/var/log/kafka", "KAFKA_LOG4J_OPTS": "-Dlog4j.configuration=file:/etc/kafka/config/log4j.properties"}
+    zk_container = _container(
+        "zookeeper", args.image,
+        "echo $(( ${HOSTNAME##*-} + 1 )) > /var/lib/zookeeper/myid && "
+        "exec /opt/kafka/bin/zookeeper-server-start.sh /etc/zookeeper/config/zoo.cfg",
+        [("client", ZK_PORT), ("quorum", QUORUM_PORT), ("election", ELECTION_PORT)], ZK_PORT, args.zookeeper_resources,
+        [("config", "/etc/zookeeper/config", True), ("tls", "/etc/zookeeper/tls", True), ("data", "/var/lib/zookeeper", False),
+         *common], {**env, "KAFKA_LOG4J_OPTS": "-Dlog4j.configuration=file:/etc/zookeeper/config/log4j.properties",
+                    "KAFKA_HEAP_OPTS": "-Xms512m -Xmx512m"})
+    kafka_container = _container(
+        "kafka", args.image,
+        "exec /opt/kafka/bin/kafka-server-start.sh /etc/kafka/config/server-${HOSTNAME##*-}.properties",
+        [(f"tls-{p}", p) for p in client_ports(args)], TLS_PORT, args.broker_resources,
+        [("config", "/etc/kafka/config", True), ("tls", "/etc/kafka/tls", True), ("data", "/var/lib/kafka", False), *common],
+        {**env, "KAFKA_HEAP_OPTS": "-Xms1g -Xmx1g"})
+    out += [_stateful_set(args, "zookeeper", args.zookeepers, ZK_LABELS, "zookeeper-headless", zk_container,
+                          [{"name": "config", "configMap": {"name": "zookeeper-config"}},
+                           {"name": "tls", "secret": {"secretName": "zookeeper-tls", "defaultMode": 0o440}}, *empty],
+                          args.zookeeper_storage_gib),
+            _stateful_set(args, "kafka", args.brokers, KAFKA_LABELS, "kafka-headless", kafka_container,
+                          [{"name": "config", "configMap": {"name": "kafka-config"}},
+                           {"name": "tls", "secret": {"secretName": "kafka-tls", "defaultMode": 0o440}}, *empty],
+                          args.broker_storage_gib)]
+    for name, labels in (("kafka", KAFKA_LABELS), ("zookeeper", ZK_LABELS)):
+        out.append({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": _meta(args, name, labels),
+                    "spec": {"maxUnavailable": 1, "selector": {"matchLabels": dict(labels)}}})
+    admin = _container("access", args.image, "exec /bin/bash /etc/kafka/config/access.sh", [], 0,
+                       ContainerResources("100m", "256Mi", "500m", "512Mi"),
+                       [("config", "/etc/kafka/config", True), ("tls", "/etc/kafka/tls", True), *common],
+                       {**env, "KAFKA_HEAP_OPTS": "-Xms128m -Xmx256m"})
+    out.append({"apiVersion": "batch/v1", "kind": "Job", "metadata": _meta(args, "kafka-access", ADMIN_LABELS),
+                "spec": {"backoffLimit": 30, "ttlSecondsAfterFinished": 86400,
+                         "template": {"metadata": {"labels": dict(ADMIN_LABELS)},
+                                      "spec": {**_pod_spec("kafka-admin", [admin],
+                                                           [{"name": "config", "configMap": {"name": "kafka-config"}},
+                                                            {"name": "tls", "secret": {"secretName": "kafka-tls",
+                                                                                       "defaultMode": 0o440}}, *empty],
+                                                           ADMIN_LABELS, spread=False),
+                                               "restartPolicy": "OnFailure"}}}})
+    return out
+
+
+REGISTER = {
+    "Namespace": lambda m, o: k8s.core.v1.Namespace(m["metadata"]["name"], metadata=m["metadata"], opts=o),
+    "StorageClass": lambda m, o: k8s.storage.v1.StorageClass(
+        m["metadata"]["name"], metadata=m["metadata"], provisioner=m["provisioner"], parameters=m["parameters"],
+        reclaim_policy=m["reclaimPolicy"], allow_volume_expansion=m["allowVolumeExpansion"],
+        volume_binding_mode=m["volumeBindingMode"], opts=o),
+    "ServiceAccount": lambda m, o: k8s.core.v1.ServiceAccount(
+        f"sa-{m['metadata']['name']}", metadata=m["metadata"],
+        automount_service_account_token=m["automountServiceAccountToken"], opts=o),
+    "ConfigMap": lambda m, o: k8s.core.v1.ConfigMap(m["metadata"]["name"], metadata=m["metadata"], data=m["data"], opts=o),
+    "Secret": lambda m, o: k8s.core.v1.Secret(m["metadata"]["name"], metadata=m["metadata"], type=m["type"],
+                                              string_data=pulumi.Output.secret(m["stringData"]), opts=o),
+    "NetworkPolicy": lambda m, o: k8s.networking.v1.NetworkPolicy(
+        f"netpol-{m['metadata']['name']}", metadata=m["metadata"], spec=m["spec"], opts=o),
+    "CiliumNetworkPolicy": lambda m, o: k8s.apiextensions.CustomResource(
+        m["metadata"]["name"], api_version=m["apiVersion"], kind=m["kind"], metadata=m["metadata"],
+        spec=m["spec"], opts=o),
+    "Service": lambda m, o: k8s.core.v1.Service(f"svc-{m['metadata']['name']}", metadata=m["metadata"],
+                                                spec=m["spec"], opts=o),
+    "StatefulSet": lambda m, o: k8s.apps.v1.StatefulSet(m["metadata"]["name"], metadata=m["metadata"],
+                                                        spec=m["spec"], opts=o),
+    "PodDisruptionBudget": lambda m, o: k8s.policy.v1.PodDisruptionBudget(
+        f"pdb-{m['metadata']['name']}", metadata=m["metadata"], spec=m["spec"], opts=o),
+    "Job": lambda m, o: k8s.batch.v1.Job(m["metadata"]["name"], metadata=m["metadata"], spec=m["spec"], opts=o),
+}
+
+
+class KafkaOnKubernetes(pulumi.ComponentResource):
+    """Kafka and ZooKeeper on any conformant cluster (EKS gets an encrypted EBS StorageClass)."""
+
+    namespace: str
+    bootstrap_servers: str
+    ca_cert_pem: pulumi.Output[str]
+
+    def __init__(self, name: str, args: KafkaOnKubernetesArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        validate_k8s_args(args)
+        super().__init__("secure-kafka:k8s:Kafka", name, None, opts)
+        ca = args.ca or pki.generate_ca(f"{name}-cluster", args.cluster, self)
+        nodes = [pki.PkiNode(s) for s in pki.broker_certs(args.cluster, broker_hosts(args))]
+        # The members share one identity and one certificate naming every member: ZooKeeper reads
+        # one keystore path from the shared zoo.cfg.
+        nodes += [pki.PkiNode(s) for s in pki.zookeeper_certs(
+            args.cluster, [[h for hosts in zookeeper_hosts(args) for h in hosts]])]
+        nodes += [pki.PkiNode(pki.client_cert(args.cluster, g.client)) for g in args.access]
+        issued = pki.issue_certificates(f"{name}-pki", nodes, ca, self)
+        ca_pem = pulumi.Output.from_input(ca.cert_pem)
+
+        def bundle(spec_name: str) -> pulumi.Output[str]:
+            key, cert = issued[spec_name]
+            return pulumi.Output.secret(pulumi.Output.all(key, cert, ca_pem).apply(lambda v: v[0] + v[1] + v[2]))
+
+        secrets: dict[str, dict[str, Any]] = {
+            "kafka-tls": {**{f"kafka-{i}.pem": bundle(f"broker-{i}") for i in range(args.brokers)}, "ca.pem": ca_pem},
+            "zookeeper-tls": {"node.pem": bundle("zookeeper-0"), "ca.pem": ca_pem},
+        }
+        for grant in args.access:
+            secrets[f"client-{grant.client}-tls"] = {"client.pem": bundle(f"client-{grant.client}"), "ca.pem": ca_pem}
+        self.resources: dict[str, pulumi.Resource] = {}
+        previous: list[pulumi.Resource] = []
+        for manifest in manifests(args, secrets):
+            depends = previous[:1] if manifest["kind"] != "Namespace" else []
+            resource = REGISTER[manifest["kind"]](manifest, pulumi.ResourceOptions(parent=self, depends_on=depends))
+            if manifest["kind"] == "Namespace":
+                previous = [resource]
+            self.resources[f"{manifest['kind']}/{manifest['metadata']['name']}"] = resource
+        self.namespace = args.namespace
+        self.bootstrap_servers = ",".join(f"kafka.{args.namespace}.svc:{p}" for p in client_ports(args))
+        self.ca_cert_pem = ca_pem
+        self.register_outputs({"namespace": self.namespace, "bootstrapServers": self.bootstrap_servers,
+                               "caCertPem": ca_pem})
