@@ -101,8 +101,12 @@ def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] =
     validate_grants(args.access, label("access"))
     if args.client_service_type != "ClusterIP":
         service = client_service(args)
-        findings = judge_resource(Resource("Service", service, name=service["metadata"]["name"]),
-                                  Settings(ports=tuple(client_ports(args))))
+        # Judge twice: as rendered (internal scheme), and as if the scheme were lost, so that the
+        # source ranges alone must already keep the internet out.
+        bare = {**service, "metadata": {k: v for k, v in service["metadata"].items() if k != "annotations"}}
+        findings = [f for probe in (service, bare)
+                    for f in judge_resource(Resource("Service", probe, name=service["metadata"]["name"]),
+                                            Settings(ports=tuple(client_ports(args))))]
         if findings or not args.load_balancer_source_ranges:
             said = findings[0].message if findings else "no loadBalancerSourceRanges were given"
             raise ConfigError(label("client_service_type"), args.client_service_type,
