@@ -69,21 +69,21 @@ def _hosts(hosts: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(dns), tuple(ips)
 
 
-def broker_certs(cluster: str, hosts: Sequence[Sequence[str]]) -> list[CertSpec]:
-    """One certificate per broker; `hosts[i]` lists the names and addresses broker i answers on."""
+def _node_certs(cluster: str, prefix: str, identity: str, hosts: Sequence[Sequence[str]]) -> list[CertSpec]:
     out = []
     for index, names in enumerate(hosts):
         dns, ips = _hosts(names)
-        out.append(CertSpec(f"broker-{index}", BROKER_IDENTITY, cluster, dns, ips))
+        out.append(CertSpec(f"{prefix}-{index}", identity, cluster, dns, ips))
     return out
+
+
+def broker_certs(cluster: str, hosts: Sequence[Sequence[str]]) -> list[CertSpec]:
+    """One certificate per broker; `hosts[i]` lists the names and addresses broker i answers on."""
+    return _node_certs(cluster, "broker", BROKER_IDENTITY, hosts)
 
 
 def zookeeper_certs(cluster: str, hosts: Sequence[Sequence[str]]) -> list[CertSpec]:
-    out = []
-    for index, names in enumerate(hosts):
-        dns, ips = _hosts(names)
-        out.append(CertSpec(f"zookeeper-{index}", ZOOKEEPER_IDENTITY, cluster, dns, ips))
-    return out
+    return _node_certs(cluster, "zookeeper", ZOOKEEPER_IDENTITY, hosts)
 
 
 def client_cert(cluster: str, name: str, hosts: Sequence[str] = ()) -> CertSpec:

@@ -4,8 +4,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import kubernetes_validate
-import pulumi
 import pytest
+from conftest import assert_refused
 import yaml
 
 from kafka_guardrails.netpol import Cluster, External, Pod
@@ -14,7 +14,7 @@ from secure_kafka.access import TopicGrant
 from secure_kafka.config import parse
 from secure_kafka.gate import run_program
 from secure_kafka.gate.k8syaml import REDACTED, kubernetes_manifests, write_manifests
-from secure_kafka.gate.mockrun import Mocks, RecordingMonitor, record
+from secure_kafka.gate.mockrun import record
 from secure_kafka.gate.verdict import judge, mandatory_count
 from secure_kafka.kubernetes import (KafkaOnKubernetes, KafkaOnKubernetesArgs, broker_settings, config_files,
                                      zookeeper_settings)
@@ -187,13 +187,6 @@ def test_the_evaluator_itself_follows_networkpolicy_semantics():
     assert Cluster([], {}).can_connect(api_elsewhere, db, 1)  # nothing selects: not isolated
 
 
-@pytest.fixture
-def monitor():
-    mon = RecordingMonitor(Mocks())
-    pulumi.runtime.set_mocks(Mocks(), project="p", stack="t", preview=True, monitor=mon)
-    return mon
-
-
 BAD = [
     ({"zookeepers": 2}, "zookeepers", "odd"),
     ({"zookeepers": 4}, "zookeepers", "odd"),
@@ -217,11 +210,7 @@ BAD = [
 
 @pytest.mark.parametrize("change,setting,fragment", BAD, ids=[f"{b[1]}-{i}" for i, b in enumerate(BAD)])
 def test_bad_input_is_refused_before_any_resource(monitor, change, setting, fragment):
-    with pytest.raises(ConfigError) as error:
-        KafkaOnKubernetes("kafka", replace(ARGS, **change))
-    assert error.value.setting == setting, str(error.value)
-    assert fragment in str(error.value)
-    assert monitor.recorded == []
+    assert_refused(monitor, lambda: KafkaOnKubernetes("kafka", replace(ARGS, **change)), setting, fragment)
 
 
 def test_an_internal_load_balancer_with_private_ranges_is_allowed():

@@ -6,9 +6,9 @@ import textwrap
 from dataclasses import replace
 from pathlib import Path
 
-import pulumi
 import pulumi_aws as aws
 import pytest
+from conftest import assert_refused
 import yaml
 
 from secure_kafka import ClientAccess, ConfigError, MskCluster, MskClusterArgs
@@ -16,7 +16,7 @@ from secure_kafka.config import parse
 from secure_kafka.encryption import key_policy
 from secure_kafka.gate import run_program
 from secure_kafka.gate.analyzer import PolicyPack
-from secure_kafka.gate.mockrun import Mocks, RecordingMonitor, record
+from secure_kafka.gate.mockrun import record
 from secure_kafka.gate.verdict import judge, mandatory_count
 from secure_kafka.render import parse_properties
 
@@ -220,13 +220,6 @@ def test_hand_built_insecure_msk_resources_are_blocked_with_the_right_rule():
     assert got == expected
 
 
-@pytest.fixture
-def monitor():
-    mon = RecordingMonitor(Mocks())
-    pulumi.runtime.set_mocks(Mocks(), project="p", stack="t", preview=True, monitor=mon)
-    return mon
-
-
 BAD = [
     ({"broker_count": 4}, "broker_count", "multiple of the subnet count (3)"),
     ({"broker_count": 2}, "broker_count", "multiple"),
@@ -273,12 +266,7 @@ BAD = [
 
 @pytest.mark.parametrize("change,setting,fragment", BAD, ids=[b[1] + "-" + str(i) for i, b in enumerate(BAD)])
 def test_bad_input_is_refused_before_any_resource(monitor, change, setting, fragment):
-    with pytest.raises(ConfigError) as error:
-        MskCluster("kafka", replace(ARGS, **change))
-    assert error.value.setting == setting, str(error.value)
-    assert fragment in str(error.value)
-    assert repr(error.value.value) in str(error.value)
-    assert monitor.recorded == []
+    assert_refused(monitor, lambda: MskCluster("kafka", replace(ARGS, **change)), setting, fragment)
 
 
 def test_bad_cluster_name_is_refused(monitor):

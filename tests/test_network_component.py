@@ -1,18 +1,10 @@
 """KafkaSecurityGroup and the stack config under Pulumi SDK mocks."""
-import pulumi
 import pytest
 
 from secure_kafka import ClientAccess, ConfigError, KafkaSecurityGroup, KafkaSecurityGroupArgs
-from secure_kafka.gate.mockrun import Mocks, RecordingMonitor, record
+from secure_kafka.gate.mockrun import record
 
 GOOD = [ClientAccess("orders", cidr="10.1.0.0/20"), ClientAccess("bi", security_group_id="sg-0a1b2c3d4e5f60718")]
-
-
-@pytest.fixture
-def monitor():
-    mon = RecordingMonitor(Mocks())
-    pulumi.runtime.set_mocks(Mocks(), project="p", stack="t", preview=True, monitor=mon)
-    return mon
 
 
 def build(clients=GOOD, ports=(9094,), cidr="10.1.0.0/16"):

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pulumi
 import pytest
+from conftest import assert_refused
 import yaml
 
 from secure_kafka import ClientAccess, ConfigError
 from secure_kafka.brokers import SelfManagedKafka, SelfManagedKafkaArgs
 from secure_kafka.config import parse
 from secure_kafka.gate import run_program
-from secure_kafka.gate.mockrun import Mocks, RecordingMonitor
 from secure_kafka.gate.verdict import judge, mandatory_count
 from secure_kafka.pki import BringYourOwnCa
 from secure_kafka.render import parse_properties
@@ -161,13 +161,6 @@ def test_selfmanaged_stack_passes_the_pack(stack):
             "secure-kafka:tls:ClusterPki"} <= {v.resource.type for v in verdicts}
 
 
-@pytest.fixture
-def monitor():
-    mon = RecordingMonitor(Mocks())
-    pulumi.runtime.set_mocks(Mocks(), project="p", stack="t", preview=True, monitor=mon)
-    return mon
-
-
 BAD = [
     ({"zookeeper_nodes": 2}, "zookeeper_nodes", "odd"),
     ({"zookeeper_nodes": 4}, "zookeeper_nodes", "odd"),
@@ -194,11 +187,7 @@ BAD = [
 
 @pytest.mark.parametrize("change,setting,fragment", BAD, ids=[f"{b[1]}-{i}" for i, b in enumerate(BAD)])
 def test_bad_input_is_refused_before_any_resource(monitor, change, setting, fragment):
-    with pytest.raises(ConfigError) as error:
-        SelfManagedKafka("kafka", replace(ARGS, **change))
-    assert error.value.setting == setting, str(error.value)
-    assert fragment in str(error.value)
-    assert monitor.recorded == []
+    assert_refused(monitor, lambda: SelfManagedKafka("kafka", replace(ARGS, **change)), setting, fragment)
 
 
 def test_dev_may_run_a_single_zookeeper_and_two_brokers(monitor):

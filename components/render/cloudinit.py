@@ -50,7 +50,7 @@ def systemd_unit(boot: NodeBoot) -> str:
         "[Service]",
         "User=kafka", "Group=kafka",
         f"Environment=KAFKA_HEAP_OPTS=-Xms{boot.heap} -Xmx{boot.heap}",
-        f"Environment=KAFKA_LOG4J_OPTS=-Dlog4j.configuration=file:/etc/kafka/log4j.properties",
+        "Environment=KAFKA_LOG4J_OPTS=-Dlog4j.configuration=file:/etc/kafka/log4j.properties",
         f"Environment=LOG_DIR={LOG_DIR}",
         f"ExecStart={KAFKA_HOME}/bin/kafka-run-class.sh {main} {boot.config_path}",
         "Restart=on-failure", "RestartSec=5", "LimitNOFILE=100000", "TimeoutStopSec=120",

@@ -11,7 +11,7 @@ from typing import Any, Iterator, Sequence
 
 from .model import ADVISORY, MANDATORY, Finding, Resource
 from .settings import Settings
-from .values import MISSING, UNKNOWN, as_bool, as_int, as_mapping, field, is_unknown, unwrap
+from .values import MISSING, UNKNOWN, as_bool, as_int, as_mapping, field, is_unknown, unwrap, walk
 
 POD_PATHS = {  # where the pod spec sits, by kind
     "Pod": ("spec",), "StatefulSet": ("spec", "template", "spec"), "Deployment": ("spec", "template", "spec"),
@@ -30,19 +30,9 @@ _KAFKA_LABEL = re.compile(r"kafka|zookeeper")
 LABEL_KEYS = ("app", "app.kubernetes.io/name", "app.kubernetes.io/component", "strimzi.io/kind")
 
 
-def _walk(obj: Any, *names: str) -> Any:
-    for name in names:
-        if is_unknown(obj):
-            return UNKNOWN
-        obj = field(as_mapping(obj), name)
-        if obj is MISSING or obj is None:
-            return MISSING
-    return unwrap(obj)
-
-
 def pod_spec(resource: Resource) -> Any:
     kind = PULUMI_KINDS.get(resource.type, resource.type)
-    return _walk(resource.props, *POD_PATHS[kind])
+    return walk(resource.props, *POD_PATHS[kind])
 
 
 def containers(spec: Any) -> Iterator[tuple[str, dict]]:
@@ -64,8 +54,8 @@ def is_kafka(resource: Resource, settings: Settings) -> bool:
         for port in container.get("ports") or []:
             if isinstance(port, dict) and as_int(port.get("containerPort")) in settings.ports:
                 return True
-    for labels in (_walk(resource.props, "metadata", "labels"),
-                   _walk(resource.props, *POD_PATHS[PULUMI_KINDS.get(resource.type, resource.type)][:-1],
+    for labels in (walk(resource.props, "metadata", "labels"),
+                   walk(resource.props, *POD_PATHS[PULUMI_KINDS.get(resource.type, resource.type)][:-1],
                          "metadata", "labels")):
         block = as_mapping(labels) or {}
         if any(_KAFKA_LABEL.search(str(block.get(k, "")).lower()) for k in LABEL_KEYS):
@@ -121,7 +111,7 @@ def resource_limits(resource: Resource, settings: Settings) -> list[Finding]:
         return []
     missing = []
     for where, container in containers(pod_spec(resource)):
-        limits = as_mapping(_walk(container, "resources", "limits")) or {}
+        limits = as_mapping(walk(container, "resources", "limits")) or {}
         lacking = [k for k in ("cpu", "memory") if k not in limits]
         if lacking:
             missing.append(f"{where} has no {' or '.join(lacking)} limit")
@@ -132,7 +122,7 @@ def resource_limits(resource: Resource, settings: Settings) -> list[Finding]:
 
 
 def namespace_of(resource: Resource) -> Any:
-    value = _walk(resource.props, "metadata", "namespace")
+    value = walk(resource.props, "metadata", "namespace")
     return "default" if value is MISSING else value
 
 

@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional
 
 from .model import ADVISORY, MANDATORY, Finding, Resource
 from .settings import Settings
-from .values import MISSING, UNKNOWN, as_bool, as_mapping, field, is_unknown, scalar, unwrap
+from .values import MISSING, UNKNOWN, as_bool, as_mapping, field, is_unknown, scalar, unwrap, walk
 
 CLUSTER_TYPES = frozenset({"aws:msk/cluster:Cluster", "aws_msk_cluster", "AWS::MSK::Cluster",
                            "aws-native:msk:Cluster"})
@@ -20,16 +20,7 @@ CONFIG_TYPES = frozenset({"aws:msk/configuration:Configuration", "aws_msk_config
                           "AWS::MSK::Configuration", "aws-native:msk:Configuration"})
 
 
-def path(obj: Any, *names: str) -> Any:
-    """Walk nested blocks by logical field names; MISSING or UNKNOWN when the walk stops."""
-    for name in names:
-        if is_unknown(obj):
-            return UNKNOWN
-        obj = field(as_mapping(obj), name)
-        if obj is MISSING or obj is None:
-            return MISSING
-    value = unwrap(obj)
-    return UNKNOWN if is_unknown(value) else value
+path = walk  # nested blocks by logical names (Pulumi, Terraform and CloudFormation spellings)
 
 
 def enabled(value: Any) -> Any:

@@ -162,3 +162,16 @@ def as_bool(value: Any) -> Any:
     if isinstance(value, (int, float)):
         return bool(value)
     return None
+
+
+def walk(obj: Any, *names: str) -> Any:
+    """Follow nested blocks by logical field names: the value, MISSING where the walk stops,
+    or UNKNOWN where it meets a value not known yet."""
+    for name in names:
+        if is_unknown(obj):
+            return UNKNOWN
+        obj = field(as_mapping(obj), name)
+        if obj is MISSING or obj is None:
+            return MISSING
+    value = unwrap(obj)
+    return UNKNOWN if is_unknown(value) else value
