@@ -251,3 +251,25 @@ def test_readme_command_runs_the_selfmanaged_stack(capsys):
     assert gate_main(["--stack", "selfmanaged", "--project-dir", str(ROOT)]) == 0
     out = capsys.readouterr().out
     assert "secure-kafka:aws:SelfManagedKafka" in out and "0 mandatory" in out and "bootstrapServers" in out
+
+
+def test_issued_private_keys_are_secret_outputs():
+    """Keys never reach state in plaintext: pulumi-tls marks them secret and we keep them so."""
+    from pulumi.runtime.sync_await import _sync_await
+
+    from secure_kafka import pki
+    from secure_kafka.gate.mockrun import record
+
+    seen = {}
+
+    def program():
+        parent = pulumi.ComponentResource("test:index:Parent", "p")
+        ca = pki.generate_ca("t", "orders", parent)
+        issued = pki.issue_certificates("t", [pki.PkiNode(s) for s in pki.broker_certs("orders", [["10.0.0.1"]])],
+                                        ca, parent)
+        key, cert = issued["broker-0"]
+        seen["key"] = _sync_await(key.is_secret())
+        seen["cert"] = _sync_await(cert.is_secret())
+
+    record(program)
+    assert seen == {"key": True, "cert": False}
