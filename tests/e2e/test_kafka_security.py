@@ -14,7 +14,7 @@ from kazoo.exceptions import NoAuthError
 from kazoo.security import Permissions
 
 import probes
-from harness import HOST, KafkaCluster, new_authority, port_open
+from harness import HOST, KafkaCluster, new_authority, port_open, wait_until
 
 pytestmark = pytest.mark.e2e
 QUIET = {"log_level": 0}
@@ -251,7 +251,10 @@ def test_acks_all_loses_nothing_when_the_leader_is_killed(cluster):
 
     cluster.restart_broker(leader)
     def back_in_isr():
-        d = operator.describe_topics(TopicCollection([topic]))[topic].result(timeout=10)
+        try:
+            d = operator.describe_topics(TopicCollection([topic]))[topic].result(timeout=10)
+        except KafkaException:  # a broker that just restarted may not know the topic yet
+            return False
         return len(d.partitions[0].isr) == 3
     deadline = time.monotonic() + 120
     while not back_in_isr():
@@ -265,7 +268,9 @@ def test_everything_is_cleaned_up_even_when_the_body_fails(tmp_path):
         with small:
             ports = [p for s in small.servers for p in s.ports]
             pids = [s.process.pid for s in small.servers]
-            assert all(port_open(p) for p in small.zk_client_ports + small.tls_ports)
+            listening = small.zk_client_ports + small.tls_ports
+            wait_until(lambda: all(port_open(p) for p in listening), 60,
+                       f"ports {listening} to accept ({[s.name for s in small.servers if not s.running]} exited)")
             raise RuntimeError("boom")
     assert not small.workdir.exists()
     assert all(not s.running for s in small.servers)
