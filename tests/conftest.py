@@ -8,7 +8,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from secure_kafka.errors import ConfigError  # noqa: E402
 from secure_kafka.gate.mockrun import Mocks, RecordingMonitor  # noqa: E402
 
 
@@ -18,13 +17,3 @@ def monitor():
     mon = RecordingMonitor(Mocks())
     pulumi.runtime.set_mocks(Mocks(), project="p", stack="t", preview=True, monitor=mon)
     return mon
-
-
-def assert_refused(monitor, build, setting, fragment):
-    """`build()` raises one ConfigError naming `setting`, showing the value, before any registration."""
-    with pytest.raises(ConfigError) as error:
-        build()
-    assert error.value.setting == setting, str(error.value)
-    assert fragment in str(error.value)
-    assert repr(error.value.value) in str(error.value)
-    assert monitor.recorded == []

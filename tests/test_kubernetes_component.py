@@ -5,7 +5,7 @@ from pathlib import Path
 
 import kubernetes_validate
 import pytest
-from conftest import assert_refused
+from refusal import assert_refused
 import yaml
 
 from kafka_guardrails.netpol import Cluster, External, Pod

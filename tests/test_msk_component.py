@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pulumi_aws as aws
 import pytest
-from conftest import assert_refused
+from refusal import assert_refused
 import yaml
 
 from secure_kafka import ClientAccess, ConfigError, MskCluster, MskClusterArgs

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pulumi
 import pytest
-from conftest import assert_refused
+from refusal import assert_refused
 import yaml
 
 from secure_kafka import ClientAccess, ConfigError

@@ -1,0 +1,14 @@
+"""The one shape of a bad-input test: one clear error, before anything is registered."""
+import pytest
+
+from secure_kafka.errors import ConfigError
+
+
+def assert_refused(monitor, build, setting, fragment):
+    """`build()` raises one ConfigError naming `setting`, showing the value, before any registration."""
+    with pytest.raises(ConfigError) as error:
+        build()
+    assert error.value.setting == setting, str(error.value)
+    assert fragment in str(error.value)
+    assert repr(error.value.value) in str(error.value)
+    assert monitor.recorded == []
