@@ -62,6 +62,9 @@ class KafkaOnKubernetesArgs:
     access: Sequence[TopicGrant] = ()
     quota: ClientQuota = ClientQuota()
     cilium: bool = False
+    # Cilium deprecated Kafka L7 rules in 1.19 and removed them in 1.20, whose API server would
+    # prune `rules.kafka` and leave a plain port allow: refused there.
+    cilium_version: str = "1.19"
     client_service_type: str = "ClusterIP"
     load_balancer_source_ranges: Sequence[str] = ()
     ca: Optional[pki.BringYourOwnCa] = None
@@ -99,6 +102,15 @@ def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] =
     if args.client_service_type not in SERVICE_TYPES:
         raise ConfigError(label("client_service_type"), args.client_service_type, f"one of {', '.join(SERVICE_TYPES)}")
     validate_grants(args.access, label("access"))
+    if args.cilium:
+        try:
+            version = tuple(int(part) for part in str(args.cilium_version).split(".")[:2])
+        except ValueError:
+            version = ()
+        if len(version) != 2 or version >= (1, 20) or version < (1, 14):
+            raise ConfigError(label("cilium_version"), args.cilium_version,
+                              "a Cilium release with Kafka L7 rules, 1.14-1.19 (1.20 removed them); "
+                              "or cilium: false and rely on the broker ACLs")
     if args.client_service_type != "ClusterIP":
         service = client_service(args)
         # Judge twice: as rendered (internal scheme), and as if the scheme were lost, so that the

@@ -1,4 +1,5 @@
 """KafkaOnKubernetes under mocks: schema-valid manifests, checkov, network reachability, bad input."""
+import copy
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -260,3 +261,27 @@ def test_readme_command_runs_the_k8s_stack(capsys):
     assert gate_main(["--stack", "k8s", "--project-dir", str(ROOT)]) == 0
     out = capsys.readouterr().out
     assert "secure-kafka:k8s:Kafka" in out and "0 mandatory" in out
+
+
+def test_cilium_policies_match_the_real_crd_and_1_20_is_refused(stack):
+    import jsonschema
+
+    from crds import cilium_network_policy_schema, l7_rule_kinds
+
+    _, manifests = stack
+    supported = cilium_network_policy_schema("v1.19.3")
+    cnps = of_kind(manifests, "CiliumNetworkPolicy")
+    assert cnps and "kafka" in l7_rule_kinds(supported)
+    # The CRD's patterns are Go regexps (e.g. \\PC) that Python cannot compile, so the schema
+    # itself is not meta-validated; every keyword our manifests touch is checked.
+    validator = jsonschema.Draft7Validator(supported)
+    for cnp in cnps:
+        validator.validate(cnp)
+    broken = copy.deepcopy(cnps[0])
+    broken["spec"]["ingress"][0]["toPorts"][0]["rules"]["kafka"][0]["role"] = "write"
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate(broken)
+    # Cilium 1.20 has no Kafka rules any more: the component refuses to target it
+    assert "kafka" not in l7_rule_kinds(cilium_network_policy_schema("v1.20.2"))
+    with pytest.raises(ConfigError, match="cilium_version='1.20'"):
+        KafkaOnKubernetes("k", replace(ARGS, cilium_version="1.20"))
