@@ -75,12 +75,8 @@ class Cluster:
 
     def _peer_matches(self, peer: Mapping[str, Any], other: Any, policy_ns: str) -> bool:
         if "ipBlock" in peer:
-            if isinstance(other, Pod):
-                address = other.ip
-            else:
-                address = other.ip
             block = peer["ipBlock"]
-            ip = ipaddress.ip_address(address)
+            ip = ipaddress.ip_address(other.ip)  # pods and external addresses alike
             if ip not in ipaddress.ip_network(block["cidr"], strict=False):
                 return False
             return not any(ip in ipaddress.ip_network(e, strict=False) for e in block.get("except") or [])
