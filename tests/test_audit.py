@@ -1,5 +1,4 @@
 """The audit / revoke / back-out tool against the EC2 API, served by moto on 127.0.0.1."""
-import os
 import socket
 import subprocess
 import sys
