@@ -6,12 +6,14 @@ quotas applied at boot.
 """
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional, Sequence
 
 import pulumi
 
 from . import compute, pki
+from .access import TopicGrant, acl_arguments, kafka_acls, validate_grants
 from .encryption import CustomerKey, CustomerKeyArgs
 from .errors import ConfigError
 from .network import ClientAccess, validate_clients
@@ -51,6 +53,8 @@ class SelfManagedKafkaArgs:
     zookeeper_instance_type: str = "m6i.large"
     log_retention_days: int = 365
     https_egress_cidrs: Sequence[str] = ()
+    # Kafka ACLs applied at boot; each client also gets a certificate (a Secrets Manager secret).
+    access: Sequence[TopicGrant] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -82,6 +86,7 @@ def validate_kafka_args(args: SelfManagedKafkaArgs, label: Callable[[str], str] 
     if not isinstance(args.quota, ClientQuota) or min(args.quota.producer_byte_rate, args.quota.consumer_byte_rate,
                                                         args.quota.request_percentage) <= 0:
         raise ConfigError(label("quota"), args.quota, "a ClientQuota with positive limits")
+    validate_grants(args.access, label("access"))
     validate_ensemble_args(zookeeper_args(args, security_group_id=None), _zookeeper_label(label))
     validate_clients(args.clients, client_ports(listeners), label("clients"))
 
@@ -129,11 +134,13 @@ class SelfManagedKafka(pulumi.ComponentResource):
         enis = [compute.network_interface(n, sg, tags, self) for n in nodes]
         ips = [e.private_ip for e in enis]
         specs = pki.broker_certs(args.cluster, [[]] * len(nodes))
+        clients = [pki.PkiNode(pki.client_cert(args.cluster, g.client)) for g in args.access]
         self.pki = pki.ClusterPki(f"{name}-pki", pki.ClusterPkiArgs(
-            args.cluster, [pki.PkiNode(s, pulumi.Output.all(ip).apply(list)) for s, ip in zip(specs, ips)],
+            args.cluster, [pki.PkiNode(s, pulumi.Output.all(ip).apply(list)) for s, ip in zip(specs, ips)] + clients,
             key_arn, ca=ca), opts=child)
         logs = compute.encrypted_log_group(name, args.cluster, "kafka", key_arn, args.log_retention_days, tags, self)
-        profile = compute.instance_profile(f"{name}-brokers", secret_arns=list(self.pki.secret_arns.values()),
+        broker_secrets = [arn for spec_name, arn in self.pki.secret_arns.items() if spec_name.startswith("broker-")]
+        profile = compute.instance_profile(f"{name}-brokers", secret_arns=broker_secrets,
                                            key_arn=key_arn, log_group_arn=logs.arn, tags=tags, parent=self)
         ami = args.ami_id or compute.amazon_linux(self)
         region = compute.aws.get_region_output(opts=pulumi.InvokeOptions(parent=self)).region
@@ -151,7 +158,9 @@ class SelfManagedKafka(pulumi.ComponentResource):
         self.zookeeper_connect = self.zookeeper.connect_string
         self.ca_cert_pem = pulumi.Output.from_input(ca.cert_pem)
         self.kms_key_arn = pulumi.Output.from_input(key_arn)
+        self.client_secret_arns = {g.client: self.pki.secret_arns[f"client-{g.client}"] for g in args.access}
         self.register_outputs({"bootstrapServers": self.bootstrap_servers, "securityGroupId": sg,
+                               "clientSecretArns": self.client_secret_arns,
                                "zookeeperConnect": self.zookeeper_connect, "caCertPem": self.ca_cert_pem,
                                "kmsKeyArn": self.kms_key_arn})
 
@@ -188,8 +197,12 @@ def broker_user_data(args: SelfManagedKafkaArgs, index: int, ips: Sequence[str],
             log_group, {"server": f"{LOG_DIR}/server.log", "audit": f"{LOG_DIR}/kafka-authorizer.log"}),
     }
     post = [CLOUDWATCH_START]
-    if index == 0:
-        quota = " ".join(quota_arguments(args.quota, f"{ips[0]}:{settings.tls_port}", "/etc/kafka/admin.properties"))
-        post.append(f"for i in $(seq 60); do runuser -u kafka -- {KAFKA_HOME}/bin/kafka-configs.sh {quota} && break; sleep 10; done")
+    if index == 0:  # once per cluster: default quotas, then the ACLs of the access model
+        bootstrap, admin = f"{ips[0]}:{settings.tls_port}", "/etc/kafka/admin.properties"
+        commands = [("kafka-configs.sh", quota_arguments(args.quota, bootstrap, admin))]
+        commands += [("kafka-acls.sh", acl_arguments(e, bootstrap, admin)) for e in kafka_acls(args.access)]
+        for tool, arguments in commands:
+            post.append(f"for i in $(seq 60); do runuser -u kafka -- {KAFKA_HOME}/bin/{tool} {shlex.join(arguments)} "
+                        "&& break; sleep 10; done")
     return cloud_config(NodeBoot("kafka", f"broker-{index}", region, secret_arn, "/etc/kafka/server.properties",
                                  files, heap="4g", data_device=DATA_DEVICE, log_group=log_group, post_start=tuple(post)))

@@ -17,6 +17,7 @@ import pulumi_random as random
 
 from kafka_guardrails import MANDATORY, Resource, Settings, judge_resource
 
+from .access import TopicGrant, msk_iam_policy, validate_grants
 from .encryption import CustomerKey, CustomerKeyArgs
 from .errors import ConfigError
 from .network import ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs, validate_clients
@@ -75,6 +76,8 @@ class MskClusterArgs:
     server_properties: Mapping[str, Union[str, int, bool]] = field(default_factory=dict)
     log_retention_days: int = 90
     enhanced_monitoring: str = "PER_BROKER"
+    # Who may use which topics: with IAM authentication, one IAM policy per client to attach to its role.
+    access: Sequence[TopicGrant] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
     # Explicit weakenings; the policy pack still sees and blocks them.
     client_broker_encryption: str = "TLS"
@@ -172,6 +175,10 @@ def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], st
         if type(getattr(args, flag)) is not bool:
             raise ConfigError(label(flag), getattr(args, flag), "true or false")
     _validate_properties(args, label)
+    validate_grants(args.access, label("access"))
+    if args.access and "iam" not in modes:
+        raise ConfigError(label("access"), [g.client for g in args.access],
+                          "IAM topic policies need auth_modes to include iam (SCRAM/TLS clients get Kafka ACLs)")
     validate_clients(args.clients, listener_ports(modes), label("clients"))
 
 
@@ -279,6 +286,13 @@ class MskCluster(pulumi.ComponentResource):
             }, opts=child)
 
         self.scram_passwords, self.scram_secrets = self._scram_users(name, args, key_arn, tags)
+        self.client_policies = {
+            grant.client: aws.iam.Policy(
+                f"{name}-{grant.client}-topics", name=f"secure-kafka-{name}-{grant.client}",
+                description=f"Topics {grant.client} may use on MSK {name} (IAM authentication)",
+                policy=self.cluster.arn.apply(lambda arn, c=grant.client: json.dumps(msk_iam_policy(args.access, arn, c))),
+                tags=dict(tags), opts=child)
+            for grant in args.access}
 
         self.arn = self.cluster.arn
         self.bootstrap_brokers_tls = self.cluster.bootstrap_brokers_tls
@@ -295,6 +309,7 @@ class MskCluster(pulumi.ComponentResource):
             "securityGroupId": self.security_group_id, "kmsKeyArn": self.kms_key_arn,
             "scramSecretArns": [s.arn for s in self.scram_secrets],
             "scramPasswords": pulumi.Output.secret(self.scram_passwords),
+            "clientPolicyArns": {c: p.arn for c, p in self.client_policies.items()},
         })
 
     def _scram_users(self, name: str, args: MskClusterArgs, key_arn: pulumi.Input[str],

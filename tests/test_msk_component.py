@@ -406,3 +406,26 @@ def test_another_program_installs_and_uses_the_component(tmp_path):
     assert result["outputs"]["where"].startswith(str(site))
     assert ":9098" in result["outputs"]["brokers"]
     assert "aws:msk/cluster:Cluster" in result["types"] and "secure-kafka:aws:MskCluster" in result["types"]
+
+
+def test_prod_access_model_becomes_one_iam_policy_per_client():
+    config, msk = stack_settings("prod")
+    run = run_program(ROOT, "prod")
+    policies = {p.properties["name"]: json.loads(p.properties["policy"])
+                for p in run.resources if p.type == "aws:iam/policy:Policy"}
+    assert set(policies) == {f"secure-kafka-kafka-prod-{g['client']}" for g in msk["access"]}
+    cluster_arn = run.outputs["clusterArn"]
+    for grant in msk["access"]:
+        doc = policies[f"secure-kafka-kafka-prod-{grant['client']}"]
+        writes = [r for s in doc["Statement"] if "kafka-cluster:WriteData" in s["Action"] for r in s["Resource"]]
+        reads = [r for s in doc["Statement"] if "kafka-cluster:ReadData" in s["Action"] for r in s["Resource"]]
+        assert [w.rsplit("/", 1)[1] for w in writes] == grant.get("produce", [])
+        assert [r.rsplit("/", 1)[1] for r in reads] == grant.get("consume", [])
+        assert all(r.startswith(cluster_arn.replace(":cluster/", ":topic/")) for r in writes + reads)
+
+
+def test_iam_topic_policies_need_iam_authentication(monitor):
+    from secure_kafka.access import TopicGrant
+
+    assert_refused(monitor, lambda: MskCluster("kafka", replace(ARGS, auth_modes=("scram",), access=(
+        TopicGrant("orders", produce=("o",)),))), "access", "auth_modes to include iam")

@@ -125,14 +125,15 @@ def test_security_groups_admit_only_named_peers(stack):
 
 
 def test_tls_material_reaches_nodes_only_through_encrypted_secrets(stack):
-    _, run = stack
+    config, run = stack
+    clients = len(config["secure-kafka:selfManaged"].get("access", []))
     types = by_type(run.resources)
     key_arn = run.outputs["kmsKeyArn"]
     secrets = types["aws:secretsmanager/secret:Secret"]
-    assert len(secrets) == 6 and all(s.properties["kmsKeyId"] == key_arn for s in secrets)
+    assert len(secrets) == 6 + clients and all(s.properties["kmsKeyId"] == key_arn for s in secrets)
     assert all("secretString" in v.secret_inputs for v in types["aws:secretsmanager/secretVersion:SecretVersion"])
     requests = {r.name: r.properties for r in types["tls:index/certRequest:CertRequest"]}
-    assert len(requests) == 6
+    assert len(requests) == 6 + clients
     broker_ips = {hp.rsplit(":", 1)[0] for hp in run.outputs["bootstrapServers"].split(",")}
     zk_ips = {hp.rsplit(":", 1)[0] for hp in run.outputs["zookeeperConnect"].split(",")}
     brokers = [r for n, r in requests.items() if "broker" in n]
@@ -273,3 +274,25 @@ def test_issued_private_keys_are_secret_outputs():
 
     record(program)
     assert seen == {"key": True, "cert": False}
+
+
+def test_access_model_becomes_acls_at_boot_and_client_certificates(stack):
+    config, run = stack
+    grants = config["secure-kafka:selfManaged"]["access"]
+    types = by_type(run.resources)
+    [first] = [i for i in types["aws:ec2/instance:Instance"] if i.name.endswith("-broker-0")]
+    others = [i for i in types["aws:ec2/instance:Instance"] if "-broker-" in i.name and i is not first]
+    commands = [c[-1] for c in yaml.safe_load(first.properties["userData"])["runcmd"] if c[0] == "/bin/bash"]
+    acl_lines = [c for c in commands if "kafka-acls.sh" in c]
+    expected = {(g["client"], t, op) for g in grants for t, op in
+                [(t, "Write") for t in g.get("produce", [])] + [(t, "Read") for t in g.get("consume", [])]}
+    for client, topic, op in expected:
+        assert any(f"User:{client}" in line and f"--topic {topic}" in line and f"--operation {op}" in line
+                   for line in acl_lines), (client, topic, op)
+    assert any("kafka-configs.sh" in c and "--entity-default" in c for c in commands)
+    assert all("kafka-acls.sh" not in str(i.properties["userData"]) for i in others)
+    client_secrets = {s.properties["name"] for s in types["aws:secretsmanager/secret:Secret"] if "/tls/client-" in s.properties["name"]}
+    assert client_secrets == {f"secure-kafka/orders-kafka/tls/client-{g['client']}" for g in grants}
+    [broker_role] = [p for p in types["aws:iam/rolePolicy:RolePolicy"] if "brokers" in p.name]
+    readable = json.loads(broker_role.properties["policy"])["Statement"][0]["Resource"]
+    assert len(readable) == 3 and not any("client-" in arn for arn in readable)
