@@ -239,6 +239,10 @@ def _judge_union(entries: list[tuple[Resource, Permission]], settings: Settings,
             rows.append((unit, set(covered), texts, label))
     if len({row[0] for row in rows}) < 2:
         return None
+    # Exposure is monotone in the sources: if all of them together are not public, no per-port
+    # subset is either, and the port-by-port work below can be skipped.
+    if not cidr.reach_texts(tuple(sorted({t for row in rows for t in row[2]})), *bounds).public:
+        return None
     exposed_ports: list[int] = []
     contributors: set[str] = set()
     offending: set[str] = set()
