@@ -7,8 +7,8 @@ quotas applied at boot.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
-from typing import Callable, Mapping, Optional, Sequence
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence
 
 import pulumi
 
@@ -31,31 +31,19 @@ Str = pulumi.Input[str]
 
 
 @dataclass(frozen=True)
-class SelfManagedKafkaArgs:
-    cluster: str
-    vpc_id: Str
-    vpc_cidr: str
-    subnet_ids: Sequence[Str]
-    clients: Sequence[ClientAccess]
-    environment: str = "prod"
+class SelfManagedKafkaArgs(compute.NodeGroupArgs):
+    clients: Sequence[ClientAccess] = ()  # required in practice: an empty list is refused
+    instance_type: str = "m6i.xlarge"
+    data_gib: int = 500
     broker_count: int = 3
     listeners: Sequence[str] = ("SSL",)
     replication_factor: int = 3
     min_insync_replicas: int = 2
-    instance_type: str = "m6i.xlarge"
-    ami_id: Optional[str] = None
-    root_gib: int = 20
-    data_gib: int = 500
-    kms_key_arn: Optional[Str] = None
-    ca: Optional[pki.BringYourOwnCa] = None
     quota: ClientQuota = ClientQuota()
     zookeeper_nodes: int = 3
     zookeeper_instance_type: str = "m6i.large"
-    log_retention_days: int = 365
-    https_egress_cidrs: Sequence[str] = ()
     # Kafka ACLs applied at boot; each client also gets a certificate (a Secrets Manager secret).
     access: Sequence[TopicGrant] = ()
-    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 def client_ports(listeners: Sequence[str]) -> tuple[int, ...]:

@@ -3,13 +3,36 @@ volumes under the customer key, no SSH key (operators use SSM), a least-privileg
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
+if TYPE_CHECKING:
+    from .pki import BringYourOwnCa
+
 SSM_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+
+
+@dataclass(frozen=True)
+class NodeGroupArgs:
+    """What every EC2 node group of a platform shares (brokers, ZooKeeper ensembles)."""
+
+    cluster: str
+    vpc_id: pulumi.Input[str]
+    vpc_cidr: str
+    subnet_ids: Sequence[pulumi.Input[str]]
+    environment: str = "prod"
+    instance_type: str = "m6i.large"
+    ami_id: Optional[str] = None
+    root_gib: int = 20
+    data_gib: int = 50
+    kms_key_arn: Optional[pulumi.Input[str]] = None
+    ca: Optional["BringYourOwnCa"] = None
+    log_retention_days: int = 365
+    https_egress_cidrs: Sequence[str] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 def assume_role_policy() -> str:

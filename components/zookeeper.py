@@ -1,8 +1,8 @@
 """ZooKeeperEnsemble: a dedicated ensemble on EC2, TLS-only for clients and quorum."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Mapping, Optional, Sequence
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence
 
 import pulumi
 
@@ -22,23 +22,9 @@ Str = pulumi.Input[str]
 
 
 @dataclass(frozen=True)
-class ZooKeeperEnsembleArgs:
-    cluster: str
-    vpc_id: Str
-    vpc_cidr: str
-    subnet_ids: Sequence[Str]
+class ZooKeeperEnsembleArgs(compute.NodeGroupArgs):
     node_count: int = 3
-    environment: str = "prod"
-    instance_type: str = "m6i.large"
-    ami_id: Optional[str] = None
-    root_gib: int = 20
-    data_gib: int = 50
-    kms_key_arn: Optional[Str] = None
-    ca: Optional[pki.BringYourOwnCa] = None
-    client_security_group_ids: Sequence[Str] = ()
-    log_retention_days: int = 365
-    https_egress_cidrs: Sequence[str] = ()
-    tags: Mapping[str, str] = field(default_factory=dict)
+    client_security_group_ids: Sequence[Str] = ()  # who may reach the TLS client port
 
 
 def validate_ensemble_args(args: ZooKeeperEnsembleArgs, label: Callable[[str], str] = lambda n: n) -> None:
