@@ -110,6 +110,9 @@ def test_workloads_are_non_root_read_only_limited_and_probed(stack):
     assert sc["parameters"]["encrypted"] == "true" and sc["parameters"]["kmsKeyId"].startswith("arn:aws:kms:")
     assert {p["metadata"]["name"]: p["spec"]["maxUnavailable"] for p in of_kind(manifests, "PodDisruptionBudget")} == {
         "kafka": 1, "zookeeper": 1}
+    services = {s["metadata"]["name"]: s for s in of_kind(manifests, "Service")}
+    for name, workload in (("kafka-headless", "kafka"), ("zookeeper-headless", "zookeeper")):
+        assert services[name]["spec"]["clusterIP"] == "None" and sets[workload]["spec"]["serviceName"] == name
     [client] = [s for s in of_kind(manifests, "Service") if s["metadata"]["name"] == "kafka"]
     assert client["spec"]["type"] == "ClusterIP" and [p["port"] for p in client["spec"]["ports"]] == [9094]
     secrets = [r for r in run.resources if r.type == "kubernetes:core/v1:Secret"]
@@ -212,6 +215,13 @@ BAD = [
 @pytest.mark.parametrize("change,setting,fragment", BAD, ids=[f"{b[1]}-{i}" for i, b in enumerate(BAD)])
 def test_bad_input_is_refused_before_any_resource(monitor, change, setting, fragment):
     assert_refused(monitor, lambda: KafkaOnKubernetes("kafka", replace(ARGS, **change)), setting, fragment)
+
+
+def test_a_given_storage_class_is_used_and_none_is_created():
+    manifests = kubernetes_manifests(record(lambda: KafkaOnKubernetes("kafka", ARGS)).resources)
+    assert not of_kind(manifests, "StorageClass")
+    claims = [c for s in of_kind(manifests, "StatefulSet") for c in s["spec"]["volumeClaimTemplates"]]
+    assert len(claims) == 2 and {c["spec"]["storageClassName"] for c in claims} == {"gp3-encrypted"}
 
 
 def test_an_internal_load_balancer_with_private_ranges_is_allowed():

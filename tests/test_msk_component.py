@@ -134,8 +134,11 @@ def test_stack_graph_has_every_part_with_secure_inputs(stack):
         assert run.outputs["scramPasswords"] == "[secret]"
 
     # outputs per auth mode
-    for mode, output in (("iam", "bootstrapBrokersSaslIam"), ("scram", "bootstrapBrokersSaslScram")):
+    for mode, output in (("iam", "bootstrapBrokersSaslIam"), ("scram", "bootstrapBrokersSaslScram"),
+                         ("tls", "bootstrapBrokersTls")):
         assert (":%d" % SPEC_PORTS[mode] in run.outputs[output]) == (mode in msk["authModes"])
+    assert run.outputs["zookeeperConnectString"] and all(
+        hp.endswith(":2182") for hp in run.outputs["zookeeperConnectString"].split(","))  # ZooKeeper over TLS
     assert run.outputs["kmsKeyArn"] == key_arn and run.outputs["securityGroupId"].startswith("sg-")
 
     # and the pack, as `pulumi preview --policy-pack policies` would run it

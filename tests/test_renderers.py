@@ -33,6 +33,8 @@ def test_broker_without_sasl_has_only_the_mutual_tls_listener():
     with_sasl = server_properties(BrokerSettings(**{**BROKER.__dict__, "sasl_port": 9096}), broker_count=3)
     assert with_sasl["listeners"].endswith("SASL_SSL://0.0.0.0:9096")
     assert with_sasl["listener.name.sasl_ssl.ssl.client.auth"] == "required"
+    assert with_sasl["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"  # the JAAS section where SASL is on
+    assert "ScramLoginModule required" in with_sasl["listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config"]
 
 
 @pytest.mark.parametrize("change,count,message", [

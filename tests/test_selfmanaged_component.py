@@ -61,6 +61,11 @@ def test_instances_are_private_imdsv2_encrypted_and_keyless(stack):
         assert props["primaryNetworkInterface"]["networkInterfaceId"].startswith(inst.name + "-eni")
         assert "PRIVATE KEY" not in props["userData"] and "MOCK" not in props["userData"]
     assert set(enis) == {i.name + "-eni" for i in instances}
+    # brokers and ZooKeeper nodes are spread over every subnet (one per AZ)
+    subnets = set(yaml.safe_load((ROOT / "stacks" / "Pulumi.selfmanaged.yaml").read_text())
+                  ["config"]["secure-kafka:selfManaged"]["subnetIds"])
+    for role in ("-broker-", "-zk-"):
+        assert {e.properties["subnetId"] for n, e in enis.items() if role in n} == subnets
     assert key.properties["enableKeyRotation"] is True
 
 
