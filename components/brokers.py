@@ -20,13 +20,12 @@ from .network import ClientAccess, validate_clients
 from .render import render_properties
 from .render.cloudinit import (CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, cloud_config,
                                cloudwatch_agent_config)
-from .render.kafka import (BrokerSettings, ClientQuota, admin_client_properties, log4j_properties,
+from .render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, admin_client_properties, log4j_properties,
                            quota_arguments, server_properties)
+from .validate import check_environment, check_int
 from .zookeeper import (DATA_DEVICE, NODE_FILES, SECURE_CLIENT_PORT, ZooKeeperEnsemble, ZooKeeperEnsembleArgs,
                         validate_ensemble_args, validate_nodes)
 
-LISTENER_PORTS = {"SSL": 9094, "SASL_SSL": 9096}
-ENVIRONMENTS = ("dev", "staging", "prod")
 Str = pulumi.Input[str]
 
 
@@ -52,8 +51,7 @@ def client_ports(listeners: Sequence[str]) -> tuple[int, ...]:
 
 def validate_kafka_args(args: SelfManagedKafkaArgs, label: Callable[[str], str] = lambda n: n) -> None:
     """One ConfigError naming the argument, the value and what is allowed."""
-    if args.environment not in ENVIRONMENTS:
-        raise ConfigError(label("environment"), args.environment, f"one of {', '.join(ENVIRONMENTS)}")
+    check_environment(args.environment, label("environment"))
     validate_nodes(args, label)
     listeners = list(args.listeners) if not isinstance(args.listeners, str) else args.listeners
     if (not isinstance(listeners, list) or not listeners
@@ -61,16 +59,13 @@ def validate_kafka_args(args: SelfManagedKafkaArgs, label: Callable[[str], str] 
         raise ConfigError(label("listeners"), args.listeners,
                           "TLS listeners only: a non-empty list from SSL (mutual TLS, 9094) and SASL_SSL (9096)")
     low = 3 if args.environment == "prod" else 2
-    if type(args.broker_count) is not int or not low <= args.broker_count <= 60:
-        raise ConfigError(label("broker_count"), args.broker_count, f"an integer {low}-60 in {args.environment}")
-    if type(args.replication_factor) is not int or not 2 <= args.replication_factor <= args.broker_count:
-        raise ConfigError(label("replication_factor"), args.replication_factor,
-                          f"an integer from 2 to the broker count ({args.broker_count})")
+    check_int(args.broker_count, label("broker_count"), low, 60, f"an integer {low}-60 in {args.environment}")
+    check_int(args.replication_factor, label("replication_factor"), 2, args.broker_count,
+              f"an integer from 2 to the broker count ({args.broker_count})")
     if args.environment == "prod" and args.replication_factor < 3:
         raise ConfigError(label("replication_factor"), args.replication_factor, "3 or more in prod")
-    if type(args.min_insync_replicas) is not int or not 2 <= args.min_insync_replicas <= args.replication_factor:
-        raise ConfigError(label("min_insync_replicas"), args.min_insync_replicas,
-                          f"an integer from 2 to the replication factor ({args.replication_factor})")
+    check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
+              f"an integer from 2 to the replication factor ({args.replication_factor})")
     if not isinstance(args.quota, ClientQuota) or min(args.quota.producer_byte_rate, args.quota.consumer_byte_rate,
                                                         args.quota.request_percentage) <= 0:
         raise ConfigError(label("quota"), args.quota, "a ClientQuota with positive limits")

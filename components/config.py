@@ -7,7 +7,6 @@ value fails the same way from a stack file and from another program.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, NamedTuple, Optional
 
@@ -18,9 +17,10 @@ from .brokers import SelfManagedKafkaArgs, validate_kafka_args
 from .errors import ConfigError
 from .kubernetes import KafkaOnKubernetesArgs, validate_k8s_args
 from .msk import MskClusterArgs, validate_msk_args
+from .naming import camel, snake
 from .network import ClientAccess
+from .validate import check_environment
 
-ENVIRONMENTS = ("dev", "staging", "prod")
 NS = "secure-kafka"
 # Filled from the top-level keys, not from the platform block.
 SHARED = ("vpc_id", "vpc_cidr", "clients", "environment", "cluster")
@@ -42,15 +42,6 @@ PLATFORMS = {
 }
 # Fields that hold a list of typed blocks.
 LISTS_OF = {"access": TopicGrant}
-
-
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def snake(name: str) -> str:
-    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
 
 @dataclass(frozen=True)
@@ -113,8 +104,7 @@ def _label(prefix: str) -> Callable[[str], str]:
 def parse(values: Mapping[str, Any]) -> PlatformConfig:
     """Build the typed config from plain values (already JSON-decoded)."""
     env = values.get("environment")
-    if env not in ENVIRONMENTS:
-        raise ConfigError(f"{NS}:environment", env, f"one of {', '.join(ENVIRONMENTS)}")
+    check_environment(env, f"{NS}:environment")
     platform = values.get("platform", "msk")
     if platform not in PLATFORMS:
         raise ConfigError(f"{NS}:platform", platform, f"one of {', '.join(PLATFORMS)}")

@@ -19,12 +19,13 @@ from . import pki
 from .access import TopicGrant, acl_arguments, cilium_kafka_rules, kafka_acls, validate_grants
 from .errors import ConfigError
 from .render import render_properties
-from .render.kafka import (BrokerSettings, ClientQuota, PemFiles, admin_client_properties, log4j_properties,
-                           quota_arguments, server_properties)
-from .render.zookeeper import QuorumMember, ZooKeeperSettings, zoo_cfg
+from .render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, PemFiles, admin_client_properties,
+                           log4j_properties, quota_arguments, server_properties)
+from .render.zookeeper import (ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings,
+                               zoo_cfg)
+from .validate import NAME, check_ensemble_size, check_environment, check_int
 
-TLS_PORT, SASL_PORT, ZK_PORT, QUORUM_PORT, ELECTION_PORT = 9094, 9096, 2182, 2888, 3888
-LISTENER_PORTS = {"SSL": TLS_PORT, "SASL_SSL": SASL_PORT}
+TLS_PORT, SASL_PORT, ZK_PORT = LISTENER_PORTS["SSL"], LISTENER_PORTS["SASL_SSL"], SECURE_CLIENT_PORT
 SERVICE_TYPES = ("ClusterIP", "LoadBalancer", "NodePort")
 UID = 10001  # high, so it maps to no host user; the image only needs read access to /opt/kafka
 KAFKA_LABELS = {"app.kubernetes.io/name": "kafka", "app.kubernetes.io/part-of": "secure-kafka"}
@@ -72,24 +73,18 @@ class KafkaOnKubernetesArgs:
 
 
 def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] = lambda n: n) -> None:
-    if not isinstance(args.cluster, str) or not pki._NAME.match(args.cluster):
+    if not isinstance(args.cluster, str) or not NAME.match(args.cluster):
         raise ConfigError(label("cluster"), args.cluster, "lowercase letters, digits and '-'")
-    if not isinstance(args.namespace, str) or not pki._NAME.match(args.namespace) or args.namespace.startswith("kube-"):
+    if not isinstance(args.namespace, str) or not NAME.match(args.namespace) or args.namespace.startswith("kube-"):
         raise ConfigError(label("namespace"), args.namespace, "a DNS label for a namespace of its own (not kube-*)")
-    if args.environment not in ("dev", "staging", "prod"):
-        raise ConfigError(label("environment"), args.environment, "one of dev, staging, prod")
-    if type(args.zookeepers) is not int or args.zookeepers not in (1, 3, 5):
-        raise ConfigError(label("zookeepers"), args.zookeepers, "an odd ensemble size: 3 or 5 (1 outside prod)")
-    low = 3 if args.environment == "prod" else 1
-    if args.environment == "prod" and args.zookeepers < 3:
-        raise ConfigError(label("zookeepers"), args.zookeepers, "at least 3 in prod")
-    if type(args.brokers) is not int or not max(low, 2) <= args.brokers <= 30:
-        raise ConfigError(label("brokers"), args.brokers, f"an integer {max(low, 2)}-30 in {args.environment}")
-    if type(args.replication_factor) is not int or not 2 <= args.replication_factor <= args.brokers:
-        raise ConfigError(label("replication_factor"), args.replication_factor, f"2 to the broker count ({args.brokers})")
-    if type(args.min_insync_replicas) is not int or not 2 <= args.min_insync_replicas <= args.replication_factor:
-        raise ConfigError(label("min_insync_replicas"), args.min_insync_replicas,
-                          f"2 to the replication factor ({args.replication_factor})")
+    check_environment(args.environment, label("environment"))
+    check_ensemble_size(args.zookeepers, args.environment, label("zookeepers"))
+    low = 3 if args.environment == "prod" else 2
+    check_int(args.brokers, label("brokers"), low, 30, f"an integer {low}-30 in {args.environment}")
+    check_int(args.replication_factor, label("replication_factor"), 2, args.brokers,
+              f"2 to the broker count ({args.brokers})")
+    check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
+              f"2 to the replication factor ({args.replication_factor})")
     if isinstance(args.listeners, str) or not args.listeners or any(l not in LISTENER_PORTS for l in args.listeners):
         raise ConfigError(label("listeners"), args.listeners, "TLS listeners only: SSL and/or SASL_SSL")
     if not args.storage_class and not args.eks_kms_key_arn:
@@ -244,6 +239,14 @@ def client_service(args: KafkaOnKubernetesArgs) -> dict:
             "spec": spec}
 
 
+def _headless(args: KafkaOnKubernetesArgs, name: str, labels: Mapping[str, str], ports: Sequence[tuple[str, int]],
+              not_ready: bool) -> dict:
+    """A headless Service: stable per-pod DNS names for a StatefulSet."""
+    return {"apiVersion": "v1", "kind": "Service", "metadata": _meta(args, name, labels),
+            "spec": {"clusterIP": "None", "selector": dict(labels), "publishNotReadyAddresses": not_ready,
+                     "ports": [{"name": n, "port": p, "targetPort": p, "protocol": "TCP"} for n, p in ports]}}
+
+
 def _peer(labels: Mapping[str, str], namespace: Optional[str] = None) -> dict:
     peer: dict[str, Any] = {"podSelector": {"matchLabels": dict(labels)}}
     if namespace:
@@ -333,13 +336,9 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
     out += network_policies(args)
     if args.cilium:
         out += cilium_policies(args)
-    headless = lambda name, labels, ports, not_ready: {  # noqa: E731
-        "apiVersion": "v1", "kind": "Service", "metadata": _meta(args, name, labels),
-        "spec": {"clusterIP": "None", "selector": dict(labels), "publishNotReadyAddresses": not_ready,
-                 "ports": [{"name": n, "port": p, "targetPort": p, "protocol": "TCP"} for n, p in ports]}}
-    out += [headless("zookeeper-headless", ZK_LABELS, [("client", ZK_PORT), ("quorum", QUORUM_PORT),
-                                                        ("election", ELECTION_PORT)], True),
-            headless("kafka-headless", KAFKA_LABELS, [(f"tls-{p}", p) for p in client_ports(args)], False),
+    out += [_headless(args, "zookeeper-headless", ZK_LABELS, [("client", ZK_PORT), ("quorum", QUORUM_PORT),
+                                                              ("election", ELECTION_PORT)], True),
+            _headless(args, "kafka-headless", KAFKA_LABELS, [(f"tls-{p}", p) for p in client_ports(args)], False),
             client_service(args)]
     common = [("tmp", "/tmp", False), ("logs", "/var/log/kafka", False)]
     empty = [{"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}}, {"name": "logs", "emptyDir": {"sizeLimit": "2Gi"}}]

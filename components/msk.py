@@ -22,6 +22,7 @@ from .encryption import CustomerKey, CustomerKeyArgs
 from .errors import ConfigError
 from .network import ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs, validate_clients
 from .render import render_properties
+from .validate import check_int
 
 AUTH_PORTS = {"tls": 9094, "scram": 9096, "iam": 9098}
 ENHANCED_MONITORING = ("DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION")
@@ -86,11 +87,6 @@ class MskClusterArgs:
     broker_logs_enabled: bool = True
 
 
-def _int(value: object, label: str, low: int, high: int, what: str = "") -> None:
-    if type(value) is not int or not low <= value <= high:
-        raise ConfigError(label, value, what or f"an integer {low}-{high}")
-
-
 def _names(values: object, label: str) -> list:
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         raise ConfigError(label, values, "a list")
@@ -124,7 +120,7 @@ def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], st
     plain = [s for s in subnets if isinstance(s, str)]
     if len(set(plain)) != len(plain):
         raise ConfigError(label("subnet_ids"), subnets, "distinct subnets, one per Availability Zone")
-    _int(args.broker_count, label("broker_count"), len(subnets), 90,
+    check_int(args.broker_count, label("broker_count"), len(subnets), 90,
          f"a multiple of the subnet count ({len(subnets)}), at most 90")
     if args.broker_count % len(subnets):
         raise ConfigError(label("broker_count"), args.broker_count,
@@ -134,10 +130,10 @@ def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], st
     if not isinstance(args.kafka_version, str) or not _VERSION.match(args.kafka_version):
         raise ConfigError(label("kafka_version"), args.kafka_version,
                           "an MSK version like 3.9.x or 3.6.0 (ZooKeeper mode; '.kraft' versions are not supported)")
-    _int(args.volume_size_gib, label("volume_size_gib"), 1, 16384)
-    _int(args.max_volume_size_gib, label("max_volume_size_gib"), args.volume_size_gib, 16384,
+    check_int(args.volume_size_gib, label("volume_size_gib"), 1, 16384)
+    check_int(args.max_volume_size_gib, label("max_volume_size_gib"), args.volume_size_gib, 16384,
          f"an integer from volume_size_gib ({args.volume_size_gib}) to 16384")
-    _int(args.storage_target_utilization, label("storage_target_utilization"), 10, 90, "a percentage 10-90")
+    check_int(args.storage_target_utilization, label("storage_target_utilization"), 10, 90, "a percentage 10-90")
     modes = _names(args.auth_modes, label("auth_modes"))
     if not modes or any(m not in AUTH_PORTS for m in modes) or len(set(modes)) != len(modes):
         raise ConfigError(label("auth_modes"), modes, f"a non-empty list of distinct modes from {', '.join(AUTH_PORTS)}")
@@ -159,9 +155,9 @@ def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], st
                               "arn:aws:acm-pca:<region>:<account>:certificate-authority/<uuid>")
     if isinstance(args.kms_key_arn, str) and not _KMS_ARN.match(args.kms_key_arn):
         raise ConfigError(label("kms_key_arn"), args.kms_key_arn, "a customer KMS key ARN (arn:aws:kms:...:key/...)")
-    _int(args.replication_factor, label("replication_factor"), 2, args.broker_count,
+    check_int(args.replication_factor, label("replication_factor"), 2, args.broker_count,
          f"an integer from 2 to the broker count ({args.broker_count})")
-    _int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
+    check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
          f"an integer from 2 to the replication factor ({args.replication_factor})")
     if args.log_retention_days not in LOG_RETENTION_DAYS or type(args.log_retention_days) is not int:
         raise ConfigError(label("log_retention_days"), args.log_retention_days,

@@ -12,9 +12,9 @@ import pulumi_aws as aws
 from kafka_guardrails import Resource, Settings, judge_resource
 
 from .errors import ConfigError
+from .validate import NAME
 
 _SG_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def validate_clients(clients: Sequence[ClientAccess], ports: Sequence[int], sett
     seen: set[str] = set()
     for index, client in enumerate(clients):
         where = f"{setting}[{index}]"
-        if not isinstance(client.name, str) or not _NAME.match(client.name):
+        if not isinstance(client.name, str) or not NAME.match(client.name):
             raise ConfigError(f"{where}.name", client.name, "a lowercase name of letters, digits and '-'")
         if client.name in seen:
             raise ConfigError(f"{where}.name", client.name, "client names must be unique")

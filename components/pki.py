@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -17,6 +16,7 @@ import pulumi_aws as aws
 import pulumi_tls as tls
 
 from .errors import ConfigError
+from .validate import NAME
 
 ORGANIZATION = "secure-kafka"
 BROKER_IDENTITY = "kafka-broker"
@@ -25,7 +25,6 @@ CA_VALIDITY_HOURS = 5 * 365 * 24
 LEAF_VALIDITY_HOURS = 365 * 24
 EARLY_RENEWAL_HOURS = 30 * 24
 RSA_BITS = 2048
-_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ def zookeeper_certs(cluster: str, hosts: Sequence[Sequence[str]]) -> list[CertSp
 def client_cert(cluster: str, name: str, hosts: Sequence[str] = ()) -> CertSpec:
     """A client identity; its Kafka principal is `User:<name>`. `hosts` only matter to ZooKeeper,
     which checks a client's certificate against the address it connects from."""
-    if not _NAME.match(name) or name in (BROKER_IDENTITY, ZOOKEEPER_IDENTITY):
+    if not NAME.match(name) or name in (BROKER_IDENTITY, ZOOKEEPER_IDENTITY):
         raise ValueError(f"client name {name!r}: lowercase letters, digits and '-', not a node identity")
     dns, ips = _hosts(hosts)
     return CertSpec(f"client-{name}", name, cluster, dns, ips, server=False, client=True)
@@ -98,7 +97,7 @@ def client_cert(cluster: str, name: str, hosts: Sequence[str] = ()) -> CertSpec:
 def principal_mapping_rules(cluster: str) -> str:
     """Kafka `ssl.principal.mapping.rules`: certificates of this cluster map to their CN; any
     other subject keeps its full DN, which no ACL or super-user entry names."""
-    if not _NAME.match(cluster):  # also keeps the rule free of regex and .properties escapes
+    if not NAME.match(cluster):  # also keeps the rule free of regex and .properties escapes
         raise ValueError(f"cluster name {cluster!r}: lowercase letters, digits and '-'")
     return f"RULE:^CN=([a-z0-9-]+),OU={cluster},O={ORGANIZATION}$/$1/,DEFAULT"
 

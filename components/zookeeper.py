@@ -13,9 +13,10 @@ from .msk import LOG_RETENTION_DAYS
 from .render import render_properties
 from .render.cloudinit import CLOUDWATCH_START, LOG_DIR, TLS_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
 from .render.kafka import PemFiles, log4j_properties
-from .render.zookeeper import QuorumMember, ZooKeeperSettings, myid, zoo_cfg
+from .validate import NAME, check_ensemble_size, check_int
+from .render.zookeeper import (ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings,
+                               myid, zoo_cfg)
 
-SECURE_CLIENT_PORT, QUORUM_PORT, ELECTION_PORT = 2182, 2888, 3888
 NODE_FILES = PemFiles(keystore=f"{TLS_DIR}/node.pem", truststore=f"{TLS_DIR}/ca.pem")
 DATA_DEVICE = "/dev/sdf"
 Str = pulumi.Input[str]
@@ -28,24 +29,19 @@ class ZooKeeperEnsembleArgs(compute.NodeGroupArgs):
 
 
 def validate_ensemble_args(args: ZooKeeperEnsembleArgs, label: Callable[[str], str] = lambda n: n) -> None:
-    if type(args.node_count) is not int or args.node_count not in (1, 3, 5):
-        raise ConfigError(label("node_count"), args.node_count, "an odd ensemble size: 3 or 5 (1 outside prod)")
-    if args.environment == "prod" and args.node_count < 3:
-        raise ConfigError(label("node_count"), args.node_count, "at least 3 nodes in prod, so one can fail")
+    check_ensemble_size(args.node_count, args.environment, label("node_count"))
     validate_nodes(args, label)
     pki.validate_ca(args.ca, label)
 
 
 def validate_nodes(args, label: Callable[[str], str]) -> None:
     """Checks shared by every EC2 node group: subnets, sizes, names, retention."""
-    if not isinstance(args.cluster, str) or not pki._NAME.match(args.cluster):
+    if not isinstance(args.cluster, str) or not NAME.match(args.cluster):
         raise ConfigError(label("cluster"), args.cluster, "lowercase letters, digits and '-' (used in certificate subjects)")
     if isinstance(args.subnet_ids, str) or not args.subnet_ids:
         raise ConfigError(label("subnet_ids"), args.subnet_ids, "a non-empty list of private subnets, one per AZ")
     for attr, low, high in (("root_gib", 8, 1024), ("data_gib", 10, 16384)):
-        value = getattr(args, attr)
-        if type(value) is not int or not low <= value <= high:
-            raise ConfigError(label(attr), value, f"an integer {low}-{high} (GiB)")
+        check_int(getattr(args, attr), label(attr), low, high, f"an integer {low}-{high} (GiB)")
     if args.log_retention_days not in LOG_RETENTION_DAYS:
         raise ConfigError(label("log_retention_days"), args.log_retention_days, "one of CloudWatch's retention periods")
     if not isinstance(args.instance_type, str) or "." not in args.instance_type:

@@ -8,7 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from secure_kafka.gate.tfplan import snake_key
+from secure_kafka.naming import snake as snake_key
 
 from cases import DEFAULT_SG, NATIVE_IN, NATIVE_SG, SERVICE, SG, SG_RULE, VPC_IN, Case
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import kubernetes_validate
 import pytest
-from refusal import assert_refused
+from helpers import assert_refused
 import yaml
 
 from kafka_guardrails.netpol import Cluster, External, Pod
@@ -194,7 +194,7 @@ def test_the_evaluator_itself_follows_networkpolicy_semantics():
 BAD = [
     ({"zookeepers": 2}, "zookeepers", "odd"),
     ({"zookeepers": 4}, "zookeepers", "odd"),
-    ({"zookeepers": 1}, "zookeepers", "at least 3 in prod"),
+    ({"zookeepers": 1}, "zookeepers", "at least 3 nodes in prod"),
     ({"brokers": 2, "replication_factor": 2}, "brokers", "3-30 in prod"),
     ({"replication_factor": 4}, "replication_factor", "broker count (3)"),
     ({"storage_class": None}, "storage_class", "encrypted StorageClass"),

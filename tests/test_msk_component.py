@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pulumi_aws as aws
 import pytest
-from refusal import assert_refused
+from helpers import assert_refused, by_type
 import yaml
 
 from secure_kafka import ClientAccess, ConfigError, MskCluster, MskClusterArgs
@@ -30,13 +30,6 @@ ARGS = MskClusterArgs(vpc_id="vpc-0a1b2c3d4e5f60718", vpc_cidr="10.0.0.0/16", su
                       clients=[ClientAccess("orders", cidr="10.0.32.0/20"),
                                ClientAccess("bi", security_group_id="sg-0a1b2c3d4e5f60718")],
                       auth_modes=("iam", "scram"), scram_users=("orders",))
-
-
-def by_type(resources):
-    out = {}
-    for r in resources:
-        out.setdefault(r.type, []).append(r)
-    return out
 
 
 def stack_settings(stack):

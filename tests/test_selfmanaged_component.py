@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pulumi
 import pytest
-from refusal import assert_refused
+from helpers import assert_refused, by_type
 import yaml
 
 from secure_kafka import ClientAccess, ConfigError
@@ -29,13 +29,6 @@ ARGS = SelfManagedKafkaArgs(cluster="orders", vpc_id="vpc-0a1b2c3d4e5f60718", vp
 def stack():
     config = yaml.safe_load((ROOT / "stacks" / "Pulumi.selfmanaged.yaml").read_text())["config"]
     return config, run_program(ROOT, "selfmanaged")
-
-
-def by_type(resources):
-    out = {}
-    for r in resources:
-        out.setdefault(r.type, []).append(r)
-    return out
 
 
 def written_files(user_data):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping, Optional
 
+from ..naming import snake
 from .analyzer import StackResource
 
 # Tokens whose Terraform name is not aws_<module>_<resource>.
@@ -24,10 +25,6 @@ RENAMED = {
 MAPS = frozenset({"tags", "tags_all"})  # Terraform maps, not nested blocks: keys stay as written
 
 
-def snake_key(name: str) -> str:
-    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
-
-
 def terraform_type(token: str) -> Optional[str]:
     """`aws:msk/cluster:Cluster` -> `aws_msk_cluster`; None for components and other providers."""
     if token in RENAMED:
@@ -35,7 +32,7 @@ def terraform_type(token: str) -> Optional[str]:
     parts = re.match(r"^aws:([a-z0-9]+)/([a-zA-Z0-9]+):[A-Za-z0-9]+$", token)
     if not parts:
         return None
-    return f"aws_{parts.group(1)}_{snake_key(parts.group(2))}"
+    return f"aws_{parts.group(1)}_{snake(parts.group(2))}"
 
 
 def terraform_values(value: Any, key: str = "", top: bool = True) -> Any:
@@ -43,7 +40,7 @@ def terraform_values(value: Any, key: str = "", top: bool = True) -> Any:
     if isinstance(value, Mapping):
         if key in MAPS:
             return dict(value)
-        body = {snake_key(k): terraform_values(v, snake_key(k), top=False) for k, v in value.items()}
+        body = {snake(k): terraform_values(v, snake(k), top=False) for k, v in value.items()}
         return body if top else [body]
     if isinstance(value, list):
         out = []

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from ..pki import principal_mapping_rules
-from .properties import Value, render_properties
+from .properties import Value
 
 AUTHORIZER = "kafka.security.authorizer.AclAuthorizer"
 SCRAM_MECHANISM = "SCRAM-SHA-512"
 TLS_PROTOCOLS = "TLSv1.3,TLSv1.2"
+# The only listeners a broker gets: mutual TLS, and SCRAM over mutual TLS.
+LISTENER_PORTS = {"SSL": 9094, "SASL_SSL": 9096}
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class BrokerSettings:
     log_dirs: str
     tls: PemFiles
     bind_host: str = "0.0.0.0"
-    tls_port: int = 9094
+    tls_port: int = LISTENER_PORTS["SSL"]
     sasl_port: Optional[int] = None
     super_users: Sequence[str] = ("User:kafka-broker",)
     replication_factor: int = 3
@@ -175,7 +177,3 @@ def admin_client_properties(tls: PemFiles) -> dict[str, Value]:
     return {"security.protocol": "SSL", "ssl.keystore.type": "PEM", "ssl.keystore.location": tls.keystore,
             "ssl.truststore.type": "PEM", "ssl.truststore.location": tls.truststore,
             "ssl.endpoint.identification.algorithm": "https"}
-
-
-__all__ = ["BrokerSettings", "ClientQuota", "PemFiles", "admin_client_properties", "quota_arguments", "log4j_properties", "render_properties", "scram_client_jaas",
-           "scram_server_jaas", "server_properties"]

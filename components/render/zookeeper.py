@@ -9,14 +9,15 @@ from .kafka import TLS_PROTOCOLS, PemFiles
 from .properties import Value
 
 X509_PROVIDER = "org.apache.zookeeper.server.auth.X509AuthenticationProvider"
+SECURE_CLIENT_PORT, QUORUM_PORT, ELECTION_PORT = 2182, 2888, 3888
 
 
 @dataclass(frozen=True)
 class QuorumMember:
     server_id: int
     host: str
-    quorum_port: int = 2888
-    election_port: int = 3888
+    quorum_port: int = QUORUM_PORT
+    election_port: int = ELECTION_PORT
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class ZooKeeperSettings:
     members: Sequence[QuorumMember]
     data_dir: str
     tls: PemFiles
-    secure_client_port: int = 2182
+    secure_client_port: int = SECURE_CLIENT_PORT
     bind_host: str = "0.0.0.0"
     # Off only where peers have no reverse-resolvable names matching their certificates
     # (Kubernetes pods); the cluster CA and x509 identities still authenticate every peer.

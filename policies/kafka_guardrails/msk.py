@@ -20,9 +20,6 @@ CONFIG_TYPES = frozenset({"aws:msk/configuration:Configuration", "aws_msk_config
                           "AWS::MSK::Configuration", "aws-native:msk:Configuration"})
 
 
-path = walk  # nested blocks by logical names (Pulumi, Terraform and CloudFormation spellings)
-
-
 def enabled(value: Any) -> Any:
     """A switch written as a bool (Pulumi/Terraform) or as {Enabled: bool} (CloudFormation)."""
     if value is MISSING:
@@ -50,7 +47,7 @@ def _unknown(rule_id: str, resource: Resource, what: str, settings: Settings) ->
 
 
 def public_access(resource: Resource, settings: Settings) -> list[Finding]:
-    kind = path(resource.props, "brokerNodeGroupInfo", "connectivityInfo", "publicAccess", "type")
+    kind = walk(resource.props, "brokerNodeGroupInfo", "connectivityInfo", "publicAccess", "type")
     if kind is UNKNOWN:
         return _unknown("KAFKA-MSK-001", resource, "brokerNodeGroupInfo.connectivityInfo.publicAccess.type", settings)
     if isinstance(kind, str) and kind.strip().upper() not in ("DISABLED", ""):
@@ -63,14 +60,14 @@ def public_access(resource: Resource, settings: Settings) -> list[Finding]:
 
 def in_transit(resource: Resource, settings: Settings) -> list[Finding]:
     out: list[Finding] = []
-    client = path(resource.props, "encryptionInfo", "encryptionInTransit", "clientBroker")
+    client = walk(resource.props, "encryptionInfo", "encryptionInTransit", "clientBroker")
     if client is UNKNOWN:
         out += _unknown("KAFKA-MSK-002", resource, "encryptionInTransit.clientBroker", settings)
     elif isinstance(client, str) and client.strip().upper() != "TLS":
         out.append(_finding("KAFKA-MSK-002", resource, MANDATORY,
                             f"client-broker encryption is {client}: clients may speak plaintext on 9092.",
                             "Set encryptionInTransit.clientBroker to TLS.", settings))
-    cluster = path(resource.props, "encryptionInfo", "encryptionInTransit", "inCluster")
+    cluster = walk(resource.props, "encryptionInfo", "encryptionInTransit", "inCluster")
     if cluster is UNKNOWN:
         out += _unknown("KAFKA-MSK-002", resource, "encryptionInTransit.inCluster", settings)
     elif cluster is not MISSING and as_bool(cluster) is not True:
@@ -81,14 +78,14 @@ def in_transit(resource: Resource, settings: Settings) -> list[Finding]:
 
 
 def client_authentication(resource: Resource, settings: Settings) -> list[Finding]:
-    auth = path(resource.props, "clientAuthentication")
+    auth = walk(resource.props, "clientAuthentication")
     if auth is UNKNOWN:
         return _unknown("KAFKA-MSK-003", resource, "clientAuthentication", settings)
     block = as_mapping(auth) or {}
     unauthenticated = enabled(field(block, "unauthenticated"))
     modes = {
-        "IAM": enabled(path(block, "sasl", "iam")),
-        "SASL/SCRAM": enabled(path(block, "sasl", "scram")),
+        "IAM": enabled(walk(block, "sasl", "iam")),
+        "SASL/SCRAM": enabled(walk(block, "sasl", "scram")),
         "mutual TLS": _tls_enabled(field(block, "tls")),
     }
     if unauthenticated is UNKNOWN or UNKNOWN in modes.values():
@@ -122,11 +119,11 @@ def _tls_enabled(value: Any) -> Any:
 
 
 def customer_key(resource: Resource, settings: Settings) -> list[Finding]:
-    key = path(resource.props, "encryptionInfo", "encryptionAtRestKmsKeyArn")
+    key = walk(resource.props, "encryptionInfo", "encryptionAtRestKmsKeyArn")
     if key is MISSING:
-        key = path(resource.props, "encryptionInfo", "encryptionAtRest", "dataVolumeKmsKeyId")
+        key = walk(resource.props, "encryptionInfo", "encryptionAtRest", "dataVolumeKmsKeyId")
     if key is MISSING:
-        key = path(resource.props, "encryptionInfo", "encryptionAtRest", "dataVolumeKMSKeyId")
+        key = walk(resource.props, "encryptionInfo", "encryptionAtRest", "dataVolumeKMSKeyId")
     if key is UNKNOWN:
         return []  # a key created in the same stack: its ARN is only known after creation
     if not isinstance(key, str) or not key.strip():
@@ -138,7 +135,7 @@ def customer_key(resource: Resource, settings: Settings) -> list[Finding]:
 
 
 def broker_logging(resource: Resource, settings: Settings) -> list[Finding]:
-    logs = path(resource.props, "loggingInfo", "brokerLogs")
+    logs = walk(resource.props, "loggingInfo", "brokerLogs")
     if logs is UNKNOWN:
         return []
     block = as_mapping(logs) or {}

@@ -1,4 +1,5 @@
-"""The one shape of a bad-input test: one clear error, before anything is registered."""
+"""Helpers the component tests share: the registered graph by type, and the one shape of a
+bad-input test (one clear error, before anything is registered)."""
 import pytest
 
 from secure_kafka.errors import ConfigError
@@ -12,3 +13,11 @@ def assert_refused(monitor, build, setting, fragment):
     assert fragment in str(error.value)
     assert repr(error.value.value) in str(error.value)
     assert monitor.recorded == []
+
+
+def by_type(resources):
+    """Registered resources grouped by type token."""
+    out = {}
+    for r in resources:
+        out.setdefault(r.type, []).append(r)
+    return out
