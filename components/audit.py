@@ -69,9 +69,9 @@ def judge_rules(rules: Sequence[dict], settings) -> list[Exposure]:
     for finding in judge_stack(list(resources.values()), settings):
         if finding.rule_id != "KAFKA-NET-001":
             continue
-        for rule_id in resources:  # a combined finding names the rules it joined
-            if rule_id in finding.message or rule_id == finding.resource:
-                by_rule[rule_id].append(finding)
+        for label in finding.resources:  # a combined finding names every rule it joins
+            if label in by_rule:
+                by_rule[label].append(finding)
     return [Exposure(r, tuple(by_rule[r["SecurityGroupRuleId"]])) for r in ingress if by_rule[r["SecurityGroupRuleId"]]]
 
 

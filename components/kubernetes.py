@@ -112,7 +112,7 @@ def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] =
         # source ranges alone must already keep the internet out.
         bare = {**service, "metadata": {k: v for k, v in service["metadata"].items() if k != "annotations"}}
         findings = [f for probe in (service, bare)
-                    for f in judge_resource(Resource("Service", probe, name=service["metadata"]["name"]),
+                    for f in judge_resource(Resource("kubernetes:core/v1:Service", probe, name=service["metadata"]["name"]),
                                             Settings(ports=tuple(client_ports(args))))]
         if findings or not args.load_balancer_source_ranges:
             said = findings[0].message if findings else "no loadBalancerSourceRanges were given"

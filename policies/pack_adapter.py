@@ -17,9 +17,9 @@ from pulumi_policy import (EnforcementLevel, PolicyConfigSchema, ResourceValidat
                            StackValidationPolicy)
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
-from kafka_guardrails import (ADVISORY, MANDATORY, RULES, Finding, Resource, Rule, SettingsError,
+from kafka_guardrails import (ADVISORY, MANDATORY, RULES, Finding, Resource, Rule, SettingsError, Stack,
                               from_config)
-from kafka_guardrails.rules import safe_check
+from kafka_guardrails.rules import run
 from kafka_guardrails.values import UNKNOWN
 
 CONFIG_SCHEMA = PolicyConfigSchema(properties={
@@ -104,12 +104,12 @@ def _resource_policy(rule: Rule) -> ResourceValidationPolicy:
             report_violation(f"[{rule.id}] invalid policy config: {error}")
             return
         resource = Resource(args.resource_type, plain(args.props), args.name, args.urn)
-        _report(safe_check(rule, resource, settings), report_violation, None)
+        _report(run(rule, resource, settings), report_violation, None)
 
     return ResourceValidationPolicy(
         name=rule.name, description=f"{rule.id}: {rule.title}", validate=validate,
         enforcement_level=_LEVELS[rule.level], config_schema=CONFIG_SCHEMA,
-        remediation_steps=rule.remediation)
+        remediation_steps=rule.fix)
 
 
 def _stack_policy(rule: Rule) -> StackValidationPolicy:
@@ -119,12 +119,13 @@ def _stack_policy(rule: Rule) -> StackValidationPolicy:
         except SettingsError as error:
             report_violation(f"[{rule.id}] invalid policy config: {error}")
             return
-        resources = [
+        types = rule.types
+        resources = Stack([
             Resource(r.resource_type, plain(r.props), r.name, r.urn,
                      {k: [d.urn for d in deps] for k, deps in (r.property_dependencies or {}).items()})
-            for r in args.resources if r.resource_type in rule.types
-        ]
-        findings = safe_check(rule, resources, settings)
+            for r in args.resources if r.resource_type in types
+        ])
+        findings = run(rule, resources, settings)
         for finding in findings:
             urn = finding.resource if finding.resource.startswith("urn:") else None
             report_violation(finding.text(), urn)
@@ -132,7 +133,7 @@ def _stack_policy(rule: Rule) -> StackValidationPolicy:
     return StackValidationPolicy(
         name=rule.name, description=f"{rule.id}: {rule.title}", validate=validate,
         enforcement_level=_LEVELS[rule.level], config_schema=CONFIG_SCHEMA,
-        remediation_steps=rule.remediation)
+        remediation_steps=rule.fix)
 
 
 def build_policies() -> list:

@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping, Optional
 
+from kafka_guardrails import FORMS
+
 from ..naming import snake
 from .analyzer import StackResource
 
-# Tokens whose Terraform name is not aws_<module>_<resource>.
+# Tokens the engine does not judge whose Terraform name is not aws_<module>_<resource>; the
+# judged forms carry their own Terraform names in the form registry.
 RENAMED = {
-    "aws:ec2/securityGroup:SecurityGroup": "aws_security_group",
-    "aws:ec2/securityGroupRule:SecurityGroupRule": "aws_security_group_rule",
-    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "aws_default_security_group",
     "aws:ec2/instance:Instance": "aws_instance",
     "aws:ec2/launchTemplate:LaunchTemplate": "aws_launch_template",
     "aws:ec2/volume:Volume": "aws_ebs_volume",
@@ -27,6 +27,9 @@ MAPS = frozenset({"tags", "tags_all"})  # Terraform maps, not nested blocks: key
 
 def terraform_type(token: str) -> Optional[str]:
     """`aws:msk/cluster:Cluster` -> `aws_msk_cluster`; None for components and other providers."""
+    registered = FORMS.terraform_type(token)
+    if registered:
+        return registered
     if token in RENAMED:
         return RENAMED[token]
     parts = re.match(r"^aws:([a-z0-9]+)/([a-zA-Z0-9]+):[A-Za-z0-9]+$", token)

@@ -1,53 +1,259 @@
-"""Shared by our checkov checks: find the rule engine next to this folder and judge with it.
+"""The kafka-guardrails rule engine as checkov custom checks, derived from its registries.
 
-Terraform (HCL and plan), CloudFormation and Kubernetes checks all end up in `judge`,
-so checkov reports exactly what the Pulumi pack reports.
+One check per engine resource rule and framework (ids `CKV_KAFKA_NET_001`, `CKV_KAFKA_MSK_00N`,
+`CKV_KAFKA_K8S_00N`), each supporting exactly the type names the form registry lists for the
+model the rule reads. CKV_KAFKA_NET_001 also fails a resource that a stack join names (a load
+balancer chain, a prefix list, a named target port…): the whole Terraform graph (HCL or plan), or
+the whole CloudFormation template or manifest file, is judged once with the engine's stack rules.
+
+Fail closed: when the engine cannot be loaded or a KAFKA_GUARDRAILS_* variable is bad, every
+check id still loads and fails every resource with the reason, so the run cannot pass silently.
 """
 from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import Any, Optional
 
-try:
-    import kafka_guardrails  # noqa: F401 - installed with the project
-except ImportError:  # `checkov --external-checks-dir policies/checkov` from a checkout
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from checkov.common.models.enums import CheckCategories, CheckResult
 
-from checkov.common.models.enums import CheckResult  # noqa: E402
-from kafka_guardrails import RULES, Resource, Settings, from_config, judge_resource  # noqa: E402
-
-CHECK_ID = "CKV_KAFKA_NET_001"
-CHECK_NAME = "Ensure no Kafka or ZooKeeper port is reachable from the internet (KAFKA-NET-001)"
+HERE = os.path.dirname(os.path.abspath(__file__))
+FALLBACK_IDS = ("CKV_KAFKA_NET_001", *(f"CKV_KAFKA_MSK_00{i}" for i in range(1, 8)), "CKV_KAFKA_K8S_001",
+                "CKV_KAFKA_K8S_002")
+ENV = {"ports": "KAFKA_GUARDRAILS_PORTS", "extraPorts": "KAFKA_GUARDRAILS_EXTRA_PORTS",
+       "ipv4PublicPrefix": "KAFKA_GUARDRAILS_IPV4_PREFIX", "ipv6PublicPrefix": "KAFKA_GUARDRAILS_IPV6_PREFIX"}
 
 
-def _settings() -> Settings:
-    """Ports and bounds as the pack's config keys, from KAFKA_GUARDRAILS_* variables."""
+def _import_engine():
+    try:
+        import kafka_guardrails  # installed with the project
+    except ImportError:  # `--external-checks-dir policies/checkov` from a checkout: the engine is next door
+        sys.path.insert(0, os.path.dirname(HERE))
+        import kafka_guardrails
+    return kafka_guardrails
+
+
+ALLOWED = {"ports": "comma-separated TCP ports 1-65535 such as 9092,9094",
+           "extraPorts": "comma-separated TCP ports 1-65535 such as 8083",
+           "ipv4PublicPrefix": "a prefix length from 0 to 32", "ipv6PublicPrefix": "a prefix length from 0 to 128"}
+
+
+def settings_from_env(engine: Any, environ: Any = os.environ) -> Any:
+    """The pack's config keys from KAFKA_GUARDRAILS_* variables; a bad value names the variable."""
     config: dict[str, Any] = {}
-    for key, env in (("ports", "KAFKA_GUARDRAILS_PORTS"), ("extraPorts", "KAFKA_GUARDRAILS_EXTRA_PORTS")):
-        if os.environ.get(env):
-            config[key] = [int(p) for p in os.environ[env].split(",") if p.strip()]
-    for key, env in (("ipv4PublicPrefix", "KAFKA_GUARDRAILS_IPV4_PREFIX"),
-                     ("ipv6PublicPrefix", "KAFKA_GUARDRAILS_IPV6_PREFIX")):
-        if os.environ.get(env):
-            config[key] = int(os.environ[env])
-    return from_config(config)
+    for key, name in ENV.items():
+        raw = environ.get(name)
+        if raw is None or raw.strip() == "":
+            continue
+        try:
+            value: Any = [int(p) for p in raw.split(",") if p.strip()] if key in ("ports", "extraPorts") else int(raw)
+            engine.from_config({key: value})
+        except ValueError:  # SettingsError is one
+            raise engine.SettingsError(f"{name}={raw!r} is not allowed: use {ALLOWED[key]}") from None
+        config[key] = value
+    return engine.from_config(config)
 
 
-SETTINGS = _settings()
+ENGINE: Any = None
+SETTINGS: Any = None
+ERROR: Optional[str] = None
+try:
+    ENGINE = _import_engine()
+    SETTINGS = settings_from_env(ENGINE)
+except Exception as error:  # noqa: BLE001 - reported on every resource, below
+    ERROR = f"kafka-guardrails cannot run: {error}"
+    print(ERROR, file=sys.stderr)
 
 
-def judge(check: Any, type_: str, props: Any, name: str = "", rule_name: str = "") -> CheckResult:
-    """PASSED or FAILED for one resource under one engine rule (KAFKA-NET-001 unless named)."""
-    rules = [RULES[rule_name or "kafka-no-public-port"]]
-    findings = judge_resource(Resource(type_, props if props is not None else {}, name=name), SETTINGS, rules)
-    check.details = [f.message for f in findings]
-    return CheckResult.FAILED if findings else CheckResult.PASSED
-
-
-def check_id(rule_name: str) -> str:
+def check_id(rule: Any) -> str:
     """KAFKA-MSK-004 -> CKV_KAFKA_MSK_004."""
-    return "CKV_" + RULES[rule_name].id.replace("-", "_")
+    return "CKV_" + rule.id.replace("-", "_")
 
 
-MSK_RULES = [r.name for r in RULES.resource_rules() if r.id.startswith("KAFKA-MSK")]
+def _name(rule: Any) -> str:
+    return f"Ensure {rule.title[0].lower()}{rule.title[1:]} ({rule.id})"
+
+
+# --- the whole file or graph, for the joins -------------------------------------------------------
+
+_JOINED: dict[Any, dict[str, list]] = {}
+
+
+def _joined(key: Any, load) -> dict[str, list]:
+    """label -> messages of the stack findings (KAFKA-NET-001 joins) naming it, computed once per key."""
+    if key not in _JOINED:
+        resources = load()
+        rule = ENGINE.RULES["kafka-no-public-port-combined"]
+        found: dict[str, list] = {}
+        for finding in ENGINE.judge_stack(resources, SETTINGS, [rule]):
+            for label in finding.resources:
+                found.setdefault(label, []).append(finding.message)
+        _JOINED[key] = found
+    return _JOINED[key]
+
+
+def _terraform_graph(graph: Any) -> list:
+    """Resources of checkov's Terraform graph (HCL or plan), as the engine's Terraform dialect."""
+    out = []
+    nodes = graph.nodes() if graph is not None else []
+    for node in nodes:
+        attrs = node[1] if isinstance(node, tuple) else node
+        if not isinstance(attrs, dict) or attrs.get("block_type_") != "resource":
+            continue
+        kind = attrs.get("resource_type")
+        config = (attrs.get("config_") or {}).get(kind) or {}
+        for name, conf in config.items():
+            address = attrs.get("__address__") or f"{kind}.{name}"
+            out.append(ENGINE.Resource(kind, conf, name=f"tf:{address}"))
+    return out
+
+
+def _resolve(path: str) -> Optional[str]:
+    if os.path.isabs(path) and os.path.exists(path):
+        return path
+    if os.path.exists(path):
+        return os.path.abspath(path)
+    argv = sys.argv
+    for index, arg in enumerate(argv[:-1]):
+        if arg in ("-d", "--directory", "-f", "--file"):
+            for root in (argv[index + 1], os.path.dirname(argv[index + 1])):
+                candidate = os.path.join(root, path.lstrip("/"))
+                if os.path.exists(candidate):
+                    return os.path.abspath(candidate)
+    return None
+
+
+def _terraform_plan_file(path: str) -> list:
+    import json
+    from kafka_guardrails.files import terraform_plan
+    with open(path, encoding="utf-8") as handle:
+        return terraform_plan(json.load(handle), path)
+
+
+def _cloudformation_file(path: str) -> list:
+    from checkov.cloudformation.parser import parse
+    from kafka_guardrails.files import cloudformation
+    template, _ = parse(path)
+    return cloudformation(template if isinstance(template, dict) else {}, path)
+
+
+def _kubernetes_file(path: str) -> list:
+    from checkov.kubernetes.parser.parser import parse
+    from kafka_guardrails.files import manifests
+    parsed = parse(path)
+    return manifests(parsed[0] if parsed else [], path)
+
+
+# --- the checks ------------------------------------------------------------------------------------
+
+def _verdict(check: Any, resource: Any, rule: Any, joined: dict[str, list]) -> CheckResult:
+    findings = ENGINE.rules.run(rule, resource, SETTINGS) if resource.type in rule.types else []
+    messages = [f.message for f in findings] + joined.get(resource.label, [])
+    check.details = messages
+    return CheckResult.FAILED if messages else CheckResult.PASSED
+
+
+def _failing(check: Any) -> CheckResult:
+    check.details = [ERROR]
+    return CheckResult.FAILED
+
+
+def terraform_checks() -> list:
+    from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+    class EngineCheck(BaseResourceCheck):
+        def __init__(self, rule: Any, check: str, types: tuple) -> None:
+            self.rule = rule
+            super().__init__(name=_name(rule) if rule else f"kafka-guardrails ({check})", id=check,
+                             categories=(CheckCategories.NETWORKING,), supported_resources=types)
+
+        def scan_resource_conf(self, conf):
+            if ERROR:
+                return _failing(self)
+            address = conf.get("__address__") or self.entity_path.rsplit(":", 1)[-1]
+            resource = ENGINE.Resource(self.entity_type, conf, name=f"tf:{address.split('[')[0]}")
+            joined: dict = {}
+            if self.rule.id == "KAFKA-NET-001":
+                path = _resolve(self.entity_path.split(f":{self.entity_type}:")[0]) or ""
+                if path.endswith(".json"):  # a plan: our own reader follows nested references too
+                    joined = _joined(("tfplan", path), lambda: _terraform_plan_file(path))
+                elif self.graph is not None:
+                    joined = _joined(("tf", id(self.graph)), lambda: _terraform_graph(self.graph))
+            return _verdict(self, resource, self.rule, joined)
+
+    return _make(EngineCheck, "terraform")
+
+
+def cloudformation_checks() -> list:
+    from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
+
+    class EngineCheck(BaseResourceCheck):
+        def __init__(self, rule: Any, check: str, types: tuple) -> None:
+            self.rule = rule
+            super().__init__(name=_name(rule) if rule else f"kafka-guardrails ({check})", id=check,
+                             categories=(CheckCategories.NETWORKING,), supported_resources=types)
+
+        def scan_resource_conf(self, conf):
+            if ERROR:
+                return _failing(self)
+            kind = conf.get("Type", self.entity_type)
+            path = _resolve(self.entity_path.split(f":{kind}:")[0]) or ""
+            stack = _file_stack(("cfn", path), lambda: _cloudformation_file(path)) if path else []
+            line = conf.get("__startline__")
+            match = next((r for r in stack if r.location.endswith(f":{line}")), None)
+            name = match.name if match is not None else f"cfn:{self.entity_path.rsplit('.', 1)[-1]}"
+            resource = ENGINE.Resource(kind, conf.get("Properties") or {}, name=name)
+            joined = _joined(("cfn", path), lambda: stack) if self.rule.id == "KAFKA-NET-001" and stack else {}
+            return _verdict(self, resource, self.rule, joined)
+
+    return _make(EngineCheck, "cloudformation")
+
+
+def kubernetes_checks() -> list:
+    from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
+    from kafka_guardrails.dialects import manifest_resource
+
+    class EngineCheck(BaseK8Check):
+        def __init__(self, rule: Any, check: str, types: tuple) -> None:
+            self.rule = rule
+            super().__init__(name=_name(rule) if rule else f"kafka-guardrails ({check})", id=check,
+                             categories=(CheckCategories.KUBERNETES,), supported_entities=types)
+
+        def scan_spec_conf(self, conf):
+            if ERROR:
+                return _failing(self)
+            clean = {k: v for k, v in conf.items() if not (isinstance(k, str) and k.startswith("__"))}
+            resource = manifest_resource(clean)
+            joined = {}
+            if self.rule.id == "KAFKA-NET-001":
+                path = _resolve(self.entity_path.split(f":{conf.get('kind')}:")[0]) or ""
+                if path:
+                    joined = _joined(("k8s", path), lambda: _file_stack(("k8s", path), lambda: _kubernetes_file(path)))
+            return _verdict(self, resource, self.rule, joined)
+
+    return _make(EngineCheck, "kubernetes")
+
+
+_FILES: dict[Any, list] = {}
+
+
+def _file_stack(key: Any, load) -> list:
+    if key not in _FILES:
+        _FILES[key] = load()
+    return _FILES[key]
+
+
+def _make(cls: Any, framework: str) -> list:
+    """One check per engine resource rule with types in this framework; all failing if broken."""
+    if ERROR:
+        return [cls(None, check, ("*",)) for check in FALLBACK_IDS]
+    from kafka_guardrails import FORMS
+    out = []
+    for rule in ENGINE.RULES.resource_rules():
+        if framework == "kubernetes":
+            types = tuple(sorted({kind for form in FORMS if set(form.models) & {rule.model} for kind in form.kinds}))
+        else:
+            types = tuple(sorted(FORMS.types(framework, [rule.model])))
+        if types:
+            out.append(cls(rule, check_id(rule), types))
+    return out

@@ -1,10 +1,19 @@
 """kafka_guardrails: the rule engine behind the policy pack, the checkov checks and the
-components. Pure Python with no Pulumi or checkov import, so every front end shares it."""
-from .model import ADVISORY, MANDATORY, Finding, Resource, Rule
-from .rules import RULES, judge_resource, judge_stack
+components. Pure Python with no Pulumi or checkov import, so every front end shares it.
+
+    forms/       one module per family of resource forms (the form registry)
+    dialects.py  Terraform / CloudFormation / manifests -> the canonical shape, once per resource
+    rules.py     the rule registry; exposure.py, msk.py, k8s.py declare the rules
+"""
+from . import forms  # noqa: F401 - registers every form
+from . import exposure, k8s, msk  # noqa: F401 - registers every rule
+from .model import ADVISORY, MANDATORY, Finding, Resource
+from .registry import FORMS, Form
+from .rules import RULES, Issue, Rule, judge_resource, judge_stack
 from .settings import DEFAULT_PORTS, Settings, SettingsError, from_config
+from .stack import Stack
 
 __all__ = [
-    "ADVISORY", "MANDATORY", "DEFAULT_PORTS", "Finding", "Resource", "Rule", "RULES",
-    "Settings", "SettingsError", "from_config", "judge_resource", "judge_stack",
+    "ADVISORY", "MANDATORY", "DEFAULT_PORTS", "FORMS", "Finding", "Form", "Issue", "Resource", "Rule", "RULES",
+    "Settings", "SettingsError", "Stack", "from_config", "judge_resource", "judge_stack",
 ]

@@ -2,69 +2,124 @@
 
 Exposure is about reachability, not strings: every spelling of a prefix is parsed,
 sources are unioned, non-routable space is removed, and what is left is judged by
-its breadth. The special-purpose tables are our own (not `ipaddress.is_global`) so
-verdicts do not move with the Python version.
+its breadth. Prefixes are integer intervals (a `Net`), so the common case — a private
+or single-host source — costs a split and a few compares. The special-purpose tables
+are our own (not `ipaddress.is_global`) so verdicts do not move with the Python version.
 """
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Optional, Union
+from typing import Iterable, NamedTuple, Optional
 
-Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+
+class Net(NamedTuple):
+    """A prefix as the interval of addresses it covers; `text` is how it was written."""
+
+    version: int
+    first: int
+    last: int
+    prefixlen: int
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+_BITS = {4: 32, 6: 128}
 
 # Address space that is never reachable from the internet as a source.
-_NON_GLOBAL_V4 = (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
-    "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15",
-    "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
-)
-_NON_GLOBAL_V6 = (
-    "::/128", "::1/128", "::ffff:0:0/96", "100::/64", "2001:db8::/32", "fc00::/7",
-    "fe80::/10", "ff00::/8",
-)
-
-WORLD_V4 = ipaddress.ip_network("0.0.0.0/0")
-WORLD_V6 = ipaddress.ip_network("::/0")
-
-
-def _subtract(net: Network, holes: Iterable[Network]) -> tuple[Network, ...]:
-    """`net` with every hole cut out, as the prefixes that remain."""
-    pieces = [net]
-    for hole in holes:
-        next_round: list[Network] = []
-        for block in pieces:
-            if block.overlaps(hole):
-                if not hole.supernet_of(block):
-                    next_round.extend(block.address_exclude(hole))
-            else:
-                next_round.append(block)
-        pieces = next_round
-        if not pieces:
-            break
-    return tuple(sorted(pieces))
-
-
+_NON_GLOBAL = {
+    4: ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
+        "169.254.0.0/16", "0.0.0.0/8", "192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15",
+        "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4"),
+    6: ("fc00::/7", "fe80::/10", "::/128", "::1/128", "::ffff:0:0/96", "100::/64",
+        "2001:db8::/32", "ff00::/8"),
+}
 _RESERVED = {
-    4: tuple(ipaddress.ip_network(t) for t in _NON_GLOBAL_V4),
-    6: tuple(ipaddress.ip_network(t) for t in _NON_GLOBAL_V6),
+    version: tuple(sorted((int(n.network_address), int(n.broadcast_address))
+                          for n in map(ipaddress.ip_network, texts)))
+    for version, texts in _NON_GLOBAL.items()
+}
+# Checked in the order written above: the common private ranges first.
+_RESERVED_ORDER = {
+    version: tuple((int(n.network_address), int(n.broadcast_address))
+                   for n in map(ipaddress.ip_network, texts))
+    for version, texts in _NON_GLOBAL.items()
 }
 
-GLOBAL_V4 = _subtract(WORLD_V4, _RESERVED[4])
-GLOBAL_V6 = _subtract(WORLD_V6, _RESERVED[6])
+
+def _complement(version: int) -> tuple[tuple[int, int], ...]:
+    """The globally routable intervals of a family: the whole space minus the reserved."""
+    out, cursor = [], 0
+    for low, high in _RESERVED[version]:
+        if low > cursor:
+            out.append((cursor, low - 1))
+        cursor = max(cursor, high + 1)
+    top = (1 << _BITS[version]) - 1
+    if cursor <= top:
+        out.append((cursor, top))
+    return tuple(out)
+
+
+GLOBAL = {4: _complement(4), 6: _complement(6)}
+WORLD = {4: "0.0.0.0/0", 6: "::/0"}
+
+
+def _octet(part: str) -> int:
+    if not part or len(part) > 3 or not part.isascii() or not part.isdigit() or (len(part) > 1 and part[0] == "0"):
+        return -1
+    return int(part)
+
+
+def _fast_v4(text: str) -> Optional[Net]:
+    """The canonical dotted form without the ipaddress module; None to take the slow path."""
+    addr, slash, plen_text = text.partition("/")
+    parts = addr.split(".")
+    if len(parts) != 4:
+        return None
+    value = 0
+    for part in parts:
+        octet = _octet(part)
+        if octet < 0 or octet > 255:
+            return None
+        value = (value << 8) | octet
+    if slash:
+        plen = _octet(plen_text) if len(plen_text) <= 2 else -1
+        if plen < 0 or plen > 32:
+            return None
+    else:
+        plen = 32
+    size = 1 << (32 - plen)
+    first = value & ~(size - 1) & 0xFFFFFFFF
+    return Net(4, first, first + size - 1, plen, text)
 
 
 @lru_cache(maxsize=65536)
-def parse(text: str) -> Optional[Network]:
-    """A network for any valid spelling, None when the text is not a prefix."""
+def _slow(text: str) -> Optional[Net]:
+    try:  # a bare address reads as a /32 or /128, as AWS and Kubernetes treat it
+        net = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+    return Net(net.version, int(net.network_address), int(net.broadcast_address), net.prefixlen, text)
+
+
+def parse(text: str) -> Optional[Net]:
+    """A prefix for any valid spelling, None when the text is not one (host bits are allowed)."""
     cleaned = text.strip()
     if not cleaned:
         return None
-    try:  # a bare address reads as a /32 or /128, as AWS and Kubernetes treat it
-        return ipaddress.ip_network(cleaned, strict=False)
-    except ValueError:
-        return None
+    return _fast_v4(cleaned) or _slow(cleaned)
+
+
+def touches_internet(net: Net) -> bool:
+    """False when the prefix lies wholly inside non-global space."""
+    first, last = net.first, net.last
+    for low, high in _RESERVED_ORDER[net.version]:
+        if low <= first and last <= high:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -74,62 +129,81 @@ class Reach:
     public: bool
     reason: str = ""
     widest: str = ""
+    version: int = 0
 
 
-_PRIVATE = Reach(False)
+PRIVATE = Reach(False)
 
 
-_RESERVED_INTS = {
-    version: tuple((int(h.network_address), int(h.broadcast_address)) for h in holes)
-    for version, holes in _RESERVED.items()
-}
+def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    intervals.sort()
+    merged: list[list[int]] = []
+    for low, high in intervals:
+        if merged and low <= merged[-1][1] + 1:
+            if high > merged[-1][1]:
+                merged[-1][1] = high
+        else:
+            merged.append([low, high])
+    return [(low, high) for low, high in merged]
 
 
-def touches_internet(net: Network) -> bool:
-    """True unless the prefix lies wholly inside non-global space (integer compares: hot path)."""
-    first, last = int(net.network_address), int(net.broadcast_address)
-    for low, high in _RESERVED_INTS[net.version]:
-        if low <= first and last <= high:
-            return False
-    return True
+def _minus_reserved(version: int, low: int, high: int) -> list[tuple[int, int]]:
+    pieces = []
+    for g_low, g_high in GLOBAL[version]:
+        a, b = max(low, g_low), min(high, g_high)
+        if a <= b:
+            pieces.append((a, b))
+    return pieces
 
 
-@lru_cache(maxsize=65536)
-def global_part(net: Network) -> tuple[Network, ...]:
-    """`net` minus non-global space."""
-    return _subtract(net, _RESERVED[net.version])
+def _widest_block(version: int, low: int, high: int) -> tuple[int, int]:
+    """(prefix length, start) of the widest aligned CIDR block inside [low, high]."""
+    bits = _BITS[version]
+    for plen in range(bits + 1):
+        size = 1 << (bits - plen)
+        start = -(-low // size) * size
+        if start + size - 1 <= high:
+            return plen, start
+    return bits, low  # unreachable for a non-empty interval
 
 
-def _covers_all(union: list[Network], blocks: tuple[Network, ...]) -> bool:
-    return all(any(block.subnet_of(net) for net in union) for block in blocks)
+def _block_text(version: int, plen: int, start: int) -> str:
+    address = ipaddress.IPv4Address(start) if version == 4 else ipaddress.IPv6Address(start)
+    return f"{address}/{plen}"
 
 
-@lru_cache(maxsize=65536)
-def reach(nets: frozenset, v4_bound: int, v6_bound: int) -> Reach:
+def reach(nets: Iterable[Net], v4_bound: int, v6_bound: int) -> Reach:
     """Judge the union of `nets`; a global block of prefix length <= bound is public."""
-    if not any(touches_internet(n) for n in nets):
-        return _PRIVATE
-    for version, world, blocks, bound in ((4, WORLD_V4, GLOBAL_V4, v4_bound),
-                                          (6, WORLD_V6, GLOBAL_V6, v6_bound)):
-        family = [n for n in nets if n.version == version]
+    nets = [n for n in nets if touches_internet(n)]
+    if not nets:
+        return PRIVATE
+    for version, bound in ((4, v4_bound), (6, v6_bound)):
+        family = [(n.first, n.last) for n in nets if n.version == version]
         if not family:
             continue
-        union = list(ipaddress.collapse_addresses(family))
-        if world in union or _covers_all(union, blocks):
-            return Reach(True, f"that covers the whole IPv{version} internet", str(world))
-        widest: Optional[Network] = None
-        for net in union:
-            for piece in global_part(net):
-                if widest is None or piece.prefixlen < widest.prefixlen:
-                    widest = piece
-        if widest is not None and widest.prefixlen <= bound:
-            return Reach(True, f"they admit the internet-routable block {widest}, "
-                               f"as wide as or wider than the /{bound} bound", str(widest))
-    return _PRIVATE
+        union = _merge(family)
+        if union == [(0, (1 << _BITS[version]) - 1)] or all(
+                any(u_low <= g_low and g_high <= u_high for u_low, u_high in union)
+                for g_low, g_high in GLOBAL[version]):
+            return Reach(True, f"that covers the whole IPv{version} internet", WORLD[version], version)
+        widest: Optional[tuple[int, int]] = None
+        for low, high in union:
+            for piece_low, piece_high in _minus_reserved(version, low, high):
+                block = _widest_block(version, piece_low, piece_high)
+                if widest is None or block[0] < widest[0]:
+                    widest = block
+        if widest is not None and widest[0] <= bound:
+            text = _block_text(version, *widest)
+            return Reach(True, f"they admit the internet-routable block {text}, "
+                               f"as wide as or wider than the /{bound} bound", text, version)
+    return PRIVATE
 
 
-@lru_cache(maxsize=65536)
-def reach_texts(texts: tuple[str, ...], v4_bound: int, v6_bound: int) -> Reach:
-    """`reach` keyed by the source strings, so repeated rules skip parsing and hashing."""
-    nets = frozenset(n for n in map(parse, texts) if n is not None)
-    return reach(nets, v4_bound, v6_bound)
+def offending(nets: Iterable[Net], verdict: Reach) -> list[str]:
+    """The written sources of the judged family that touch the internet (for messages and revokes)."""
+    return [n.text for n in nets if n.version == verdict.version and touches_internet(n)]
+
+
+def clear_caches() -> None:
+    """Forget parsed spellings (benchmarks measure a first pass with nothing remembered)."""
+    _slow.cache_clear()

@@ -1,8 +1,8 @@
-"""What a rule is and what it reports; nothing here knows Pulumi or checkov."""
+"""What the engine judges and what it reports; nothing here knows Pulumi or checkov."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional, Sequence
 
 MANDATORY = "mandatory"
 ADVISORY = "advisory"
@@ -10,13 +10,17 @@ ADVISORY = "advisory"
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem on one resource. `unknown` marks a verdict blocked by preview-time unknowns."""
+    """One problem. `resource` anchors it (where a tool shows it); `resources` names every
+    resource it joins, so no consumer parses the message. `unknown` marks a verdict that
+    preview-time unknowns block."""
 
     rule_id: str
+    policy: str
+    level: str
     resource: str
     message: str
     remediation: str
-    level: str = MANDATORY
+    resources: tuple[str, ...] = ()
     path: str = ""
     ports: tuple[int, ...] = ()
     sources: tuple[str, ...] = ()
@@ -26,33 +30,30 @@ class Finding:
         return f"[{self.rule_id}] {self.resource}: {self.message}\nFix: {self.remediation}"
 
 
-@dataclass(frozen=True)
 class Resource:
-    """A resource as the engine sees it, whatever front end delivered it."""
+    """A resource as a front end delivered it: its type name in its own dialect and its
+    properties in that dialect's spelling. The canonical view and each model extracted from
+    it are computed once and kept (`canonical`, `model`)."""
 
-    type: str
-    props: Mapping[str, Any]
-    name: str = ""
-    urn: str = ""
-    property_dependencies: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    __slots__ = ("type", "props", "name", "urn", "property_dependencies", "location",
+                 "_form", "_canonical", "_models")
+
+    def __init__(self, type: str, props: Any, name: str = "", urn: str = "",
+                 property_dependencies: Optional[Mapping[str, Sequence[str]]] = None,
+                 location: str = "") -> None:
+        self.type = type
+        self.props = props
+        self.name = name
+        self.urn = urn
+        self.property_dependencies = property_dependencies or {}
+        self.location = location  # file:line where a file front end read it
+        self._form: Any = None
+        self._canonical: Any = None
+        self._models: Optional[dict] = None
 
     @property
     def label(self) -> str:
         return self.urn or self.name or self.type
 
-
-Check = Callable[[Resource, Any], list]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A policy: an id, a kebab-case name, a one-line title, a level, the fix, and a check."""
-
-    id: str
-    name: str
-    title: str
-    level: str
-    remediation: str
-    types: frozenset
-    check: Check
-    stack: bool = False
+    def __repr__(self) -> str:
+        return f"Resource({self.type!r}, {self.label!r})"

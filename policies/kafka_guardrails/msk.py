@@ -1,190 +1,99 @@
-"""Amazon MSK hardening rules (KAFKA-MSK-*), for Pulumi aws/aws-native, Terraform and CloudFormation.
-
-Absent settings are judged by what AWS does when they are absent: in-transit TLS is AWS's
-default, so a missing clientBroker passes; data at rest falls back to an AWS-owned key, so a
-missing customer key fails.
-"""
+"""Amazon MSK hardening rules (KAFKA-MSK-*), over the MSK model of forms/aws_msk.py."""
 from __future__ import annotations
 
-import base64
-import binascii
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
-from .model import ADVISORY, MANDATORY, Finding, Resource
+from .forms.aws_msk import Msk, parse_properties  # noqa: F401 - the components parse with it
+from .model import ADVISORY, MANDATORY, Resource
+from .rules import Issue, rule
 from .settings import Settings
-from .values import MISSING, UNKNOWN, as_bool, as_mapping, field, is_unknown, scalar, unwrap, walk
-
-CLUSTER_TYPES = frozenset({"aws:msk/cluster:Cluster", "aws_msk_cluster", "AWS::MSK::Cluster",
-                           "aws-native:msk:Cluster"})
-CONFIG_TYPES = frozenset({"aws:msk/configuration:Configuration", "aws_msk_configuration",
-                          "AWS::MSK::Configuration", "aws-native:msk:Configuration"})
+from .values import MISSING, UNKNOWN, as_bool, as_text
 
 
-def enabled(value: Any) -> Any:
-    """A switch written as a bool (Pulumi/Terraform) or as {Enabled: bool} (CloudFormation)."""
-    if value is MISSING:
-        return False
-    if is_unknown(value):
-        return UNKNOWN
-    block = as_mapping(value)
-    if block is not None:
-        inner = field(block, "enabled")
-        return True if inner is MISSING else as_bool(inner)  # a present block is a request for it
-    return as_bool(value)
+def _unknown(what: str) -> Issue:
+    return Issue(f"{what} is not known yet, so it cannot be judged.", (),
+                 "Re-run the check when the value is known (pulumi up runs it again).", unknown=True)
 
 
-def _finding(rule_id: str, resource: Resource, level: str, message: str, fix: str,
-             settings: Settings, unknown: bool = False) -> Finding:
-    if unknown:
-        level = ADVISORY if settings.preview else MANDATORY
-    return Finding(rule_id, resource.label, message, fix, level, unknown=unknown)
-
-
-def _unknown(rule_id: str, resource: Resource, what: str, settings: Settings) -> list[Finding]:
-    return [_finding(rule_id, resource, MANDATORY, f"{what} is not known yet, so it cannot be judged.",
-                     "Re-run the check when the value is known (pulumi up runs it again).",
-                     settings, unknown=True)]
-
-
-def public_access(resource: Resource, settings: Settings) -> list[Finding]:
-    kind = walk(resource.props, "brokerNodeGroupInfo", "connectivityInfo", "publicAccess", "type")
-    if kind is UNKNOWN:
-        return _unknown("KAFKA-MSK-001", resource, "brokerNodeGroupInfo.connectivityInfo.publicAccess.type", settings)
-    if isinstance(kind, str) and kind.strip().upper() not in ("DISABLED", ""):
-        return [_finding("KAFKA-MSK-001", resource, MANDATORY,
-                         f"public access is {kind}: brokers get public addresses on 9194/9196/9198.",
-                         "Set publicAccess.type to DISABLED; reach the cluster over private networking.",
-                         settings)]
+@rule("KAFKA-MSK-001", "msk-no-public-access", "MSK brokers may not have public access", MANDATORY,
+      "Set publicAccess.type to DISABLED; reach the cluster over private networking.", model="msk")
+def public_access(resource: Resource, msk: Msk, settings: Settings) -> list[Issue]:
+    if msk.public_access is UNKNOWN:
+        return [_unknown("brokerNodeGroupInfo.connectivityInfo.publicAccess.type")]
+    kind = as_text(msk.public_access)
+    if kind and kind.upper() != "DISABLED":
+        return [Issue(f"public access is {kind}: brokers get public addresses on 9194/9196/9198.",
+                      path="brokerNodeGroupInfo.connectivityInfo.publicAccess.type", ports=(9194, 9196, 9198))]
     return []
 
 
-def in_transit(resource: Resource, settings: Settings) -> list[Finding]:
-    out: list[Finding] = []
-    client = walk(resource.props, "encryptionInfo", "encryptionInTransit", "clientBroker")
-    if client is UNKNOWN:
-        out += _unknown("KAFKA-MSK-002", resource, "encryptionInTransit.clientBroker", settings)
-    elif isinstance(client, str) and client.strip().upper() != "TLS":
-        out.append(_finding("KAFKA-MSK-002", resource, MANDATORY,
-                            f"client-broker encryption is {client}: clients may speak plaintext on 9092.",
-                            "Set encryptionInTransit.clientBroker to TLS.", settings))
-    cluster = walk(resource.props, "encryptionInfo", "encryptionInTransit", "inCluster")
-    if cluster is UNKNOWN:
-        out += _unknown("KAFKA-MSK-002", resource, "encryptionInTransit.inCluster", settings)
-    elif cluster is not MISSING and as_bool(cluster) is not True:
-        out.append(_finding("KAFKA-MSK-002", resource, MANDATORY,
-                            f"in-cluster encryption is {cluster!r}: brokers replicate in plaintext.",
-                            "Set encryptionInTransit.inCluster to true.", settings))
+@rule("KAFKA-MSK-002", "msk-tls-in-transit", "MSK must encrypt client-broker and in-cluster traffic with TLS",
+      MANDATORY, "Set encryptionInTransit.clientBroker to TLS and inCluster to true.", model="msk")
+def in_transit(resource: Resource, msk: Msk, settings: Settings) -> list[Issue]:
+    out = []
+    if msk.client_broker is UNKNOWN:
+        out.append(_unknown("encryptionInTransit.clientBroker"))
+    elif msk.client_broker is not MISSING and (as_text(msk.client_broker) or "").upper() != "TLS":
+        out.append(Issue(f"client-broker encryption is {msk.client_broker}: clients may speak plaintext on 9092.",
+                         path="encryptionInfo.encryptionInTransit.clientBroker", ports=(9092,)))
+    if msk.in_cluster is UNKNOWN:
+        out.append(_unknown("encryptionInTransit.inCluster"))
+    elif msk.in_cluster is not MISSING and as_bool(msk.in_cluster) is not True:
+        out.append(Issue(f"in-cluster encryption is {msk.in_cluster!r}: brokers replicate in plaintext.",
+                         path="encryptionInfo.encryptionInTransit.inCluster"))
     return out
 
 
-def client_authentication(resource: Resource, settings: Settings) -> list[Finding]:
-    auth = walk(resource.props, "clientAuthentication")
-    if auth is UNKNOWN:
-        return _unknown("KAFKA-MSK-003", resource, "clientAuthentication", settings)
-    block = as_mapping(auth) or {}
-    unauthenticated = enabled(field(block, "unauthenticated"))
-    modes = {
-        "IAM": enabled(walk(block, "sasl", "iam")),
-        "SASL/SCRAM": enabled(walk(block, "sasl", "scram")),
-        "mutual TLS": _tls_enabled(field(block, "tls")),
-    }
-    if unauthenticated is UNKNOWN or UNKNOWN in modes.values():
-        return _unknown("KAFKA-MSK-003", resource, "clientAuthentication", settings)
-    if unauthenticated is True:
-        return [_finding("KAFKA-MSK-003", resource, MANDATORY,
-                         "unauthenticated access is allowed: anyone who reaches a broker is a client.",
-                         "Set clientAuthentication.unauthenticated to false and use IAM, SCRAM or mutual TLS.",
-                         settings)]
+@rule("KAFKA-MSK-003", "msk-client-authentication", "MSK clients must authenticate (IAM, SCRAM or mutual TLS)",
+      MANDATORY, "Disable unauthenticated access; enable IAM, SCRAM or mutual TLS.", model="msk")
+def client_authentication(resource: Resource, msk: Msk, settings: Settings) -> list[Issue]:
+    if msk.auth is UNKNOWN or UNKNOWN in msk.auth.values():
+        return [_unknown("clientAuthentication")]
+    modes = dict(msk.auth)
+    if modes.pop("unauthenticated"):
+        return [Issue("unauthenticated access is allowed: anyone who reaches a broker is a client.",
+                      path="clientAuthentication.unauthenticated")]
     if not any(modes.values()):
-        return [_finding("KAFKA-MSK-003", resource, MANDATORY,
-                         "no client authentication is configured (no IAM, SASL/SCRAM or mutual TLS).",
-                         "Enable at least one of clientAuthentication.sasl.iam, sasl.scram or tls.",
-                         settings)]
+        return [Issue("no client authentication is configured (no IAM, SASL/SCRAM or mutual TLS).",
+                      path="clientAuthentication")]
     return []
 
 
-def _tls_enabled(value: Any) -> Any:
-    if value is MISSING or value is None:
-        return False
-    if is_unknown(value):
-        return UNKNOWN
-    block = as_mapping(value) or {}
-    flag = field(block, "enabled")
-    if flag is not MISSING:
-        return as_bool(flag)
-    arns = unwrap(field(block, "certificateAuthorityArns"))
-    if arns is MISSING:
-        arns = unwrap(field(block, "certificateAuthorityArnList"))
-    return bool(arns) and arns is not MISSING
-
-
-def customer_key(resource: Resource, settings: Settings) -> list[Finding]:
-    key = walk(resource.props, "encryptionInfo", "encryptionAtRestKmsKeyArn")
-    if key is MISSING:
-        key = walk(resource.props, "encryptionInfo", "encryptionAtRest", "dataVolumeKmsKeyId")
-    if key is MISSING:
-        key = walk(resource.props, "encryptionInfo", "encryptionAtRest", "dataVolumeKMSKeyId")
-    if key is UNKNOWN:
+@rule("KAFKA-MSK-004", "msk-customer-kms-key", "MSK data at rest must use a customer-managed KMS key",
+      MANDATORY, "Set encryptionInfo.encryptionAtRestKmsKeyArn to a customer-managed KMS key with rotation.",
+      model="msk")
+def customer_key(resource: Resource, msk: Msk, settings: Settings) -> list[Issue]:
+    if msk.kms_key is UNKNOWN:
         return []  # a key created in the same stack: its ARN is only known after creation
-    if not isinstance(key, str) or not key.strip():
-        return [_finding("KAFKA-MSK-004", resource, MANDATORY,
-                         "data at rest is encrypted with an AWS-managed key, not a customer key.",
-                         "Set encryptionInfo.encryptionAtRestKmsKeyArn to a customer-managed KMS key with rotation.",
-                         settings)]
+    if not as_text(msk.kms_key):
+        return [Issue("data at rest is encrypted with an AWS-managed key, not a customer key.",
+                      path="encryptionInfo.encryptionAtRestKmsKeyArn")]
     return []
 
 
-def broker_logging(resource: Resource, settings: Settings) -> list[Finding]:
-    logs = walk(resource.props, "loggingInfo", "brokerLogs")
-    if logs is UNKNOWN:
-        return []
-    block = as_mapping(logs) or {}
-    if any(enabled(field(block, sink)) is True for sink in ("cloudwatchLogs", "cloudWatchLogs", "firehose", "s3")):
-        return []
-    return [_finding("KAFKA-MSK-006", resource, ADVISORY,
-                     "broker logs are not delivered anywhere: no audit trail of broker activity.",
-                     "Enable loggingInfo.brokerLogs.cloudwatchLogs to an encrypted log group with retention.",
-                     settings)]
+@rule("KAFKA-MSK-006", "msk-broker-logging", "MSK broker logs should be delivered for audit", ADVISORY,
+      "Enable loggingInfo.brokerLogs.cloudwatchLogs to an encrypted log group with retention.", model="msk")
+def broker_logging(resource: Resource, msk: Msk, settings: Settings) -> list[Issue]:
+    if msk.broker_logs is False:
+        return [Issue("broker logs are not delivered anywhere: no audit trail of broker activity.",
+                      path="loggingInfo.brokerLogs")]
+    return []
 
 
-def server_properties(resource: Resource) -> Optional[dict[str, str]]:
-    raw = scalar(resource.props, "serverProperties")
-    if not isinstance(raw, str):
-        return None
-    text = raw
-    if "=" not in raw.strip().rstrip("="):  # CloudFormation carries the file base64-encoded
-        try:
-            text = base64.b64decode(raw, validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            text = raw
-    return parse_properties(text)
-
-
-def parse_properties(text: str) -> dict[str, str]:
-    """The .properties subset brokers are configured with: comments, blank lines, key=value."""
-    out: dict[str, str] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith(("#", "!")) and "=" in line:
-            key, _, value = line.partition("=")
-            out[key.strip()] = value.strip()
-    return out
-
-
-def _property_rule(rule_id: str, key: str, bad: str, level: str, why: str, fix: str) -> Callable:
-    def check(resource: Resource, settings: Settings) -> list[Finding]:
-        props = server_properties(resource)
-        if props is None or props.get(key, "").lower() != bad:
+def _property_rule(key: str, bad: str, why: str) -> Callable:
+    def check(resource: Resource, props: dict, settings: Settings) -> list[Issue]:
+        if props.get(key, "").lower() != bad:
             return []
-        return [_finding(rule_id, resource, level, f"{key}={props[key]}: {why}", fix, settings)]
+        return [Issue(f"{key}={props[key]}: {why}", path=f"serverProperties[{key}]")]
     return check
 
 
-deny_by_default = _property_rule(
-    "KAFKA-MSK-005", "allow.everyone.if.no.acl.found", "true", MANDATORY,
-    "every authenticated client may use any topic that has no ACL.",
-    "Set allow.everyone.if.no.acl.found=false so ACLs deny by default.")
-unclean_election = _property_rule(
-    "KAFKA-MSK-007", "unclean.leader.election.enable", "true", ADVISORY,
-    "an out-of-sync replica may become leader and acknowledged messages can be lost.",
-    "Set unclean.leader.election.enable=false.")
+rule("KAFKA-MSK-005", "msk-acl-deny-by-default", "MSK configuration must deny topics without ACLs", MANDATORY,
+     "Set allow.everyone.if.no.acl.found=false so ACLs deny by default.", model="msk-config")(
+    _property_rule("allow.everyone.if.no.acl.found", "true",
+                   "every authenticated client may use any topic that has no ACL."))
+rule("KAFKA-MSK-007", "msk-no-unclean-leader-election", "MSK should not allow unclean leader election", ADVISORY,
+     "Set unclean.leader.election.enable=false.", model="msk-config")(
+    _property_rule("unclean.leader.election.enable", "true",
+                   "an out-of-sync replica may become leader and acknowledged messages can be lost."))
+

@@ -1,21 +1,20 @@
-"""Protocols and port ranges, normalised the way EC2 reads them."""
+"""Protocols and port ranges, normalised the way each cloud reads them."""
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from typing import NamedTuple
-from typing import Any
+from typing import Any, NamedTuple, Optional
 
-from .values import UNKNOWN, as_int, is_unknown, unwrap
+from .values import UNKNOWN, as_int, is_unknown
 
 ALL_PORTS = (0, 65535)
 
 _NAMES = {"tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp", "icmp": "icmp", "1": "icmp",
-          "icmpv6": "icmpv6", "58": "icmpv6", "-1": "all", "all": "all", "any": "all", "*": "all"}
+          "icmpv6": "icmpv6", "58": "icmpv6", "-1": "all", "all": "all", "any": "all", "*": "all",
+          "sctp": "sctp", "132": "sctp"}
 
 
 def protocol(value: Any) -> Any:
     """'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'all' | 'proto-N' | UNKNOWN | None (unreadable)."""
-    value = unwrap(value)
     if is_unknown(value):
         return UNKNOWN
     if isinstance(value, bool) or value is None:
@@ -27,57 +26,101 @@ def protocol(value: Any) -> Any:
     if not isinstance(value, str):
         return None
     text = value.strip().lower()
-    if text in _NAMES:
-        return _NAMES[text]
-    if text.isdigit():
+    found = _NAMES.get(text)
+    if found is not None:
+        return found
+    if text.isascii() and text.isdigit():
         return f"proto-{int(text)}"
     return None
 
 
 class Span(NamedTuple):
-    """The ports an ingress entry opens. `assumed` says we fell back to all ports."""
+    """The ports a way in opens. `assumed` says we fell back to all ports (fail closed);
+    `only` lists exact ports where a form opens a set rather than a range."""
 
     low: int
     high: int
     unknown: bool = False
     assumed: str = ""
-    only: tuple[int, ...] = ()  # a Service port block opens exactly these
+    only: tuple[int, ...] = ()
 
     def covers(self, ports: tuple[int, ...]) -> tuple[int, ...]:
         """The listed ports (sorted) inside this span."""
         if self.only:
-            return tuple(p for p in ports if p in self.only)
+            return tuple(p for p in self.only if p in ports)
         if self.low <= ports[0] and self.high >= ports[-1]:
             return ports
         return ports[bisect_left(ports, self.low):bisect_right(ports, self.high)]
 
+    def text(self) -> str:
+        if self.only:
+            return ("port " if len(self.only) == 1 else "ports ") + ", ".join(map(str, self.only))
+        if self.high - self.low >= 65534:
+            return "all ports"
+        return f"port {self.low}" if self.low == self.high else f"ports {self.low}-{self.high}"
 
-_NONE = Span(1, 0)
+
+NONE = Span(1, 0)
+EVERY = Span(*ALL_PORTS)
+UNKNOWN_SPAN = Span(*ALL_PORTS, unknown=True)
+
+
+def assumed(why: str) -> Span:
+    return Span(*ALL_PORTS, assumed=why)
+
+
+def exactly(*ports: int) -> Span:
+    ordered = tuple(sorted(set(ports)))
+    return Span(ordered[0], ordered[-1], only=ordered) if ordered else NONE
 
 
 def span(proto: Any, from_port: Any, to_port: Any) -> Span:
-    """Ports reachable over TCP. All-traffic rules cover every port whatever from/to say;
-    unreadable input is assumed to open everything (fail closed) and says so."""
+    """Ports reachable over TCP, EC2 style. All-traffic rules cover every port whatever from/to
+    say; unreadable input is assumed to open everything (fail closed) and says so."""
     if proto is UNKNOWN:
-        return Span(*ALL_PORTS, unknown=True)
+        return UNKNOWN_SPAN
     if proto is None:
-        return Span(*ALL_PORTS, assumed="the protocol cannot be read")
+        return assumed("the protocol cannot be read")
     if proto == "all":
-        return Span(*ALL_PORTS)
+        return EVERY
     if proto != "tcp":
-        return _NONE
+        return NONE
     low, high = as_int(from_port), as_int(to_port)
     if low is UNKNOWN or high is UNKNOWN:
-        return Span(*ALL_PORTS, unknown=True)
+        return UNKNOWN_SPAN
     if low is None and high is None:
-        return Span(*ALL_PORTS, assumed="no port range is given")
+        return assumed("no port range is given")
     if low is None or high is None:
         known = low if low is not None else high
         if known == -1:
-            return Span(*ALL_PORTS)
-        return Span(*ALL_PORTS, assumed="the port range is incomplete or unreadable")
+            return EVERY
+        return assumed("the port range is incomplete or unreadable")
     if low == -1 or high == -1:
-        return Span(*ALL_PORTS)
+        return EVERY
     if low > high or low < 0 or high > 65535:
-        return Span(*ALL_PORTS, assumed=f"the port range {low}-{high} is invalid")
+        return assumed(f"the port range {low}-{high} is invalid")
     return Span(low, high)
+
+
+def port_text(value: Any) -> Optional[Span]:
+    """A port as other firewalls write it: 9092, "9092", "9000-9999", "*", "any", "all",
+    "1:65535". UNKNOWN_SPAN for unknowns, an assumed-all span for text that cannot be read."""
+    if is_unknown(value):
+        return UNKNOWN_SPAN
+    if isinstance(value, bool) or value is None:
+        return assumed(f"the port {value!r} cannot be read")
+    number = as_int(value)
+    if isinstance(number, int):
+        return Span(number, number) if 0 <= number <= 65535 else assumed(f"the port {value!r} is invalid")
+    if not isinstance(value, str):
+        return assumed(f"the port {value!r} cannot be read")
+    text = value.strip().lower()
+    if text in ("*", "any", "all", ""):
+        return EVERY
+    for sep in ("-", ":"):
+        if sep in text:
+            low_text, _, high_text = text.partition(sep)
+            low, high = as_int(low_text), as_int(high_text)
+            if isinstance(low, int) and isinstance(high, int) and 0 <= low <= high <= 65535:
+                return Span(low, high)
+    return assumed(f"the port {value!r} cannot be read")

@@ -1,26 +1,86 @@
-"""The registry: every rule once, in a stable order, looked up by name or id."""
+"""The rule registry: a rule is declared once (id, policy name, title, level, fix, the model
+it reads) and every finding takes its id and level from that declaration.
+
+A resource rule is `check(resource, model, settings) -> Iterable[Issue]` and runs on every
+resource whose form feeds its model; a stack rule is `check(stack, settings)` and runs once.
+"""
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Optional, Sequence
 
-from . import exposure, k8s, msk
-from .forms import NETWORK_TYPES
-from .model import ADVISORY, MANDATORY, Finding, Resource, Rule
+from .dialects import form_of, model
+from .model import ADVISORY, MANDATORY, Finding, Resource
+from .registry import FORMS
 from .settings import Settings
 
 
-class Registry:
-    """Rejects duplicate names so two rules can never shadow each other in the pack."""
+@dataclass(frozen=True)
+class Issue:
+    """What a check reports; the registry turns it into a Finding under its rule."""
 
-    def __init__(self, rules: Iterable[Rule]) -> None:
+    message: str
+    resources: tuple[Resource, ...] = ()   # every resource the issue joins; the first anchors it
+    fix: str = ""                          # added to the rule's fix (e.g. the revoke command)
+    path: str = ""
+    ports: tuple[int, ...] = ()
+    sources: tuple[str, ...] = ()
+    unknown: bool = False
+
+
+_TYPES: dict[tuple[str, int], frozenset] = {}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    title: str
+    level: str
+    fix: str
+    model: str
+    check: Callable[..., Iterable[Issue]]
+    stack: bool = False
+    also: tuple[str, ...] = ()   # further models a stack rule reads
+
+    @property
+    def types(self) -> frozenset:
+        """Every type name (all dialects) this rule reads."""
+        key = (self.name, FORMS.version)
+        found = _TYPES.get(key)
+        if found is None:
+            found = _TYPES[key] = FORMS.types(models=[self.model, *self.also])
+        return found
+
+    def finding(self, issue: Issue, settings: Settings, subject: Optional[Resource] = None) -> Finding:
+        anchor = issue.resources[0] if issue.resources else subject
+        labels = tuple(dict.fromkeys(r.label for r in issue.resources)) or ((subject.label,) if subject else ())
+        level = ADVISORY if issue.unknown and settings.preview else self.level
+        fix = f"{self.fix} {issue.fix}".strip() if issue.fix else self.fix
+        return Finding(self.id, self.name, level, anchor.label if anchor else "stack", issue.message,
+                       fix, labels, issue.path, issue.ports, issue.sources, issue.unknown)
+
+
+class Registry:
+    """Rejects a second rule of the same policy name so two rules can never shadow each other."""
+
+    def __init__(self) -> None:
         self._rules: dict[str, Rule] = {}
-        for rule in rules:
-            if rule.name in self._rules:
-                raise ValueError(f"duplicate rule name {rule.name!r}")
-            self._rules[rule.name] = rule
+        self._by_type: dict[str, list[Rule]] = {}
+        self._version = -1
+
+    def add(self, rule: Rule) -> Rule:
+        if rule.name in self._rules:
+            raise ValueError(f"duplicate rule name {rule.name!r}")
+        self._rules[rule.name] = rule
+        self._by_type.clear()
+        return rule
 
     def __iter__(self):
         return iter(sorted(self._rules.values(), key=lambda r: (r.id, r.name)))
+
+    def __len__(self) -> int:
+        return len(self._rules)
 
     def __getitem__(self, name: str) -> Rule:
         return self._rules[name]
@@ -31,67 +91,75 @@ class Registry:
     def stack_rules(self) -> list[Rule]:
         return [r for r in self if r.stack]
 
+    def for_type(self, type_name: str) -> list[Rule]:
+        """The resource rules that read a type (precomputed per type: the hot path)."""
+        if self._version != FORMS.version:
+            self._by_type.clear()
+            self._version = FORMS.version
+        found = self._by_type.get(type_name)
+        if found is None:
+            found = self._by_type[type_name] = [r for r in self.resource_rules() if type_name in r.types]
+        return found
 
-RULES = Registry([
-    Rule(exposure.RULE_ID, "kafka-no-public-port", exposure.TITLE, MANDATORY,
-         exposure.REMEDIATION, NETWORK_TYPES, exposure.judge),
-    Rule(exposure.RULE_ID, "kafka-no-public-port-combined",
-         "Security-group rules may not together open a Kafka or ZooKeeper port to the internet",
-         MANDATORY, exposure.REMEDIATION, NETWORK_TYPES, exposure.judge_stack, stack=True),
-    Rule("KAFKA-MSK-001", "msk-no-public-access", "MSK brokers may not have public access",
-         MANDATORY, "Set publicAccess.type to DISABLED.", msk.CLUSTER_TYPES, msk.public_access),
-    Rule("KAFKA-MSK-002", "msk-tls-in-transit", "MSK must encrypt client-broker and in-cluster traffic with TLS",
-         MANDATORY, "clientBroker TLS, inCluster true.", msk.CLUSTER_TYPES, msk.in_transit),
-    Rule("KAFKA-MSK-003", "msk-client-authentication", "MSK clients must authenticate (IAM, SCRAM or mutual TLS)",
-         MANDATORY, "Disable unauthenticated access; enable IAM, SCRAM or TLS.", msk.CLUSTER_TYPES,
-         msk.client_authentication),
-    Rule("KAFKA-MSK-004", "msk-customer-kms-key", "MSK data at rest must use a customer-managed KMS key",
-         MANDATORY, "Set encryptionAtRestKmsKeyArn.", msk.CLUSTER_TYPES, msk.customer_key),
-    Rule("KAFKA-MSK-005", "msk-acl-deny-by-default", "MSK configuration must deny topics without ACLs",
-         MANDATORY, "allow.everyone.if.no.acl.found=false.", msk.CONFIG_TYPES, msk.deny_by_default),
-    Rule("KAFKA-MSK-006", "msk-broker-logging", "MSK broker logs should be delivered for audit",
-         ADVISORY, "Enable loggingInfo.brokerLogs.", msk.CLUSTER_TYPES, msk.broker_logging),
-    Rule("KAFKA-MSK-007", "msk-no-unclean-leader-election", "MSK should not allow unclean leader election",
-         ADVISORY, "unclean.leader.election.enable=false.", msk.CONFIG_TYPES, msk.unclean_election),
-    Rule("KAFKA-K8S-001", "k8s-kafka-workload-hardened",
-         "Kafka/ZooKeeper pods run unprivileged, as non-root, with a read-only root filesystem",
-         MANDATORY, "runAsNonRoot, readOnlyRootFilesystem, no privilege.", k8s.WORKLOAD_TYPES,
-         k8s.workload_hardening),
-    Rule("KAFKA-K8S-002", "k8s-kafka-resource-limits", "Kafka/ZooKeeper containers have CPU and memory limits",
-         ADVISORY, "Set resources.limits.", k8s.WORKLOAD_TYPES, k8s.resource_limits),
-    Rule("KAFKA-K8S-003", "k8s-kafka-network-policy", "Namespaces running Kafka have a NetworkPolicy",
-         ADVISORY, "Add a default-deny NetworkPolicy.", k8s.WORKLOAD_TYPES | k8s.POLICY_TYPES,
-         k8s.network_policies, stack=True),
-])
+
+RULES = Registry()
+
+
+def rule(id: str, name: str, title: str, level: str, fix: str, model: str,
+         stack: bool = False, also: tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
+    """Declare a rule where its check is written."""
+    def register(check: Callable) -> Callable:
+        RULES.add(Rule(id, name, title, level, fix, model, check, stack, also))
+        return check
+    return register
+
+
+def crash(rule_: Rule, error: Exception, subject: Any, settings: Settings) -> Finding:
+    """Fail closed: input that trips a rule is reported, never a crash and never a pass."""
+    anchor = subject if isinstance(subject, Resource) else None
+    issue = Issue(f"the rule {rule_.name} could not read this input ({type(error).__name__}: {error}); "
+                  "it is reported rather than passed.",
+                  (anchor,) if anchor else (), "Check the resource's properties against the provider schema.")
+    finding = rule_.finding(issue, settings, anchor)
+    return Finding(finding.rule_id, finding.policy, MANDATORY, finding.resource, finding.message,
+                   finding.remediation, finding.resources)
+
+
+def run(rule_: Rule, subject: Any, settings: Settings) -> list[Finding]:
+    """One rule on one resource (or the stack), never raising."""
+    try:
+        if rule_.stack:
+            return [rule_.finding(i, settings) for i in rule_.check(subject, settings)]
+        value = model(subject, rule_.model)
+        if value is None:
+            return []
+        return [rule_.finding(i, settings, subject) for i in rule_.check(subject, value, settings)]
+    except Exception as error:  # noqa: BLE001 - the point is to catch anything
+        return [crash(rule_, error, subject, settings)]
 
 
 def judge_resource(resource: Resource, settings: Settings = Settings(),
-                   rules: Sequence[Rule] | None = None) -> list[Finding]:
-    """Run every resource rule that applies. Never raises: a rule that fails reports itself."""
+                   rules: Optional[Sequence[Rule]] = None) -> list[Finding]:
+    """Every resource rule that reads this resource's type."""
     out: list[Finding] = []
-    for rule in rules if rules is not None else RULES.resource_rules():
-        if resource.type in rule.types:
-            out.extend(safe_check(rule, resource, settings))
+    for rule_ in rules if rules is not None else RULES.for_type(resource.type):
+        if rules is not None and resource.type not in rule_.types:
+            continue
+        out.extend(run(rule_, resource, settings))
     return out
 
 
 def judge_stack(resources: Sequence[Resource], settings: Settings = Settings(),
-                rules: Sequence[Rule] | None = None) -> list[Finding]:
+                rules: Optional[Sequence[Rule]] = None) -> list[Finding]:
+    """Every stack rule once over the whole stack."""
+    from .stack import Stack
+
+    stack = resources if isinstance(resources, Stack) else Stack(resources)
     out: list[Finding] = []
-    for rule in rules if rules is not None else RULES.stack_rules():
-        relevant = [r for r in resources if r.type in rule.types]
-        out.extend(safe_check(rule, relevant, settings))
+    for rule_ in rules if rules is not None else RULES.stack_rules():
+        out.extend(run(rule_, stack, settings))
     return out
 
 
-def safe_check(rule: Rule, subject, settings: Settings) -> list[Finding]:
-    """Fail closed: odd input that trips a rule becomes a finding, never a crash or a pass."""
-    try:
-        return list(rule.check(subject, settings))
-    except Exception as error:  # noqa: BLE001 - the point is to catch anything
-        label = subject.label if isinstance(subject, Resource) else "stack"
-        return [Finding(rule.id, label,
-                        f"the rule {rule.name} could not read this input ({type(error).__name__}: "
-                        f"{error}); it is reported rather than passed.",
-                        "Check the resource's properties against the provider schema.",
-                        MANDATORY)]
+def is_judged(resource: Resource) -> bool:
+    return form_of(resource) is not None

@@ -1,12 +1,11 @@
-"""Reading property values that arrive in every shape the engine meets.
+"""Reading values of the canonical model: camelCase keys, plain JSON-like data.
 
-Pulumi sends camelCase with unknown-value sentinels, Terraform (HCL via checkov)
-sends snake_case with every scalar wrapped in a one-element list, CloudFormation
-sends PascalCase. These helpers hide that so a rule reads one logical field.
+The front ends (dialects.py) have already turned every dialect into this shape, so these
+helpers never guess at spellings; they only tell known values from unknown ones and read
+scalars the way providers coerce them.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, Iterator, Optional
 
 # The Pulumi engine's markers for values not known during preview (pulumi-policy's proxy.py).
@@ -21,80 +20,66 @@ UNKNOWN_SENTINELS = frozenset({
 })
 
 
-class _Unknown:
-    """A value the engine cannot see yet (preview). A singleton, falsy-free on purpose."""
+class _Marker:
+    __slots__ = ("name",)
 
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<unknown>"
-
-
-UNKNOWN: Any = _Unknown()
-
-
-class _Missing:
-    __slots__ = ()
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def __repr__(self) -> str:
-        return "<missing>"
+        return f"<{self.name}>"
 
 
-MISSING: Any = _Missing()
+UNKNOWN: Any = _Marker("unknown")  # a value the engine cannot see yet (preview)
+MISSING: Any = _Marker("missing")  # a key that is not there
+
+
+class Ref(str):
+    """A reference to another resource of the same stack, as a join key (`tf:aws_lb.front`,
+    `cfn:Front`). It is a str so messages print it; extractors tell it apart by type."""
+
+    __slots__ = ()
 
 
 def is_unknown(value: Any) -> bool:
-    return value is UNKNOWN or (isinstance(value, str) and value in UNKNOWN_SENTINELS)
+    return value is UNKNOWN or (type(value) is str and value in UNKNOWN_SENTINELS)
 
 
-@lru_cache(maxsize=512)
-def spellings(name: str) -> tuple[str, ...]:
-    """camelCase name -> (camelCase, snake_case, PascalCase)."""
-    snake = "".join("_" + c.lower() if c.isupper() else c for c in name)
-    pascal = name[:1].upper() + name[1:]
-    out = [name]
-    for s in (snake, pascal):
-        if s not in out:
-            out.append(s)
-    return tuple(out)
-
-
-def unwrap(value: Any) -> Any:
-    """Strip the one-element list wrapping checkov puts around HCL values."""
-    while isinstance(value, list) and len(value) == 1:
-        value = value[0]
-    return value
-
-
-def as_mapping(value: Any) -> Optional[dict]:
-    value = unwrap(value)
-    return value if isinstance(value, dict) else None
-
-
-def field(obj: Any, name: str) -> Any:
-    """The value of logical field `name` (camelCase) in any spelling, MISSING if absent."""
-    if not isinstance(obj, dict):
-        return MISSING
-    if name in obj:  # the engine's own spelling, the common case
-        return obj[name]
-    for key in spellings(name):
-        if key in obj:
-            return obj[key]
-    return MISSING
-
-
-def scalar(obj: Any, name: str) -> Any:
-    value = unwrap(field(obj, name))
-    if isinstance(value, str) and value in UNKNOWN_SENTINELS:
+def known(value: Any) -> Any:
+    """The value, with Pulumi's unknown sentinels read as UNKNOWN."""
+    if type(value) is str and value in UNKNOWN_SENTINELS:
         return UNKNOWN
     return value
 
 
+def get(obj: Any, *names: str) -> Any:
+    """Follow nested mappings: the value, MISSING where the walk stops, UNKNOWN where it meets
+    a value not known yet."""
+    for name in names:
+        if obj is UNKNOWN or (type(obj) is str and obj in UNKNOWN_SENTINELS):
+            return UNKNOWN
+        if type(obj) is list and len(obj) == 1:  # Terraform's one-block lists
+            obj = obj[0]
+        if not isinstance(obj, dict):
+            return MISSING
+        obj = obj.get(name, MISSING)
+        if obj is None:
+            return MISSING
+    return known(obj)
+
+
+def mapping(value: Any) -> dict:
+    """A dict, or {} (Terraform's one-block lists are unwrapped)."""
+    if type(value) is list and len(value) == 1:
+        value = value[0]
+    return value if isinstance(value, dict) else {}
+
+
 def items(value: Any) -> Iterator[Any]:
-    """Flatten a list-ish value (nested lists from HCL, a lone scalar) into its leaves."""
+    """The leaves of a list-ish value (a lone scalar counts as a list of one)."""
     if value is MISSING or value is None:
         return
-    if isinstance(value, str) and value in UNKNOWN_SENTINELS:
+    if is_unknown(value):
         yield UNKNOWN
         return
     if isinstance(value, (list, tuple)):
@@ -104,74 +89,58 @@ def items(value: Any) -> Iterator[Any]:
     yield value
 
 
-def entries(obj: Any, name: str) -> list[tuple[str, Any]]:
-    """Blocks of a repeated field as (path, block) pairs; HCL nests them one level deeper."""
-    value = field(obj, name)
-    if value is MISSING or value is None:
+def blocks(obj: Any, name: str) -> list[tuple[str, Any]]:
+    """The entries of a repeated block as (path, entry)."""
+    value = get(obj, name)
+    if value is MISSING:
         return []
-    if is_unknown(value):
-        return [(f"{name}", UNKNOWN)]
-    if not isinstance(value, (list, tuple)):
-        return [(f"{name}", value)]
-    out: list[tuple[str, Any]] = []
-    for index, block in enumerate(value):
-        if isinstance(block, (list, tuple)):
-            for sub, inner in enumerate(block):
-                out.append((f"{name}[{index}][{sub}]", inner))
-        else:
-            out.append((f"{name}[{index}]", block))
-    return out
+    if value is UNKNOWN or not isinstance(value, list):
+        return [(name, value)]
+    return [(f"{name}[{index}]", known(entry)) for index, entry in enumerate(value)]
 
 
 def as_int(value: Any) -> Any:
     """An int, UNKNOWN, or None when the value is not a whole number."""
-    value = unwrap(value)
     if is_unknown(value):
         return UNKNOWN
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return int(value)
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
     if isinstance(value, str):
         text = value.strip()
-        try:
+        if text.lstrip("-").isascii() and text.lstrip("-").isdigit():
             return int(text)
+        try:
+            number = float(text)
         except ValueError:
-            try:
-                number = float(text)
-            except ValueError:
-                return None
-            return int(number) if number.is_integer() else None
+            return None
+        return int(number) if number.is_integer() else None
     return None
 
 
 def as_bool(value: Any) -> Any:
-    value = unwrap(value)
+    """True/False, UNKNOWN, or None when the value is not a switch."""
     if is_unknown(value):
         return UNKNOWN
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
         text = value.strip().lower()
-        if text in ("true", "yes", "1"):
+        if text in ("true", "yes", "1", "on"):
             return True
-        if text in ("false", "no", "0", ""):
+        if text in ("false", "no", "0", "off", ""):
             return False
+        return None
     if isinstance(value, (int, float)):
         return bool(value)
     return None
 
 
-def walk(obj: Any, *names: str) -> Any:
-    """Follow nested blocks by logical field names: the value, MISSING where the walk stops,
-    or UNKNOWN where it meets a value not known yet."""
-    for name in names:
-        if is_unknown(obj):
-            return UNKNOWN
-        obj = field(as_mapping(obj), name)
-        if obj is MISSING or obj is None:
-            return MISSING
-    value = unwrap(obj)
-    return UNKNOWN if is_unknown(value) else value
+def as_text(value: Any) -> Optional[str]:
+    """A stripped string, or None (unknowns and non-strings)."""
+    if isinstance(value, str) and not is_unknown(value):
+        return str(value).strip()
+    return None

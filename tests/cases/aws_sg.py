@@ -1,12 +1,9 @@
-"""The exposure table: every resource form, exposed and safe look-alikes.
-
-Properties are written as the Pulumi engine sends them (camelCase). The checkov tests
-translate the same cases into Terraform plans, CloudFormation and Kubernetes manifests.
-"""
+"""AWS security groups and their rules: inline, default, separate (ec2 and vpc), aws-native/CFN."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from . import COMBINED, NONE, Case, Member, StackCase
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
@@ -14,16 +11,6 @@ SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 VPC_IN = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 NATIVE_SG = "aws-native:ec2:SecurityGroup"
 NATIVE_IN = "aws-native:ec2:SecurityGroupIngress"
-SERVICE = "kubernetes:core/v1:Service"
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    type: str
-    props: dict
-    exposed: bool
-    port: int = 9092  # a Kafka port the finding must name, when exposed
 
 
 def tcp(low: int, high: int | None = None, **sources: Any) -> dict:
@@ -40,14 +27,6 @@ def rule(kind: str = "ingress", **props: Any) -> dict:
 
 def vpc_in(**props: Any) -> dict:
     return {"securityGroupId": "sg-0123456789abcdef0", **props}
-
-
-def svc(kind: str, ports: list[dict], annotations: dict | None = None, **spec: Any) -> dict:
-    meta: dict = {"name": "kafka", "namespace": "kafka"}
-    if annotations:
-        meta["annotations"] = annotations
-    return {"apiVersion": "v1", "kind": "Service", "metadata": meta,
-            "spec": {"type": kind, "ports": ports, "selector": {"app": "kafka"}, **spec}}
 
 
 W4, W6 = ["0.0.0.0/0"], ["::/0"]
@@ -124,22 +103,38 @@ CASES: list[Case] = [
     Case("native-in-world-v6", NATIVE_IN, {"groupId": "sg-0123456789abcdef0", "ipProtocol": "tcp", "fromPort": 9096, "toPort": 9096, "cidrIpv6": "::/0"}, True, 9096),
     Case("native-in-tcp-no-ports", NATIVE_IN, {"groupId": "sg-0123456789abcdef0", "ipProtocol": "tcp", "cidrIp": "0.0.0.0/0"}, True),
     Case("native-in-sg-source", NATIVE_IN, {"groupId": "sg-0123456789abcdef0", "ipProtocol": "tcp", "fromPort": 9092, "toPort": 9092, "sourceSecurityGroupId": "sg-0ddddddddddddddd0"}, False),
-    # --- Kubernetes Services ----------------------------------------------------------------
-    Case("svc-lb-no-ranges", SERVICE, svc("LoadBalancer", [{"name": "kafka", "port": 9092}]), True),
-    Case("svc-lb-target-port", SERVICE, svc("LoadBalancer", [{"name": "tls", "port": 443, "targetPort": 9094}]), True, 9094),
-    Case("svc-lb-world-ranges", SERVICE, svc("LoadBalancer", [{"port": 9092}], loadBalancerSourceRanges=W4), True),
-    Case("svc-nodeport", SERVICE, svc("NodePort", [{"port": 9092, "nodePort": 30092}]), True),
-    Case("svc-lb-internal-false", SERVICE, svc("LoadBalancer", [{"port": 9092}], {"service.beta.kubernetes.io/aws-load-balancer-internal": "false"}), True),
-    Case("svc-lb-scheme-internet", SERVICE, svc("LoadBalancer", [{"port": 9094}], {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing"}), True, 9094),
-    Case("svc-clusterip", SERVICE, svc("ClusterIP", [{"port": 9092}]), False),
-    Case("svc-headless", SERVICE, svc("ClusterIP", [{"port": 9092}], clusterIP="None"), False),
-    Case("svc-lb-internal-aws", SERVICE, svc("LoadBalancer", [{"port": 9092}], {"service.beta.kubernetes.io/aws-load-balancer-internal": "true"}), False),
-    Case("svc-lb-scheme-internal", SERVICE, svc("LoadBalancer", [{"port": 9092}], {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"}), False),
-    Case("svc-lb-internal-gke", SERVICE, svc("LoadBalancer", [{"port": 9092}], {"networking.gke.io/load-balancer-type": "Internal"}), False),
-    Case("svc-lb-private-ranges", SERVICE, svc("LoadBalancer", [{"port": 9092}], loadBalancerSourceRanges=["10.0.0.0/8"]), False),
-    Case("svc-lb-https-only", SERVICE, svc("LoadBalancer", [{"port": 443, "targetPort": 8443}]), False),
-    Case("svc-lb-udp", SERVICE, svc("LoadBalancer", [{"port": 9092, "protocol": "UDP"}]), False),
 ]
 
-EXPOSED = [c for c in CASES if c.exposed]
-SAFE = [c for c in CASES if not c.exposed]
+
+
+def _half(name: str, cidr: str, kind: str = VPC_IN, group: str = "group") -> Member:
+    if kind == VPC_IN:
+        return Member(name, VPC_IN, {"ipProtocol": "tcp", "fromPort": 9092, "toPort": 9092, "cidrIpv4": cidr},
+                      {"securityGroupId": group})
+    return Member(name, SG_RULE, {"type": "ingress", "protocol": "tcp", "fromPort": 9000, "toPort": 9100,
+                                  "cidrBlocks": [cidr]}, {"securityGroupId": group})
+
+
+_GROUP = Member("group", SG, {"vpcId": "vpc-1", "description": "kafka"})
+# Each half is narrower than the /16 bound; together they are the routable block 52.0.0.0/16.
+LOW, HIGH = "52.0.0.0/17", "52.0.128.0/17"
+
+STACKS = [
+    StackCase("sg-rules-together-admit-a-slash16", (_GROUP, _half("low", LOW), _half("high", HIGH)),
+              COMBINED, ("group", "low", "high")),
+    StackCase("sg-rule-kinds-mixed-together", (_GROUP, _half("low", LOW), _half("high", HIGH, SG_RULE)),
+              COMBINED, ("group", "low", "high")),
+    StackCase("sg-inline-entry-and-rule-together",
+              (Member("group", SG, sg(tcp(9092, cidrBlocks=[LOW]))), _half("high", HIGH)),
+              COMBINED, ("group", "high")),
+    StackCase("sg-rules-together-private", (_GROUP, _half("a", "10.0.0.0/9"), _half("b", "10.128.0.0/9")), NONE),
+    StackCase("sg-rules-together-narrow", (_GROUP, _half("a", "52.0.0.0/18"), _half("b", "52.0.128.0/18")), NONE),
+    StackCase("sg-rules-of-two-groups-are-not-mixed",
+              (_GROUP, Member("other", SG, {"vpcId": "vpc-1", "description": "other"}),
+               _half("low", LOW), _half("high", HIGH, group="other")), NONE),
+    StackCase("cfn-ingress-rules-together",
+              (Member("group", NATIVE_SG, {"groupDescription": "kafka"}),
+               *(Member(name, NATIVE_IN, {"ipProtocol": "tcp", "fromPort": 9092, "toPort": 9092, "cidrIp": cidr},
+                        {"groupId": "group"}) for name, cidr in (("low", LOW), ("high", HIGH)))),
+              COMBINED, ("group", "low", "high")),
+]

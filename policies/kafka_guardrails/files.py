@@ -1,0 +1,114 @@
+"""File front ends: what other tools produce, as the engine's resources (a whole stack each), so
+joins across resources work on files as they do in the policy pack.
+
+Each returns Resources in their own dialect; `dialects.canonical` converts them once when a rule
+first reads them. Locations (`file:line` where known) travel with each resource for reports.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Optional
+
+from .dialects import manifest_resource, terraform_reference
+from .model import Resource
+
+# --- Terraform plan JSON (`terraform show -json plan.out`) -------------------------------------
+
+
+def _module_resources(module: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
+    yield from module.get("resources") or []
+    for child in module.get("child_modules") or []:
+        yield from _module_resources(child)
+
+
+def _config_resources(module: Mapping[str, Any], prefix: str = "") -> dict[str, Mapping[str, Any]]:
+    """configuration.root_module resources by address, module calls included."""
+    out = {}
+    for item in module.get("resources") or []:
+        out[f"{prefix}{item.get('address')}"] = item
+    for name, call in (module.get("module_calls") or {}).items():
+        out.update(_config_resources(call.get("module") or {}, f"{prefix}module.{name}."))
+    return out
+
+
+def _fill(values: Any, expressions: Any) -> Any:
+    """Put a Ref where the plan leaves a value unknown but the configuration names the resource it
+    comes from, at any depth (`default_action[0].target_group_arn` included)."""
+    if isinstance(expressions, list):
+        if not isinstance(values, list):
+            values = [{} for _ in expressions]
+        return [_fill(values[i] if i < len(values) else {}, e) for i, e in enumerate(expressions)]
+    if not isinstance(expressions, Mapping):
+        return values
+    if "references" in expressions and isinstance(expressions["references"], list):
+        refs = list(dict.fromkeys(r for r in (terraform_reference(t) for t in expressions["references"])
+                                  if r is not None))
+        if values in (None, "", []) and refs:
+            return refs[0] if len(refs) == 1 else refs
+        return values
+    if "constant_value" in expressions or not isinstance(values, (Mapping, type(None))):
+        return values
+    out = dict(values) if isinstance(values, Mapping) else {}
+    for key, expression in expressions.items():
+        out[key] = _fill(out.get(key), expression)
+        if out[key] in (None, {}, []) and key not in (values or {}):
+            del out[key]
+    return out
+
+
+def terraform_plan(plan: Mapping[str, Any], path: str = "") -> list[Resource]:
+    """Managed resources of a plan, their unknown-after-apply references filled from the config."""
+    config = _config_resources((plan.get("configuration") or {}).get("root_module") or {})
+    out = []
+    for item in _module_resources((plan.get("planned_values") or {}).get("root_module") or {}):
+        if item.get("mode", "managed") != "managed":
+            continue
+        address = str(item.get("address"))
+        unindexed = address.split("[")[0]
+        values = _fill(dict(item.get("values") or {}), (config.get(unindexed) or {}).get("expressions") or {})
+        out.append(Resource(str(item.get("type")), values, name=f"tf:{unindexed}",
+                            location=f"{path}#{address}" if path else address))
+    return out
+
+
+# --- CloudFormation ---------------------------------------------------------------------------
+
+def cloudformation(template: Mapping[str, Any], path: str = "") -> list[Resource]:
+    out = []
+    for logical, body in (template.get("Resources") or {}).items():
+        if not isinstance(body, Mapping):
+            continue
+        line = body.get("__startline__")
+        props = {k: v for k, v in (body.get("Properties") or {}).items()} if isinstance(body.get("Properties"), Mapping) else {}
+        out.append(Resource(str(body.get("Type")), props, name=f"cfn:{logical}",
+                            location=f"{path}:{line}" if path and line else path or logical))
+    return out
+
+
+# --- Kubernetes manifests ---------------------------------------------------------------------
+
+def manifests(docs: Iterable[Any], path: str = "") -> list[Resource]:
+    """Every object of a stream of documents; `kind: List` and `*List` items are unpacked."""
+    out = []
+    for doc in docs:
+        if not isinstance(doc, Mapping) or "kind" not in doc:
+            continue
+        kind = str(doc.get("kind"))
+        if kind == "List" or (kind.endswith("List") and isinstance(doc.get("items"), list)):
+            out.extend(manifests(doc.get("items") or [], path))
+            continue
+        line = doc.get("__startline__")
+        clean = {k: v for k, v in doc.items() if not (isinstance(k, str) and k.startswith("__"))}
+        out.append(manifest_resource(clean, f"{path}:{line}" if path and line else path))
+    return out
+
+
+def detect(document: Any) -> Optional[str]:
+    """Which front end a parsed document needs: terraform-plan, cloudformation, kubernetes."""
+    if isinstance(document, Mapping):
+        if "planned_values" in document or "resource_changes" in document:
+            return "terraform-plan"
+        if "Resources" in document and isinstance(document.get("Resources"), Mapping):
+            return "cloudformation"
+        if "apiVersion" in document and "kind" in document:
+            return "kubernetes"
+    return None

@@ -1,0 +1,134 @@
+"""Amazon MSK clusters and configurations, in the Pulumi aws/Terraform shape and the
+CloudFormation/aws-native shape, read into one model the KAFKA-MSK rules judge.
+
+Absent settings keep the value AWS gives them: in-transit TLS is AWS's default, so a missing
+clientBroker reads as TLS; data at rest falls back to an AWS-owned key, so a missing customer key
+reads as none.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from ..model import Resource
+from ..registry import form
+from ..values import MISSING, UNKNOWN, as_bool, as_text, get, known, mapping
+
+
+@dataclass(slots=True)
+class Msk:
+    public_access: Any        # "DISABLED", "SERVICE_PROVIDED_EIPS", UNKNOWN or MISSING
+    client_broker: Any        # "TLS", "TLS_PLAINTEXT", "PLAINTEXT", UNKNOWN or MISSING
+    in_cluster: Any           # True/False/UNKNOWN/MISSING
+    auth: Any                 # {mode: True/False/UNKNOWN} or UNKNOWN
+    kms_key: Any              # a key ARN/id, UNKNOWN, or MISSING
+    broker_logs: Any          # True/False/UNKNOWN
+
+
+def _switch(value: Any) -> Any:
+    """A switch written as a bool (Pulumi/Terraform) or as {enabled: bool} (CloudFormation)."""
+    value = known(value)
+    if value is MISSING or value is None:
+        return False
+    if value is UNKNOWN:
+        return UNKNOWN
+    if isinstance(value, dict) or (isinstance(value, list) and value and isinstance(value[0], dict)):
+        block = mapping(value)
+        flag = known(block.get("enabled", MISSING))
+        return True if flag is MISSING else as_bool(flag)  # a present block asks for it
+    return as_bool(value)
+
+
+def _tls(value: Any) -> Any:
+    value = known(value)
+    if value in (None, MISSING):
+        return False
+    if value is UNKNOWN:
+        return UNKNOWN
+    block = mapping(value)
+    flag = known(block.get("enabled", MISSING))
+    if flag is not MISSING:
+        return as_bool(flag)
+    arns = known(block.get("certificateAuthorityArns", block.get("certificateAuthorityArnList", MISSING)))
+    return UNKNOWN if arns is UNKNOWN else bool(arns) and arns is not MISSING
+
+
+def _auth(props: dict) -> Any:
+    auth = get(props, "clientAuthentication")
+    if auth is UNKNOWN:
+        return UNKNOWN
+    block = mapping(auth)
+    modes = {"unauthenticated": _switch(block.get("unauthenticated")),
+             "IAM": _switch(get(block, "sasl", "iam")), "SASL/SCRAM": _switch(get(block, "sasl", "scram")),
+             "mutual TLS": _tls(block.get("tls"))}
+    return modes
+
+
+def _logs(props: dict, cloudwatch: str) -> Any:
+    logs = get(props, "loggingInfo", "brokerLogs")
+    if logs is UNKNOWN:
+        return UNKNOWN
+    block = mapping(logs)
+    states = [_switch(block.get(sink)) for sink in (cloudwatch, "firehose", "s3")]
+    return True if True in states else UNKNOWN if UNKNOWN in states else False
+
+
+def cluster(resource: Resource, props: Any) -> Msk:
+    props = mapping(props)
+    return Msk(get(props, "brokerNodeGroupInfo", "connectivityInfo", "publicAccess", "type"),
+               get(props, "encryptionInfo", "encryptionInTransit", "clientBroker"),
+               get(props, "encryptionInfo", "encryptionInTransit", "inCluster"),
+               _auth(props), get(props, "encryptionInfo", "encryptionAtRestKmsKeyArn"),
+               _logs(props, "cloudwatchLogs"))
+
+
+def cluster_cfn(resource: Resource, props: Any) -> Msk:
+    props = mapping(props)
+    return Msk(get(props, "brokerNodeGroupInfo", "connectivityInfo", "publicAccess", "type"),
+               get(props, "encryptionInfo", "encryptionInTransit", "clientBroker"),
+               get(props, "encryptionInfo", "encryptionInTransit", "inCluster"),
+               _auth(props), get(props, "encryptionInfo", "encryptionAtRest", "dataVolumeKmsKeyId"),
+               _logs(props, "cloudWatchLogs"))
+
+
+def parse_properties(text: str) -> dict[str, str]:
+    """The .properties subset brokers are configured with: comments, blank lines, key=value."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("#", "!")) and "=" in line:
+            key, _, value = line.partition("=")
+            out[key.strip()] = value.strip()
+    return out
+
+
+def configuration(resource: Resource, props: Any) -> Optional[dict]:
+    """The server properties as a dict; None when absent or not known yet."""
+    raw = as_text(get(props, "serverProperties"))
+    if raw is None:
+        return None
+    text = raw
+    if "=" not in raw.rstrip("="):  # CloudFormation carries the file base64-encoded
+        try:
+            text = base64.b64decode(raw, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            text = raw
+    return parse_properties(text)
+
+
+form(key="aws.msk-cluster", family="Amazon MSK",
+     summary="public access, in-transit encryption, client authentication, at-rest key, broker logs (KAFKA-MSK-*)",
+     pulumi=("aws:msk/cluster:Cluster",), terraform=("aws_msk_cluster",), models={"msk": cluster},
+     fix="See the KAFKA-MSK rules.")
+form(key="aws.msk-cluster.cfn", family="Amazon MSK",
+     summary="the same in CloudFormation's spelling (`EncryptionAtRest.DataVolumeKMSKeyId`, `{Enabled: …}` switches)",
+     pulumi=("aws-native:msk:Cluster",), cloudformation=("AWS::MSK::Cluster",), models={"msk": cluster_cfn},
+     fix="See the KAFKA-MSK rules.")
+form(key="aws.msk-configuration", family="Amazon MSK",
+     summary="server properties (base64 in CloudFormation): ACL default, unclean leader election",
+     pulumi=("aws:msk/configuration:Configuration", "aws-native:msk:Configuration"),
+     terraform=("aws_msk_configuration",), cloudformation=("AWS::MSK::Configuration",),
+     models={"msk-config": configuration}, fix="See the KAFKA-MSK rules.")
+

@@ -1,0 +1,192 @@
+"""Kubernetes workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, their
+server-side-apply Patch forms and the Terraform provider's resources).
+
+One extraction feeds two models: `workload` (the pod spec the KAFKA-K8S hardening rules read)
+and `net` (node-level exposure: `hostNetwork: true` puts every container port on the node's
+addresses, a `hostPort` opens one there — the same standard as a NodePort; plus the named
+container ports Services resolve in the stack).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Resource
+from ..net import Entry, Net, own_keys, world
+from ..ports import EVERY, exactly
+from ..registry import form
+from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, known, mapping
+
+POD_PATHS = {
+    "Pod": ("spec",), "Deployment": ("spec", "template", "spec"), "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"), "ReplicaSet": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"), "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+GROUPS = {"Pod": "core/v1", "Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1",
+          "ReplicaSet": "apps/v1", "Job": "batch/v1", "CronJob": "batch/v1"}
+TERRAFORM = {"Pod": ("kubernetes_pod", "kubernetes_pod_v1"),
+             "Deployment": ("kubernetes_deployment", "kubernetes_deployment_v1"),
+             "StatefulSet": ("kubernetes_stateful_set", "kubernetes_stateful_set_v1"),
+             "DaemonSet": ("kubernetes_daemonset", "kubernetes_daemon_set_v1"), "ReplicaSet": (),
+             "Job": ("kubernetes_job", "kubernetes_job_v1"), "CronJob": ("kubernetes_cron_job", "kubernetes_cron_job_v1")}
+_KAFKA_IMAGE = re.compile(r"(^|[/_-])(kafka|zookeeper|cp-kafka|cp-zookeeper|cp-server)([:@_-]|$)")
+_KAFKA_LABEL = re.compile(r"kafka|zookeeper")
+LABEL_KEYS = ("app", "app.kubernetes.io/name", "app.kubernetes.io/component", "strimzi.io/kind")
+HOST_NOTE = ("hostNetwork: true puts the pod's ports on the addresses of every node it runs on, the same "
+             "reach as a NodePort")
+HOST_PORT_NOTE = "a hostPort opens the port on the node's own addresses, the same reach as a NodePort"
+
+
+@dataclass(slots=True)
+class Workload:
+    kind: str
+    namespace: Any
+    name: str
+    labels: dict
+    pod_labels: Any
+    pod: Any                 # the pod spec (canonical), or UNKNOWN
+    containers: list         # [(path, container)]
+    partial: bool            # a patch: absent settings keep the live object's values
+    named_ports: list        # [(port name, container port)]
+    host_network: Any
+
+    def images(self) -> list[str]:
+        return [str(c.get("image", "")) for _, c in self.containers]
+
+
+def is_kafka_image(image: str) -> bool:
+    repo = image.rsplit("/", 1)[-1].split(":")[0].split("@")[0]
+    return bool(_KAFKA_IMAGE.search(repo) or _KAFKA_IMAGE.search(image.split(":")[0]))
+
+
+def is_kafka(workload: Workload, ports: tuple[int, ...] = ()) -> bool:
+    """Kafka or ZooKeeper, by image, by a container port that is guarded, or by app label."""
+    if any(is_kafka_image(image) for image in workload.images()):
+        return True
+    for _, container in workload.containers:
+        for port in container.get("ports") or []:
+            if isinstance(port, dict) and as_int(port.get("containerPort")) in ports:
+                return True
+    for labels in (workload.labels, mapping(workload.pod_labels)):
+        if any(_KAFKA_LABEL.search(str(labels.get(k, "")).lower()) for k in LABEL_KEYS):
+            return True
+    return False
+
+
+def _containers(pod: Any) -> list:
+    out = []
+    pod = mapping(pod)
+    for group in ("initContainers", "containers"):
+        listed = known(pod.get(group))
+        if isinstance(listed, dict):
+            listed = [listed]
+        if isinstance(listed, list):
+            for index, container in enumerate(listed):
+                if isinstance(container, dict):
+                    out.append((f"{group}[{index}]", container))
+    return out
+
+
+def workload_of(kind: str, props: Any, partial: bool) -> Workload:
+    props = mapping(props)
+    meta = mapping(props.get("metadata"))
+    path = POD_PATHS[kind]
+    pod = get(props, *path)
+    template_meta = get(props, *path[:-1], "metadata") if len(path) > 1 else meta
+    pod_labels = get(template_meta, "labels") if template_meta not in (MISSING, UNKNOWN) else template_meta
+    containers = _containers(pod) if pod is not UNKNOWN else []
+    named = []
+    for _, container in containers:
+        for port in container.get("ports") or []:
+            if isinstance(port, dict) and isinstance(port.get("name"), str):
+                number = as_int(port.get("containerPort"))
+                if isinstance(number, int):
+                    named.append((port["name"], number))
+    return Workload(kind, as_text(meta.get("namespace")) or "default", as_text(meta.get("name")) or "",
+                    mapping(meta.get("labels")), pod_labels if pod_labels is not MISSING else {},
+                    pod if pod is not MISSING else {}, containers, partial, named,
+                    get(pod, "hostNetwork") if pod not in (MISSING, UNKNOWN) else pod)
+
+
+def _workload(kind: str, partial: bool):
+    def extract(resource: Resource, props: Any) -> Workload:
+        return workload_of(kind, props, partial)
+    return extract
+
+
+def _net(kind: str, partial: bool):
+    def extract(resource: Resource, props: Any) -> Net:
+        from ..dialects import model
+        workload: Workload = model(resource, "workload")
+        entries = []
+        host = as_bool(workload.host_network) if not is_unknown(workload.host_network) else UNKNOWN
+        pod_path = ".".join(POD_PATHS[kind])
+        if host is True:
+            declared = []
+            for path, container in workload.containers:
+                for port in container.get("ports") or []:
+                    number = as_int(port.get("containerPort")) if isinstance(port, dict) else None
+                    if isinstance(number, int):
+                        declared.append(number)
+            if declared:
+                entries.append(Entry(f"{pod_path}.hostNetwork", exactly(*declared), **world(HOST_NOTE),
+                                     detail=("hostNetwork", kind)))
+            elif is_kafka(workload):
+                entries.append(Entry(f"{pod_path}.hostNetwork", EVERY, **world(
+                    HOST_NOTE + "; its container ports are not declared, so Kafka's may be any"),
+                    kafka=False, detail=("hostNetwork", kind)))
+        elif host is UNKNOWN and is_kafka(workload):
+            entries.append(Entry(f"{pod_path}.hostNetwork", EVERY, ((f"{pod_path}.hostNetwork", UNKNOWN),),
+                                 detail=("hostNetwork", kind)))
+        for path, container in workload.containers:
+            for index, port in enumerate(container.get("ports") or []):
+                if not isinstance(port, dict) or port.get("hostPort") in (None, MISSING):
+                    continue
+                number = as_int(port.get("hostPort"))
+                where = f"{pod_path}.{path}.ports[{index}].hostPort"
+                if number is UNKNOWN:
+                    entries.append(Entry(where, EVERY, ((where, UNKNOWN),), detail=("hostPort", kind)))
+                elif isinstance(number, int):
+                    proto = as_text(port.get("protocol"))
+                    if not proto or proto.upper() == "TCP":
+                        entries.append(Entry(where, exactly(number), **world(HOST_PORT_NOTE),
+                                             detail=("hostPort", kind)))
+        return Net(entries, "workload", own_keys(resource), {}, workload)
+    return extract
+
+
+def revoke(resource: Resource, entry: Entry, offending: Any) -> str:
+    workload = workload_of(entry.detail[1], resource._canonical, False)
+    path = "/" + "/".join(POD_PATHS[entry.detail[1]])
+    if entry.detail[0] == "hostNetwork":
+        op = f'[{{"op":"replace","path":"{path}/hostNetwork","value":false}}]'
+    else:
+        op = "<a JSON patch removing the hostPort>"
+    return (f"kubectl -n {workload.namespace} patch {entry.detail[1].lower()} {workload.name or '<name>'} "
+            f"--type=json -p '{op}'")
+
+
+FIX = ("Serve Kafka through a ClusterIP Service (or an internal load balancer): drop hostNetwork and "
+       "hostPort from the pod template.")
+
+
+def _renames(kind: str) -> dict:
+    base = ".".join(POD_PATHS[kind])
+    out = {f"{base}.container": "containers", f"{base}.initContainer": "initContainers"}
+    for group in ("containers", "initContainers"):
+        out[f"{base}.{group}.port"] = "ports"
+    return out
+
+
+for _kind, _group in GROUPS.items():
+    form(key=f"k8s.{_kind.lower()}", family="Kubernetes workloads",
+         summary="pod template: hostNetwork with Kafka/ZooKeeper or container ports, hostPort; "
+                 "named container ports; securityContext and limits (KAFKA-K8S-*)",
+         pulumi=(f"kubernetes:{_group}:{_kind}",), terraform=TERRAFORM[_kind],
+         models={"workload": _workload(_kind, False), "net": _net(_kind, False)}, fix=FIX, revoke=revoke,
+         renames=_renames(_kind), maps=frozenset({"limits", "requests"}))
+    form(key=f"k8s.{_kind.lower()}-patch", family="Kubernetes workloads",
+         summary="server-side-apply patch of the same: what it sets is judged",
+         pulumi=(f"kubernetes:{_group}:{_kind}Patch",),
+         models={"workload": _workload(_kind, True), "net": _net(_kind, True)}, fix=FIX, revoke=revoke)

@@ -1,0 +1,108 @@
+"""A whole stack for the rules that join resources: an index by role and by join key, and
+the registry of joins (each family module declares its own with `@join`)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
+
+from .dialects import model
+from .model import Resource
+from .ports import Span
+
+
+@dataclass(frozen=True)
+class Path:
+    """An exposure that only the stack shows: the resources it runs through (the first anchors
+    the finding), the ports it reaches, the sources it admits and why. `unseen` marks a path
+    that runs into a resource outside the stack (reported by KAFKA-NET-002, advisory)."""
+
+    resources: tuple[Resource, ...]
+    message: str
+    ports: tuple[int, ...] = ()
+    sources: tuple[str, ...] = ()
+    fix: str = ""
+    unknown: bool = False
+    unseen: bool = False
+
+
+JOINS: dict[str, Callable[["Stack", Any], Iterable[Path]]] = {}
+
+
+def join(name: str) -> Callable:
+    """Declare a stack join (a family module's way of following its links)."""
+    def register(fn: Callable) -> Callable:
+        if name in JOINS:
+            raise ValueError(f"duplicate join {name!r}")
+        JOINS[name] = fn
+        return fn
+    return register
+
+
+class Stack(Sequence):
+    """The resources of one stack, indexed for joins. Models come from each resource's cache."""
+
+    def __init__(self, resources: Sequence[Resource]) -> None:
+        self.resources = list(resources)
+        self._roles: Optional[dict[str, list]] = None
+        self._keys: Optional[dict[str, list]] = None
+        self._paths: dict[int, list[Path]] = {}
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.resources[index]
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self.resources)
+
+    def _index(self) -> None:
+        roles: dict[str, list] = defaultdict(list)
+        keys: dict[str, list] = defaultdict(list)
+        for resource in self.resources:
+            net = model(resource, "net")
+            if net is None:
+                continue
+            if net.role:
+                roles[net.role].append((resource, net))
+            for key in net.keys:
+                keys[key].append((resource, net))
+        self._roles, self._keys = roles, keys
+
+    def role(self, name: str) -> list:
+        """(resource, net) pairs of every resource playing `name`."""
+        if self._roles is None:
+            self._index()
+        return self._roles.get(name, [])  # type: ignore[union-attr]
+
+    def find(self, keys: Iterable[str], role: str = "") -> list:
+        """(resource, net) pairs known by any of `keys` (optionally of one role), each once."""
+        if self._keys is None:
+            self._index()
+        seen, out = set(), []
+        for key in keys:
+            for resource, net in self._keys.get(key, ()):  # type: ignore[union-attr]
+                if id(resource) not in seen and (not role or net.role == role):
+                    seen.add(id(resource))
+                    out.append((resource, net))
+        return out
+
+    def paths(self, settings: Any) -> list[Path]:
+        """Every join's paths, computed once for all the stack rules that read them."""
+        found = self._paths.get(id(settings))
+        if found is None:
+            found = []
+            for name, fn in JOINS.items():
+                try:
+                    found.extend(fn(self, settings))
+                except Exception as error:  # noqa: BLE001 - fail closed: a join that trips is reported
+                    found.append(Path((), f"the {name} join could not read this stack "
+                                          f"({type(error).__name__}: {error}); it is reported rather than passed."))
+            self._paths[id(settings)] = found
+        return found
+
+
+def span_of(ports: Iterable[int]) -> Span:
+    ordered = tuple(sorted(set(ports)))
+    return Span(ordered[0], ordered[-1], only=ordered) if ordered else Span(1, 0)
