@@ -1,47 +1,100 @@
-"""The same rule as checkov custom checks, run by the real checkov CLI (own venv, offline)."""
+"""The same rules as checkov custom checks, run by the real checkov CLI (own venv, offline) over
+the whole exposure table turned into Terraform plans, CloudFormation templates and manifests —
+single resources and stacks (the joins), every family where its dialect exists."""
 import json
 
 import pytest
 import yaml
 
-from cases import CASES
-from checkov_forms import (FIXTURES, TF_TYPES, cfn_id, cfn_resource, cloudformation, kubernetes_docs,
-                           run_checkov, terraform_plan, tf_name)
+from cases import CASES, COMBINED, STACKS
+from kafka_guardrails import FORMS
+from checkov_forms import (FIXTURES, cfn_id, cfn_supported, cfn_type, cloudformation, k8s_id, k8s_supported,
+                           manifest, run_checkov, terraform_plan, terraform_type, tf_name, tf_supported)
 
 pytestmark = pytest.mark.checkov
 
+TF_CASES = [c for c in CASES if tf_supported(c)]
+TF_STACKS = [s for s in STACKS if tf_supported(s)]
+CFN_CASES = [c for c in CASES if cfn_supported(c)]
+CFN_STACKS = [s for s in STACKS if cfn_supported(s)]
+K8S_CASES = [c for c in CASES if k8s_supported(c)]
+K8S_STACKS = [s for s in STACKS if k8s_supported(s)]
+
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory):
+def results(tmp_path_factory):
     root = tmp_path_factory.mktemp("checkov")
-    (root / "plan.json").write_text(json.dumps(terraform_plan([c for c in CASES if c.type in TF_TYPES])))
-    (root / "template.json").write_text(json.dumps(cloudformation(CASES)))
-    (root / "services.yaml").write_text(yaml.safe_dump_all(kubernetes_docs(CASES)))
-    return {
-        "plan": run_checkov(root / "plan.json", "terraform_plan", file=True),
-        "cfn": run_checkov(root / "template.json", "cloudformation", file=True),
-        "k8s": run_checkov(root / "services.yaml", "kubernetes", file=True),
-    }
+    for name in ("plan", "cfn", "k8s"):
+        (root / name).mkdir()
+    (root / "plan" / "cases.json").write_text(json.dumps(terraform_plan(TF_CASES)))
+    for stack in TF_STACKS:
+        (root / "plan" / f"{stack.name}.json").write_text(json.dumps(terraform_plan(stack=stack)))
+    (root / "cfn" / "cases.json").write_text(json.dumps(cloudformation(CFN_CASES)))
+    for stack in CFN_STACKS:
+        (root / "cfn" / f"{stack.name}.json").write_text(json.dumps(cloudformation(stack=stack)))
+    (root / "k8s" / "cases.yaml").write_text(yaml.safe_dump_all(
+        [manifest(c.type, c.props, c.name) for c in K8S_CASES]))
+    for stack in K8S_STACKS:
+        (root / "k8s" / f"{stack.name}.yaml").write_text(yaml.safe_dump_all(
+            [manifest(m.type, m.props) for m in stack.members]))
+    return {"plan": run_checkov(root / "plan", "terraform_plan"),
+            "cfn": run_checkov(root / "cfn", "cloudformation"),
+            "k8s": run_checkov(root / "k8s", "kubernetes")}
 
 
-def _expect(results, key, case):
-    assert key in results, f"checkov did not judge {key}: are the checks loading?"
-    assert results[key] == ("FAILED" if case.exposed else "PASSED"), case.name
+def _judged(member) -> bool:
+    found = FORMS.lookup(member.type)
+    return found is not None and "net" in found[0].models
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.type in TF_TYPES], ids=lambda c: c.name)
-def test_terraform_plan(generated, case):
-    _expect(generated["plan"], f"{TF_TYPES[case.type]}.{tf_name(case)}", case)
+def _expect(found: dict, key, exposed: bool, what: str) -> None:
+    assert key in found, f"checkov did not judge {key}: are the checks loading? ({len(found)} results)"
+    assert found[key] == ("FAILED" if exposed else "PASSED"), what
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if cfn_resource(c)], ids=lambda c: c.name)
-def test_cloudformation(generated, case):
-    _expect(generated["cfn"], f"{cfn_resource(case)['Type']}.{cfn_id(case)}", case)
+def test_every_dialect_has_cases():
+    assert len(TF_CASES) >= 90 and len(TF_STACKS) >= 15
+    assert len(CFN_CASES) >= 8 and len(CFN_STACKS) >= 3
+    assert len(K8S_CASES) >= 50 and len(K8S_STACKS) >= 8
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.type.endswith(":Service")], ids=lambda c: c.name)
-def test_kubernetes(generated, case):
-    _expect(generated["k8s"], f"Service.kafka.{case.name}", case)
+@pytest.mark.parametrize("case", TF_CASES, ids=lambda c: c.name)
+def test_terraform_plan(results, case):
+    _expect(results["plan"], ("cases.json", f"{terraform_type(case.type)}.{tf_name(case.name)}"), case.exposed, case.name)
+
+
+@pytest.mark.parametrize("stack", TF_STACKS, ids=lambda s: s.name)
+def test_terraform_plan_stacks(results, stack):
+    for member in filter(_judged, stack.members):
+        key = (f"{stack.name}.json", f"{terraform_type(member.type)}.{tf_name(member.name)}")
+        _expect(results["plan"], key, stack.policies == COMBINED and member.name in stack.joins,
+                f"{stack.name}: {member.name}")
+
+
+@pytest.mark.parametrize("case", CFN_CASES, ids=lambda c: c.name)
+def test_cloudformation(results, case):
+    _expect(results["cfn"], ("cases.json", f"{cfn_type(case.type)}.{cfn_id(case.name)}"), case.exposed, case.name)
+
+
+@pytest.mark.parametrize("stack", CFN_STACKS, ids=lambda s: s.name)
+def test_cloudformation_stacks(results, stack):
+    for member in filter(_judged, stack.members):
+        key = (f"{stack.name}.json", f"{cfn_type(member.type)}.{cfn_id(member.name)}")
+        _expect(results["cfn"], key, stack.policies == COMBINED and member.name in stack.joins,
+                f"{stack.name}: {member.name}")
+
+
+@pytest.mark.parametrize("case", K8S_CASES, ids=lambda c: c.name)
+def test_kubernetes(results, case):
+    _expect(results["k8s"], ("cases.yaml", k8s_id(manifest(case.type, case.props, case.name))), case.exposed, case.name)
+
+
+@pytest.mark.parametrize("stack", K8S_STACKS, ids=lambda s: s.name)
+def test_kubernetes_stacks(results, stack):
+    for member in filter(_judged, stack.members):
+        key = (f"{stack.name}.yaml", k8s_id(manifest(member.type, member.props)))
+        _expect(results["k8s"], key, stack.policies == COMBINED and member.name in stack.joins,
+                f"{stack.name}: {member.name}")
 
 
 @pytest.mark.parametrize("framework,folder", [("terraform", "terraform"),
@@ -49,8 +102,8 @@ def test_kubernetes(generated, case):
                                               ("kubernetes", "kubernetes")])
 def test_hand_written_fixtures(framework, folder):
     results = run_checkov(FIXTURES / folder, framework)
-    exposed = {k: v for k, v in results.items() if ".exposed" in k.lower() or ".Exposed" in k}
-    safe = {k: v for k, v in results.items() if ".safe" in k.lower()}
-    assert exposed and safe and len(exposed) + len(safe) == len(results), results
+    exposed = {k: v for k, v in results.items() if ".exposed" in k[1].lower()}
+    safe = {k: v for k, v in results.items() if ".safe" in k[1].lower()}
+    assert len(exposed) >= 2 and len(safe) >= 2 and len(exposed) + len(safe) == len(results), results
     assert set(exposed.values()) == {"FAILED"}, exposed
     assert set(safe.values()) == {"PASSED"}, safe

@@ -113,7 +113,7 @@ def test_whole_ingress_list_unknown_is_reported():
 def test_nodeport_message_explains_source_ranges_do_not_apply():
     [finding] = judge(SERVICE, svc("NodePort", [{"port": 9092}], loadBalancerSourceRanges=["10.0.0.0/8"]), name="kafka")
     assert "node ports" in finding.message
-    assert "kubectl patch service kafka" in finding.remediation
+    assert "kubectl -n kafka patch service kafka" in finding.remediation
 
 
 def test_source_ranges_annotation_counts():
@@ -180,22 +180,39 @@ def test_stack_does_not_mix_groups_or_repeat_single_findings():
 def test_registry_is_sorted_and_rejects_duplicates():
     from kafka_guardrails.rules import Registry
     names = [r.name for r in RULES]
+    assert len(names) == 13
     assert names == sorted(names, key=lambda n: (RULES[n].id, n))
     rule = RULES["kafka-no-public-port"]
+    registry = Registry()
+    registry.add(rule)
     with pytest.raises(ValueError, match="duplicate rule name"):
-        Registry([rule, rule])
+        registry.add(rule)
 
 
 def test_a_rule_that_crashes_is_reported_not_passed():
-    from kafka_guardrails.model import Rule
-    from kafka_guardrails.rules import safe_check
+    from kafka_guardrails.rules import Rule, run
 
-    def broken(resource, settings):
+    def broken(resource, model, settings):
         raise KeyError("boom")
 
-    rule = Rule("X-1", "broken", "t", MANDATORY, "fix", frozenset({SG}), broken)
-    [finding] = safe_check(rule, Resource(SG, {}), Settings())
-    assert finding.level == MANDATORY and "KeyError" in finding.message
+    rule = Rule("X-1", "broken", "t", ADVISORY, "fix", "net", broken)
+    [finding] = run(rule, Resource(SG, sg(tcp(443, cidrBlocks=["10.0.0.0/8"]))), Settings())
+    assert finding.level == MANDATORY and "KeyError" in finding.message and finding.rule_id == "X-1"
+
+
+def test_findings_take_id_and_level_from_their_rule():
+    """A rule is declared once; its findings carry its id, policy name and level, never their own."""
+    by_policy = {}
+    cases = [(SG, sg(tcp(9092, cidrBlocks=["0.0.0.0/0"]))),
+             ("aws:msk/cluster:Cluster", {"loggingInfo": {"brokerLogs": {}}}),
+             ("kubernetes:apps/v1:Deployment", {"metadata": {"name": "k"}, "spec": {"template": {"spec": {
+                 "containers": [{"name": "k", "image": "apache/kafka:3.9.1"}]}}}})]
+    for type_, props in cases:
+        for finding in judge_resource(Resource(type_, props)):
+            by_policy.setdefault(finding.policy, set()).add((finding.rule_id, finding.level))
+    assert len(by_policy) >= 5
+    for policy, seen in by_policy.items():
+        assert seen == {(RULES[policy].id, RULES[policy].level)}, policy
 
 
 def test_internal_annotation_as_boolean_counts():

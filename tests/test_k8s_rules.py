@@ -58,11 +58,29 @@ def test_hardened_kafka_passes_and_non_kafka_workloads_are_ignored():
 
 @pytest.mark.parametrize("name,props,policy,fragment", CASES, ids=[c[0] for c in CASES])
 def test_each_weakening_is_found_in_every_shape(name, props, policy, fragment):
-    for type_, shape in ((STS, props), ("StatefulSet", props),
-                         ("kubernetes:core/v1:Pod", {"metadata": props["metadata"], "spec": props["spec"]["template"]["spec"]})):
-        findings = judge_resource(Resource(type_, shape))
-        assert len(findings) == 1 and fragment in findings[0].message, (type_, findings)
+    from checkov_forms import terraform_values
+    from kafka_guardrails.dialects import manifest_resource
+
+    shapes = [Resource(STS, props), manifest_resource(props),
+              Resource("kubernetes:core/v1:Pod", {"metadata": props["metadata"], "spec": props["spec"]["template"]["spec"]}),
+              Resource("kubernetes_stateful_set_v1", terraform_values(STS, props))]
+    assert len(shapes) == 4
+    for resource in shapes:
+        findings = judge_resource(resource)
+        assert len(findings) == 1 and fragment in findings[0].message, (resource.type, findings)
+        assert findings[0].policy == policy
         assert findings[0].level == (ADVISORY if policy == "k8s-kafka-resource-limits" else MANDATORY)
+
+
+def test_a_patch_is_judged_on_what_it_sets():
+    patch = "kubernetes:apps/v1:StatefulSetPatch"
+    partial = {"metadata": {"name": "kafka", "namespace": "data"}, "spec": {"template": {"spec": {
+        "containers": [{"name": "kafka", "image": "apache/kafka:3.9.1"}]}}}}
+    assert judge_resource(Resource(patch, partial)) == []  # absent settings keep the live object's
+    root = copy.deepcopy(partial)
+    root["spec"]["template"]["spec"]["securityContext"] = {"runAsUser": 0}
+    [finding] = judge_resource(Resource(patch, root))
+    assert finding.policy == "k8s-kafka-workload-hardened" and "runs as root" in finding.message
 
 
 def test_kafka_is_recognised_by_image_port_or_label():

@@ -121,20 +121,14 @@ def test_pack_blocks_raw_insecure_clusters_with_the_right_rule():
 def test_checkov_msk_checks_on_a_terraform_plan_and_cloudformation(tmp_path):
     import json
 
-    from checkov_forms import run_checkov, snake, terraform_plan
+    from checkov_forms import run_checkov, terraform_plan
     from cases import Case
 
     rules = ["KAFKA-MSK-00%d" % i for i in range(1, 8)]
     check_ids = tuple("CKV_" + r.replace("-", "_") for r in rules)
     cluster_cases = [Case("secure", CLUSTER, SECURE, False)] + [Case(n, CLUSTER, p, True) for n, p, _ in MSK_CASES]
-    plan = terraform_plan([])
-    for case in cluster_cases:
-        values = snake(case.props)
-        plan["planned_values"]["root_module"]["resources"].append({
-            "address": f"aws_msk_cluster.{case.name.replace('-', '_')}", "mode": "managed",
-            "type": "aws_msk_cluster", "name": case.name.replace("-", "_"),
-            "provider_name": "registry.terraform.io/hashicorp/aws", "values": values})
-    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    assert len(cluster_cases) == len(MSK_CASES) + 1 >= 8
+    (tmp_path / "plan.json").write_text(json.dumps(terraform_plan(cluster_cases)))
     results = run_checkov(tmp_path / "plan.json", "terraform_plan", file=True, check_ids=check_ids)
     expected = {"secure": None, **{name: rule for name, _, rule in MSK_CASES}}
     for name, rule in expected.items():

@@ -4,8 +4,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cases import CASES, SG, VPC_IN, sg, tcp
+from cases import CASES, COMBINED, NET, SG, STACKS, VPC_IN, sg, tcp
 from secure_kafka.gate import PolicyPack, StackResource
+from table import labels, stack_resources, urn as member_urn
 
 PACK = Path(__file__).resolve().parents[1] / "policies"
 pytestmark = pytest.mark.pack
@@ -52,12 +53,30 @@ def test_analyzer_info_lists_every_rule_mandatory_with_config(pack):
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_table_over_the_protocol(pack, case):
     diags = pack.analyze(case.type, case.props, urn(case.name, case.type), case.name)
-    ours = [d for d in diags if d.policy == "kafka-no-public-port"]
     if case.exposed:
-        assert ours and all(d.level == "mandatory" for d in ours)
-        assert str(case.port) in ours[0].message and "KAFKA-NET-001" in ours[0].message
+        assert len(diags) >= 1
+        assert {d.policy for d in diags} == {NET}
+        assert all(d.level == "mandatory" and "KAFKA-NET-001" in d.message for d in diags)
+        assert any(str(case.port) in d.message for d in diags)
     else:
         assert diags == []
+
+
+@pytest.mark.parametrize("stack", STACKS, ids=lambda s: s.name)
+def test_stack_table_over_the_protocol(pack, stack):
+    """Every member through Analyze (none exposed alone), then the whole stack through AnalyzeStack."""
+    resources = stack_resources(stack)
+    assert len(resources) == len(stack.members)
+    alone = [d for r in resources for d in pack.analyze(r.type, r.properties, r.urn, r.name) if d.policy == NET]
+    assert alone == []
+    diags = pack.analyze_stack(resources)
+    assert {d.policy for d in diags} == set(stack.policies), [d.message for d in diags]
+    if stack.policies == COMBINED:
+        assert all(d.level == "mandatory" for d in diags)
+        joined = labels(stack, stack.joins)
+        assert any(all(label.rsplit("::", 1)[-1] in d.message for label in joined) for d in diags), \
+            [d.message for d in diags]
+        assert any(d.urn == member_urn(m) for d in diags for m in stack.members)
 
 
 def test_unknown_source_in_preview_is_an_advisory_note_with_our_reason(pack):

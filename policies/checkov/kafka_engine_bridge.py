@@ -186,6 +186,7 @@ def terraform_checks() -> list:
 
 def cloudformation_checks() -> list:
     from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
+    from kafka_guardrails.files import clean
 
     class EngineCheck(BaseResourceCheck):
         def __init__(self, rule: Any, check: str, types: tuple) -> None:
@@ -197,13 +198,13 @@ def cloudformation_checks() -> list:
             if ERROR:
                 return _failing(self)
             kind = conf.get("Type", self.entity_type)
-            path = _resolve(self.entity_path.split(f":{kind}:")[0]) or ""
-            stack = _file_stack(("cfn", path), lambda: _cloudformation_file(path)) if path else []
-            line = conf.get("__startline__")
-            match = next((r for r in stack if r.location.endswith(f":{line}")), None)
-            name = match.name if match is not None else f"cfn:{self.entity_path.rsplit('.', 1)[-1]}"
-            resource = ENGINE.Resource(kind, conf.get("Properties") or {}, name=name)
-            joined = _joined(("cfn", path), lambda: stack) if self.rule.id == "KAFKA-NET-001" and stack else {}
+            where, _, logical = self.entity_path.partition(f":{kind}:")
+            resource = ENGINE.Resource(kind, clean(conf.get("Properties") or {}), name=f"cfn:{logical}")
+            joined: dict = {}
+            if self.rule.id == "KAFKA-NET-001":
+                path = _resolve(where) or ""
+                if path:
+                    joined = _joined(("cfn", path), lambda: _cloudformation_file(path))
             return _verdict(self, resource, self.rule, joined)
 
     return _make(EngineCheck, "cloudformation")
@@ -212,6 +213,7 @@ def cloudformation_checks() -> list:
 def kubernetes_checks() -> list:
     from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
     from kafka_guardrails.dialects import manifest_resource
+    from kafka_guardrails.files import clean
 
     class EngineCheck(BaseK8Check):
         def __init__(self, rule: Any, check: str, types: tuple) -> None:
@@ -222,8 +224,7 @@ def kubernetes_checks() -> list:
         def scan_spec_conf(self, conf):
             if ERROR:
                 return _failing(self)
-            clean = {k: v for k, v in conf.items() if not (isinstance(k, str) and k.startswith("__"))}
-            resource = manifest_resource(clean)
+            resource = manifest_resource(clean(conf))
             joined = {}
             if self.rule.id == "KAFKA-NET-001":
                 path = _resolve(self.entity_path.split(f":{conf.get('kind')}:")[0]) or ""

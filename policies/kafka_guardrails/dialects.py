@@ -55,7 +55,7 @@ def _tf(value: Any, path: str, renames: Mapping[str, str], maps: frozenset) -> A
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
-            if not isinstance(key, str) or key.startswith("__"):
+            if not isinstance(key, str) or key.startswith("__") or key in _PARSER_KEYS:
                 continue
             name = camel(key)
             full = f"{path}.{name}" if path else name
@@ -71,10 +71,23 @@ def _tf(value: Any, path: str, renames: Mapping[str, str], maps: frozenset) -> A
     return value
 
 
+_PARSER_KEYS = frozenset({"start_line", "end_line"})  # checkov's plan parser adds these to every object
+
+
 def _tf_map(value: Any) -> Any:
+    """A free-form map: keys kept as written, parser bookkeeping dropped, one-element values unwrapped."""
     while isinstance(value, list) and len(value) == 1:
         value = value[0]
-    return value
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        if isinstance(key, str) and (key.startswith("__") or key in _PARSER_KEYS):
+            continue
+        while isinstance(item, list) and len(item) == 1 and not isinstance(item[0], dict):
+            item = item[0]
+        out[key] = item
+    return out
 
 
 # --- CloudFormation ---------------------------------------------------------------------
@@ -121,8 +134,21 @@ def kubernetes_token(api_version: Any, kind: Any) -> str:
     return f"kubernetes:{version}:{kind}"
 
 
+def _as_map(value: Any) -> Any:
+    """checkov's manifest reader turns `annotations` into a list of one-key maps: join them back."""
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        merged: dict = {}
+        for item in value:
+            merged.update(item)
+        return merged
+    return value
+
+
 def manifest_resource(doc: Mapping[str, Any], location: str = "") -> Resource:
     meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    if any(isinstance(meta.get(key), list) for key in ("annotations", "labels")):
+        meta = {**meta, **{key: _as_map(meta[key]) for key in ("annotations", "labels") if key in meta}}
+        doc = {**doc, "metadata": meta}
     token = kubernetes_token(doc.get("apiVersion"), doc.get("kind"))
     name = f"{doc.get('kind')}/{meta.get('namespace') or 'default'}/{meta.get('name') or ''}"
     return Resource(token, dict(doc), name=name, location=location)

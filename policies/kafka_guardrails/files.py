@@ -11,6 +11,15 @@ from typing import Any, Iterable, Mapping, Optional
 from .dialects import manifest_resource, terraform_reference
 from .model import Resource
 
+def clean(value: Any) -> Any:
+    """Drop the `__startline__`-style keys parsers add at every level."""
+    if isinstance(value, Mapping):
+        return {k: clean(v) for k, v in value.items() if not (isinstance(k, str) and k.startswith("__"))}
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    return value
+
+
 # --- Terraform plan JSON (`terraform show -json plan.out`) -------------------------------------
 
 
@@ -78,7 +87,7 @@ def cloudformation(template: Mapping[str, Any], path: str = "") -> list[Resource
         if not isinstance(body, Mapping):
             continue
         line = body.get("__startline__")
-        props = {k: v for k, v in (body.get("Properties") or {}).items()} if isinstance(body.get("Properties"), Mapping) else {}
+        props = clean(body.get("Properties")) if isinstance(body.get("Properties"), Mapping) else {}
         out.append(Resource(str(body.get("Type")), props, name=f"cfn:{logical}",
                             location=f"{path}:{line}" if path and line else path or logical))
     return out
@@ -97,8 +106,7 @@ def manifests(docs: Iterable[Any], path: str = "") -> list[Resource]:
             out.extend(manifests(doc.get("items") or [], path))
             continue
         line = doc.get("__startline__")
-        clean = {k: v for k, v in doc.items() if not (isinstance(k, str) and k.startswith("__"))}
-        out.append(manifest_resource(clean, f"{path}:{line}" if path and line else path))
+        out.append(manifest_resource(clean(doc), f"{path}:{line}" if path and line else path))
     return out
 
 

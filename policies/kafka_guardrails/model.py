@@ -27,7 +27,8 @@ class Finding:
     unknown: bool = False
 
     def text(self) -> str:
-        return f"[{self.rule_id}] {self.resource}: {self.message}\nFix: {self.remediation}"
+        joined = f"\nResources: {', '.join(self.resources)}" if len(self.resources) > 1 else ""
+        return f"[{self.rule_id}] {self.resource}: {self.message}{joined}\nFix: {self.remediation}"
 
 
 class Resource:

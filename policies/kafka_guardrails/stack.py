@@ -47,6 +47,7 @@ class Stack(Sequence):
         self._roles: Optional[dict[str, list]] = None
         self._keys: Optional[dict[str, list]] = None
         self._paths: dict[int, list[Path]] = {}
+        self._errors: list[Path] = []
 
     def __len__(self) -> int:
         return len(self.resources)
@@ -61,7 +62,12 @@ class Stack(Sequence):
         roles: dict[str, list] = defaultdict(list)
         keys: dict[str, list] = defaultdict(list)
         for resource in self.resources:
-            net = model(resource, "net")
+            try:
+                net = model(resource, "net")
+            except Exception as error:  # noqa: BLE001 - fail closed: an unreadable resource is reported
+                self._errors.append(Path((resource,), f"{resource.label} could not be read for the stack's joins "
+                                         f"({type(error).__name__}: {error}); it is reported rather than passed."))
+                continue
             if net is None:
                 continue
             if net.role:
@@ -92,7 +98,9 @@ class Stack(Sequence):
         """Every join's paths, computed once for all the stack rules that read them."""
         found = self._paths.get(id(settings))
         if found is None:
-            found = []
+            if self._roles is None:
+                self._index()
+            found = list(self._errors)
             for name, fn in JOINS.items():
                 try:
                     found.extend(fn(self, settings))

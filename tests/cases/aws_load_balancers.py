@@ -70,7 +70,7 @@ STACKS = [
               (Member("front", ALB, {"internal": False, "loadBalancerType": "application",
                                      "securityGroups": ["placeholder"]}, {"securityGroups[0]": "front-sg"}),
                listener(443, "HTTPS"), target_group(9094, "HTTPS"), group("0.0.0.0/0", 443)),
-              COMBINED, ("front", "listen", "front-sg"), 9094),
+              COMBINED, ("front", "listen", "brokers", "front-sg"), 9094),
     StackCase("alb-443-to-9094-private-security-group",
               (Member("front", ALB, {"internal": False, "loadBalancerType": "application",
                                      "securityGroups": ["placeholder"]}, {"securityGroups[0]": "front-sg"}),

@@ -63,7 +63,10 @@ def chart_values(props: dict) -> Any:
                 return UNKNOWN
             if isinstance(document, str):
                 import yaml  # only Terraform's helm_release needs a YAML reader
-                loaded = yaml.safe_load(document)
+                try:
+                    loaded = yaml.safe_load(document)
+                except yaml.YAMLError:  # an expression Terraform has not evaluated (yamlencode(...))
+                    return UNKNOWN
                 if isinstance(loaded, dict):
                     _deep_merge(merged, loaded)
     for block in known(props.get("set")) or []:

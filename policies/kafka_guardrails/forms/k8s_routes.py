@@ -124,13 +124,13 @@ def ingress(resource: Resource, props: Any) -> Net:
         return Net([], "", own_keys(resource))
     spec = mapping(props.get("spec"))
     backends = []
-    default = get(spec, "defaultBackend", "service")
-    if isinstance(default, dict):
+    default = mapping(get(spec, "defaultBackend", "service"))
+    if default:
         backends.append(("spec.defaultBackend", default))
     for r_index, rule in enumerate(known(spec.get("rules")) or []):
         for p_index, path in enumerate(known(get(rule, "http", "paths")) or []):
-            service = get(path, "backend", "service")
-            if isinstance(service, dict):
+            service = mapping(get(path, "backend", "service"))
+            if service:
                 backends.append((f"spec.rules[{r_index}].http.paths[{p_index}]", service))
     entries, refs = [], []
     for where, service in backends:
@@ -197,7 +197,8 @@ form(key="k8s.tcp-services", family="Kubernetes ingress paths to raw TCP",
 form(key="k8s.ingress-passthrough", family="Kubernetes ingress paths to raw TCP",
      summary="Ingress with `nginx.ingress.kubernetes.io/ssl-passthrough`: its backend ports",
      pulumi=("kubernetes:networking.k8s.io/v1:Ingress",), terraform=("kubernetes_ingress_v1",),
-     models={"net": ingress}, fix=FIX, revoke=revoke)
+     models={"net": ingress}, fix=FIX, revoke=revoke,
+     renames={"spec.rule": "rules", "spec.rules.http.path": "paths", "spec.defaultBackend": "defaultBackend"})
 form(key="k8s.openshift-route", family="Kubernetes ingress paths to raw TCP",
      summary="OpenShift Route with `tls.termination: passthrough`: its target port, or its Service's ports",
      pulumi=("kubernetes:route.openshift.io/v1:Route",), models={"net": openshift_route}, fix=FIX, revoke=revoke)
