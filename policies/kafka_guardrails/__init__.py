@@ -15,5 +15,24 @@ from .stack import Stack
 
 __all__ = [
     "ADVISORY", "MANDATORY", "DEFAULT_PORTS", "FORMS", "Finding", "Form", "Issue", "Resource", "Rule", "RULES",
-    "Settings", "SettingsError", "Stack", "from_config", "judge_resource", "judge_stack",
+    "Settings", "SettingsError", "Stack", "cache_stats", "clear_caches", "from_config", "judge_resource",
+    "judge_stack",
 ]
+
+
+def _caches() -> list:
+    from . import cidr, dialects, ports
+    return [*cidr.CACHES, dialects.camel, dialects.cfn_key, ports.port_range]
+
+
+def clear_caches() -> None:
+    """Forget every memo (parsed prefixes, key spellings, port ranges): benchmarks start cold."""
+    for cache in _caches():
+        cache.cache_clear()
+    RULES.clear()
+
+
+def cache_stats() -> tuple[int, int]:
+    """(hits, misses) over every memo since the last clear."""
+    infos = [cache.cache_info() for cache in _caches()]
+    return sum(i.hits for i in infos), sum(i.misses for i in infos)

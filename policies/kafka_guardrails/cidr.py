@@ -9,9 +9,10 @@ are our own (not `ipaddress.is_global`) so verdicts do not move with the Python 
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, NamedTuple, Optional
+from typing import Any, Iterable, NamedTuple, Optional
 
 
 class Net(NamedTuple):
@@ -113,6 +114,37 @@ def parse(text: str) -> Optional[Net]:
     return _fast_v4(cleaned) or _slow(cleaned)
 
 
+_OCTET = r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_V4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?:/(3[0-2]|[12]?\d))?")
+_V4_PRIVATE = _RESERVED_ORDER[4]
+_B172 = frozenset(str(n) for n in range(16, 32))
+
+
+@lru_cache(maxsize=65536)
+def classify(text: str) -> Any:
+    """The hot path of every verdict: None for text that is not a prefix, False for a prefix that
+    cannot reach the internet, else its Net. A plain dotted IPv4 prefix is read with one regular
+    expression; every other spelling goes through `parse`."""
+    found = _V4.fullmatch(text)
+    if found is not None:
+        a, b, c, d, plen_text = found.groups()
+        plen = int(plen_text) if plen_text is not None else 32
+        if plen >= 16 and (a == "10" or (a == "192" and b == "168") or (a == "172" and b in _B172)):
+            return False  # the common private ranges, decided on the first two octets as written
+        a, b = int(a), int(b)
+        size = 1 << (32 - plen)
+        first = ((a << 24) | (b << 16) | (int(c) << 8) | int(d)) & ~(size - 1) & 0xFFFFFFFF
+        last = first + size - 1
+        for low, high in _V4_PRIVATE:
+            if low <= first and last <= high:
+                return False
+        return Net(4, first, last, plen, text)
+    net = parse(text)
+    if net is None:
+        return None
+    return net if touches_internet(net) else False
+
+
 def touches_internet(net: Net) -> bool:
     """False when the prefix lies wholly inside non-global space."""
     first, last = net.first, net.last
@@ -159,7 +191,7 @@ def _minus_reserved(version: int, low: int, high: int) -> list[tuple[int, int]]:
 def _widest_block(version: int, low: int, high: int) -> tuple[int, int]:
     """(prefix length, start) of the widest aligned CIDR block inside [low, high]."""
     bits = _BITS[version]
-    for plen in range(bits + 1):
+    for plen in range(max(0, bits - (high - low + 1).bit_length() + 1), bits + 1):
         size = 1 << (bits - plen)
         start = -(-low // size) * size
         if start + size - 1 <= high:
@@ -172,11 +204,18 @@ def _block_text(version: int, plen: int, start: int) -> str:
     return f"{address}/{plen}"
 
 
+_WHOLE = {4: Reach(True, "that covers the whole IPv4 internet", WORLD[4], 4),
+          6: Reach(True, "that covers the whole IPv6 internet", WORLD[6], 6)}
+
+
 def reach(nets: Iterable[Net], v4_bound: int, v6_bound: int) -> Reach:
     """Judge the union of `nets`; a global block of prefix length <= bound is public."""
     nets = [n for n in nets if touches_internet(n)]
     if not nets:
         return PRIVATE
+    for net in nets:  # the common world-open source decides at once
+        if net.prefixlen == 0 and (net.version == 4 or not any(n.version == 4 for n in nets)):
+            return _WHOLE[net.version]
     for version, bound in ((4, v4_bound), (6, v6_bound)):
         family = [(n.first, n.last) for n in nets if n.version == version]
         if not family:
@@ -185,7 +224,7 @@ def reach(nets: Iterable[Net], v4_bound: int, v6_bound: int) -> Reach:
         if union == [(0, (1 << _BITS[version]) - 1)] or all(
                 any(u_low <= g_low and g_high <= u_high for u_low, u_high in union)
                 for g_low, g_high in GLOBAL[version]):
-            return Reach(True, f"that covers the whole IPv{version} internet", WORLD[version], version)
+            return _WHOLE[version]
         widest: Optional[tuple[int, int]] = None
         for low, high in union:
             for piece_low, piece_high in _minus_reserved(version, low, high):
@@ -204,6 +243,10 @@ def offending(nets: Iterable[Net], verdict: Reach) -> list[str]:
     return [n.text for n in nets if n.version == verdict.version and touches_internet(n)]
 
 
+CACHES = (_slow, classify)
+
+
 def clear_caches() -> None:
     """Forget parsed spellings (benchmarks measure a first pass with nothing remembered)."""
-    _slow.cache_clear()
+    for cache in CACHES:
+        cache.cache_clear()

@@ -11,7 +11,7 @@ from typing import Any, Iterable, Optional, Sequence
 from . import cidr
 from .dialects import form_of
 from .model import ADVISORY, MANDATORY, Resource
-from .net import Entry, Net, Verdict, verdict
+from .net import Entry, Net, Verdict, named_refs, verdict
 from .rules import Issue, rule
 from .settings import Settings
 from .stack import Path, Stack
@@ -54,8 +54,9 @@ def entry_issues(resource: Resource, entry: Entry, found: Verdict) -> list[Issue
             detail.append("Nothing restricts its sources, so it admits everyone.")
         if entry.note:
             detail.append(entry.note[0].upper() + entry.note[1:].rstrip(".") + ".")
-        if entry.refs:
-            detail.append(f"The other sources ({', '.join(map(str, entry.refs))}) do not excuse a world-open one.")
+        refs = named_refs(entry)
+        if refs:
+            detail.append(f"The other sources ({', '.join(map(str, refs))}) do not excuse a world-open one.")
         if entry.span.assumed:
             detail.append(f"All ports are assumed because {entry.span.assumed}.")
         if entry.span.unknown:
@@ -81,12 +82,16 @@ def entry_issues(resource: Resource, entry: Entry, found: Verdict) -> list[Issue
 def no_public_port(resource: Resource, net: Net, settings: Settings) -> list[Issue]:
     out: list[Issue] = []
     candidates = 0
+    ports = settings.ports
     for entry in net.entries:
-        found = verdict(entry, settings)
+        covered = entry.span.covers(ports)
+        if not covered and not entry.kafka:
+            continue
+        found = verdict(entry, settings, covered=covered)
         if found is not None:
             out.extend(entry_issues(resource, entry, found))
-        if entry.sources and entry.span.covers(settings.ports):
-            candidates += 1
+        elif covered and entry.sources:
+            candidates += 1  # an entry with internet sources on a guarded port that is not public alone
     if candidates > 1:  # entries that only together open a port
         union = union_issue([(resource, e) for e in net.entries], settings, per_resource=False)
         if union is not None:
@@ -104,8 +109,11 @@ def union_issue(entries: list[tuple[Resource, Entry]], settings: Settings, per_r
         if entry.span.unknown:
             continue
         covered = entry.span.covers(settings.ports)
-        nets = [n for n in (cidr.parse(raw) for _, raw in entry.sources if isinstance(raw, str)) if n is not None]
-        if covered and nets:
+        if not covered:
+            continue
+        # Only sources that touch the internet can make a union public.
+        nets = [n for n in (cidr.classify(raw) for _, raw in entry.sources if type(raw) is str) if n]
+        if nets:
             unit = resource.label if per_resource else index
             label = resource.label if per_resource else entry.path or "<entry>"
             rows.append((unit, set(covered), nets, label, resource))

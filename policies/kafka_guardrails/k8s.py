@@ -17,12 +17,11 @@ from .settings import Settings
 from .stack import Stack
 from .values import MISSING, UNKNOWN, as_bool, as_int, get, is_unknown, mapping
 
-def _effective(container: dict, pod: dict, name: str) -> Any:
-    for context in (mapping(container.get("securityContext")), mapping(pod.get("securityContext"))):
-        value = context.get(name, MISSING)
-        if value is not MISSING and value is not None:
-            return value
-    return MISSING
+def _effective(context: dict, pod_context: dict, name: str) -> Any:
+    value = context.get(name)
+    if value is None:
+        value = pod_context.get(name)
+    return MISSING if value is None else value
 
 
 @rule("KAFKA-K8S-001", "k8s-kafka-workload-hardened",
@@ -33,6 +32,7 @@ def workload_hardening(resource: Resource, workload: Workload, settings: Setting
     if workload.pod is UNKNOWN or not is_kafka(workload, settings.ports):
         return []
     pod = mapping(workload.pod)
+    pod_context = mapping(pod.get("securityContext"))
     problems = []
     for where, container in workload.containers:
         context = mapping(container.get("securityContext"))
@@ -40,17 +40,17 @@ def workload_hardening(resource: Resource, workload: Workload, settings: Setting
             problems.append(f"{where} runs privileged")
         if as_bool(context.get("allowPrivilegeEscalation")) is True:
             problems.append(f"{where} allows privilege escalation")
-        raw_user = _effective(container, pod, "runAsUser")
+        raw_user = _effective(context, pod_context, "runAsUser")
         user = None if raw_user is MISSING else as_int(raw_user)
         if user == 0:
             problems.append(f"{where} runs as root (runAsUser: 0)")
         elif workload.partial:
-            if as_bool(_effective(container, pod, "runAsNonRoot")) is False:
+            if as_bool(_effective(context, pod_context, "runAsNonRoot")) is False:
                 problems.append(f"{where} sets runAsNonRoot: false")
             if as_bool(context.get("readOnlyRootFilesystem")) is False:
                 problems.append(f"{where} sets a writable root filesystem")
             continue
-        elif user is None and as_bool(_effective(container, pod, "runAsNonRoot")) is not True:
+        elif user is None and as_bool(_effective(context, pod_context, "runAsNonRoot")) is not True:
             problems.append(f"{where} may run as root (neither runAsNonRoot: true nor a non-zero runAsUser)")
         if as_bool(context.get("readOnlyRootFilesystem")) is not True:
             problems.append(f"{where} has a writable root filesystem")

@@ -1,18 +1,16 @@
 """What the engine judges and what it reports; nothing here knows Pulumi or checkov."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, NamedTuple, Optional, Sequence
 
 MANDATORY = "mandatory"
 ADVISORY = "advisory"
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One problem. `resource` anchors it (where a tool shows it); `resources` names every
     resource it joins, so no consumer parses the message. `unknown` marks a verdict that
-    preview-time unknowns block."""
+    preview-time unknowns block. (An immutable record: a NamedTuple is the cheapest to build.)"""
 
     rule_id: str
     policy: str
@@ -31,13 +29,17 @@ class Finding:
         return f"[{self.rule_id}] {self.resource}: {self.message}{joined}\nFix: {self.remediation}"
 
 
+_NO_DEPENDENCIES: Mapping[str, Sequence[str]] = {}  # shared, never written
+
+
 class Resource:
     """A resource as a front end delivered it: its type name in its own dialect and its
     properties in that dialect's spelling. The canonical view and each model extracted from
-    it are computed once and kept (`canonical`, `model`)."""
+    it are computed once: the canonical view is kept, the models live as long as one judgement needs
+them (all the rules that read a model share one extraction) or, in a stack, as long as the stack."""
 
     __slots__ = ("type", "props", "name", "urn", "property_dependencies", "location",
-                 "_form", "_canonical", "_models")
+                 "_form", "_canonical", "_models", "_keep")
 
     def __init__(self, type: str, props: Any, name: str = "", urn: str = "",
                  property_dependencies: Optional[Mapping[str, Sequence[str]]] = None,
@@ -46,11 +48,12 @@ class Resource:
         self.props = props
         self.name = name
         self.urn = urn
-        self.property_dependencies = property_dependencies or {}
+        self.property_dependencies = property_dependencies or _NO_DEPENDENCIES
         self.location = location  # file:line where a file front end read it
         self._form: Any = None
         self._canonical: Any = None
         self._models: Optional[dict] = None
+        self._keep = False  # a stack keeps extracted models for its joins; a lone judgement drops them
 
     @property
     def label(self) -> str:

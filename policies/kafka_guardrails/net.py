@@ -7,12 +7,12 @@ stack, the role it plays, the keys it is known by and the keys it points at.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, NamedTuple, Optional
 
 from . import cidr
 from .ports import Span
 from .settings import Settings
-from .values import MISSING, UNKNOWN, Ref, is_unknown, items
+from .values import MISSING, UNKNOWN, UNKNOWN_SENTINELS, Ref, is_unknown, items
 
 WORLD = (("", "0.0.0.0/0"), ("", "::/0"))
 
@@ -22,7 +22,7 @@ class Entry:
     path: str
     span: Span
     sources: tuple = ()           # ((path, raw value), ...): CIDRs as written
-    refs: tuple = ()              # other named sources, for messages only
+    refs: tuple = ()              # other named sources, for messages only (or the keys of `detail` naming them)
     prefix_lists: tuple = ()      # prefix-list references, resolved against the stack
     proto: str = "tcp"
     implicit_world: bool = False  # nothing restricts the sources, so everyone is admitted
@@ -35,7 +35,7 @@ class Entry:
 class Net:
     entries: list = field(default_factory=list)
     role: str = ""
-    keys: tuple = ()              # names in the join space (id:…, urn:…, tf:…, cfn:…, k8s:…)
+    ids: tuple = ()               # its own ids/ARNs/names as written, or explicit k8s:… join keys
     links: dict = field(default_factory=dict)  # relation -> keys it points at
     data: Any = None              # what the role's join needs
 
@@ -51,11 +51,12 @@ def sources_at(block: Any, path: str, *names: str) -> list:
     if not isinstance(block, dict):
         return out
     for name in names:
-        value = block.get(name, MISSING)
-        if value is MISSING or value is None:
+        value = block.get(name)
+        if value is None:
             continue
-        for index, item in enumerate(items(value)):
-            out.append((f"{path}.{name}[{index}]" if path else f"{name}[{index}]", item))
+        where = f"{path}.{name}" if path else name
+        for item in items(value):
+            out.append((where, item))
     return out
 
 
@@ -72,16 +73,42 @@ def keys_of(resource: Any, value: Any, prop: str = "") -> tuple[str, ...]:
     return tuple(out)
 
 
-def own_keys(resource: Any, *values: Any) -> tuple[str, ...]:
-    """The keys a resource is known by: its label and any of its own ids/ARNs/names given."""
+class Later(NamedTuple):
+    """A link whose join keys are worked out only when a stack follows it (`Stack.linked`)."""
+
+    value: Any
+    prop: str
+
+
+def own_keys(resource: Any, ids: tuple) -> tuple[str, ...]:
+    """The keys a resource is known by in joins: its label, its tf:/cfn: name, its own ids/ARNs/
+    names given as inputs, and explicit k8s:Kind/namespace/name keys. Computed only for stacks."""
     out = [f"urn:{resource.urn}" if resource.urn else f"urn:{resource.label}"]
     if resource.name and resource.name.startswith(("tf:", "cfn:")):
         out.append(resource.name)
-    for value in values:
+    for value in ids:
         for item in items(value):
             if isinstance(item, str) and item and not is_unknown(item) and not isinstance(item, Ref):
-                out.append(f"id:{item}")
+                out.append(item if item.startswith("k8s:") else f"id:{item}")
     return tuple(out)
+
+
+def named_refs(entry: Entry) -> tuple:
+    """The other named sources of an entry; forms may leave them as key names to read from the
+    entry's raw block, so the common case never formats them."""
+    if entry.refs and entry.refs[0] == "@" and isinstance(entry.detail, dict):
+        block = entry.detail
+        out = []
+        for name in entry.refs[1:]:
+            if name == "self":
+                if block.get("self") is True or str(block.get("self")).lower() == "true":
+                    out.append("self")
+                continue
+            for item in items(block.get(name)):
+                if item is not None and item != "":
+                    out.append(f"{name}={'<unknown>' if is_unknown(item) else item}")
+        return tuple(out)
+    return tuple(entry.refs)
 
 
 @dataclass(slots=True)
@@ -97,27 +124,43 @@ class Verdict:
         return cidr.offending(self.nets, self.reach) if self.reach.public else []
 
 
-def verdict(entry: Entry, settings: Settings, extra: Iterable = ()) -> Optional[Verdict]:
-    """None when the entry cannot expose a guarded port; else what its sources reach."""
-    covered = entry.span.covers(settings.ports)
+def verdict(entry: Entry, settings: Settings, extra: Iterable = (), covered: Any = None) -> Optional[Verdict]:
+    """None when the entry cannot expose a guarded port; else what its sources reach. Only
+    sources that touch the internet are kept: the rest cannot make anything public."""
+    if covered is None:
+        covered = entry.span.covers(settings.ports)
     if entry.kafka and not covered:
         covered = entry.span.only or (entry.span.low,)
     if not covered:
         return None
-    nets, bad, unknown_paths = [], [], []
-    for path, raw in (*entry.sources, *extra):
-        if raw is UNKNOWN or is_unknown(raw):
+    nets: list = []
+    bad: list = []
+    unknown_paths: list = []
+    for path, raw in (entry.sources if not extra else (*entry.sources, *extra)):
+        if type(raw) is str:
+            if raw in UNKNOWN_SENTINELS:
+                unknown_paths.append(path or "<entry>")
+                continue
+            net = cidr.classify(raw)
+            if net is False:
+                continue
+            if net is None:
+                bad.append((path, raw))
+            else:
+                nets.append(net)
+        elif raw is UNKNOWN:
             unknown_paths.append(path or "<entry>")
-            continue
-        net = cidr.parse(raw) if isinstance(raw, str) and not isinstance(raw, Ref) else None
-        if net is None:
-            bad.append((path, raw))
+        elif isinstance(raw, str) and not isinstance(raw, Ref):
+            net = cidr.classify(str(raw))
+            if net is None:
+                bad.append((path, raw))
+            elif net is not False:
+                nets.append(net)
         else:
-            nets.append(net)
-    if nets:
-        reach = cidr.reach(nets, settings.ipv4_public_prefix, settings.ipv6_public_prefix)
-    else:
-        reach = cidr.PRIVATE
+            bad.append((path, raw))
+    if not (nets or bad or unknown_paths):
+        return None
+    reach = cidr.reach(nets, settings.ipv4_public_prefix, settings.ipv6_public_prefix) if nets else cidr.PRIVATE
     if not (reach.public or bad or unknown_paths):
         return None
     return Verdict(covered, reach, nets, bad, unknown_paths)

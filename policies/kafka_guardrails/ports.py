@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from typing import Any, NamedTuple, Optional
 
 from .values import UNKNOWN, as_int, is_unknown
@@ -13,8 +14,15 @@ _NAMES = {"tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp", "icmp": "icmp", "
           "sctp": "sctp", "132": "sctp"}
 
 
+FAST_PROTOCOLS = {"tcp": "tcp", "-1": "all", "6": "tcp", "TCP": "tcp", "udp": "udp", "icmp": "icmp", "all": "all"}
+
+
 def protocol(value: Any) -> Any:
     """'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'all' | 'proto-N' | UNKNOWN | None (unreadable)."""
+    if type(value) is str:
+        found = _NAMES.get(value)
+        if found is not None:
+            return found
     if is_unknown(value):
         return UNKNOWN
     if isinstance(value, bool) or value is None:
@@ -74,6 +82,12 @@ def exactly(*ports: int) -> Span:
     return Span(ordered[0], ordered[-1], only=ordered) if ordered else NONE
 
 
+@lru_cache(maxsize=8192)
+def port_range(low: int, high: int) -> Span:
+    """Spans are immutable and port ranges repeat across an estate: one object per range."""
+    return Span(low, high)
+
+
 def span(proto: Any, from_port: Any, to_port: Any) -> Span:
     """Ports reachable over TCP, EC2 style. All-traffic rules cover every port whatever from/to
     say; unreadable input is assumed to open everything (fail closed) and says so."""
@@ -85,6 +99,8 @@ def span(proto: Any, from_port: Any, to_port: Any) -> Span:
         return EVERY
     if proto != "tcp":
         return NONE
+    if type(from_port) is int and type(to_port) is int and 0 <= from_port <= to_port <= 65535:
+        return port_range(from_port, to_port)
     low, high = as_int(from_port), as_int(to_port)
     if low is UNKNOWN or high is UNKNOWN:
         return UNKNOWN_SPAN

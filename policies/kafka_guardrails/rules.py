@@ -7,7 +7,7 @@ resource whose form feeds its model; a stack rule is `check(stack, settings)` an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence
 
 from .dialects import form_of, model
 from .model import ADVISORY, MANDATORY, Finding, Resource
@@ -15,8 +15,7 @@ from .registry import FORMS
 from .settings import Settings
 
 
-@dataclass(frozen=True)
-class Issue:
+class Issue(NamedTuple):
     """What a check reports; the registry turns it into a Finding under its rule."""
 
     message: str
@@ -85,6 +84,11 @@ class Registry:
     def __getitem__(self, name: str) -> Rule:
         return self._rules[name]
 
+    def clear(self) -> None:
+        """Drop the per-type rule lists (rebuilt on first use)."""
+        self._by_type.clear()
+        _TYPES.clear()
+
     def resource_rules(self) -> list[Rule]:
         return [r for r in self if not r.stack]
 
@@ -133,7 +137,8 @@ def run(rule_: Rule, subject: Any, settings: Settings) -> list[Finding]:
         value = model(subject, rule_.model)
         if value is None:
             return []
-        return [rule_.finding(i, settings, subject) for i in rule_.check(subject, value, settings)]
+        issues = rule_.check(subject, value, settings)
+        return [rule_.finding(i, settings, subject) for i in issues] if issues else []
     except Exception as error:  # noqa: BLE001 - the point is to catch anything
         return [crash(rule_, error, subject, settings)]
 
@@ -141,11 +146,21 @@ def run(rule_: Rule, subject: Any, settings: Settings) -> list[Finding]:
 def judge_resource(resource: Resource, settings: Settings = Settings(),
                    rules: Optional[Sequence[Rule]] = None) -> list[Finding]:
     """Every resource rule that reads this resource's type."""
+    selected = RULES.for_type(resource.type) if rules is None else \
+        [r for r in rules if resource.type in r.types]
     out: list[Finding] = []
-    for rule_ in rules if rules is not None else RULES.for_type(resource.type):
-        if rules is not None and resource.type not in rule_.types:
-            continue
-        out.extend(run(rule_, resource, settings))
+    try:
+        for rule_ in selected:  # the hot path: one try for all rules
+            value = model(resource, rule_.model)
+            if value is not None:
+                issues = rule_.check(resource, value, settings)
+                if issues:
+                    out.extend(rule_.finding(issue, settings, resource) for issue in issues)
+    except Exception:  # noqa: BLE001 - run them one by one, so the rule that trips is the one reported
+        out = [finding for rule_ in selected for finding in run(rule_, resource, settings)]
+    finally:
+        if not resource._keep:
+            resource._models = None  # nothing outlives the judgement but the findings
     return out
 
 

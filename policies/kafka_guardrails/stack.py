@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from .dialects import model
+from .net import Later, keys_of, own_keys
 from .model import Resource
 from .ports import Span
 
@@ -44,6 +45,8 @@ class Stack(Sequence):
 
     def __init__(self, resources: Sequence[Resource]) -> None:
         self.resources = list(resources)
+        for resource in self.resources:
+            resource._keep = True
         self._roles: Optional[dict[str, list]] = None
         self._keys: Optional[dict[str, list]] = None
         self._paths: dict[int, list[Path]] = {}
@@ -72,7 +75,7 @@ class Stack(Sequence):
                 continue
             if net.role:
                 roles[net.role].append((resource, net))
-            for key in net.keys:
+            for key in own_keys(resource, net.ids):
                 keys[key].append((resource, net))
         self._roles, self._keys = roles, keys
 
@@ -93,6 +96,13 @@ class Stack(Sequence):
                     seen.add(id(resource))
                     out.append((resource, net))
         return out
+
+    def linked(self, resource: Resource, net: Any, relation: str) -> tuple:
+        """The join keys a resource's link points at (computed on first use for `Later` links)."""
+        found = net.links.get(relation, ())
+        if isinstance(found, Later):
+            found = net.links[relation] = keys_of(resource, found.value, found.prop)
+        return found
 
     def paths(self, settings: Any) -> list[Path]:
         """Every join's paths, computed once for all the stack rules that read them."""

@@ -6,7 +6,7 @@ scalars the way providers coerce them.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 # The Pulumi engine's markers for values not known during preview (pulumi-policy's proxy.py).
 UNKNOWN_SENTINELS = frozenset({
@@ -54,18 +54,24 @@ def known(value: Any) -> Any:
 
 def get(obj: Any, *names: str) -> Any:
     """Follow nested mappings: the value, MISSING where the walk stops, UNKNOWN where it meets
-    a value not known yet."""
+    a value not known yet. Terraform's one-block lists are stepped through."""
     for name in names:
-        if obj is UNKNOWN or (type(obj) is str and obj in UNKNOWN_SENTINELS):
+        kind = type(obj)
+        if kind is dict:
+            obj = obj.get(name, MISSING)
+        elif kind is list and len(obj) == 1 and type(obj[0]) is dict:
+            obj = obj[0].get(name, MISSING)
+        elif obj is UNKNOWN or (kind is str and obj in UNKNOWN_SENTINELS):
             return UNKNOWN
-        if type(obj) is list and len(obj) == 1:  # Terraform's one-block lists
-            obj = obj[0]
-        if not isinstance(obj, dict):
+        elif isinstance(obj, dict):
+            obj = obj.get(name, MISSING)
+        else:
             return MISSING
-        obj = obj.get(name, MISSING)
         if obj is None:
             return MISSING
-    return known(obj)
+    if type(obj) is str and obj in UNKNOWN_SENTINELS:
+        return UNKNOWN
+    return obj
 
 
 def mapping(value: Any) -> dict:
@@ -75,18 +81,24 @@ def mapping(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def items(value: Any) -> Iterator[Any]:
+def items(value: Any) -> list:
     """The leaves of a list-ish value (a lone scalar counts as a list of one)."""
     if value is MISSING or value is None:
-        return
-    if is_unknown(value):
-        yield UNKNOWN
-        return
-    if isinstance(value, (list, tuple)):
+        return []
+    kind = type(value)
+    if kind is list or kind is tuple:
         for element in value:
-            yield from items(element)
-        return
-    yield value
+            if type(element) in (list, tuple) or (type(element) is str and element in UNKNOWN_SENTINELS):
+                break
+        else:
+            return value if kind is list else list(value)
+        out: list = []
+        for element in value:
+            out.extend(items(element))
+        return out
+    if kind is str and value in UNKNOWN_SENTINELS:
+        return [UNKNOWN]
+    return [value]
 
 
 def blocks(obj: Any, name: str) -> list[tuple[str, Any]]:
@@ -101,6 +113,8 @@ def blocks(obj: Any, name: str) -> list[tuple[str, Any]]:
 
 def as_int(value: Any) -> Any:
     """An int, UNKNOWN, or None when the value is not a whole number."""
+    if type(value) is int:
+        return value
     if is_unknown(value):
         return UNKNOWN
     if isinstance(value, bool):

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Sequence
 
 from .. import cidr
 from ..model import Resource
-from ..net import Entry, Net, keys_of, own_keys, world
+from ..net import Entry, Net, keys_of, world
 from ..ports import exactly
 from ..registry import form
 from ..stack import Path, Stack, join
@@ -54,7 +54,7 @@ def _lb(shape: str):
         kind = as_text(props.get("loadBalancerType") if shape != "cfn" else props.get("type")) or "application"
         data = {"internal": _scheme_internal(props, shape), "kind": kind.lower(),
                 "groups": _sg_keys(resource, props), "has_groups": props.get("securityGroups") not in (None, MISSING, [])}
-        return Net([], "lb", own_keys(resource, props.get("arn"), props.get("id"), props.get("name")), {}, data)
+        return Net([], "lb", (props.get("arn"), props.get("id"), props.get("name")), {}, data)
     return extract
 
 
@@ -81,7 +81,7 @@ def _targets(resource: Resource, actions: Any, prop: str) -> tuple:
 
 def listener(resource: Resource, props: Any) -> Net:
     props = mapping(props)
-    return Net([], "listener", own_keys(resource, props.get("arn"), props.get("id")),
+    return Net([], "listener", (props.get("arn"), props.get("id")),
                {"lb": keys_of(resource, props.get("loadBalancerArn"), "loadBalancerArn"),
                 "tg": _targets(resource, props.get("defaultActions"), "defaultActions")},
                {"port": known(props.get("port")), "protocol": as_text(props.get("protocol")) or ""})
@@ -89,20 +89,20 @@ def listener(resource: Resource, props: Any) -> Net:
 
 def listener_rule(resource: Resource, props: Any) -> Net:
     props = mapping(props)
-    return Net([], "listener-rule", own_keys(resource, props.get("arn")),
+    return Net([], "listener-rule", (props.get("arn"),),
                {"listener": keys_of(resource, props.get("listenerArn"), "listenerArn"),
                 "tg": _targets(resource, props.get("actions"), "actions")})
 
 
 def target_group(resource: Resource, props: Any) -> Net:
     props = mapping(props)
-    return Net([], "target-group", own_keys(resource, props.get("arn"), props.get("id"), props.get("name")), {},
+    return Net([], "target-group", (props.get("arn"), props.get("id"), props.get("name")), {},
                {"port": known(props.get("port"))})
 
 
 def attachment(resource: Resource, props: Any) -> Net:
     props = mapping(props)
-    return Net([], "tg-attachment", own_keys(resource), {"tg": keys_of(resource, props.get("targetGroupArn"),
+    return Net([], "tg-attachment", (), {"tg": keys_of(resource, props.get("targetGroupArn"),
                                                                        "targetGroupArn")},
                {"port": known(props.get("port"))})
 
@@ -131,7 +131,7 @@ def _classic(shape: str):
                     entries.append(Entry(path, exactly(*numbers), **world(CLASSIC_NOTE), detail=("elb", numbers)))
         data = {"internal": internal, "kind": "classic", "groups": _sg_keys(resource, props),
                 "has_groups": has_groups, "listeners": listeners}
-        return Net(entries, "lb", own_keys(resource, props.get("name"), props.get("loadBalancerName")), {}, data)
+        return Net(entries, "lb", (props.get("name"), props.get("loadBalancerName")), {}, data)
     return extract
 
 
@@ -200,7 +200,7 @@ def _group_sources(stack: Stack, keys: Iterable[str], port: int) -> tuple[list, 
             found.append(group)
             entries = list(net.entries)
             for rule_resource, rule_net in stack.role("group-rule"):
-                if stack.find(rule_net.links.get("group", ()), role="group") == [(group, net)]:
+                if stack.find(stack.linked(rule_resource, rule_net, "group"), role="group") == [(group, net)]:
                     entries.extend(rule_net.entries)
                     found.append(rule_resource)
             for entry in entries:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Resource
-from ..net import Net, keys_of, own_keys, verdict
+from ..net import Later, Net, verdict
 from ..registry import form
 from ..stack import Path, Stack, join
 from ..values import UNKNOWN, blocks, get, is_unknown, items, known, mapping
@@ -17,14 +17,13 @@ def prefix_list(resource: Resource, props: Any) -> Net:
     for path, entry in blocks(props, "entries"):
         value = UNKNOWN if is_unknown(entry) else get(entry, "cidr")
         cidrs.append((path, value if value is not None else UNKNOWN))
-    return Net([], "prefix-list", own_keys(resource, props.get("id"), props.get("prefixListId")), {},
+    return Net([], "prefix-list", (props.get("id"), props.get("prefixListId")), {},
                tuple(cidrs))
 
 
 def prefix_list_entry(resource: Resource, props: Any) -> Net:
     props = mapping(props)
-    return Net([], "prefix-list-entry", own_keys(resource), {"list": keys_of(resource, props.get("prefixListId"),
-                                                                             "prefixListId")},
+    return Net([], "prefix-list-entry", (), {"list": Later(props.get("prefixListId"), "prefixListId")},
                (("cidr", known(props.get("cidr"))),))
 
 
@@ -56,7 +55,7 @@ def referenced_lists(stack: Stack, settings: Any) -> list[Path]:
     reported as unseen when the rule covers a guarded port."""
     entries_of: dict[int, list] = {}
     for resource, net in stack.role("prefix-list-entry"):
-        for owner, _ in stack.find(net.links.get("list", ()), role="prefix-list"):
+        for owner, _ in stack.find(stack.linked(resource, net, "list"), role="prefix-list"):
             entries_of.setdefault(id(owner), []).append((resource, net))
     out: list[Path] = []
     for resource, net in [*stack.role("group"), *stack.role("group-rule")]:

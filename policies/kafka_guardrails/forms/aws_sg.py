@@ -3,62 +3,96 @@ CloudFormation/aws-native shape; the stack join unions the rules of one group.""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
+from ..cidr import classify
 from ..exposure import union_issue
 from ..model import Resource
-from ..net import Entry, Net, keys_of, own_keys, sources_at
-from ..ports import UNKNOWN_SPAN, assumed, protocol, span
+from ..net import Entry, Later, Net, keys_of
+from ..ports import FAST_PROTOCOLS, UNKNOWN_SPAN, assumed, port_range, protocol, span
 from ..registry import form
 from ..stack import Path, Stack, join
-from ..values import MISSING, UNKNOWN, Ref, as_bool, as_text, blocks, is_unknown, items, known
+from ..values import UNKNOWN, Ref, as_text, is_unknown, items, known
 
 FIX = "Then change the code to admit only named client CIDRs or a client security group."
 
 
-def _refs(block: dict, names: Sequence[str]) -> tuple[str, ...]:
-    out = []
-    for name in names:
-        if name == "self":
-            if as_bool(block.get("self")) is True:
-                out.append("self")
-            continue
-        for item in items(block.get(name)):
-            if item is not None and item != "":
-                out.append(f"{name}={'<unknown>' if is_unknown(item) else item}")
-    return tuple(out)
-
-
-def _entry(resource: Resource, block: Any, path: str, proto_key: str, cidr_keys: Sequence[str],
-           ref_keys: Sequence[str], prefix_key: str, prop: str) -> Entry:
-    """One ingress entry; `prop` is the top-level input whose dependencies may name prefix lists."""
-    block = known(block)
-    if block is UNKNOWN:
-        return Entry(path, UNKNOWN_SPAN, ((path, UNKNOWN),))
-    if not isinstance(block, dict):
-        return Entry(path, assumed("the entry cannot be read"), ((path, block),))
-    proto = protocol(known(block.get(proto_key)))
-    lists = block.get(prefix_key)
-    refs = _refs(block, ref_keys)
-    if lists not in (None, MISSING, "", []):
-        refs += tuple(f"{prefix_key}={'<unknown>' if is_unknown(i) else i}" for i in items(lists))
-        lists = keys_of(resource, lists, prop)
+def _entry(resource: Resource, block: Any, where: Any, proto_key: str, cidr_keys: Sequence[str],
+           ref_keys: Sequence[str], prefix_key: str, prop: str) -> Optional[Entry]:
+    """One ingress entry, or None when it can expose nothing (not TCP, or only private sources and
+    no prefix list): the hot path of the engine, so nothing is formatted that a finding does not
+    need. `where` is the entry's path, or (name, index) to format only when it is kept; `prop` is the
+    top-level input whose dependencies may name prefix lists."""
+    if type(block) is not dict:
+        path = where if type(where) is str else f"{where[0]}[{where[1]}]"
+        block = known(block)
+        if block is UNKNOWN:
+            return Entry(path, UNKNOWN_SPAN, ((path, UNKNOWN),))
+        if not isinstance(block, dict):
+            return Entry(path, assumed("the entry cannot be read"), ((path, block),))
+    raw = block.get(proto_key)
+    proto = FAST_PROTOCOLS.get(raw) if type(raw) is str else None
+    if proto is None:
+        proto = protocol(raw)
+    low, high = block.get("fromPort"), block.get("toPort")
+    if proto == "tcp" and type(low) is int and type(high) is int and 0 <= low <= high <= 65535:
+        ports = port_range(low, high)
     else:
-        lists = ()
-    return Entry(path, span(proto, known(block.get("fromPort")), known(block.get("toPort"))),
-                 tuple(sources_at(block, path, *cidr_keys)), refs, lists,
-                 proto if isinstance(proto, str) else "tcp")
+        ports = span(proto, low, high)
+        if ports.high < ports.low:
+            return None  # not TCP: nothing it admits is Kafka
+    lists = block.get(prefix_key)
+    interesting = ports.unknown or bool(ports.assumed) or (lists is not None and lists != "" and lists != [])
+    if not interesting:
+        for key in cidr_keys:
+            value = block.get(key)
+            if value is None:
+                continue
+            if type(value) is list and len(value) == 1 and type(value[0]) is str:
+                if classify(value[0]) is False:
+                    continue
+            elif type(value) is str and classify(value) is False:
+                continue
+            elif type(value) is list and value and all(type(v) is str and classify(v) is False for v in value):
+                continue
+            interesting = True  # public, unreadable or not known yet
+            break
+        else:
+            return None  # only private sources: it can expose nothing, alone or joined
+    path = where if type(where) is str else f"{where[0]}[{where[1]}]"
+    sources = []
+    for key in cidr_keys:
+        value = block.get(key)
+        if value is not None:
+            at = f"{path}.{key}" if path else key
+            sources.extend((at, item) for item in items(value))
+    lists = keys_of(resource, lists, prop) if lists is not None and lists != "" and lists != [] else ()
+    return Entry(path, ports, tuple(sources), ("@", *ref_keys, prefix_key), lists,
+                 proto if type(proto) is str else "tcp", detail=block)
+
+
+def _inline(resource: Resource, props: dict, name: str, proto_key: str, cidr_keys: Sequence[str],
+            ref_keys: Sequence[str], prefix_key: str) -> list:
+    listed = props.get(name)
+    if listed is None:
+        return []
+    if type(listed) is not list:
+        entry = _entry(resource, listed, name, proto_key, cidr_keys, ref_keys, prefix_key, name)
+        return [entry] if entry is not None else []
+    out = []
+    for index, block in enumerate(listed):
+        entry = _entry(resource, block, (name, index), proto_key, cidr_keys, ref_keys, prefix_key, name)
+        if entry is not None:
+            out.append(entry)
+    return out
 
 
 def _group_net(resource: Resource, props: dict, entries: list) -> Net:
-    return Net(entries, "group", own_keys(resource, props.get("id"), props.get("name"), props.get("groupName")))
+    return Net(entries, "group", (props.get("id"), props.get("name"), props.get("groupName")))
 
 
-def _rule_net(resource: Resource, props: dict, entries: list, *group_keys: str) -> Net:
-    links = ()
-    for key in group_keys:
-        links += keys_of(resource, props.get(key), key)
-    return Net(entries, "group-rule", own_keys(resource, props.get("id")), {"group": links})
+def _rule_net(resource: Resource, props: dict, entries: list, group_key: str) -> Net:
+    return Net(entries, "group-rule", (props.get("id"),), {"group": Later(props.get(group_key), group_key)})
 
 
 # --- Pulumi aws / Terraform -----------------------------------------------------------------
@@ -70,8 +104,7 @@ _SG_REFS = ("securityGroups", "self")
 def sg_inline(resource: Resource, props: Any) -> Net:
     if not isinstance(props, dict):
         return Net([Entry("", assumed("the properties cannot be read"), (("", props),))])
-    entries = [_entry(resource, b, p, "protocol", _SG_CIDRS, _SG_REFS, "prefixListIds", "ingress")
-               for p, b in blocks(props, "ingress")]
+    entries = _inline(resource, props, "ingress", "protocol", _SG_CIDRS, _SG_REFS, "prefixListIds")
     return _group_net(resource, props, entries)
 
 
@@ -79,17 +112,19 @@ def sg_rule(resource: Resource, props: Any) -> Net:
     if not isinstance(props, dict):
         return Net([Entry("", assumed("the properties cannot be read"), (("", props),))])
     kind = as_text(props.get("type"))
-    entries = [] if kind and kind.lower() == "egress" else [
+    entry = None if kind and kind.lower() == "egress" else \
         _entry(resource, props, "", "protocol", _SG_CIDRS, ("sourceSecurityGroupId", "self"), "prefixListIds",
-               "prefixListIds")]
+               "prefixListIds")
+    entries = [entry] if entry is not None else []
     return _rule_net(resource, props, entries, "securityGroupId")
 
 
 def vpc_ingress(resource: Resource, props: Any) -> Net:
     if not isinstance(props, dict):
         return Net([Entry("", assumed("the properties cannot be read"), (("", props),))])
-    entries = [_entry(resource, props, "", "ipProtocol", ("cidrIpv4", "cidrIpv6"), ("referencedSecurityGroupId",),
-                      "prefixListId", "prefixListId")]
+    entry = _entry(resource, props, "", "ipProtocol", ("cidrIpv4", "cidrIpv6"), ("referencedSecurityGroupId",),
+                   "prefixListId", "prefixListId")
+    entries = [entry] if entry is not None else []
     return _rule_net(resource, props, entries, "securityGroupId")
 
 
@@ -145,17 +180,18 @@ _NATIVE_REFS = ("sourceSecurityGroupId", "sourceSecurityGroupName")
 def native_sg(resource: Resource, props: Any) -> Net:
     if not isinstance(props, dict):
         return Net([Entry("", assumed("the properties cannot be read"), (("", props),))])
-    entries = [_entry(resource, b, p, "ipProtocol", _NATIVE_CIDRS, _NATIVE_REFS, "sourcePrefixListId",
-                      "securityGroupIngress") for p, b in blocks(props, "securityGroupIngress")]
+    entries = _inline(resource, props, "securityGroupIngress", "ipProtocol", _NATIVE_CIDRS, _NATIVE_REFS,
+                      "sourcePrefixListId")
     return _group_net(resource, props, entries)
 
 
 def native_ingress(resource: Resource, props: Any) -> Net:
     if not isinstance(props, dict):
         return Net([Entry("", assumed("the properties cannot be read"), (("", props),))])
-    entries = [_entry(resource, props, "", "ipProtocol", _NATIVE_CIDRS, _NATIVE_REFS, "sourcePrefixListId",
-                      "sourcePrefixListId")]
-    return _rule_net(resource, props, entries, "groupId", "groupName")
+    entry = _entry(resource, props, "", "ipProtocol", _NATIVE_CIDRS, _NATIVE_REFS, "sourcePrefixListId",
+                   "sourcePrefixListId")
+    entries = [entry] if entry is not None else []
+    return _rule_net(resource, props, entries, "groupId" if props.get("groupId") is not None else "groupName")
 
 
 form(key="aws.security-group.cfn", family="AWS security groups",
@@ -175,15 +211,15 @@ def union(stack: Stack, settings: Any) -> list[Path]:
     buckets: dict[Any, list] = defaultdict(list)
     owners: dict[Any, Resource] = {}
     for resource, net in stack.role("group-rule"):
-        groups = stack.find(net.links.get("group", ()), role="group")
+        groups = stack.find(stack.linked(resource, net, "group"), role="group")
         if groups:
             owner, owner_net = groups[0]
             bucket: Any = id(owner)
             owners[bucket] = owner
             if not buckets[bucket]:
                 buckets[bucket].extend((owner, e) for e in owner_net.entries)
-        elif net.links.get("group"):
-            bucket = net.links["group"][0]
+        elif stack.linked(resource, net, "group"):
+            bucket = stack.linked(resource, net, "group")[0]
         else:
             continue
         buckets[bucket].extend((resource, e) for e in net.entries)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Resource
-from ..net import Entry, Net, own_keys
+from ..net import Entry, Net
 from ..ports import UNKNOWN_SPAN, assumed, port_text
 from ..registry import form
 from ..values import MISSING, UNKNOWN, as_text, blocks, is_unknown, items, known, mapping
@@ -62,11 +62,11 @@ def security_group(resource: Resource, props: Any) -> Net:
     entries = []
     for path, rule in blocks(props, "securityRules"):
         entries.extend(_rule(path, rule))
-    return Net(entries, "", own_keys(resource))
+    return Net(entries, "", ())
 
 
 def security_rule(resource: Resource, props: Any) -> Net:
-    return Net(_rule("", props), "", own_keys(resource))
+    return Net(_rule("", props), "", ())
 
 
 def revoke(resource: Resource, entry: Entry, offending: Any) -> str:

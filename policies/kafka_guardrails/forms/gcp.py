@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Resource
-from ..net import Entry, Net, own_keys, sources_at
+from ..net import Entry, Net, sources_at
 from ..ports import EVERY, UNKNOWN_SPAN, assumed, port_text, protocol
 from ..registry import form
 from ..values import MISSING, UNKNOWN, as_bool, as_text, get, is_unknown, items, known, mapping
@@ -47,7 +47,7 @@ def firewall(resource: Resource, props: Any) -> Net:
     direction = as_text(known(props.get("direction"))) or "INGRESS"
     disabled = as_bool(known(props.get("disabled")))
     if direction.upper() != "INGRESS" or disabled is True:
-        return Net([], "", own_keys(resource))
+        return Net([], "", ())
     sources = sources_at(props, "", "sourceRanges")
     tags = [t for key in ("sourceTags", "sourceServiceAccounts") for t in items(props.get(key))]
     implicit, note = False, ""
@@ -56,7 +56,7 @@ def firewall(resource: Resource, props: Any) -> Net:
     if disabled is UNKNOWN:
         sources = [("disabled", UNKNOWN)]
     return Net(_entries("allows", known(props.get("allows")), "protocol", sources, implicit, note,
-                        tuple(f"tag={t}" for t in tags)), "", own_keys(resource))
+                        tuple(f"tag={t}" for t in tags)), "", ())
 
 
 def policy_rule(resource: Resource, props: Any) -> Net:
@@ -64,7 +64,7 @@ def policy_rule(resource: Resource, props: Any) -> Net:
     direction = as_text(known(props.get("direction"))) or "INGRESS"
     action = as_text(known(props.get("action"))) or ""
     if direction.upper() != "INGRESS" or action.lower() != "allow" or as_bool(known(props.get("disabled"))) is True:
-        return Net([], "", own_keys(resource))
+        return Net([], "", ())
     match = mapping(props.get("match"))
     sources = sources_at(match, "match", "srcIpRanges")
     public_selectors = [f"{key}={v}" for key in ("srcRegionCodes", "srcFqdns", "srcThreatIntelligences")
@@ -77,7 +77,7 @@ def policy_rule(resource: Resource, props: Any) -> Net:
     elif not sources and not private_selectors:
         sources, implicit, note = [("match", "0.0.0.0/0")], True, NO_SOURCE
     return Net(_entries("match.layer4Configs", known(match.get("layer4Configs")), "ipProtocol", sources,
-                        implicit, note), "", own_keys(resource))
+                        implicit, note), "", ())
 
 
 def revoke(resource: Resource, entry: Entry, offending: Any) -> str:

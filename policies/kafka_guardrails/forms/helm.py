@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ..model import Resource
-from ..net import Entry, Net, own_keys
+from ..net import Entry, Net
 from ..ports import EVERY, exactly
 from ..registry import form
 from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, items, known, mapping
@@ -181,11 +181,11 @@ def release(resource: Resource, props: Any) -> Net:
     name, origin = chart_name(props)
     known_chart = CHARTS.get(name)
     if known_chart is None or (known_chart[0] and known_chart[0] not in origin):
-        return Net([], "", own_keys(resource))  # not a chart we know: not guessed at
+        return Net([], "", ())  # not a chart we know: not guessed at
     values = chart_values(props)
     if values is UNKNOWN:
-        return Net([Entry("values", EVERY, (("values", UNKNOWN),), kafka=True)], "", own_keys(resource))
-    return Net(known_chart[1](values), "", own_keys(resource))
+        return Net([Entry("values", EVERY, (("values", UNKNOWN),), kafka=True)], "", ())
+    return Net(known_chart[1](values), "", ())
 
 
 def revoke(resource: Resource, entry: Entry, offending: Any) -> str:

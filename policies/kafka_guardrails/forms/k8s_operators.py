@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Resource
-from ..net import Entry, Net, own_keys, world
+from ..net import Entry, Net, world
 from ..ports import EVERY, exactly
 from ..registry import form
 from ..values import MISSING, UNKNOWN, as_int, as_text, get, is_unknown, known, mapping
@@ -54,7 +54,7 @@ def strimzi(resource: Resource, props: Any) -> Net:
     props = mapping(props)
     kafka = get(props, "spec", "kafka")
     if kafka is UNKNOWN:
-        return Net([Entry("spec.kafka", EVERY, (("spec.kafka", UNKNOWN),), kafka=True)], "", own_keys(resource))
+        return Net([Entry("spec.kafka", EVERY, (("spec.kafka", UNKNOWN),), kafka=True)], "", ())
     kafka = mapping(kafka)
     template = mapping(kafka.get("template"))
     listeners = known(kafka.get("listeners"))
@@ -65,7 +65,7 @@ def strimzi(resource: Resource, props: Any) -> Net:
     entries = []
     if listeners is UNKNOWN:
         return Net([Entry("spec.kafka.listeners", EVERY, (("spec.kafka.listeners", UNKNOWN),), kafka=True)],
-                   "", own_keys(resource))
+                   "", ())
     for index, listener in enumerate(listeners if isinstance(listeners, list) else []):
         listener = known(listener)
         path = f"spec.kafka.listeners[{index}]"
@@ -94,14 +94,14 @@ def strimzi(resource: Resource, props: Any) -> Net:
             entries.append(_load_balancer(path, port, sets, known(config.get("loadBalancerSourceRanges"))))
         elif kind in NOTES:
             entries.append(Entry(path, span, **world(NOTES[kind]), kafka=True))
-    return Net(entries, "", own_keys(resource))
+    return Net(entries, "", ())
 
 
 def confluent(resource: Resource, props: Any) -> Net:
     props = mapping(props)
     listeners = get(props, "spec", "listeners")
     if listeners is UNKNOWN:
-        return Net([Entry("spec.listeners", EVERY, (("spec.listeners", UNKNOWN),), kafka=True)], "", own_keys(resource))
+        return Net([Entry("spec.listeners", EVERY, (("spec.listeners", UNKNOWN),), kafka=True)], "", ())
     listeners = mapping(listeners)
     found = []
     if "external" in listeners:
@@ -130,7 +130,7 @@ def confluent(resource: Resource, props: Any) -> Net:
                                           known(lb.get("loadBalancerSourceRanges"))))
         elif kind in NOTES or kind == "nodeport":
             entries.append(Entry(path, span, **world(NOTES.get(kind, NOTES["nodeport"])), kafka=True))
-    return Net(entries, "", own_keys(resource))
+    return Net(entries, "", ())
 
 
 def revoke(resource: Resource, entry: Entry, offending: Any) -> str:

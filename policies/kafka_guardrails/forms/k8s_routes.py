@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from ..model import Resource
-from ..net import WORLD, Entry, Net, own_keys, verdict, world
+from ..net import WORLD, Entry, Net, verdict, world
 from ..ports import EVERY, exactly
 from ..registry import form
 from ..stack import Path, Stack, join
 from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, items, known, mapping
-from .k8s_service import internal
+from .k8s_service import info, internal
 from .k8s_workload import is_kafka
 
 GATEWAY_NOTE = "a Gateway listener of protocol {protocol} forwards raw TCP from the gateway's address"
@@ -62,7 +62,7 @@ def gateway(resource: Resource, props: Any) -> Net:
                                  ((path, UNKNOWN),)))
         elif isinstance(number, int):
             entries.append(Entry(path, exactly(number), **world(GATEWAY_NOTE.format(protocol=protocol))))
-    return Net(entries, "gateway", own_keys(resource) + (f"k8s:Gateway/{namespace}/{name}",), {},
+    return Net(entries, "gateway", (f"k8s:Gateway/{namespace}/{name}",), {},
                GatewayData(namespace, name, public, listeners))
 
 
@@ -91,7 +91,7 @@ def route(kind: str):
                 if (as_text(ref.get("kind")) or "Service") == "Service":
                     backends.append((as_text(ref.get("namespace")) or namespace, as_text(ref.get("name")) or "",
                                      known(ref.get("port"))))
-        return Net([], "gateway-route", own_keys(resource), {}, RouteData(kind, namespace, parents, backends))
+        return Net([], "gateway-route", (), {}, RouteData(kind, namespace, parents, backends))
     return extract
 
 
@@ -101,7 +101,7 @@ def config_map(resource: Resource, props: Any) -> Net:
     props = mapping(props)
     namespace, name, _ = _meta(props)
     if "tcp-services" not in name:
-        return Net([], "", own_keys(resource))
+        return Net([], "", ())
     mappings = []
     for key, value in mapping(known(props.get("data"))).items():
         external = as_int(key)
@@ -113,7 +113,7 @@ def config_map(resource: Resource, props: Any) -> Net:
             mappings.append((external, svc_ns, svc, port if port is not None else rest.split(":")[0]))
         else:
             mappings.append((external, namespace, target, None))
-    return Net([], "tcp-services", own_keys(resource), {}, (namespace, name, mappings))
+    return Net([], "tcp-services", (), {}, (namespace, name, mappings))
 
 
 def ingress(resource: Resource, props: Any) -> Net:
@@ -121,7 +121,7 @@ def ingress(resource: Resource, props: Any) -> Net:
     namespace, name, annotations = _meta(props)
     flag = UNKNOWN if annotations is UNKNOWN else as_bool(mapping(annotations).get(PASSTHROUGH))
     if flag is not True and flag is not UNKNOWN:
-        return Net([], "", own_keys(resource))
+        return Net([], "", ())
     spec = mapping(props.get("spec"))
     backends = []
     default = mapping(get(spec, "defaultBackend", "service"))
@@ -144,7 +144,7 @@ def ingress(resource: Resource, props: Any) -> Net:
             entries.append(Entry(where, exactly(number), **world(
                 "an Ingress with TLS passthrough hands the raw TLS stream from the controller's address to "
                 "the backend port"), detail=("ingress", namespace, name)))
-    return Net(entries, "passthrough", own_keys(resource), {}, (namespace, refs))
+    return Net(entries, "passthrough", (), {}, (namespace, refs))
 
 
 def openshift_route(resource: Resource, props: Any) -> Net:
@@ -154,9 +154,9 @@ def openshift_route(resource: Resource, props: Any) -> Net:
     termination = get(spec, "tls", "termination")
     if is_unknown(termination):
         return Net([Entry("spec.tls.termination", EVERY, (("spec.tls.termination", UNKNOWN),))],
-                   "", own_keys(resource))
+                   "", ())
     if (as_text(termination) or "").lower() != "passthrough":
-        return Net([], "", own_keys(resource))
+        return Net([], "", ())
     service = as_text(get(spec, "to", "name")) or ""
     target = get(spec, "port", "targetPort")
     number = as_int(target)
@@ -166,7 +166,7 @@ def openshift_route(resource: Resource, props: Any) -> Net:
             "an OpenShift passthrough Route hands raw TLS from the router's port 443 to the target port"),
             detail=("route", namespace, name)))
     ref = number if isinstance(number, int) else (as_text(target) if target is not MISSING else None)
-    return Net(entries, "passthrough", own_keys(resource), {}, (namespace, [("spec.to", service, ref)]))
+    return Net(entries, "passthrough", (), {}, (namespace, [("spec.to", service, ref)]))
 
 
 def revoke(resource: Resource, entry: Entry, offending: Any) -> str:
@@ -215,16 +215,16 @@ def backend(stack: Stack, namespace: str, name: str, port: Any) -> tuple[list[in
     kafka = False
     for service, net in stack.find([f"k8s:Service/{namespace}/{name}"], role="service"):
         joined.append(service)
-        data = net.data
+        data = info(service, net)
         named: dict[str, list] = {}
         selector = mapping(data.selector)
         for workload, w_net in stack.role("workload"):
-            info = w_net.data
-            labels = mapping(info.pod_labels)
-            if selector and info.namespace == namespace and all(labels.get(k) == v for k, v in selector.items()):
+            work = w_net.data
+            labels = mapping(work.pod_labels)
+            if selector and work.namespace == namespace and all(labels.get(k) == v for k, v in selector.items()):
                 joined.append(workload)
-                kafka = kafka or is_kafka(info)
-                for port_name, number in info.named_ports:
+                kafka = kafka or is_kafka(work)
+                for port_name, number in work.named_ports:
                     named.setdefault(port_name, []).append(number)
         for sp in data.ports:
             if port is None or sp.port == port or (isinstance(port, str) and sp.name == port):
@@ -285,7 +285,7 @@ def ingress_paths(stack: Stack, settings: Any) -> list[Path]:
                         out.append(path)
     for cm_resource, net in stack.role("tcp-services"):
         namespace, name, mappings = net.data
-        controllers = [(r, n) for r, n in stack.role("service") if n.data and n.data.namespace == namespace]
+        controllers = [(r, n) for r, n in stack.role("service") if info(r, n).namespace == namespace]
         for external, svc_ns, svc, port in mappings:
             numbers, joined, kafka = backend(stack, svc_ns, svc, port)
             numbers = [*numbers, *( [external] if isinstance(external, int) else [])]

@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 from .. import cidr
 from ..model import Resource
-from ..net import WORLD, Entry, Net, keys_of, own_keys, verdict, world
+from ..net import WORLD, Entry, Net, keys_of, verdict, world
 from ..ports import UNKNOWN_SPAN, exactly
 from ..registry import form
 from ..stack import Path, Stack, join
@@ -193,10 +193,26 @@ def entries_for(data: ServiceData, ports_by_name: Optional[dict] = None) -> list
     return out
 
 
+def info(resource: Resource, net: Net) -> ServiceData:
+    """A Service's data for the joins; the per-resource fast path leaves it to be read here."""
+    if net.data is None:
+        from ..dialects import canonical
+        net.data = service_data(canonical(resource))
+    return net.data
+
+
 def _service(patch: bool):
     def extract(resource: Resource, props: Any) -> Net:
+        if not patch and type(props) is dict:  # the common ClusterIP Service: nothing to judge alone
+            spec = props.get("spec")
+            meta = props.get("metadata")
+            if type(spec) is dict and type(meta) is dict and spec.get("type", "ClusterIP") == "ClusterIP" \
+                    and not spec.get("externalIPs") and not spec.get("externalIps") \
+                    and isinstance(meta.get("name"), str) and not is_unknown(meta.get("name")):
+                namespace = meta.get("namespace") or "default"
+                return Net([], "service", (f"k8s:Service/{namespace}/{meta['name']}",), {}, None)
         data = service_data(props, patch)
-        keys = own_keys(resource) + ((f"k8s:Service/{data.namespace}/{data.name}",) if data and data.name else ())
+        keys = (f"k8s:Service/{data.namespace}/{data.name}",) if data and data.name else ()
         if data is None:
             return Net([], "service", keys)
         if patch and not data.ports:
@@ -248,13 +264,13 @@ def _container_ports(stack: Stack, data: ServiceData) -> tuple[dict, list]:
     if not selector:
         return found, workloads
     for resource, net in stack.role("workload"):
-        info = net.data
-        if info.namespace != data.namespace or is_unknown(info.pod_labels):
+        work = net.data
+        if work.namespace != data.namespace or is_unknown(work.pod_labels):
             continue
-        labels = mapping(info.pod_labels)
+        labels = mapping(work.pod_labels)
         if all(labels.get(k) == v for k, v in selector.items()):
             workloads.append(resource)
-            for name, number in info.named_ports:
+            for name, number in work.named_ports:
                 found.setdefault(name, []).append(number)
     return found, workloads
 
@@ -265,7 +281,7 @@ def services(stack: Stack, settings: Any) -> list[Path]:
     their Services: what only the stack shows."""
     out: list[Path] = []
     for resource, net in stack.role("service"):
-        data = net.data
+        data = info(resource, net)
         if not data or not data.exposures or not any(isinstance(p.target, str) and as_int(p.target) is None
                                                      for p in data.ports):
             continue

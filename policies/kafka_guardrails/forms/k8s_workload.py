@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..dialects import model
 from ..model import Resource
-from ..net import Entry, Net, own_keys, world
+from ..net import Entry, Net, world
 from ..ports import EVERY, exactly
 from ..registry import form
 from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, known, mapping
@@ -50,6 +51,8 @@ class Workload:
     partial: bool            # a patch: absent settings keep the live object's values
     named_ports: list        # [(port name, container port)]
     host_network: Any
+    ports: frozenset         # every container port number it declares
+    kafka_marked: bool       # Kafka or ZooKeeper by image or app label (the guarded ports decide the rest)
 
     def images(self) -> list[str]:
         return [str(c.get("image", "")) for _, c in self.containers]
@@ -62,15 +65,17 @@ def is_kafka_image(image: str) -> bool:
 
 def is_kafka(workload: Workload, ports: tuple[int, ...] = ()) -> bool:
     """Kafka or ZooKeeper, by image, by a container port that is guarded, or by app label."""
-    if any(is_kafka_image(image) for image in workload.images()):
+    return workload.kafka_marked or not workload.ports.isdisjoint(ports)
+
+
+def _marked(containers: list, labels: dict, pod_labels: Any) -> bool:
+    if any(is_kafka_image(str(c.get("image", ""))) for _, c in containers):
         return True
-    for _, container in workload.containers:
-        for port in container.get("ports") or []:
-            if isinstance(port, dict) and as_int(port.get("containerPort")) in ports:
+    for block in (labels, mapping(pod_labels)):
+        for key in LABEL_KEYS:
+            value = block.get(key)
+            if value is not None and _KAFKA_LABEL.search(str(value).lower()):
                 return True
-    for labels in (workload.labels, mapping(workload.pod_labels)):
-        if any(_KAFKA_LABEL.search(str(labels.get(k, "")).lower()) for k in LABEL_KEYS):
-            return True
     return False
 
 
@@ -96,17 +101,21 @@ def workload_of(kind: str, props: Any, partial: bool) -> Workload:
     template_meta = get(props, *path[:-1], "metadata") if len(path) > 1 else meta
     pod_labels = get(template_meta, "labels") if template_meta not in (MISSING, UNKNOWN) else template_meta
     containers = _containers(pod) if pod is not UNKNOWN else []
-    named = []
+    named, numbers = [], []
     for _, container in containers:
-        for port in container.get("ports") or []:
-            if isinstance(port, dict) and isinstance(port.get("name"), str):
+        for port in container.get("ports") or ():
+            if isinstance(port, dict):
                 number = as_int(port.get("containerPort"))
-                if isinstance(number, int):
-                    named.append((port["name"], number))
+                if type(number) is int:
+                    numbers.append(number)
+                    if isinstance(port.get("name"), str):
+                        named.append((port["name"], number))
+    labels = mapping(meta.get("labels"))
+    pod_labels = pod_labels if pod_labels is not MISSING else {}
     return Workload(kind, as_text(meta.get("namespace")) or "default", as_text(meta.get("name")) or "",
-                    mapping(meta.get("labels")), pod_labels if pod_labels is not MISSING else {},
-                    pod if pod is not MISSING else {}, containers, partial, named,
-                    get(pod, "hostNetwork") if pod not in (MISSING, UNKNOWN) else pod)
+                    labels, pod_labels, pod if pod is not MISSING else {}, containers, partial, named,
+                    get(pod, "hostNetwork") if pod not in (MISSING, UNKNOWN) else pod, frozenset(numbers),
+                    _marked(containers, labels, pod_labels))
 
 
 def _workload(kind: str, partial: bool):
@@ -116,12 +125,16 @@ def _workload(kind: str, partial: bool):
 
 
 def _net(kind: str, partial: bool):
+    pod_path = ".".join(POD_PATHS[kind])
+
     def extract(resource: Resource, props: Any) -> Net:
-        from ..dialects import model
         workload: Workload = model(resource, "workload")
         entries = []
-        host = as_bool(workload.host_network) if not is_unknown(workload.host_network) else UNKNOWN
-        pod_path = ".".join(POD_PATHS[kind])
+        host = workload.host_network
+        if host is MISSING or host is None or host is False:
+            host = False
+        else:
+            host = as_bool(host) if not is_unknown(host) else UNKNOWN
         if host is True:
             declared = []
             for path, container in workload.containers:
@@ -140,8 +153,8 @@ def _net(kind: str, partial: bool):
             entries.append(Entry(f"{pod_path}.hostNetwork", EVERY, ((f"{pod_path}.hostNetwork", UNKNOWN),),
                                  detail=("hostNetwork", kind)))
         for path, container in workload.containers:
-            for index, port in enumerate(container.get("ports") or []):
-                if not isinstance(port, dict) or port.get("hostPort") in (None, MISSING):
+            for index, port in enumerate(container.get("ports") or ()):
+                if type(port) is not dict or port.get("hostPort") is None:
                     continue
                 number = as_int(port.get("hostPort"))
                 where = f"{pod_path}.{path}.ports[{index}].hostPort"
@@ -152,7 +165,7 @@ def _net(kind: str, partial: bool):
                     if not proto or proto.upper() == "TCP":
                         entries.append(Entry(where, exactly(number), **world(HOST_PORT_NOTE),
                                              detail=("hostPort", kind)))
-        return Net(entries, "workload", own_keys(resource), {}, workload)
+        return Net(entries, "workload", (), {}, workload)
     return extract
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Resource
-from ..net import Entry, Net, own_keys, sources_at, world
+from ..net import Entry, Net, sources_at, world
 from ..ports import UNKNOWN_SPAN, assumed, port_text, protocol, span
 from ..registry import form
 from ..values import MISSING, UNKNOWN, as_text, blocks, items, known, mapping
@@ -34,7 +34,7 @@ def lightsail(resource: Resource, props: Any) -> Net:
         else:
             entries.append(Entry(path, ports, **world("Lightsail opens a public port to every address when no "
                                                       "cidrs are given"), proto=proto if isinstance(proto, str) else "tcp"))
-    return Net(entries, "", own_keys(resource))
+    return Net(entries, "", ())
 
 
 def digitalocean(resource: Resource, props: Any) -> Net:
@@ -53,7 +53,7 @@ def digitalocean(resource: Resource, props: Any) -> Net:
         refs = tuple(f"{k}={v}" for k in ("sourceTags", "sourceDropletIds", "sourceLoadBalancerUids",
                                            "sourceKubernetesIds") for v in items(rule.get(k)))
         entries.append(Entry(path, ports, tuple(sources_at(rule, path, "sourceAddresses")), refs))
-    return Net(entries, "", own_keys(resource))
+    return Net(entries, "", ())
 
 
 def hetzner(resource: Resource, props: Any) -> Net:
@@ -72,7 +72,7 @@ def hetzner(resource: Resource, props: Any) -> Net:
         ports = port_text(known(rule.get("port"))) if rule.get("port") not in (None, MISSING) else \
             assumed("no port is given")
         entries.append(Entry(path, ports, tuple(sources_at(rule, path, "sourceIps"))))
-    return Net(entries, "", own_keys(resource))
+    return Net(entries, "", ())
 
 
 def revoke_lightsail(resource: Resource, entry: Entry, offending: Any) -> str:
