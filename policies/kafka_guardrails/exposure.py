@@ -15,6 +15,7 @@ from .net import Entry, Net, Verdict, named_refs, verdict
 from .rules import Issue, rule
 from .settings import Settings
 from .stack import Path, Stack
+from .values import Ref
 
 RULE_ID = "KAFKA-NET-001"
 TITLE = "No Kafka or ZooKeeper port may be reachable from the internet"
@@ -112,7 +113,8 @@ def union_issue(entries: list[tuple[Resource, Entry]], settings: Settings, per_r
         if not covered:
             continue
         # Only sources that touch the internet can make a union public.
-        nets = [n for n in (cidr.classify(raw) for _, raw in entry.sources if type(raw) is str) if n]
+        nets = [n for n in (cidr.classify(str(raw)) for _, raw in entry.sources
+                            if isinstance(raw, str) and not isinstance(raw, Ref)) if n]
         if nets:
             unit = resource.label if per_resource else index
             label = resource.label if per_resource else entry.path or "<entry>"

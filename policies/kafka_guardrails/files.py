@@ -10,13 +10,22 @@ from typing import Any, Iterable, Mapping, Optional
 
 from .dialects import manifest_resource, terraform_reference
 from .model import Resource
+from .values import Ref
 
 def clean(value: Any) -> Any:
-    """Drop the `__startline__`-style keys parsers add at every level."""
+    """Plain JSON values out of a parser's nodes: the `__startline__`-style keys parsers add at
+    every level dropped, and their str/int/float node subclasses turned into the plain types."""
     if isinstance(value, Mapping):
-        return {k: clean(v) for k, v in value.items() if not (isinstance(k, str) and k.startswith("__"))}
+        return {str(k) if isinstance(k, str) else k: clean(v) for k, v in value.items()
+                if not (isinstance(k, str) and k.startswith("__"))}
     if isinstance(value, list):
         return [clean(v) for v in value]
+    if isinstance(value, str) and type(value) is not str and not isinstance(value, Ref):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and type(value) is not int:
+        return int(value)
+    if isinstance(value, float) and type(value) is not float:
+        return float(value)
     return value
 
 
