@@ -182,14 +182,27 @@ def canonical(resource: Resource) -> Any:
 
 
 def model(resource: Resource, name: str) -> Any:
-    """The model `name` (e.g. "net", "msk", "workload") of a resource, extracted once and kept;
-    None when its form does not feed that model."""
+    """The model `name` (e.g. "net", "msk", "workload") of a resource, extracted once per judgement
+    (or per stack); None when its form does not feed that model. The hot path: no helper calls."""
     models = resource._models
     if models is None:
         models = resource._models = {}
-    elif name in models:
-        return models[name]
-    form = form_of(resource)
-    extractor = form.models.get(name) if form is not None else None
-    models[name] = value = extractor(resource, canonical(resource)) if extractor else None
+    else:
+        found = models.get(name, _ABSENT)
+        if found is not _ABSENT:
+            return found
+    registered = resource._form
+    if registered is None:
+        registered = resource._form = FORMS.lookup(resource.type) or False
+    extractor = registered[0].models.get(name) if registered else None
+    if extractor is None:
+        models[name] = None
+        return None
+    props = resource._canonical
+    if props is None:
+        props = canonical(resource)
+    models[name] = value = extractor(resource, props)
     return value
+
+
+_ABSENT = object()
