@@ -26,7 +26,7 @@ from secure_kafka.render.zookeeper import zoo_cfg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 KUBERNETES_VERSIONS = ("1.33", "1.36")
-ACCEPTED = yaml.safe_load((ROOT / "policies" / "checkov" / "accepted-kubernetes.yaml").read_text())
+ACCEPTED = yaml.safe_load((ROOT / "policies" / "accepted-kubernetes.yaml").read_text())
 ARGS = KafkaOnKubernetesArgs(cluster="events", storage_class="gp3-encrypted", cilium=True, access=(
     TopicGrant("empire-hq", produce=("deathstar-plans", "empire-announce")),
     TopicGrant("outpost", consume=("empire-announce",), namespace="outposts")))

@@ -68,6 +68,14 @@ class FormRegistry:
         self.version += 1
         return form
 
+    def remove(self, key: str) -> None:
+        """Take a form out again (tests that add one, plugins that replace one)."""
+        form = self._forms.pop(key)
+        for dialect in DIALECTS:
+            for name in form.names(dialect):
+                self._by_type.pop(name, None)
+        self.version += 1
+
     def __iter__(self):
         return iter(sorted(self._forms.values(), key=lambda f: (f.family, f.key)))
 

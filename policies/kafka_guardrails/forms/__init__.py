@@ -1,5 +1,8 @@
-"""One module per family of resource forms. Importing this package registers them all; a new
-form is a new module here (and its tests) — the pack, checkov, the plan writer and the docs read
-the registry."""
-from . import (aws_lb, aws_msk, aws_prefix_list, aws_sg, azure, gcp, helm, k8s_operators, k8s_policy,  # noqa: F401
-               k8s_routes, k8s_service, k8s_workload, simple_clouds)
+"""One module per family of resource forms. Importing this package registers every module in it,
+so a new form is a new module here (and its tests): the pack, the checkov checks, the Terraform
+plan writer and the docs read the registry."""
+import importlib
+import pkgutil
+
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    importlib.import_module(f"{__name__}.{_module}")
