@@ -22,7 +22,10 @@ def public_access(resource: Resource, msk: Msk, settings: Settings) -> list[Issu
         return [_unknown("brokerNodeGroupInfo.connectivityInfo.publicAccess.type")]
     kind = as_text(msk.public_access)
     if kind and kind.upper() != "DISABLED":
+        arn = resource.urn if resource.urn.startswith("arn:") else "<cluster-arn>"
         return [Issue(f"public access is {kind}: brokers get public addresses on 9194/9196/9198.",
+                      fix=f"To close it now: aws kafka update-connectivity --cluster-arn {arn} --current-version "
+                          "<version> --connectivity-info '{\"PublicAccess\":{\"Type\":\"DISABLED\"}}'",
                       path="brokerNodeGroupInfo.connectivityInfo.publicAccess.type", ports=(9194, 9196, 9198))]
     return []
 

@@ -209,8 +209,26 @@ def _group_sources(stack: Stack, keys: Iterable[str], port: int) -> tuple[list, 
     return sources, found, missing
 
 
+def _close(lb: Resource, chain: list[Resource], front_port: Any) -> str:
+    """The command that takes the path away now: delete the listener (classic: its port)."""
+    if chain:
+        arn = mapping(chain[0]._canonical).get("arn")
+        return f"To close it now: aws elbv2 delete-listener --listener-arn {arn if isinstance(arn, str) else '<listener-arn>'}"
+    props = mapping(lb._canonical)
+    name = props.get("loadBalancerName") or props.get("name") or "<load-balancer-name>"
+    return (f"To close it now: aws elb delete-load-balancer-listeners --load-balancer-name {name} "
+            f"--load-balancer-ports {front_port}")
+
+
 def _judge_path(stack: Stack, settings: Any, lb: Resource, data: dict, front_port: Any, kafka: list[int],
                 chain: list[Resource], what: str) -> list[Path]:
+    paths = _paths(stack, settings, lb, data, front_port, kafka, chain, what)
+    fix = _close(lb, chain, front_port)
+    return [Path(p.resources, p.message, p.ports, p.sources, fix, p.unknown, p.unseen) for p in paths]
+
+
+def _paths(stack: Stack, settings: Any, lb: Resource, data: dict, front_port: Any, kafka: list[int],
+           chain: list[Resource], what: str) -> list[Path]:
     ports = tuple(sorted(set(kafka)))
     label = f"{what} reaches Kafka/ZooKeeper port(s) {', '.join(map(str, ports))}"
     if data["internal"] is UNKNOWN:
