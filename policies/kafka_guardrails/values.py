@@ -82,20 +82,16 @@ def mapping(value: Any) -> dict:
 
 
 def items(value: Any) -> list:
-    """The leaves of a list-ish value (a lone scalar counts as a list of one)."""
+    """The entries of a list-ish value (a lone scalar counts as a list of one). Entries are not
+    flattened: a list where a scalar belongs stays a list, so it is reported as unreadable."""
     if value is MISSING or value is None:
         return []
     kind = type(value)
     if kind is list or kind is tuple:
         for element in value:
-            if type(element) in (list, tuple) or (type(element) is str and element in UNKNOWN_SENTINELS):
-                break
-        else:
-            return value if kind is list else list(value)
-        out: list = []
-        for element in value:
-            out.extend(items(element))
-        return out
+            if type(element) is str and element in UNKNOWN_SENTINELS:
+                return [UNKNOWN if type(e) is str and e in UNKNOWN_SENTINELS else e for e in value]
+        return value if kind is list else list(value)
     if kind is str and value in UNKNOWN_SENTINELS:
         return [UNKNOWN]
     return [value]
