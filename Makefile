@@ -7,7 +7,7 @@ bootstrap:
 	@bash .ci/bootstrap
 
 preview: bootstrap
-	@$(PY) -m secure_kafka.gate --stack $(STACK)
+	@.venv/bin/secure-kafka preview --stack $(STACK)
 
 test: bootstrap
 	@$(PY) -m pytest -q

@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import yaml
 
-from cases import Case, Member, StackCase
+from cases import Case, StackCase
 from kafka_guardrails import FORMS
 from kafka_guardrails.dialects import kubernetes_token
 from secure_kafka.naming import snake as snake_key

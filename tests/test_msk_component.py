@@ -356,6 +356,7 @@ def test_stack_config_parses_to_component_args():
 
 def test_gate_refuses_a_bad_stack_file_with_one_line(tmp_path):
     (tmp_path / "stacks").mkdir()
+    (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
     config = yaml.safe_load((ROOT / "stacks" / "Pulumi.dev.yaml").read_text())
     config["config"]["secure-kafka:msk"]["replicationFactor"] = 5
     (tmp_path / "stacks" / "Pulumi.dev.yaml").write_text(yaml.safe_dump(config))
@@ -374,7 +375,7 @@ def test_another_program_installs_and_uses_the_component(tmp_path):
                    capture_output=True)
     app = tmp_path / "orders-platform"
     (app / "stacks").mkdir(parents=True)
-    (app / "Pulumi.yaml").write_text("name: orders-platform\nruntime: python\n")
+    (app / "Pulumi.yaml").write_text("name: orders-platform\nruntime: python\nstackConfigDir: stacks\n")
     (app / "stacks" / "Pulumi.dev.yaml").write_text("config:\n  aws:region: eu-west-1\n")
     (app / "__main__.py").write_text(textwrap.dedent("""
         import pulumi

@@ -3,7 +3,6 @@ the checkov checks, the Terraform-plan writer, the docs table — is derived fro
 import importlib.util
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest

@@ -6,7 +6,6 @@ dependencies, property dependencies and the inputs in the engine's camelCase for
 from __future__ import annotations
 
 import hashlib
-import json
 import runpy
 import sys
 from dataclasses import dataclass, field
@@ -14,13 +13,13 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
 import pulumi
-import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from .analyzer import StackResource
+from .project import Project, load_project
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -144,19 +143,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def stack_config(project_dir: Path, stack: str) -> dict[str, str]:
-    """Config from stacks/Pulumi.<stack>.yaml, as the CLI passes it to a program (strings)."""
-    path = project_dir / "stacks" / f"Pulumi.{stack}.yaml"
-    if not path.exists():
-        available = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in (project_dir / "stacks").glob("Pulumi.*.yaml"))
-        raise SystemExit(f"stack {stack!r} has no config file {path}; available stacks: {', '.join(available)}")
-    data = yaml.safe_load(path.read_text()) or {}
-    out: dict[str, str] = {}
-    for key, value in (data.get("config") or {}).items():
-        out[key] = value if isinstance(value, str) else json.dumps(value)
-    return out
-
-
 @dataclass
 class Run:
     resources: list[StackResource]
@@ -184,18 +170,19 @@ def record(fn: Callable[[], Any], *, project: str = "secure-kafka", stack: str =
     return Run(monitor.recorded, {k: _resolve(v) for k, v in outputs.items()})
 
 
-def run_program(project_dir: Path | str, stack: str, *, preview: bool = True,
-                project: str = "secure-kafka", program: Optional[Path] = None) -> Run:
-    """Execute the program at `project_dir` for `stack` with mocks; return what it registered."""
-    project_dir = Path(project_dir).resolve()
-    config = stack_config(project_dir, stack)
-    main = program or project_dir / "__main__.py"
-    sys.path.insert(0, str(project_dir))
+def run_program(project_dir: Path | str | Project, stack: str, *, preview: bool = True,
+                project: Optional[str] = None, program: Optional[Path] = None) -> Run:
+    """Execute the Pulumi program of a project for `stack` with mocks; return what it registered.
+    The project's own name, program and stackConfigDir are read from its Pulumi.yaml."""
+    found = project_dir if isinstance(project_dir, Project) else load_project(Path(project_dir))
+    config, _ = found.config(stack)
+    main = program or found.main
+    sys.path.insert(0, str(found.dir))
     try:
-        return record(lambda: runpy.run_path(str(main), run_name="__main__"), project=project,
+        return record(lambda: runpy.run_path(str(main), run_name="__main__"), project=project or found.name,
                       stack=stack, preview=preview, config=config)
     finally:
-        sys.path.remove(str(project_dir))
+        sys.path.remove(str(found.dir))
 
 
 def _resolve(value: Any) -> Any:

@@ -10,6 +10,7 @@ import re
 from typing import Any, Iterable, Mapping, Optional
 
 from kafka_guardrails import FORMS
+from pulumi.runtime import rpc
 
 from ..naming import snake
 from .analyzer import StackResource
@@ -56,6 +57,29 @@ def terraform_values(value: Any, key: str = "", top: bool = True) -> Any:
     return value
 
 
+REDACTED = "REDACTED"
+
+
+def redact(value: Any) -> Any:
+    """Every string of a secret input replaced: a plan on disk never holds a password or a key."""
+    if isinstance(value, Mapping):
+        return {k: redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return REDACTED if isinstance(value, str) else value
+
+
+def hide_secrets(value: Any) -> Any:
+    """Secret envelopes anywhere in the inputs, redacted (their shape kept)."""
+    if isinstance(value, Mapping):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return redact(value.get("value"))
+        return {k: hide_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [hide_secrets(v) for v in value]
+    return value
+
+
 def terraform_plan(resources: Iterable[StackResource]) -> dict:
     """A plan checkov reads with `--framework terraform_plan`; resources with no Terraform twin are left out."""
     planned, changes, used = [], [], set()
@@ -68,7 +92,8 @@ def terraform_plan(resources: Iterable[StackResource]) -> dict:
             name += "_"
         address = f"{kind}.{name}"
         used.add(address)
-        values = terraform_values(dict(r.properties))
+        values = terraform_values({k: redact(v) if k in r.secret_inputs else hide_secrets(v)
+                                   for k, v in r.properties.items()})
         common = {"address": address, "mode": "managed", "type": kind, "name": name,
                   "provider_name": "registry.terraform.io/hashicorp/aws"}
         planned.append({**common, "schema_version": 0, "values": values})

@@ -25,11 +25,26 @@ ENV = {"ports": "KAFKA_GUARDRAILS_PORTS", "extraPorts": "KAFKA_GUARDRAILS_EXTRA_
 
 
 def _import_engine():
+    """The engine, wherever these checks were found: importable already; installed with secure-kafka
+    (these checks are then kafka_guardrails/checkov inside it: load that package alone, without the
+    rest of its site-packages, whose pins may clash with checkov's); or a checkout (policies/checkov
+    next to policies/kafka_guardrails)."""
     try:
-        import kafka_guardrails  # installed with the project
-    except ImportError:  # `--external-checks-dir policies/checkov` from a checkout: the engine is next door
-        sys.path.insert(0, os.path.dirname(HERE))
         import kafka_guardrails
+        return kafka_guardrails
+    except ImportError:
+        pass
+    parent = os.path.dirname(HERE)
+    if os.path.basename(parent) == "kafka_guardrails" and os.path.exists(os.path.join(parent, "__init__.py")):
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("kafka_guardrails", os.path.join(parent, "__init__.py"),
+                                                      submodule_search_locations=[parent])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["kafka_guardrails"] = module
+        spec.loader.exec_module(module)
+        return module
+    sys.path.insert(0, parent)
+    import kafka_guardrails
     return kafka_guardrails
 
 

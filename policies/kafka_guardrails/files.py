@@ -84,7 +84,7 @@ def terraform_plan(plan: Mapping[str, Any], path: str = "") -> list[Resource]:
         unindexed = address.split("[")[0]
         values = _fill(dict(item.get("values") or {}), (config.get(unindexed) or {}).get("expressions") or {})
         out.append(Resource(str(item.get("type")), values, name=f"tf:{unindexed}",
-                            location=f"{path}#{address}" if path else address))
+                            location=path))
     return out
 
 
@@ -119,13 +119,78 @@ def manifests(docs: Iterable[Any], path: str = "") -> list[Resource]:
     return out
 
 
+# --- Pulumi: `pulumi preview --json` and `pulumi stack export` ------------------------------------
+
+_SECRET_SIG = "4dabf18193072939515e22adb298388d"
+_STRING_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def _unsecret(value: Any) -> Any:
+    """Pulumi's secret envelopes: the value when it is there in plain text, else not known."""
+    if isinstance(value, Mapping):
+        if value.get(_SECRET_SIG) == "1b47061264138c4ac30d75fd1eb44270":
+            return _unsecret(value["plaintext"]) if "plaintext" in value else _STRING_UNKNOWN
+        return {k: _unsecret(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unsecret(v) for v in value]
+    return value
+
+
+def _pulumi_resource(state: Mapping[str, Any], path: str) -> Optional[Resource]:
+    kind = str(state.get("type", ""))
+    if not kind or kind.startswith("pulumi:") or state.get("custom") is False:
+        return None
+    inputs = state.get("inputs") if isinstance(state.get("inputs"), Mapping) else {}
+    urn = str(state.get("urn", ""))
+    deps = {k: list(v) for k, v in (state.get("propertyDependencies") or {}).items() if isinstance(v, list)}
+    return Resource(kind, _unsecret(dict(inputs)), name=urn.rsplit("::", 1)[-1], urn=urn,
+                    property_dependencies=deps, location=path)
+
+
+def pulumi_preview(document: Mapping[str, Any], path: str = "") -> list[Resource]:
+    """The steps of `pulumi preview --json`: each resource's new state (inputs as the engine sends them)."""
+    out = []
+    for step in document.get("steps") or []:
+        if not isinstance(step, Mapping) or step.get("op") in ("delete", "delete-replaced", "discard"):
+            continue
+        state = step.get("newState") or {}
+        if isinstance(state, Mapping):
+            resource = _pulumi_resource({**state, "urn": state.get("urn") or step.get("urn")}, path)
+            if resource is not None:
+                out.append(resource)
+    return out
+
+
+def pulumi_state(document: Mapping[str, Any], path: str = "") -> list[Resource]:
+    """The resources of `pulumi stack export` (checkpoint version 3)."""
+    deployment = document.get("deployment") or document.get("checkpoint", {}).get("latest") or {}
+    out = []
+    for state in deployment.get("resources") or []:
+        if isinstance(state, Mapping) and not state.get("delete"):
+            resource = _pulumi_resource(state, path)
+            if resource is not None:
+                out.append(resource)
+    return out
+
+
+FRONT_ENDS = {"terraform-plan": terraform_plan, "cloudformation": cloudformation, "pulumi-preview": pulumi_preview,
+              "pulumi-state": pulumi_state}
+
+
 def detect(document: Any) -> Optional[str]:
-    """Which front end a parsed document needs: terraform-plan, cloudformation, kubernetes."""
+    """Which front end a parsed document needs: terraform-plan, cloudformation, pulumi-preview,
+    pulumi-state, kubernetes; None for anything else."""
     if isinstance(document, Mapping):
         if "planned_values" in document or "resource_changes" in document:
             return "terraform-plan"
         if "Resources" in document and isinstance(document.get("Resources"), Mapping):
             return "cloudformation"
+        if isinstance(document.get("steps"), list) and ("changeSummary" in document or "config" in document
+                                                          or any(isinstance(s, Mapping) and "urn" in s
+                                                                 for s in document["steps"])):
+            return "pulumi-preview"
+        if isinstance(document.get("deployment"), Mapping) and "version" in document:
+            return "pulumi-state"
         if "apiVersion" in document and "kind" in document:
             return "kubernetes"
     return None

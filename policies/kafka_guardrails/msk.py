@@ -1,7 +1,7 @@
 """Amazon MSK hardening rules (KAFKA-MSK-*), over the MSK model of forms/aws_msk.py."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 from .forms.aws_msk import Msk, parse_properties  # noqa: F401 - the components parse with it
 from .model import ADVISORY, MANDATORY, Resource

@@ -12,7 +12,7 @@ from typing import Any, Iterable, NamedTuple, Optional
 from . import cidr
 from .ports import Span
 from .settings import Settings
-from .values import MISSING, UNKNOWN, UNKNOWN_SENTINELS, Ref, is_unknown, items
+from .values import UNKNOWN, UNKNOWN_SENTINELS, Ref, is_unknown, items
 
 WORLD = (("", "0.0.0.0/0"), ("", "::/0"))
 

@@ -6,7 +6,7 @@ resource whose form feeds its model; a stack rule is `check(stack, settings)` an
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence
 
 from .dialects import form_of, model

@@ -8,7 +8,7 @@ from ..model import Resource
 from ..net import Later, Net, verdict
 from ..registry import form
 from ..stack import Path, Stack, join
-from ..values import UNKNOWN, blocks, get, is_unknown, items, known, mapping
+from ..values import UNKNOWN, blocks, get, is_unknown, known, mapping
 
 
 def prefix_list(resource: Resource, props: Any) -> Net:

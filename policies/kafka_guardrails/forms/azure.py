@@ -10,7 +10,7 @@ from ..model import Resource
 from ..net import Entry, Net
 from ..ports import UNKNOWN_SPAN, assumed, port_text
 from ..registry import form
-from ..values import MISSING, UNKNOWN, as_text, blocks, is_unknown, items, known, mapping
+from ..values import UNKNOWN, as_text, blocks, is_unknown, items, known, mapping
 
 WORLD_TAGS = {"*": ("0.0.0.0/0", "::/0"), "internet": ("0.0.0.0/0", "::/0"), "any": ("0.0.0.0/0", "::/0")}
 LOCAL_TAGS = frozenset({"virtualnetwork", "azureloadbalancer"})

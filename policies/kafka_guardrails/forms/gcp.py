@@ -9,7 +9,7 @@ from ..model import Resource
 from ..net import Entry, Net, sources_at
 from ..ports import EVERY, UNKNOWN_SPAN, assumed, port_text, protocol
 from ..registry import form
-from ..values import MISSING, UNKNOWN, as_bool, as_text, get, is_unknown, items, known, mapping
+from ..values import MISSING, UNKNOWN, as_bool, as_text, items, known, mapping
 
 FIX = "Give the rule source ranges of named private clients (or source tags / service accounts), never none."
 NO_SOURCE = "the rule names no source at all, which GCP reads as 0.0.0.0/0"

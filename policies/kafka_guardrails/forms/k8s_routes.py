@@ -15,7 +15,7 @@ from ..net import WORLD, Entry, Net, verdict, world
 from ..ports import EVERY, exactly
 from ..registry import form
 from ..stack import Path, Stack, join
-from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, items, known, mapping
+from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, known, mapping
 from .k8s_service import info, internal
 from .k8s_workload import is_kafka
 

@@ -10,11 +10,11 @@ from typing import Any, Optional
 
 from .. import cidr
 from ..model import Resource
-from ..net import WORLD, Entry, Net, keys_of, verdict, world
+from ..net import WORLD, Entry, Net, verdict
 from ..ports import UNKNOWN_SPAN, exactly
 from ..registry import form
 from ..stack import Path, Stack, join
-from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, items, known, mapping
+from ..values import MISSING, UNKNOWN, as_int, as_text, get, is_unknown, items, known, mapping
 
 # Annotations with which cloud controllers keep a load balancer off the internet, by cloud.
 INTERNAL = {

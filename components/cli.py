@@ -1,0 +1,188 @@
+"""secure-kafka: the kafka-guardrails gate for any repository's CI, with no cloud credentials.
+
+  secure-kafka preview --stack dev
+      run the Pulumi program in this directory offline (SDK mocks), judge every resource with the
+      kafka-guardrails pack over the Analyzer protocol, as `pulumi preview --policy-pack` would
+  secure-kafka preview --project-dir infra/kafka --stack prod --format sarif --output kafka.sarif
+      another project (its own Pulumi.yaml name, stackConfigDir and config), SARIF for code scanning
+  secure-kafka check preview.json state.json tfplan.json template.yaml manifests/
+      judge files produced elsewhere: `pulumi preview --json` output, `pulumi stack export` state,
+      Terraform plan JSON (`terraform show -json`), CloudFormation templates, Kubernetes manifests
+  secure-kafka check manifests/ --format junit --output kafka-guardrails.xml
+  secure-kafka pack-dir [--copy-to DIR]       where the shipped pack is (or a self-contained copy for
+                                              `pulumi preview --policy-pack DIR`)
+  secure-kafka checkov-dir                    the installed checks, for `checkov --external-checks-dir`
+  secure-kafka audit --region eu-west-1       the live-account audit (see secure-kafka-audit --help)
+
+Exit codes: 0 nothing mandatory found, 1 mandatory findings, 2 bad input or usage.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Optional
+
+from . import __version__
+from .errors import ConfigError
+
+FORMATS = ("table", "json", "sarif", "junit")
+
+
+def _add_output(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=FORMATS, default="table", help="report format (default: table)")
+    p.add_argument("--output", type=Path, default=None, metavar="FILE", help="write the report here instead of stdout")
+    p.add_argument("--policy-config", type=Path, default=None, metavar="FILE",
+                   help="JSON as for `pulumi preview --policy-pack-config` (levels and settings per policy)")
+    p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="secure-kafka", description=__doc__.split("\n\n")[0],
+                                  epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--version", action="version", version=f"secure-kafka {__version__}")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+    preview = sub.add_parser("preview", help="judge a Pulumi program offline under mocks, through the pack",
+                             description="Run a Pulumi program under the SDK's mocks and judge it with the pack.",
+                             epilog="example: secure-kafka preview --project-dir . --stack dev --format sarif "
+                                    "--output kafka.sarif")
+    preview.add_argument("--stack", default="dev", help="stack name (config in <stackConfigDir>/Pulumi.<stack>.yaml)")
+    preview.add_argument("--project-dir", type=Path, default=Path("."), help="the directory of Pulumi.yaml")
+    preview.add_argument("--policy-pack", type=Path, default=None, help="default: the pack shipped with secure-kafka")
+    preview.add_argument("--up", action="store_true", help="judge as `pulumi up` (unknown values are mandatory)")
+    preview.add_argument("--terraform-plan", type=Path, default=None, metavar="FILE",
+                         help="also write the AWS resources as a Terraform plan for checkov (secrets redacted)")
+    preview.add_argument("--kubernetes-manifests", type=Path, default=None, metavar="DIR",
+                         help="also write the Kubernetes objects as YAML (secrets redacted)")
+    _add_output(preview)
+    check = sub.add_parser("check", help="judge files: Pulumi preview JSON or state, Terraform plans, "
+                                         "CloudFormation, Kubernetes manifests",
+                           description="Judge files produced elsewhere with the engine, no credentials needed.",
+                           epilog="example: secure-kafka check plan.json k8s/ --format junit --output guardrails.xml")
+    check.add_argument("paths", nargs="+", type=Path, help="files or directories")
+    check.add_argument("--preview", action="store_true",
+                       help="values not known yet are advisory (as in a preview); by default they are mandatory")
+    _add_output(check)
+    pack = sub.add_parser("pack-dir", help="print the shipped policy pack's directory",
+                          epilog="example: pulumi preview --policy-pack \"$(secure-kafka pack-dir --copy-to .pack)\"")
+    pack.add_argument("--copy-to", type=Path, default=None, metavar="DIR",
+                      help="write a self-contained copy of the pack (with the engine) there and print that")
+    sub.add_parser("checkov-dir", help="print the installed checkov checks' directory",
+                   epilog="example: checkov -d infra --external-checks-dir \"$(secure-kafka checkov-dir)\"")
+    audit = sub.add_parser("audit", help="audit a live AWS account (secure-kafka-audit)", add_help=False)
+    audit.add_argument("rest", nargs=argparse.REMAINDER)
+    return top
+
+
+def _write(text: str, output: Optional[Path]) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        from .gate.project import UsageError
+        raise UsageError(f"--output {output} cannot be written: {error.strerror or error}") from None
+
+
+def _render(report, fmt: str, base: str = "") -> str:
+    from .gate import report as render
+    if fmt == "json":
+        return render.as_json(report, __version__)
+    if fmt == "sarif":
+        return render.sarif(report, __version__, base)
+    if fmt == "junit":
+        return render.junit(report)
+    return render.table(report)
+
+
+def copy_pack(target: Path) -> Path:
+    """A self-contained pack directory (pack files + the engine), for the Pulumi CLI."""
+    from .gate.modes import pack_dir
+    import kafka_guardrails
+
+    source = pack_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("PulumiPolicy.yaml", "__main__.py", "pack_adapter.py", "requirements.txt"):
+        shutil.copy2(source / name, target / name)
+    engine = Path(kafka_guardrails.__file__).parent
+    destination = target / "kafka_guardrails"
+    if destination.exists():
+        shutil.rmtree(destination)
+    shutil.copytree(engine, destination, ignore=shutil.ignore_patterns("__pycache__", "checkov", "pack", "*.pyc"))
+    return target
+
+
+def run(args: argparse.Namespace) -> int:
+    from .gate import modes, policyconfig
+    from .gate.project import load_project
+
+    if args.command == "pack-dir":
+        print(copy_pack(args.copy_to).resolve() if args.copy_to else modes.pack_dir())
+        return 0
+    if args.command == "checkov-dir":
+        print(modes.shipped("checkov"))
+        return 0
+    if args.command == "audit":
+        from .audit import main as audit_main
+        return audit_main(args.rest)
+    config = policyconfig.read(args.policy_config)
+    if args.command == "check":
+        report = modes.judge_files(args.paths, config=config, preview=args.preview, quiet=args.quiet)
+        base = str(Path.cwd())
+    else:
+        project = load_project(args.project_dir)
+        pack = (args.policy_pack or modes.pack_dir()).resolve()
+        if not (pack / "PulumiPolicy.yaml").exists():
+            from .gate.project import UsageError
+            raise UsageError(f"--policy-pack {pack} is not a policy pack (no PulumiPolicy.yaml)")
+        report, recorded = modes.judge_program(project, args.stack, pack=pack, config=config, up=args.up,
+                                               quiet=args.quiet)
+        if args.kubernetes_manifests:
+            from .gate.k8syaml import write_manifests
+            write_manifests(recorded.resources, args.kubernetes_manifests)
+        if args.terraform_plan:
+            import json
+
+            from .gate.tfplan import terraform_plan
+            _write(json.dumps(terraform_plan(recorded.resources), indent=1), args.terraform_plan)
+        base = str(project.dir)
+        if args.format == "table":
+            mode = "up" if args.up else "preview"
+            header = f"Stack {args.stack} of {project.name} ({mode}, offline under Pulumi SDK mocks)\n"
+            _write(header + _render(report, args.format), args.output)
+            return report.exit_code()
+    _write(_render(report, args.format, base), args.output)
+    return report.exit_code()
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    from .gate.project import UsageError
+
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command is None:
+        p.print_help()
+        return 2
+    try:
+        return run(args)
+    except ConfigError as error:
+        where = f"stack {args.stack}" if getattr(args, "stack", None) else "input"
+        print(f"secure-kafka: {where}: configuration refused, nothing was registered: {error}", file=sys.stderr)
+        return 2
+    except UsageError as error:
+        print(f"secure-kafka: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 - a program or file we run may fail in any way: one line
+        if os.environ.get("SECURE_KAFKA_DEBUG"):
+            raise
+        print(f"secure-kafka: {type(error).__name__}: {error} (set SECURE_KAFKA_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

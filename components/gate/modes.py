@@ -1,0 +1,147 @@
+"""The gate's two modes, each giving one Report.
+
+- a Pulumi program, run offline under the SDK's mocks and judged by the policy pack over the
+  Analyzer protocol, as `pulumi preview --policy-pack` judges it;
+- files produced elsewhere, judged by the engine in-process with the pack's per-policy config.
+"""
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from kafka_guardrails import RULES, Resource, Stack
+from kafka_guardrails.rules import run as run_rule
+
+from . import files, policyconfig
+from .analyzer import Diagnostic
+from .mockrun import Run, run_program
+from .project import Project
+from .report import Judged, Report, Result
+from .verdict import judge
+
+_HEADER = re.compile(r"^\[(?P<id>[A-Z0-9-]+)\] (?P<resource>\S*): ", re.M)
+
+
+def shipped(part: str) -> Path:
+    """A directory shipped with the engine: `pack` (the policy pack) or `checkov` (the checks). An
+    install has them as kafka_guardrails/pack and kafka_guardrails/checkov; a checkout (editable
+    install) as policies/ and policies/checkov next to policies/kafka_guardrails."""
+    import kafka_guardrails
+    engine = Path(kafka_guardrails.__file__).resolve().parent
+    installed = engine / part
+    if (installed / ("PulumiPolicy.yaml" if part == "pack" else "kafka_engine_bridge.py")).exists():
+        return installed
+    checkout = engine.parent if part == "pack" else engine.parent / part
+    return checkout
+
+
+def pack_dir() -> Path:
+    """The kafka-guardrails pack shipped with the package."""
+    return shipped("pack")
+
+
+class Progress:
+    """A progress line on stderr for long runs: rewritten in place on a terminal, a line every few
+    seconds otherwise; silent for runs that finish quickly."""
+
+    def __init__(self, total: int, what: str, quiet: bool = False) -> None:
+        self.total, self.what, self.quiet = total, what, quiet
+        self.start = self.last = time.monotonic()
+        self.tty = sys.stderr.isatty()
+        self.after = float(os.environ.get("SECURE_KAFKA_PROGRESS_AFTER", "2"))
+
+    def tick(self, done: int) -> None:
+        now = time.monotonic()
+        if self.quiet or now - self.start < self.after or (self.after and now - self.last < (0.2 if self.tty else 5)):
+            return
+        self.last = now
+        line = f"secure-kafka: {self.what} {done:,}/{self.total:,}"
+        print(f"\r{line}" if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self.tty and not self.quiet and time.monotonic() - self.start >= self.after:
+            print(file=sys.stderr)
+
+
+def _parse(diagnostic: Diagnostic, anchor: str) -> Result:
+    """A pack diagnostic as a result. The pack's text is the engine's own `Finding.text()` format."""
+    rule = RULES[diagnostic.policy] if diagnostic.policy in [r.name for r in RULES] else None
+    text = diagnostic.message
+    found = _HEADER.search(text)
+    body = text[found.end():] if found else text
+    message, _, fix = body.partition("\nFix: ")
+    resources: tuple[str, ...] = ()
+    if "\nResources: " in message:
+        message, _, listed = message.partition("\nResources: ")
+        resources = tuple(listed.split(", "))
+    if "during preview:" in message:  # pulumi-policy's note for a verdict only unknowns block
+        message = message.split("during preview:", 1)[1].strip()
+    resource = diagnostic.urn or (found.group("resource") if found else "") or anchor
+    return Result(rule.id if rule else (found.group("id") if found else diagnostic.policy), diagnostic.policy,
+                  diagnostic.level, resource, message.strip(), fix.strip(), resources or ((resource,) if resource else ()))
+
+
+def judge_program(project: Project, stack: str, *, pack: Path, config: Mapping[str, Any], up: bool,
+                  quiet: bool = False) -> tuple[Report, Run]:
+    run = run_program(project, stack, preview=not up)
+    verdicts, stack_diags = judge(pack, run.resources, project=project.name, stack=stack, preview=not up,
+                                  config=config, python=sys.executable)
+    where = str(project.stack_file(stack))
+    report = Report("pulumi-program", f"{project.name}/{stack}", outputs=dict(run.outputs))
+    for verdict in verdicts:
+        r = verdict.resource
+        report.judged.append(Judged(r.urn, r.type, r.name, where))
+        for diagnostic in verdict.diagnostics:
+            report.results.append(_with_location(_parse(diagnostic, r.urn), where))
+    for diagnostic in stack_diags:
+        report.results.append(_with_location(_parse(diagnostic, ""), where))
+    return report.sort(), run
+
+
+def _with_location(result: Result, where: str) -> Result:
+    return Result(result.rule_id, result.policy, result.level, result.resource, result.message, result.fix,
+                  result.resources, where)
+
+
+def judge_files(paths: Sequence[Path], *, config: Mapping[str, Any], preview: bool, quiet: bool = False) -> Report:
+    loaded = files.load(paths)
+    settings = policyconfig.resolve(config, preview)
+    report = Report("files", ", ".join(str(p) for p in paths))
+    resources = loaded.resources
+    progress = Progress(len(resources), "resources judged", quiet)
+    by_label: dict[str, Resource] = {}
+    for index, resource in enumerate(resources):
+        by_label[resource.label] = resource
+        report.judged.append(Judged(resource.label, resource.type, resource.name, resource.location))
+        for rule in RULES.for_type(resource.type):
+            setting = settings[rule.name]
+            if setting.level == "disabled":
+                continue
+            for finding in run_rule(rule, resource, setting.settings):
+                report.results.append(_result(finding, setting.level, resource.location))
+        if index % 200 == 0:
+            progress.tick(index)
+    progress.tick(len(resources))
+    stack = Stack(resources)
+    for rule in RULES.stack_rules():
+        setting = settings[rule.name]
+        if setting.level == "disabled":
+            continue
+        for finding in run_rule(rule, stack, setting.settings):
+            anchor = by_label.get(finding.resource)
+            report.results.append(_result(finding, setting.level, anchor.location if anchor else ""))
+    progress.done()
+    report.outputs = {"files": dict(sorted(loaded.kinds.items())), "skipped": loaded.skipped} if loaded.skipped else \
+        {"files": dict(sorted(loaded.kinds.items()))}
+    return report.sort()
+
+
+def _result(finding: Any, level: str, location: str) -> Result:
+    # A finding the engine made advisory (an unknown in preview) stays advisory under a mandatory policy.
+    final = "advisory" if finding.level == "advisory" else level
+    return Result(finding.rule_id, finding.policy, final, finding.resource, finding.message, finding.remediation,
+                  tuple(finding.resources), location)
