@@ -1,29 +1,32 @@
 """Typed, validated stack settings. Every error names the key, the value and what is allowed.
 
 Stack files use camelCase keys (`secure-kafka:msk: {brokerCount: 3}`); they map one to one onto
-the component's typed arguments, and the component's own validator checks them, so a bad
-value fails the same way from a stack file and from another program.
+the component's typed arguments. Every key of the `secure-kafka` namespace is read — an unknown one,
+at the top or inside a block, is refused with the allowed ones — and every value is held to the type
+of the argument it sets before the component's own validator checks its meaning, so a bad value
+fails the same way from a stack file and from another program, and nothing is registered.
 """
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, NamedTuple, Optional
 
-import pulumi
-
+from . import configtypes
 from .access import TopicGrant
 from .brokers import SelfManagedKafkaArgs, validate_kafka_args
 from .errors import ConfigError
 from .kubernetes import KafkaOnKubernetesArgs, validate_k8s_args
 from .msk import MskClusterArgs, validate_msk_args
 from .naming import camel, snake
-from .network import ClientAccess
+from .network import ClientAccess, validate_vpc_cidr
 from .validate import check_environment
 
 NS = "secure-kafka"
 # Filled from the top-level keys, not from the platform block.
 SHARED = ("vpc_id", "vpc_cidr", "clients", "environment", "cluster")
+SCALARS = ("environment", "platform", "clusterName", "vpcId", "vpcCidr")
 
 
 class Platform(NamedTuple):
@@ -40,6 +43,7 @@ PLATFORMS = {
     "kubernetes": Platform("kubernetes", KafkaOnKubernetesArgs,
                            lambda name, args, label: validate_k8s_args(args, label), aws=False),
 }
+TOP_LEVEL = (*SCALARS, "clients", *(p.key for p in PLATFORMS.values()))
 # Fields that hold a list of typed blocks.
 LISTS_OF = {"access": TopicGrant}
 
@@ -49,7 +53,7 @@ class PlatformConfig:
     environment: str
     platform: str
     cluster_name: str
-    args: Any  # MskClusterArgs or SelfManagedKafkaArgs, by platform
+    args: Any  # MskClusterArgs, SelfManagedKafkaArgs or KafkaOnKubernetesArgs, by platform
 
 
 def _clients(raw: Any) -> tuple[ClientAccess, ...]:
@@ -57,34 +61,45 @@ def _clients(raw: Any) -> tuple[ClientAccess, ...]:
         raise ConfigError(f"{NS}:clients", raw, "a list of {name, cidr | securityGroupId}")
     out = []
     for index, item in enumerate(raw):
+        where = f"{NS}:clients[{index}]"
         if not isinstance(item, Mapping):
-            raise ConfigError(f"{NS}:clients[{index}]", item, "an object with name and cidr or securityGroupId")
+            raise ConfigError(where, item, "an object with name and cidr or securityGroupId")
         extra = set(item) - {"name", "cidr", "securityGroupId"}
         if extra:
-            raise ConfigError(f"{NS}:clients[{index}]", sorted(extra), "only the keys name, cidr, securityGroupId")
+            raise ConfigError(f"{where}.{sorted(extra)[0]}", item[sorted(extra)[0]],
+                              "a known setting: cidr, name, securityGroupId")
+        for key in item:
+            configtypes.check(item[key], str, f"{where}.{key}")
         out.append(ClientAccess(item.get("name"), item.get("cidr"), item.get("securityGroupId")))
     return tuple(out)
 
 
 def typed_block(cls: type, raw: Any, prefix: str, shared: Mapping[str, Any]) -> Any:
-    """Build dataclass `cls` from a camelCase block; unknown keys are named with the allowed ones."""
+    """Build dataclass `cls` from a camelCase block: unknown keys are named with the allowed ones,
+    every value is held to its field's type."""
     if not isinstance(raw, Mapping):
-        raise ConfigError(prefix, raw, "an object of settings")
-    names = {f.name: f for f in dataclasses.fields(cls) if f.name not in shared}
-    values: dict[str, Any] = {k: v for k, v in shared.items() if k in {f.name for f in dataclasses.fields(cls)}}
+        raise ConfigError(prefix, raw, "a mapping of settings (key: value lines), not "
+                          + ("a list" if isinstance(raw, list) else type(raw).__name__))
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    names = {n: f for n, f in fields.items() if n not in shared}
+    types = configtypes.hints(cls)
+    values: dict[str, Any] = {k: v for k, v in shared.items() if k in fields}
     for key, value in raw.items():
         name = snake(str(key))
         if name not in names or camel(name) != key:
             allowed = ", ".join(sorted(camel(n) for n in names))
             raise ConfigError(f"{prefix}.{key}", value, f"a known setting: {allowed}")
         default = names[name].default
+        where = f"{prefix}.{key}"
         if dataclasses.is_dataclass(default):  # a nested block such as quota: {producerByteRate: ...}
-            value = typed_block(type(default), value, f"{prefix}.{key}", {})
+            value = typed_block(type(default), value, where, {})
         elif name in LISTS_OF:
             if not isinstance(value, list):
-                raise ConfigError(f"{prefix}.{key}", value, "a list of objects")
-            value = [typed_block(LISTS_OF[name], item, f"{prefix}.{key}[{i}]", {}) for i, item in enumerate(value)]
-        values[name] = tuple(value) if isinstance(value, list) else value
+                raise ConfigError(where, value, "a list of objects")
+            value = tuple(typed_block(LISTS_OF[name], item, f"{where}[{i}]", {}) for i, item in enumerate(value))
+        else:
+            value = configtypes.check(value, types[name], where)
+        values[name] = value
     missing = [camel(n) for n, f in names.items() if n not in values
                and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
     if missing:
@@ -102,35 +117,69 @@ def _label(prefix: str) -> Callable[[str], str]:
 
 
 def parse(values: Mapping[str, Any]) -> PlatformConfig:
-    """Build the typed config from plain values (already JSON-decoded)."""
+    """Build the typed config from the namespace's values (blocks already decoded)."""
+    unknown = sorted(set(values) - set(TOP_LEVEL))
+    if unknown:
+        raise ConfigError(f"{NS}:{unknown[0]}", values[unknown[0]],
+                          f"a known setting: {', '.join(f'{NS}:{k}' for k in sorted(TOP_LEVEL))}")
+    for key in SCALARS:
+        if key in values:
+            configtypes.check(values[key], str, f"{NS}:{key}")
     env = values.get("environment")
     check_environment(env, f"{NS}:environment")
     platform = values.get("platform", "msk")
     if platform not in PLATFORMS:
         raise ConfigError(f"{NS}:platform", platform, f"one of {', '.join(PLATFORMS)}")
     spec = PLATFORMS[platform]
-    for key in ("vpcId", "vpcCidr") if spec.aws else ():
-        if not isinstance(values.get(key), str) or not values.get(key):
-            raise ConfigError(f"{NS}:{key}", values.get(key), "a non-empty string")
+    for other in PLATFORMS.values():
+        if other.key != spec.key and other.key in values:
+            raise ConfigError(f"{NS}:{other.key}", values[other.key],
+                              f"only the {NS}:{spec.key} block: {NS}:platform is {platform}")
+    for key in ("vpcId", "vpcCidr", "clients") if spec.aws else ():
+        if key not in values:
+            raise ConfigError(f"{NS}:{key}", None, f"a value: the {platform} platform needs it")
+    if not spec.aws:
+        for key in ("vpcId", "vpcCidr", "clients"):
+            if key in values:
+                raise ConfigError(f"{NS}:{key}", values[key], "nothing on the kubernetes platform "
+                                  "(clients are NetworkPolicy grants: kubernetes.access)")
     name = values.get("clusterName", f"kafka-{env}")
-    shared = {"environment": env, "cluster": name}
+    shared: dict[str, Any] = {"environment": env, "cluster": name}
     if spec.aws:
-        shared.update(vpc_id=values["vpcId"], vpc_cidr=values["vpcCidr"], clients=_clients(values.get("clients")))
+        validate_vpc_cidr(values["vpcCidr"], f"{NS}:vpcCidr")
+        shared.update(vpc_id=values["vpcId"], vpc_cidr=values["vpcCidr"], clients=_clients(values["clients"]))
     prefix = f"{NS}:{spec.key}"
     args = typed_block(spec.args, values.get(spec.key, {}), prefix, shared)
     spec.validate(name, args, _label(prefix))
     return PlatformConfig(env, platform, name, args)
 
 
-def load(config: Optional[pulumi.Config] = None) -> PlatformConfig:
-    config = config or pulumi.Config(NS)
-    values: dict[str, Any] = {k: config.get(k) for k in ("environment", "vpcId", "vpcCidr", "platform", "clusterName")}
-    values = {k: v for k, v in values.items() if v is not None}
-    for key in ("clients", *(p.key for p in PLATFORMS.values())):
-        try:
-            value = config.get_object(key)
-        except Exception:  # noqa: BLE001 - config that is not JSON
-            raise ConfigError(f"{NS}:{key}", config.get(key), "valid YAML/JSON") from None
-        if value is not None:
+def namespace_values(namespace: str = NS) -> dict[str, str]:
+    """Every key of a config namespace as the CLI hands it to the program (strings, JSON for
+    structured values): the explicitly set config and the CLI's PULUMI_CONFIG bag."""
+    from pulumi.runtime import config as runtime
+
+    keys = set(runtime.CONFIG.get()) | set(runtime.get_config_env())
+    prefix = f"{namespace}:"
+    out = {}
+    for key in sorted(keys):
+        if key.startswith(prefix):
+            value = runtime.get_config(key)
+            if value is not None:
+                out[key[len(prefix):]] = value
+    return out
+
+
+def load(config: Optional[Mapping[str, str]] = None) -> PlatformConfig:
+    """The stack's settings, from `config` (namespace key -> string) or the running program's config."""
+    raw = dict(config) if config is not None else namespace_values(NS)
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in ("clients", *(p.key for p in PLATFORMS.values())):
+            try:
+                values[key] = json.loads(value) if isinstance(value, str) else value
+            except json.JSONDecodeError:
+                raise ConfigError(f"{NS}:{key}", value, "a YAML list or mapping (not a quoted string)") from None
+        else:
             values[key] = value
     return parse(values)

@@ -44,8 +44,16 @@ VOLUME_SIZE_PATH = "brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"
 _CLUSTER_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,63}$")
 _SUBNET = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _VPC = re.compile(r"^vpc-[0-9a-f]{8,17}$")
-_VERSION = re.compile(r"^\d+\.\d+\.(\d+|x)$")
-_INSTANCE = re.compile(r"^kafka\.[a-z0-9]+\.[a-z0-9]+$")
+# The versions MSK creates clusters with (its supported list as of 2026-11; 3.6.0 and older reached end
+# of support). `.kraft` versions run without ZooKeeper, so they have no ZooKeeper connect string.
+ZOOKEEPER_VERSIONS = ("3.7.x", "3.8.x", "3.9.x")
+KRAFT_VERSIONS = ("3.7.x.kraft", "3.8.x.kraft", "3.9.x.kraft", "4.0.x.kraft", "4.1.x.kraft")
+KAFKA_VERSIONS = ZOOKEEPER_VERSIONS + KRAFT_VERSIONS
+INSTANCE_TYPES = ("kafka.t3.small",
+                  *(f"kafka.m5.{s}" for s in ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge",
+                                               "16xlarge", "24xlarge")),
+                  *(f"kafka.m7g.{s}" for s in ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge",
+                                                "16xlarge")))
 _SCRAM_USER = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 _PCA_ARN = re.compile(r"^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority/[0-9a-f-]{36}$")
 _KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+$")
@@ -93,6 +101,10 @@ def _names(values: object, label: str) -> list:
     return list(values)
 
 
+def is_kraft(version: str) -> bool:
+    return version.endswith(".kraft")
+
+
 def listener_ports(auth_modes: Sequence[str]) -> tuple[int, ...]:
     """The ports the enabled authentication modes listen on; never 9092, never ZooKeeper."""
     return tuple(sorted(AUTH_PORTS[mode] for mode in set(auth_modes)))
@@ -125,11 +137,13 @@ def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], st
     if args.broker_count % len(subnets):
         raise ConfigError(label("broker_count"), args.broker_count,
                           f"a multiple of the subnet count ({len(subnets)}), so every AZ has as many brokers")
-    if not isinstance(args.instance_type, str) or not _INSTANCE.match(args.instance_type):
-        raise ConfigError(label("instance_type"), args.instance_type, "an MSK broker type like kafka.m5.large")
-    if not isinstance(args.kafka_version, str) or not _VERSION.match(args.kafka_version):
+    if args.instance_type not in INSTANCE_TYPES:
+        raise ConfigError(label("instance_type"), args.instance_type,
+                          f"an MSK broker type: {', '.join(INSTANCE_TYPES)}")
+    if args.kafka_version not in KAFKA_VERSIONS:
         raise ConfigError(label("kafka_version"), args.kafka_version,
-                          "an MSK version like 3.9.x or 3.6.0 (ZooKeeper mode; '.kraft' versions are not supported)")
+                          f"a version MSK creates clusters with: {', '.join(KAFKA_VERSIONS)} "
+                          "(quote it in YAML; '.kraft' runs without ZooKeeper)")
     check_int(args.volume_size_gib, label("volume_size_gib"), 1, 16384)
     check_int(args.max_volume_size_gib, label("max_volume_size_gib"), args.volume_size_gib, 16384,
          f"an integer from volume_size_gib ({args.volume_size_gib}) to 16384")
@@ -205,7 +219,7 @@ class MskCluster(pulumi.ComponentResource):
     bootstrap_brokers_tls: pulumi.Output[str]
     bootstrap_brokers_sasl_scram: pulumi.Output[str]
     bootstrap_brokers_sasl_iam: pulumi.Output[str]
-    zookeeper_connect_string: pulumi.Output[str]
+    zookeeper_connect_string: Optional[pulumi.Output[str]]
     security_group_id: pulumi.Output[str]
     kms_key_arn: pulumi.Output[str]
     scram_passwords: dict[str, pulumi.Output[str]]
@@ -294,14 +308,16 @@ class MskCluster(pulumi.ComponentResource):
         self.bootstrap_brokers_tls = self.cluster.bootstrap_brokers_tls
         self.bootstrap_brokers_sasl_scram = self.cluster.bootstrap_brokers_sasl_scram
         self.bootstrap_brokers_sasl_iam = self.cluster.bootstrap_brokers_sasl_iam
-        self.zookeeper_connect_string = self.cluster.zookeeper_connect_string_tls
+        # KRaft versions have no ZooKeeper: no connect string to hand to anyone.
+        self.zookeeper_connect_string = None if is_kraft(args.kafka_version) else \
+            self.cluster.zookeeper_connect_string_tls
         self.security_group_id = self.network.security_group_id
         self.kms_key_arn = pulumi.Output.from_input(key_arn)
         self.register_outputs({
             "arn": self.arn, "bootstrapBrokersTls": self.bootstrap_brokers_tls,
             "bootstrapBrokersSaslScram": self.bootstrap_brokers_sasl_scram,
             "bootstrapBrokersSaslIam": self.bootstrap_brokers_sasl_iam,
-            "zookeeperConnectString": self.zookeeper_connect_string,
+            **({"zookeeperConnectString": self.zookeeper_connect_string} if self.zookeeper_connect_string else {}),
             "securityGroupId": self.security_group_id, "kmsKeyArn": self.kms_key_arn,
             "scramSecretArns": [s.arn for s in self.scram_secrets],
             "scramPasswords": pulumi.Output.secret(self.scram_passwords),

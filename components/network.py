@@ -9,7 +9,7 @@ from typing import Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from kafka_guardrails import Resource, Settings, judge_resource
+from kafka_guardrails import Resource, Settings, cidr, judge_resource
 
 from .errors import ConfigError
 from .validate import NAME
@@ -67,6 +67,20 @@ def validate_clients(clients: Sequence[ClientAccess], ports: Sequence[int], sett
                                   "a private or narrow client range; the guardrail says: " + findings[0].message)
 
 
+def validate_vpc_cidr(value: object, setting: str = "vpc_cidr") -> None:
+    """The VPC's own range: a valid CIDR in private space. Egress rules are scoped to it, so a public
+    (or world) range here would turn "only inside the VPC" into "anywhere"."""
+    if not isinstance(value, str):
+        raise ConfigError(setting, value, "the VPC's CIDR as a string, e.g. 10.0.0.0/16")
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except ValueError:
+        raise ConfigError(setting, value, "the VPC's CIDR with no host bits set, e.g. 10.0.0.0/16") from None
+    if cidr.classify(value) is not False:
+        raise ConfigError(setting, value, "a private range (RFC 1918, 100.64.0.0/10 or IPv6 ULA): egress is "
+                          "limited to the VPC's CIDR, and this one reaches the internet")
+
+
 def validate_ports(ports: Sequence[int], setting: str = "ports") -> None:
     if not ports or any(type(p) is not int or not 1 <= p <= 65535 for p in ports):
         raise ConfigError(setting, list(ports), "a non-empty list of TCP ports 1-65535")
@@ -81,10 +95,7 @@ class KafkaSecurityGroup(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
         validate_ports(args.ports)
         validate_clients(args.clients, args.ports)
-        try:
-            ipaddress.ip_network(args.vpc_cidr, strict=True)
-        except ValueError:
-            raise ConfigError("vpcCidr", args.vpc_cidr, "the VPC's CIDR, e.g. 10.0.0.0/16") from None
+        validate_vpc_cidr(args.vpc_cidr)
         super().__init__("secure-kafka:aws:KafkaSecurityGroup", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         group = aws.ec2.SecurityGroup(

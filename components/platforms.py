@@ -14,12 +14,14 @@ from .msk import MskCluster
 def build(settings: PlatformConfig) -> dict[str, Any]:
     if settings.platform == "msk":
         cluster = MskCluster(settings.cluster_name, settings.args)
-        return {"clusterArn": cluster.arn, "bootstrapBrokersTls": cluster.bootstrap_brokers_tls,
-                "bootstrapBrokersSaslScram": cluster.bootstrap_brokers_sasl_scram,
-                "bootstrapBrokersSaslIam": cluster.bootstrap_brokers_sasl_iam,
-                "zookeeperConnectString": cluster.zookeeper_connect_string,
-                "securityGroupId": cluster.security_group_id, "kmsKeyArn": cluster.kms_key_arn,
-                "scramPasswords": pulumi.Output.secret(cluster.scram_passwords)}
+        outputs = {"clusterArn": cluster.arn, "bootstrapBrokersTls": cluster.bootstrap_brokers_tls,
+                   "bootstrapBrokersSaslScram": cluster.bootstrap_brokers_sasl_scram,
+                   "bootstrapBrokersSaslIam": cluster.bootstrap_brokers_sasl_iam,
+                   "securityGroupId": cluster.security_group_id, "kmsKeyArn": cluster.kms_key_arn,
+                   "scramPasswords": pulumi.Output.secret(cluster.scram_passwords)}
+        if cluster.zookeeper_connect_string is not None:  # KRaft versions have none
+            outputs["zookeeperConnectString"] = cluster.zookeeper_connect_string
+        return outputs
     if settings.platform == "kubernetes":
         k8s = KafkaOnKubernetes(settings.cluster_name, settings.args)
         return {"namespace": k8s.namespace, "bootstrapServers": k8s.bootstrap_servers, "caCertPem": k8s.ca_cert_pem}

@@ -13,7 +13,7 @@ from .msk import LOG_RETENTION_DAYS
 from .render import render_properties
 from .render.cloudinit import CLOUDWATCH_START, LOG_DIR, TLS_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
 from .render.kafka import PemFiles, log4j_properties
-from .validate import NAME, check_ensemble_size, check_int
+from .validate import NAME, check_ensemble_size, check_instance_type, check_int
 from .render.zookeeper import (ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings,
                                myid, zoo_cfg)
 
@@ -44,8 +44,7 @@ def validate_nodes(args, label: Callable[[str], str]) -> None:
         check_int(getattr(args, attr), label(attr), low, high, f"an integer {low}-{high} (GiB)")
     if args.log_retention_days not in LOG_RETENTION_DAYS:
         raise ConfigError(label("log_retention_days"), args.log_retention_days, "one of CloudWatch's retention periods")
-    if not isinstance(args.instance_type, str) or "." not in args.instance_type:
-        raise ConfigError(label("instance_type"), args.instance_type, "an EC2 instance type like m6i.large")
+    check_instance_type(args.instance_type, label("instance_type"))
     for cidr in args.https_egress_cidrs:
         if cidr in ("0.0.0.0/0", "::/0") and args.environment == "prod":
             raise ConfigError(label("https_egress_cidrs"), cidr, "VPC endpoint ranges in prod, not the whole internet")
