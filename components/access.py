@@ -14,8 +14,17 @@ _CLIENT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 @dataclass(frozen=True)
 class TopicGrant:
-    """What one client may do. `labels` select its pods (Cilium / NetworkPolicy);
-    `namespace` is where those pods run (None: the Kafka namespace)."""
+    """What one client may do; everything else is denied (ACLs deny by default).
+
+    Attributes:
+        client: the client's name (lowercase, digits, '-'): its certificate CN, Kafka principal
+            `User:<client>` and, on MSK with IAM, the name of its IAM policy.
+        produce / consume: topic names (or `prefix*` for a prefix) it may write / read; consuming
+            also allows the consumer group named like the client.
+        labels: on Kubernetes, the labels of its pods (default `app: <client>`), for NetworkPolicy
+            and Cilium's per-topic Kafka rules.
+        namespace: on Kubernetes, where those pods run (default: the Kafka namespace).
+    """
 
     client: str
     produce: Sequence[str] = ()

@@ -22,16 +22,31 @@ from .render.cloudinit import (CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, 
                                cloudwatch_agent_config)
 from .render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, admin_client_properties, log4j_properties,
                            quota_arguments, server_properties)
-from .validate import check_environment, check_int
+from .validate import check_environment, check_int, check_security_group_id, checked, hold_children
 from .zookeeper import (DATA_DEVICE, NODE_FILES, SECURE_CLIENT_PORT, ZooKeeperEnsemble, ZooKeeperEnsembleArgs,
                         validate_ensemble_args, validate_nodes)
 
-Str = pulumi.Input[str]
 
 
 @dataclass(frozen=True)
 class SelfManagedKafkaArgs(compute.NodeGroupArgs):
-    clients: Sequence[ClientAccess] = ()  # required in practice: an empty list is refused
+    """Brokers on EC2 with their own ZooKeeper ensemble; NodeGroupArgs (cluster, VPC, subnets, key,
+    CA, retention, tags) plus:
+
+    Attributes:
+        clients: `ClientAccess` entries that may reach the listeners; at least one (none is refused).
+        instance_type / data_gib: broker type (m6i.xlarge) and data volume (500 GiB, encrypted).
+        broker_count: 2-60 (3 or more in prod; default 3).
+        listeners: TLS listeners only, from SSL (mutual TLS, 9094; default) and SASL_SSL (9096).
+            There is no PLAINTEXT listener to choose.
+        replication_factor / min_insync_replicas: topic defaults (3 / 2); 2 <= min ISR <= RF <= brokers.
+        quota: `ClientQuota` applied to every client at boot.
+        zookeeper_nodes / zookeeper_instance_type: the dedicated ensemble (3 or 5; 1 outside prod).
+        access: `TopicGrant`s: Kafka ACLs applied at boot, and one client certificate each (a Secrets
+            Manager secret under the customer key).
+    """
+
+    clients: Sequence[ClientAccess] = ()
     instance_type: str = "m6i.xlarge"
     data_gib: int = 500
     broker_count: int = 3
@@ -41,7 +56,6 @@ class SelfManagedKafkaArgs(compute.NodeGroupArgs):
     quota: ClientQuota = ClientQuota()
     zookeeper_nodes: int = 3
     zookeeper_instance_type: str = "m6i.large"
-    # Kafka ACLs applied at boot; each client also gets a certificate (a Secrets Manager secret).
     access: Sequence[TopicGrant] = ()
 
 
@@ -89,30 +103,42 @@ def zookeeper_args(args: SelfManagedKafkaArgs, security_group_id, key_arn=None, 
 
 
 class SelfManagedKafka(pulumi.ComponentResource):
-    """N brokers over the subnets and a dedicated ZooKeeperEnsemble, sharing one CA and one key."""
+    """N brokers over the subnets and a dedicated ZooKeeperEnsemble, sharing one CA and one key.
+
+    Outputs: `bootstrap_servers_tls` (SSL listener) and `bootstrap_servers_sasl_ssl` (SASL_SSL; None
+    when that listener is off), `bootstrap_servers` (every listener, mixed), `security_group_id`,
+    `zookeeper_connect` (TLS port, for operators only), `ca_cert_pem` (clients' truststore),
+    `kms_key_arn`, `client_secret_arns` (per TopicGrant client: its certificate and key).
+    """
 
     bootstrap_servers: pulumi.Output[str]
+    bootstrap_servers_tls: Optional[pulumi.Output[str]]
+    bootstrap_servers_sasl_ssl: Optional[pulumi.Output[str]]
     security_group_id: pulumi.Output[str]
     zookeeper_connect: pulumi.Output[str]
     ca_cert_pem: pulumi.Output[str]
 
     def __init__(self, name: str, args: SelfManagedKafkaArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         validate_kafka_args(args)
-        super().__init__("secure-kafka:aws:SelfManagedKafka", name, None, opts)
+        where = compute.placement(args)
+        peers = {c.name: checked(c.security_group_id, check_security_group_id, f"clients[{i}].securityGroupId")
+                 for i, c in enumerate(args.clients) if c.security_group_id is not None}
+        super().__init__("secure-kafka:aws:SelfManagedKafka", name, None,
+                         hold_children(opts, where.checks() + list(peers.values())))
         child = pulumi.ResourceOptions(parent=self)
         tags = {**args.tags, "secure-kafka:cluster": args.cluster, "secure-kafka:role": "kafka"}
-        key_arn = args.kms_key_arn or CustomerKey(f"{name}-data", CustomerKeyArgs(
+        key_arn = where.kms_key_arn or CustomerKey(f"{name}-data", CustomerKeyArgs(
             description=f"Kafka {args.cluster}: volumes, TLS secrets, logs", alias=f"secure-kafka/{name}",
             log_group_names=[compute.log_group_name(args.cluster, r) for r in ("kafka", "zookeeper")], tags=tags),
             opts=child).arn
         ca = args.ca or pki.generate_ca(f"{name}-cluster", args.cluster, self)
 
-        self.security_group = compute.node_security_group(f"{name}-brokers", args.vpc_id, f"Kafka {args.cluster}", tags, self)
+        self.security_group = compute.node_security_group(f"{name}-brokers", where.vpc_id, f"Kafka {args.cluster}", tags, self)
         sg = self.security_group.id
         self.zookeeper = ZooKeeperEnsemble(f"{name}-zk", zookeeper_args(args, sg, key_arn, ca), opts=child)
-        self._rules(name, args, sg)
+        self._rules(name, args, sg, where, peers)
 
-        nodes = [compute.NodeSpec(f"{name}-broker-{i}", args.subnet_ids[i % len(args.subnet_ids)],
+        nodes = [compute.NodeSpec(f"{name}-broker-{i}", where.subnet_ids[i % len(where.subnet_ids)],
                                   args.instance_type, args.root_gib, args.data_gib) for i in range(args.broker_count)]
         enis = [compute.network_interface(n, sg, tags, self) for n in nodes]
         ips = [e.private_ip for e in enis]
@@ -137,21 +163,33 @@ class SelfManagedKafka(pulumi.ComponentResource):
                                                    data_device=DATA_DEVICE))
         self.bootstrap_servers = pulumi.Output.all(*ips).apply(
             lambda v: ",".join(f"{ip}:{port}" for ip in v for port in client_ports(args.listeners)))
+        # One bootstrap string per listener, as clients configure them (a client speaks one protocol).
+        self.bootstrap_servers_by_listener = {
+            listener: pulumi.Output.all(*ips).apply(lambda v, p=LISTENER_PORTS[listener]: ",".join(f"{ip}:{p}" for ip in v))
+            for listener in sorted(set(args.listeners))}
+        self.bootstrap_servers_tls = self.bootstrap_servers_by_listener.get("SSL")
+        self.bootstrap_servers_sasl_ssl = self.bootstrap_servers_by_listener.get("SASL_SSL")
         self.security_group_id = sg
         self.zookeeper_connect = self.zookeeper.connect_string
         self.ca_cert_pem = pulumi.Output.from_input(ca.cert_pem)
         self.kms_key_arn = pulumi.Output.from_input(key_arn)
         self.client_secret_arns = {g.client: self.pki.secret_arns[f"client-{g.client}"] for g in args.access}
-        self.register_outputs({"bootstrapServers": self.bootstrap_servers, "securityGroupId": sg,
+        self.register_outputs({"bootstrapServers": self.bootstrap_servers,
+                               **({"bootstrapServersTls": self.bootstrap_servers_tls} if self.bootstrap_servers_tls else {}),
+                               **({"bootstrapServersSaslSsl": self.bootstrap_servers_sasl_ssl}
+                                  if self.bootstrap_servers_sasl_ssl else {}),
+                               "securityGroupId": sg,
                                "clientSecretArns": self.client_secret_arns,
                                "zookeeperConnect": self.zookeeper_connect, "caCertPem": self.ca_cert_pem,
                                "kmsKeyArn": self.kms_key_arn})
 
-    def _rules(self, name: str, args: SelfManagedKafkaArgs, sg) -> None:
+    def _rules(self, name: str, args: SelfManagedKafkaArgs, sg: pulumi.Output[str], where: compute.Placement,
+               peers: dict[str, pulumi.Input[str]]) -> None:
         """Clients reach only the TLS listeners; brokers reach each other (SSL) and ZooKeeper's TLS port."""
         for client in args.clients:
+            peer = peers.get(client.name)
             for port in client_ports(args.listeners):
-                compute.group_rule(f"{name}-{client.name}-{port}", sg, port, peer_group=client.security_group_id,
+                compute.group_rule(f"{name}-{client.name}-{port}", sg, port, peer_group=peer,
                                    cidr=client.cidr, description=f"Kafka client {client.name}, TLS only", parent=self)
         tls_port = LISTENER_PORTS["SSL"]
         compute.group_rule(f"{name}-interbroker-in", sg, tls_port, peer_group=sg,
@@ -160,7 +198,7 @@ class SelfManagedKafka(pulumi.ComponentResource):
                            description="inter-broker replication (SSL)", parent=self)
         compute.group_rule(f"{name}-to-zookeeper", sg, SECURE_CLIENT_PORT, peer_group=self.zookeeper.security_group_id,
                            egress=True, description="brokers to ZooKeeper, TLS port only", parent=self)
-        compute.https_egress(name, sg, args.https_egress_cidrs or [args.vpc_cidr], self)
+        compute.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
 
 
 def broker_user_data(args: SelfManagedKafkaArgs, index: int, ips: Sequence[str], zookeeper: str,

@@ -23,7 +23,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from . import __version__
 from .errors import ConfigError
@@ -51,6 +51,9 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument("--stack", default="dev", help="stack name (config in <stackConfigDir>/Pulumi.<stack>.yaml)")
     preview.add_argument("--project-dir", type=Path, default=Path("."), help="the directory of Pulumi.yaml")
     preview.add_argument("--policy-pack", type=Path, default=None, help="default: the pack shipped with secure-kafka")
+    preview.add_argument("--stack-outputs", action="append", default=[], metavar="STACK=FILE",
+                         help="outputs of a stack the program reads with StackReference, as written by "
+                              "`pulumi stack output --json --stack STACK` (repeatable)")
     preview.add_argument("--up", action="store_true", help="judge as `pulumi up` (unknown values are mandatory)")
     preview.add_argument("--terraform-plan", type=Path, default=None, metavar="FILE",
                          help="also write the AWS resources as a Terraform plan for checkov (secrets redacted)")
@@ -116,6 +119,32 @@ def copy_pack(target: Path) -> Path:
     return target
 
 
+def read_stack_outputs(pairs: list[str]) -> dict[str, dict[str, Any]]:
+    """`STACK=FILE` pairs: each FILE a JSON object of outputs (`pulumi stack output --json`)."""
+    import json
+
+    from .gate.project import UsageError
+
+    found: dict[str, dict[str, Any]] = {}
+    for pair in pairs:
+        name, sep, file = pair.partition("=")
+        if not sep or not name or not file:
+            raise UsageError(f"--stack-outputs {pair!r}: expected STACK=FILE, e.g. acme/network/prod=network.json")
+        if name in found:
+            raise UsageError(f"--stack-outputs {name}: given twice")
+        try:
+            outputs = json.loads(Path(file).read_text())
+        except OSError as error:
+            raise UsageError(f"--stack-outputs {name}={file}: cannot read it ({error.strerror})") from None
+        except ValueError as error:
+            raise UsageError(f"--stack-outputs {name}={file}: not JSON ({error})") from None
+        if not isinstance(outputs, dict):
+            raise UsageError(f"--stack-outputs {name}={file}: expected a JSON object of outputs, "
+                             f"found {type(outputs).__name__}")
+        found[name] = outputs
+    return found
+
+
 def run(args: argparse.Namespace) -> int:
     from .gate import modes, policyconfig
     from .gate.project import load_project
@@ -134,13 +163,14 @@ def run(args: argparse.Namespace) -> int:
         report = modes.judge_files(args.paths, config=config, preview=args.preview, quiet=args.quiet)
         base = str(Path.cwd())
     else:
+        stack_outputs = read_stack_outputs(args.stack_outputs)
         project = load_project(args.project_dir)
         pack = (args.policy_pack or modes.pack_dir()).resolve()
         if not (pack / "PulumiPolicy.yaml").exists():
             from .gate.project import UsageError
             raise UsageError(f"--policy-pack {pack} is not a policy pack (no PulumiPolicy.yaml)")
         report, recorded = modes.judge_program(project, args.stack, pack=pack, config=config, up=args.up,
-                                               quiet=args.quiet)
+                                               quiet=args.quiet, stack_outputs=stack_outputs)
         if args.kubernetes_manifests:
             from .gate.k8syaml import write_manifests
             write_manifests(recorded.resources, args.kubernetes_manifests)
@@ -159,16 +189,41 @@ def run(args: argparse.Namespace) -> int:
     return report.exit_code()
 
 
+def _config_error(error: BaseException) -> Optional[ConfigError]:
+    """The ConfigError behind `error`: in its chain, or one refused when an Output resolved (the SDK
+    re-raises those as a ValueError with the same text)."""
+    from .validate import REFUSED_WHEN_RESOLVED
+
+    seen: set[int] = set()
+    current: Optional[BaseException] = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ConfigError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return next((refused for refused in REFUSED_WHEN_RESOLVED if str(refused) in str(error)), None)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     from .gate.project import UsageError
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["audit"]:  # the audit tool parses its own options
+        from .audit import main as audit_main
+        return audit_main(argv[1:])
     p = parser()
     args = p.parse_args(argv)
     if args.command is None:
         p.print_help()
         return 2
     try:
-        return run(args)
+        try:
+            return run(args)
+        except Exception as error:  # noqa: BLE001 - a ConfigError raised when another stack's Output
+            found = _config_error(error)  # resolved reaches us wrapped by the SDK
+            if found is None:
+                raise
+            raise found from None
     except ConfigError as error:
         where = f"stack {args.stack}" if getattr(args, "stack", None) else "input"
         print(f"secure-kafka: {where}: configuration refused, nothing was registered: {error}", file=sys.stderr)

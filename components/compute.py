@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
+from .network import validate_vpc_cidr
+from .validate import check_kms_arn, check_subnet_id, check_vpc_id, checked
+
 if TYPE_CHECKING:
     from .pki import BringYourOwnCa
 
@@ -17,11 +20,25 @@ SSM_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 
 @dataclass(frozen=True)
 class NodeGroupArgs:
-    """What every EC2 node group of a platform shares (brokers, ZooKeeper ensembles)."""
+    """What every EC2 node group of a platform shares (brokers, ZooKeeper ensembles).
+
+    Attributes:
+        cluster: the cluster's name (lowercase, digits, '-'); it goes into certificate subjects.
+        vpc_id / vpc_cidr / subnet_ids: where the nodes run; may be Outputs of another stack
+            (checked when they resolve). The CIDR must be private; subnets private, one per AZ.
+        environment: dev, staging or prod (prod demands 3+ nodes and no internet-wide egress).
+        instance_type: an EC2 type; ami_id: your AMI (default: latest Amazon Linux 2023).
+        root_gib / data_gib: encrypted gp3 volumes under the customer key.
+        kms_key_arn: your customer key (may be an Output); by default one is created with rotation.
+        ca: `BringYourOwnCa` to issue node certificates from your CA instead of a generated one.
+        log_retention_days: CloudWatch retention of server and audit logs (365).
+        https_egress_cidrs: where nodes may reach AWS APIs on 443 (default: the VPC, for endpoints).
+        tags: added to every resource.
+    """
 
     cluster: str
     vpc_id: pulumi.Input[str]
-    vpc_cidr: str
+    vpc_cidr: pulumi.Input[str]
     subnet_ids: Sequence[pulumi.Input[str]]
     environment: str = "prod"
     instance_type: str = "m6i.large"
@@ -33,6 +50,28 @@ class NodeGroupArgs:
     log_retention_days: int = 365
     https_egress_cidrs: Sequence[str] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A node group's network and key inputs as handed to resources: each one checked now when it
+    is known, or when it resolves when it is an Output of another stack."""
+
+    vpc_id: pulumi.Input[str]
+    vpc_cidr: pulumi.Input[str]
+    subnet_ids: Sequence[pulumi.Input[str]]
+    kms_key_arn: Optional[pulumi.Input[str]]
+
+    def checks(self) -> list:
+        return [self.vpc_id, self.vpc_cidr, *self.subnet_ids, self.kms_key_arn]
+
+
+def placement(args: NodeGroupArgs) -> Placement:
+    return Placement(vpc_id=checked(args.vpc_id, check_vpc_id, "vpc_id"),
+                     vpc_cidr=checked(args.vpc_cidr, validate_vpc_cidr, "vpc_cidr"),
+                     subnet_ids=[checked(s, check_subnet_id, "subnet_ids") for s in args.subnet_ids],
+                     kms_key_arn=None if args.kms_key_arn is None else checked(args.kms_key_arn, check_kms_arn,
+                                                                                  "kms_key_arn"))
 
 
 def assume_role_policy() -> str:
@@ -90,14 +129,18 @@ def network_interface(node: NodeSpec, security_group_id: pulumi.Input[str], tags
 def instance(node: NodeSpec, *, ami: pulumi.Input[str], eni: aws.ec2.NetworkInterface,
              profile: aws.iam.InstanceProfile, key_arn: pulumi.Input[str], user_data: pulumi.Input[str],
              tags: Mapping[str, str], parent: pulumi.Resource, data_device: str) -> aws.ec2.Instance:
-    volume = {"encrypted": True, "kms_key_id": key_arn, "volume_type": "gp3", "delete_on_termination": True}
     return aws.ec2.Instance(
         node.name, ami=ami, instance_type=node.instance_type, iam_instance_profile=profile.name,
-        primary_network_interface={"network_interface_id": eni.id},
-        metadata_options={"http_endpoint": "enabled", "http_tokens": "required",
-                          "http_put_response_hop_limit": 1, "instance_metadata_tags": "disabled"},
-        root_block_device={**volume, "volume_size": node.root_gib},
-        ebs_block_devices=[{**volume, "device_name": data_device, "volume_size": node.data_gib}],
+        primary_network_interface=aws.ec2.InstancePrimaryNetworkInterfaceArgs(network_interface_id=eni.id),
+        metadata_options=aws.ec2.InstanceMetadataOptionsArgs(
+            http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1,
+            instance_metadata_tags="disabled"),
+        root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(
+            encrypted=True, kms_key_id=key_arn, volume_type="gp3", delete_on_termination=True,
+            volume_size=node.root_gib),
+        ebs_block_devices=[aws.ec2.InstanceEbsBlockDeviceArgs(
+            device_name=data_device, encrypted=True, kms_key_id=key_arn, volume_type="gp3",
+            delete_on_termination=True, volume_size=node.data_gib)],
         user_data=user_data, user_data_replace_on_change=True, monitoring=True, ebs_optimized=True,
         disable_api_termination=False, tags={**tags, "Name": node.name}, volume_tags={**tags, "Name": node.name},
         opts=pulumi.ResourceOptions(parent=parent))
@@ -105,19 +148,25 @@ def instance(node: NodeSpec, *, ami: pulumi.Input[str], eni: aws.ec2.NetworkInte
 
 def amazon_linux(parent: pulumi.Resource) -> pulumi.Output[str]:
     return aws.ec2.get_ami_output(most_recent=True, owners=["amazon"],
-                                  filters=[{"name": "name", "values": ["al2023-ami-2023.*-x86_64"]}],
+                                  filters=[aws.ec2.GetAmiFilterArgs(name="name", values=["al2023-ami-2023.*-x86_64"])],
                                   opts=pulumi.InvokeOptions(parent=parent)).id
 
 
 def group_rule(name: str, group_id: pulumi.Input[str], port: int, *, peer_group: Optional[pulumi.Input[str]] = None,
-               cidr: Optional[str] = None, egress: bool = False, description: str,
+               cidr: Optional[pulumi.Input[str]] = None, egress: bool = False, description: str,
                parent: pulumi.Resource) -> pulumi.Resource:
-    """One TCP port, from/to one security group or one CIDR."""
+    """One TCP port, from/to one security group or one CIDR (an Output CIDR picks its family when known)."""
     kind = aws.vpc.SecurityGroupEgressRule if egress else aws.vpc.SecurityGroupIngressRule
-    v6 = cidr is not None and ":" in cidr
+    if cidr is None:
+        v4: Optional[pulumi.Input[str]] = None
+        v6: Optional[pulumi.Input[str]] = None
+    else:
+        v4 = pulumi.Output.from_input(cidr).apply(lambda c: None if ":" in c else c)
+        v6 = pulumi.Output.from_input(cidr).apply(lambda c: c if ":" in c else None)
+        if isinstance(cidr, str):
+            v4, v6 = (None, cidr) if ":" in cidr else (cidr, None)
     return kind(name, security_group_id=group_id, ip_protocol="tcp", from_port=port, to_port=port,
-                referenced_security_group_id=peer_group, cidr_ipv4=None if v6 else cidr,
-                cidr_ipv6=cidr if v6 else None, description=description,
+                referenced_security_group_id=peer_group, cidr_ipv4=v4, cidr_ipv6=v6, description=description,
                 opts=pulumi.ResourceOptions(parent=parent))
 
 
@@ -139,7 +188,7 @@ def node_security_group(name: str, vpc_id: pulumi.Input[str], what: str, tags: M
                                  opts=pulumi.ResourceOptions(parent=parent))
 
 
-def https_egress(name: str, group_id: pulumi.Input[str], cidrs: Sequence[str], parent) -> None:
+def https_egress(name: str, group_id: pulumi.Input[str], cidrs: Sequence[pulumi.Input[str]], parent) -> None:
     """Nodes reach AWS APIs (SSM, Secrets Manager, CloudWatch) over 443: to VPC endpoints by default."""
     for index, cidr in enumerate(cidrs):
         group_rule(f"{name}-https-{index}", group_id, 443, cidr=cidr, egress=True,

@@ -53,6 +53,18 @@ def key_policy(account_id: str, partition: str, region: str, services: Sequence[
 
 @dataclass(frozen=True)
 class CustomerKeyArgs:
+    """A customer-managed key for one platform's data.
+
+    Attributes:
+        description: shown in the KMS console, e.g. which cluster and what the key protects.
+        alias: `alias/<alias>`; letters, digits, '/', '_', '-' (not `aws/...`, AWS's own).
+        services: AWS services allowed to use the key on the account's behalf (kms:ViaService);
+            default kafka, secretsmanager, ec2. Nobody uses it directly.
+        log_group_names: CloudWatch log groups allowed to encrypt with it (default none).
+        deletion_window_days: 7-30 (default 30): a deleted key can be recovered for this long.
+        tags: added to the key.
+    """
+
     description: str
     alias: str
     services: Sequence[str] = SERVICES
@@ -72,7 +84,10 @@ def validate_key_args(args: CustomerKeyArgs, label=lambda name: name) -> None:
 
 
 class CustomerKey(pulumi.ComponentResource):
-    """A symmetric KMS key with yearly rotation, a scoped policy and an alias."""
+    """A symmetric KMS key with yearly rotation, a scoped policy and an alias.
+
+    Outputs: `arn` (the key's ARN), `key` and `alias` (the KMS resources).
+    """
 
     arn: pulumi.Output[str]
 

@@ -6,8 +6,9 @@ only registers them.
 """
 from __future__ import annotations
 
+import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 import pulumi
@@ -23,7 +24,8 @@ from .render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, PemFiles
                            log4j_properties, quota_arguments, server_properties)
 from .render.zookeeper import (ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings,
                                zoo_cfg)
-from .validate import NAME, check_ensemble_size, check_environment, check_int
+from .validate import (NAME, check_ensemble_size, check_environment, check_int, check_kms_arn, check_now, checked,
+                       hold_children)
 
 TLS_PORT, SASL_PORT, ZK_PORT = LISTENER_PORTS["SSL"], LISTENER_PORTS["SASL_SSL"], SECURE_CLIENT_PORT
 SERVICE_TYPES = ("ClusterIP", "LoadBalancer", "NodePort")
@@ -37,6 +39,14 @@ INTERNAL_LB = {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"
 
 @dataclass(frozen=True)
 class ContainerResources:
+    """Requests and limits of one container, as Kubernetes quantities; limits are always set.
+
+    Attributes:
+        cpu_request / cpu_limit: e.g. "500m" / "2" (brokers' defaults).
+        memory_request / memory_limit: e.g. "2Gi" / "2Gi"; equal, so that the JVM is never
+            OOM-killed for using what it was promised.
+    """
+
     cpu_request: str = "500m"
     memory_request: str = "2Gi"
     cpu_limit: str = "2"
@@ -45,6 +55,31 @@ class ContainerResources:
 
 @dataclass(frozen=True)
 class KafkaOnKubernetesArgs:
+    """Kafka and ZooKeeper pods on any conformant cluster.
+
+    Attributes:
+        cluster: the cluster's name (lowercase, digits, '-'); in certificate subjects.
+        namespace: a namespace of its own (not kube-*), labelled Pod Security `restricted` (kafka).
+        environment: dev, staging or prod (prod: 3+ brokers, 3+ ZooKeeper pods).
+        brokers / zookeepers: 3 and 3 by default (brokers 2-30; ZooKeeper 3 or 5, 1 outside prod).
+        image: a pinned image with Kafka 3.9 (default apache/kafka:3.9.1); `:latest` is refused.
+        listeners: TLS listeners only, SSL (9094, mutual TLS; default) and/or SASL_SSL (9096).
+        replication_factor / min_insync_replicas: topic defaults (3 / 2).
+        storage_class: the name of an encrypted StorageClass to use (may be an Output of the stack
+            that made it); or leave it unset and give eks_kms_key_arn.
+        eks_kms_key_arn: on EKS, the customer key for a gp3 StorageClass this component creates;
+            may be an Output of another stack (checked when it resolves).
+        broker_storage_gib / zookeeper_storage_gib: volume sizes (100 / 10).
+        broker_resources / zookeeper_resources: `ContainerResources` (limits always set).
+        access: `TopicGrant`s: Kafka ACLs, client certificates (Secrets) and network policies.
+        quota: `ClientQuota` for every client.
+        cilium / cilium_version: add Cilium Kafka L7 (per-topic) policies; Cilium 1.14-1.19 only
+            (1.20 removed Kafka rules and would silently allow the whole port).
+        client_service_type: ClusterIP (default); LoadBalancer/NodePort only internal with private
+            load_balancer_source_ranges, judged by the guardrail before anything is created.
+        ca: `BringYourOwnCa`; default a generated CA. cluster_domain: the DNS suffix (cluster.local).
+    """
+
     cluster: str
     namespace: str = "kafka"
     environment: str = "prod"
@@ -54,8 +89,8 @@ class KafkaOnKubernetesArgs:
     listeners: Sequence[str] = ("SSL",)
     replication_factor: int = 3
     min_insync_replicas: int = 2
-    storage_class: Optional[str] = None
-    eks_kms_key_arn: Optional[str] = None
+    storage_class: Optional["pulumi.Input[str]"] = None
+    eks_kms_key_arn: Optional["pulumi.Input[str]"] = None
     broker_storage_gib: int = 100
     zookeeper_storage_gib: int = 10
     broker_resources: ContainerResources = ContainerResources()
@@ -90,8 +125,10 @@ def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] =
     if not args.storage_class and not args.eks_kms_key_arn:
         raise ConfigError(label("storage_class"), args.storage_class,
                           "the name of an encrypted StorageClass, or eks_kms_key_arn to create one on EKS")
-    if args.eks_kms_key_arn and not str(args.eks_kms_key_arn).startswith("arn:aws"):
-        raise ConfigError(label("eks_kms_key_arn"), args.eks_kms_key_arn, "a customer KMS key ARN")
+    if args.storage_class:
+        check_now(args.storage_class, check_object_name, label("storage_class"))
+    if args.eks_kms_key_arn is not None:
+        check_now(args.eks_kms_key_arn, check_kms_arn, label("eks_kms_key_arn"))
     if ":" not in args.image or args.image.endswith(":latest"):
         raise ConfigError(label("image"), args.image, "an image with a pinned tag or digest, e.g. apache/kafka:3.9.1")
     if args.client_service_type not in SERVICE_TYPES:
@@ -222,7 +259,16 @@ def _stateful_set(args, name: str, replicas: int, labels, service: str, containe
                          "resources": {"requests": {"storage": f"{storage_gib}Gi"}}}}]}}
 
 
-def storage_class_name(args: KafkaOnKubernetesArgs) -> str:
+def check_object_name(value: object, setting: str) -> None:
+    """A Kubernetes object name (DNS subdomain, RFC 1123)."""
+    if not isinstance(value, str) or len(value) > 253 or not _SUBDOMAIN.match(value):
+        raise ConfigError(setting, value, "a Kubernetes object name: lowercase letters, digits, '-' and '.'")
+
+
+_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def storage_class_name(args: KafkaOnKubernetesArgs) -> "pulumi.Input[str]":
     return args.storage_class or f"{args.cluster}-encrypted"
 
 
@@ -384,35 +430,40 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
     return out
 
 
-REGISTER = {
-    "Namespace": lambda m, o: k8s.core.v1.Namespace(m["metadata"]["name"], metadata=m["metadata"], opts=o),
-    "StorageClass": lambda m, o: k8s.storage.v1.StorageClass(
-        m["metadata"]["name"], metadata=m["metadata"], provisioner=m["provisioner"], parameters=m["parameters"],
+# Each kind's registration; `n` is the Pulumi name: the component's name, the kind and the object's
+# name, so that two clusters in one program never share a URN (the URN holds types, not parents).
+REGISTER: dict[str, Callable[[str, dict, pulumi.ResourceOptions], pulumi.Resource]] = {
+    "Namespace": lambda n, m, o: k8s.core.v1.Namespace(n, metadata=m["metadata"], opts=o),
+    "StorageClass": lambda n, m, o: k8s.storage.v1.StorageClass(
+        n, metadata=m["metadata"], provisioner=m["provisioner"], parameters=m["parameters"],
         reclaim_policy=m["reclaimPolicy"], allow_volume_expansion=m["allowVolumeExpansion"],
         volume_binding_mode=m["volumeBindingMode"], opts=o),
-    "ServiceAccount": lambda m, o: k8s.core.v1.ServiceAccount(
-        f"sa-{m['metadata']['name']}", metadata=m["metadata"],
-        automount_service_account_token=m["automountServiceAccountToken"], opts=o),
-    "ConfigMap": lambda m, o: k8s.core.v1.ConfigMap(m["metadata"]["name"], metadata=m["metadata"], data=m["data"], opts=o),
-    "Secret": lambda m, o: k8s.core.v1.Secret(m["metadata"]["name"], metadata=m["metadata"], type=m["type"],
-                                              string_data=pulumi.Output.secret(m["stringData"]), opts=o),
-    "NetworkPolicy": lambda m, o: k8s.networking.v1.NetworkPolicy(
-        f"netpol-{m['metadata']['name']}", metadata=m["metadata"], spec=m["spec"], opts=o),
-    "CiliumNetworkPolicy": lambda m, o: k8s.apiextensions.CustomResource(
-        m["metadata"]["name"], api_version=m["apiVersion"], kind=m["kind"], metadata=m["metadata"],
-        spec=m["spec"], opts=o),
-    "Service": lambda m, o: k8s.core.v1.Service(f"svc-{m['metadata']['name']}", metadata=m["metadata"],
-                                                spec=m["spec"], opts=o),
-    "StatefulSet": lambda m, o: k8s.apps.v1.StatefulSet(m["metadata"]["name"], metadata=m["metadata"],
-                                                        spec=m["spec"], opts=o),
-    "PodDisruptionBudget": lambda m, o: k8s.policy.v1.PodDisruptionBudget(
-        f"pdb-{m['metadata']['name']}", metadata=m["metadata"], spec=m["spec"], opts=o),
-    "Job": lambda m, o: k8s.batch.v1.Job(m["metadata"]["name"], metadata=m["metadata"], spec=m["spec"], opts=o),
+    "ServiceAccount": lambda n, m, o: k8s.core.v1.ServiceAccount(
+        n, metadata=m["metadata"], automount_service_account_token=m["automountServiceAccountToken"], opts=o),
+    "ConfigMap": lambda n, m, o: k8s.core.v1.ConfigMap(n, metadata=m["metadata"], data=m["data"], opts=o),
+    "Secret": lambda n, m, o: k8s.core.v1.Secret(n, metadata=m["metadata"], type=m["type"],
+                                                 string_data=pulumi.Output.secret(m["stringData"]), opts=o),
+    "NetworkPolicy": lambda n, m, o: k8s.networking.v1.NetworkPolicy(n, metadata=m["metadata"], spec=m["spec"], opts=o),
+    "CiliumNetworkPolicy": lambda n, m, o: k8s.apiextensions.CustomResource(
+        n, api_version=m["apiVersion"], kind=m["kind"], metadata=m["metadata"], spec=m["spec"], opts=o),
+    "Service": lambda n, m, o: k8s.core.v1.Service(n, metadata=m["metadata"], spec=m["spec"], opts=o),
+    "StatefulSet": lambda n, m, o: k8s.apps.v1.StatefulSet(n, metadata=m["metadata"], spec=m["spec"], opts=o),
+    "PodDisruptionBudget": lambda n, m, o: k8s.policy.v1.PodDisruptionBudget(
+        n, metadata=m["metadata"], spec=m["spec"], opts=o),
+    "Job": lambda n, m, o: k8s.batch.v1.Job(n, metadata=m["metadata"], spec=m["spec"], opts=o),
 }
 
 
+def child_name(component: str, manifest: Mapping[str, Any]) -> str:
+    return f"{component}-{manifest['kind'].lower()}-{manifest['metadata']['name']}"
+
+
 class KafkaOnKubernetes(pulumi.ComponentResource):
-    """Kafka and ZooKeeper on any conformant cluster (EKS gets an encrypted EBS StorageClass)."""
+    """Kafka and ZooKeeper on any conformant cluster (EKS gets an encrypted EBS StorageClass).
+
+    Outputs: `namespace`, `bootstrap_servers` (the in-cluster TLS service, one host:port per
+    listener), `ca_cert_pem` (clients' truststore); `resources` maps "Kind/name" to each object.
+    """
 
     namespace: str
     bootstrap_servers: str
@@ -420,7 +471,13 @@ class KafkaOnKubernetes(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: KafkaOnKubernetesArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         validate_k8s_args(args)
-        super().__init__("secure-kafka:k8s:Kafka", name, None, opts)
+        # Outputs of other stacks are checked when they resolve; nothing is created before that.
+        if args.eks_kms_key_arn is not None:
+            args = replace(args, eks_kms_key_arn=checked(args.eks_kms_key_arn, check_kms_arn, "eks_kms_key_arn"))
+        if args.storage_class:
+            args = replace(args, storage_class=checked(args.storage_class, check_object_name, "storage_class"))
+        super().__init__("secure-kafka:k8s:Kafka", name, None,
+                         hold_children(opts, [args.eks_kms_key_arn, args.storage_class]))
         ca = args.ca or pki.generate_ca(f"{name}-cluster", args.cluster, self)
         nodes = [pki.PkiNode(s) for s in pki.broker_certs(args.cluster, broker_hosts(args))]
         # The members share one identity and one certificate naming every member: ZooKeeper reads
@@ -445,7 +502,8 @@ class KafkaOnKubernetes(pulumi.ComponentResource):
         previous: list[pulumi.Resource] = []
         for manifest in manifests(args, secrets):
             depends = previous[:1] if manifest["kind"] != "Namespace" else []
-            resource = REGISTER[manifest["kind"]](manifest, pulumi.ResourceOptions(parent=self, depends_on=depends))
+            resource = REGISTER[manifest["kind"]](child_name(name, manifest), manifest,
+                                                  pulumi.ResourceOptions(parent=self, depends_on=depends))
             if manifest["kind"] == "Namespace":
                 previous = [resource]
             self.resources[f"{manifest['kind']}/{manifest['metadata']['name']}"] = resource

@@ -20,9 +20,11 @@ from kafka_guardrails import MANDATORY, Resource, Settings, judge_resource
 from .access import TopicGrant, msk_iam_policy, validate_grants
 from .encryption import CustomerKey, CustomerKeyArgs
 from .errors import ConfigError
-from .network import ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs, validate_clients
+from .network import (ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs, network_checks, validate_clients,
+                      validate_vpc_cidr)
 from .render import render_properties
-from .validate import check_int
+from .validate import (check_int, check_kms_arn, check_now, check_pca_arn, check_subnet_id, check_vpc_id, checked,
+                       hold_children)
 
 AUTH_PORTS = {"tls": 9094, "scram": 9096, "iam": 9098}
 ENHANCED_MONITORING = ("DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION")
@@ -42,8 +44,6 @@ VOLUME_DIMENSION = "kafka:broker-storage:VolumeSize"
 VOLUME_SIZE_PATH = "brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"
 
 _CLUSTER_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,63}$")
-_SUBNET = re.compile(r"^subnet-[0-9a-f]{8,17}$")
-_VPC = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 # The versions MSK creates clusters with (its supported list as of 2026-11; 3.6.0 and older reached end
 # of support). `.kraft` versions run without ZooKeeper, so they have no ZooKeeper connect string.
 ZOOKEEPER_VERSIONS = ("3.7.x", "3.8.x", "3.9.x")
@@ -55,20 +55,49 @@ INSTANCE_TYPES = ("kafka.t3.small",
                   *(f"kafka.m7g.{s}" for s in ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge",
                                                 "16xlarge")))
 _SCRAM_USER = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
-_PCA_ARN = re.compile(r"^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority/[0-9a-f-]{36}$")
-_KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+$")
 _PROPERTY = re.compile(r"^[a-z][a-z0-9._-]*$")
 
-Str = Union[str, pulumi.Output[str]]
 
 
 @dataclass(frozen=True)
 class MskClusterArgs:
-    """Everything an MSK cluster needs; the defaults are the secure choice, written out."""
+    """Everything an MSK cluster needs; the defaults are the secure choice, written out.
 
-    vpc_id: Str
-    vpc_cidr: str
-    subnet_ids: Sequence[Str]
+    Values another stack would hand over (VPC id and CIDR, subnet ids, client security groups, a
+    KMS key ARN, ACM Private CA ARNs) may be `pulumi.Input`s: known values are checked before any
+    resource is registered, Outputs when they resolve (a bad one fails the deployment with the same
+    message). Every other argument is checked before registration.
+
+    Attributes:
+        vpc_id: the VPC (`vpc-...`) the brokers and their security group live in.
+        vpc_cidr: the VPC's CIDR, private; broker egress is limited to it.
+        subnet_ids: 2 or 3 private subnets, one per Availability Zone.
+        clients: who may connect: `ClientAccess(name, cidr=...)` (private ranges) or
+            `ClientAccess(name, security_group_id=...)`; at least one.
+        broker_count: brokers, a multiple of the subnet count (default 3).
+        instance_type: an MSK broker type, e.g. kafka.m5.large (default) or kafka.m7g.large.
+        kafka_version: an MSK version, `3.9.x` (default), `3.8.x`, `3.7.x`, or a KRaft version
+            (`3.9.x.kraft`, `4.0.x.kraft`, `4.1.x.kraft`, ...) that runs without ZooKeeper.
+        volume_size_gib / max_volume_size_gib: EBS per broker at creation / the autoscaling ceiling
+            (100 / 1000); the cluster ignores later size changes, which autoscaling makes.
+        storage_target_utilization: percent disk use autoscaling keeps (60).
+        auth_modes: client authentication, from `iam` (default), `scram`, `tls` (mutual TLS).
+        scram_users: SCRAM users to create (secrets under the customer key), with `scram`.
+        tls_certificate_authority_arns: ACM Private CA ARNs, exactly when `tls` is enabled.
+        kms_key_arn: your customer key; by default the component creates one with rotation.
+        replication_factor / min_insync_replicas: defaults for topics (3 / 2); 2 <= min ISR <= RF.
+        server_properties: further broker properties; the pinned secure ones cannot be weakened.
+        log_retention_days: broker log retention in CloudWatch (90; one of CloudWatch's periods).
+        enhanced_monitoring: DEFAULT, PER_BROKER (default), PER_TOPIC_PER_BROKER, PER_TOPIC_PER_PARTITION.
+        access: `TopicGrant`s; with IAM, one IAM policy per client limited to its topics.
+        tags: added to every resource.
+        client_broker_encryption / in_cluster_encryption / allow_unauthenticated / broker_logs_enabled:
+            explicit weakenings (TLS / True / False / True by default); the policy pack still blocks them.
+    """
+
+    vpc_id: "pulumi.Input[str]"
+    vpc_cidr: "pulumi.Input[str]"
+    subnet_ids: Sequence["pulumi.Input[str]"]
     clients: Sequence[ClientAccess]
     broker_count: int = 3
     instance_type: str = "kafka.m5.large"
@@ -78,17 +107,15 @@ class MskClusterArgs:
     storage_target_utilization: int = 60
     auth_modes: Sequence[str] = ("iam",)
     scram_users: Sequence[str] = ()
-    tls_certificate_authority_arns: Sequence[Str] = ()
-    kms_key_arn: Optional[Str] = None
+    tls_certificate_authority_arns: Sequence["pulumi.Input[str]"] = ()
+    kms_key_arn: Optional["pulumi.Input[str]"] = None
     replication_factor: int = 3
     min_insync_replicas: int = 2
     server_properties: Mapping[str, Union[str, int, bool]] = field(default_factory=dict)
     log_retention_days: int = 90
     enhanced_monitoring: str = "PER_BROKER"
-    # Who may use which topics: with IAM authentication, one IAM policy per client to attach to its role.
     access: Sequence[TopicGrant] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
-    # Explicit weakenings; the policy pack still sees and blocks them.
     client_broker_encryption: str = "TLS"
     in_cluster_encryption: bool = True
     allow_unauthenticated: bool = False
@@ -121,14 +148,13 @@ def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], st
     """Raise one ConfigError naming the argument, the value and what is allowed."""
     if not isinstance(name, str) or not _CLUSTER_NAME.match(name):
         raise ConfigError(label("name"), name, "1-64 letters, digits or '-', starting with a letter (MSK's rule)")
-    if isinstance(args.vpc_id, str) and not _VPC.match(args.vpc_id):
-        raise ConfigError(label("vpc_id"), args.vpc_id, "an id like vpc-0123456789abcdef0")
+    check_now(args.vpc_id, check_vpc_id, label("vpc_id"))
+    check_now(args.vpc_cidr, validate_vpc_cidr, label("vpc_cidr"))
     subnets = _names(args.subnet_ids, label("subnet_ids"))
     if not 2 <= len(subnets) <= 3:
         raise ConfigError(label("subnet_ids"), subnets, "2 or 3 subnets, one per Availability Zone")
     for subnet in subnets:
-        if isinstance(subnet, str) and not _SUBNET.match(subnet):
-            raise ConfigError(label("subnet_ids"), subnet, "ids like subnet-0123456789abcdef0")
+        check_now(subnet, check_subnet_id, label("subnet_ids"))
     plain = [s for s in subnets if isinstance(s, str)]
     if len(set(plain)) != len(plain):
         raise ConfigError(label("subnet_ids"), subnets, "distinct subnets, one per Availability Zone")
@@ -164,11 +190,9 @@ def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], st
         raise ConfigError(label("tls_certificate_authority_arns"), cas,
                           "one or more ACM Private CA ARNs exactly when auth_modes includes tls")
     for arn in cas:
-        if isinstance(arn, str) and not _PCA_ARN.match(arn):
-            raise ConfigError(label("tls_certificate_authority_arns"), arn,
-                              "arn:aws:acm-pca:<region>:<account>:certificate-authority/<uuid>")
-    if isinstance(args.kms_key_arn, str) and not _KMS_ARN.match(args.kms_key_arn):
-        raise ConfigError(label("kms_key_arn"), args.kms_key_arn, "a customer KMS key ARN (arn:aws:kms:...:key/...)")
+        check_now(arn, check_pca_arn, label("tls_certificate_authority_arns"))
+    if args.kms_key_arn is not None:
+        check_now(args.kms_key_arn, check_kms_arn, label("kms_key_arn"))
     check_int(args.replication_factor, label("replication_factor"), 2, args.broker_count,
          f"an integer from 2 to the broker count ({args.broker_count})")
     check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
@@ -213,7 +237,13 @@ def _validate_properties(args: MskClusterArgs, label: Callable[[str], str]) -> N
 
 
 class MskCluster(pulumi.ComponentResource):
-    """An Amazon MSK cluster that the kafka-guardrails pack passes without exceptions."""
+    """An Amazon MSK cluster that the kafka-guardrails pack passes without exceptions.
+
+    Outputs: `arn`; `bootstrap_brokers_tls` / `bootstrap_brokers_sasl_scram` /
+    `bootstrap_brokers_sasl_iam` (one per enabled auth mode; empty for the others, as MSK reports);
+    `zookeeper_connect_string` (TLS; None on KRaft versions); `security_group_id`; `kms_key_arn`;
+    `scram_passwords` (secret, per SCRAM user); `client_policies` (IAM policy per TopicGrant client).
+    """
 
     arn: pulumi.Output[str]
     bootstrap_brokers_tls: pulumi.Output[str]
@@ -226,18 +256,24 @@ class MskCluster(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: MskClusterArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         validate_msk_args(name, args)
+        # Values from other stacks are checked when they resolve; nothing is created before that.
+        subnet_ids = [checked(s, check_subnet_id, "subnet_ids") for s in args.subnet_ids]
+        ca_arns = [checked(a, check_pca_arn, "tls_certificate_authority_arns") for a in args.tls_certificate_authority_arns]
+        given_key = None if args.kms_key_arn is None else checked(args.kms_key_arn, check_kms_arn, "kms_key_arn")
+        opts = hold_children(opts, [*network_checks(args.vpc_id, args.vpc_cidr, args.clients), *subnet_ids, *ca_arns,
+                                    given_key])
         super().__init__("secure-kafka:aws:MskCluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags = {**args.tags, "secure-kafka:cluster": name}
         log_group_name = f"/aws/msk/{name}/broker"
 
-        if args.kms_key_arn is None:
+        if given_key is None:
             self.customer_key: Optional[CustomerKey] = CustomerKey(f"{name}-data", CustomerKeyArgs(
                 description=f"MSK {name}: data at rest, SCRAM secrets, broker logs",
                 alias=f"secure-kafka/{name}", log_group_names=[log_group_name], tags=tags), opts=child)
             key_arn: pulumi.Input[str] = self.customer_key.arn
         else:
-            self.customer_key, key_arn = None, args.kms_key_arn
+            self.customer_key, key_arn = None, given_key
 
         self.network = KafkaSecurityGroup(f"{name}-clients", KafkaSecurityGroupArgs(
             vpc_id=args.vpc_id, vpc_cidr=args.vpc_cidr, ports=listener_ports(args.auth_modes),
@@ -258,27 +294,31 @@ class MskCluster(pulumi.ComponentResource):
         self.cluster = aws.msk.Cluster(
             name, cluster_name=name, kafka_version=args.kafka_version,
             number_of_broker_nodes=args.broker_count, enhanced_monitoring=args.enhanced_monitoring,
-            broker_node_group_info={
-                "instance_type": args.instance_type, "client_subnets": list(args.subnet_ids),
-                "security_groups": [self.network.security_group_id], "az_distribution": "DEFAULT",
-                "storage_info": {"ebs_storage_info": {"volume_size": args.volume_size_gib}},
-                "connectivity_info": {"public_access": {"type": "DISABLED"}},
-            },
-            encryption_info={
-                "encryption_at_rest_kms_key_arn": key_arn,
-                "encryption_in_transit": {"client_broker": args.client_broker_encryption,
-                                          "in_cluster": args.in_cluster_encryption},
-            },
-            client_authentication={
-                "unauthenticated": args.allow_unauthenticated,
-                "sasl": {"iam": "iam" in modes, "scram": "scram" in modes},
-                **({"tls": {"certificate_authority_arns": list(args.tls_certificate_authority_arns)}}
-                   if "tls" in modes else {}),
-            },
-            configuration_info={"arn": self.configuration.arn,
-                                "revision": self.configuration.latest_revision},
-            logging_info={"broker_logs": {"cloudwatch_logs": {
-                "enabled": args.broker_logs_enabled, "log_group": self.log_group.name}}},
+            broker_node_group_info=aws.msk.ClusterBrokerNodeGroupInfoArgs(
+                instance_type=args.instance_type, client_subnets=subnet_ids,
+                security_groups=[self.network.security_group_id], az_distribution="DEFAULT",
+                storage_info=aws.msk.ClusterBrokerNodeGroupInfoStorageInfoArgs(
+                    ebs_storage_info=aws.msk.ClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoArgs(
+                        volume_size=args.volume_size_gib)),
+                connectivity_info=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoArgs(
+                    public_access=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessArgs(type="DISABLED")),
+            ),
+            encryption_info=aws.msk.ClusterEncryptionInfoArgs(
+                encryption_at_rest_kms_key_arn=key_arn,
+                encryption_in_transit=aws.msk.ClusterEncryptionInfoEncryptionInTransitArgs(
+                    client_broker=args.client_broker_encryption, in_cluster=args.in_cluster_encryption),
+            ),
+            client_authentication=aws.msk.ClusterClientAuthenticationArgs(
+                unauthenticated=args.allow_unauthenticated,
+                sasl=aws.msk.ClusterClientAuthenticationSaslArgs(iam="iam" in modes, scram="scram" in modes),
+                tls=aws.msk.ClusterClientAuthenticationTlsArgs(certificate_authority_arns=ca_arns)
+                if "tls" in modes else None,
+            ),
+            configuration_info=aws.msk.ClusterConfigurationInfoArgs(
+                arn=self.configuration.arn, revision=self.configuration.latest_revision),
+            logging_info=aws.msk.ClusterLoggingInfoArgs(broker_logs=aws.msk.ClusterLoggingInfoBrokerLogsArgs(
+                cloudwatch_logs=aws.msk.ClusterLoggingInfoBrokerLogsCloudwatchLogsArgs(
+                    enabled=args.broker_logs_enabled, log_group=self.log_group.name))),
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=[VOLUME_SIZE_PATH]))
 
@@ -290,10 +330,12 @@ class MskCluster(pulumi.ComponentResource):
             service_namespace=self.storage_target.service_namespace,
             scalable_dimension=self.storage_target.scalable_dimension,
             resource_id=self.storage_target.resource_id,
-            target_tracking_scaling_policy_configuration={
-                "target_value": args.storage_target_utilization, "disable_scale_in": True,
-                "predefined_metric_specification": {"predefined_metric_type": "KafkaBrokerStorageUtilization"},
-            }, opts=child)
+            target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                target_value=args.storage_target_utilization, disable_scale_in=True,
+                predefined_metric_specification=aws.appautoscaling
+                .PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                    predefined_metric_type="KafkaBrokerStorageUtilization")),
+            opts=child)
 
         self.scram_passwords, self.scram_secrets = self._scram_users(name, args, key_arn, tags)
         self.client_policies = {

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
@@ -12,24 +11,41 @@ import pulumi_aws as aws
 from kafka_guardrails import Resource, Settings, cidr, judge_resource
 
 from .errors import ConfigError
-from .validate import NAME
+from .validate import NAME, check_now, check_security_group_id, check_vpc_id, checked, hold_children
 
-_SG_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
 
 
 @dataclass(frozen=True)
 class ClientAccess:
-    """A named client: a private CIDR or a client security group, never both."""
+    """A named client: a private CIDR or a client security group, never both.
+
+    Attributes:
+        name: lowercase letters, digits and '-'; unique; names the rules made for it.
+        cidr: a private or narrow range (IPv4 or IPv6, no host bits). Plain text: it decides the
+            rule's address family and is judged by the guardrail before anything is registered.
+        security_group_id: the client's security group (`sg-...`); may be an Output of another
+            stack, checked when it resolves.
+    """
 
     name: str
     cidr: Optional[str] = None
-    security_group_id: Optional[str] = None
+    security_group_id: Optional["pulumi.Input[str]"] = None
 
 
 @dataclass(frozen=True)
 class KafkaSecurityGroupArgs:
-    vpc_id: str
-    vpc_cidr: str
+    """A broker security group's inputs.
+
+    Attributes:
+        vpc_id / vpc_cidr: the VPC and its private CIDR (egress is limited to it); may be Outputs
+            of another stack, checked when they resolve, before anything is created.
+        ports: the listener ports clients may reach (TCP 1-65535), one rule per client and port.
+        clients: `ClientAccess` entries, at least one; each a private CIDR or a security group.
+        description / tags: of the security group.
+    """
+
+    vpc_id: "pulumi.Input[str]"
+    vpc_cidr: "pulumi.Input[str]"
     ports: Sequence[int]
     clients: Sequence[ClientAccess]
     description: str = "Kafka brokers: named clients only"
@@ -51,8 +67,8 @@ def validate_clients(clients: Sequence[ClientAccess], ports: Sequence[int], sett
         if (client.cidr is None) == (client.security_group_id is None):
             raise ConfigError(where, {"cidr": client.cidr, "securityGroupId": client.security_group_id},
                               "set exactly one of cidr or securityGroupId")
-        if client.security_group_id is not None and not _SG_ID.match(str(client.security_group_id)):
-            raise ConfigError(f"{where}.securityGroupId", client.security_group_id, "an id like sg-0123456789abcdef0")
+        if client.security_group_id is not None:
+            check_now(client.security_group_id, check_security_group_id, f"{where}.securityGroupId")
         if client.cidr is not None:
             try:
                 ipaddress.ip_network(str(client.cidr), strict=True)
@@ -81,13 +97,25 @@ def validate_vpc_cidr(value: object, setting: str = "vpc_cidr") -> None:
                           "limited to the VPC's CIDR, and this one reaches the internet")
 
 
+def network_checks(vpc_id: "pulumi.Input[str]", vpc_cidr: "pulumi.Input[str]",
+                   clients: Sequence[ClientAccess]) -> list:
+    """The VPC and client-group inputs as checked values (Outputs checked when they resolve)."""
+    return [checked(vpc_id, check_vpc_id, "vpc_id"), checked(vpc_cidr, validate_vpc_cidr, "vpc_cidr"),
+            *[checked(c.security_group_id, check_security_group_id, f"clients[{i}].securityGroupId")
+              for i, c in enumerate(clients) if c.security_group_id is not None]]
+
+
 def validate_ports(ports: Sequence[int], setting: str = "ports") -> None:
     if not ports or any(type(p) is not int or not 1 <= p <= 65535 for p in ports):
         raise ConfigError(setting, list(ports), "a non-empty list of TCP ports 1-65535")
 
 
 class KafkaSecurityGroup(pulumi.ComponentResource):
-    """A broker security group: ingress per named client and listener port, egress only to the VPC."""
+    """A broker security group: ingress per named client and listener port, egress only to the VPC.
+
+    Outputs: `security_group_id`; `ingress_rules` and `egress_rule` (one resource per rule, so a
+    change to one client never rewrites the others).
+    """
 
     security_group_id: pulumi.Output[str]
 
@@ -95,24 +123,27 @@ class KafkaSecurityGroup(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
         validate_ports(args.ports)
         validate_clients(args.clients, args.ports)
-        validate_vpc_cidr(args.vpc_cidr)
-        super().__init__("secure-kafka:aws:KafkaSecurityGroup", name, None, opts)
+        check_now(args.vpc_id, check_vpc_id, "vpc_id")
+        check_now(args.vpc_cidr, validate_vpc_cidr, "vpc_cidr")
+        vpc_id, vpc_cidr, *_ = checks = network_checks(args.vpc_id, args.vpc_cidr, args.clients)
+        super().__init__("secure-kafka:aws:KafkaSecurityGroup", name, None, hold_children(opts, checks))
         child = pulumi.ResourceOptions(parent=self)
         group = aws.ec2.SecurityGroup(
-            f"{name}-sg", vpc_id=args.vpc_id, description=args.description,
+            f"{name}-sg", vpc_id=vpc_id, description=args.description,
             revoke_rules_on_delete=True, tags={**args.tags, "Name": f"{name}-kafka"}, opts=child)
         self.ingress_rules = []
-        for client in args.clients:
+        for index, client in enumerate(args.clients):
             for port in sorted(set(args.ports)):
                 self.ingress_rules.append(aws.vpc.SecurityGroupIngressRule(
                     f"{name}-{client.name}-{port}", security_group_id=group.id, ip_protocol="tcp",
                     from_port=port, to_port=port, cidr_ipv4=client.cidr if client.cidr and ":" not in client.cidr else None,
                     cidr_ipv6=client.cidr if client.cidr and ":" in client.cidr else None,
-                    referenced_security_group_id=client.security_group_id,
+                    referenced_security_group_id=None if client.security_group_id is None else checked(
+                        client.security_group_id, check_security_group_id, f"clients[{index}].securityGroupId"),
                     description=f"Kafka client {client.name} on {port}", opts=child))
         self.egress_rule = aws.vpc.SecurityGroupEgressRule(
             f"{name}-egress-vpc", security_group_id=group.id, ip_protocol="tcp", from_port=0,
-            to_port=65535, cidr_ipv4=args.vpc_cidr, description="Brokers talk only inside the VPC",
+            to_port=65535, cidr_ipv4=vpc_cidr, description="Brokers talk only inside the VPC",
             opts=child)
         self.security_group = group
         self.security_group_id = group.id

@@ -108,7 +108,12 @@ LEAF_USES = ("digital_signature", "key_encipherment")
 
 @dataclass(frozen=True)
 class BringYourOwnCa:
-    """An existing CA: its certificate and its private key (pass the key as a secret)."""
+    """An existing CA that signs every node and client certificate instead of a generated one.
+
+    Attributes:
+        cert_pem: the CA certificate (PEM); may be an Output.
+        private_key_pem: its private key (PEM); pass a secret (`pulumi.Config().require_secret`).
+    """
 
     cert_pem: "pulumi.Input[str]"
     private_key_pem: "pulumi.Input[str]"
@@ -147,7 +152,7 @@ def generate_ca(name: str, cluster: str, parent: pulumi.Resource) -> BringYourOw
     key = tls.PrivateKey(f"{name}-ca", algorithm="RSA", rsa_bits=RSA_BITS, opts=child)
     cert = tls.SelfSignedCert(
         f"{name}-ca", private_key_pem=key.private_key_pem, is_ca_certificate=True,
-        subject=ca_subject(cluster), validity_period_hours=CA_VALIDITY_HOURS,
+        subject=tls.SelfSignedCertSubjectArgs(**ca_subject(cluster)), validity_period_hours=CA_VALIDITY_HOURS,
         early_renewal_hours=EARLY_RENEWAL_HOURS, max_path_length=0,
         allowed_uses=["cert_signing", "crl_signing"], opts=child)
     return BringYourOwnCa(cert.cert_pem, key.private_key_pem)
@@ -164,7 +169,7 @@ def issue_certificates(name: str, nodes: Sequence[PkiNode], ca: BringYourOwnCa,
         spec = node.spec
         key = tls.PrivateKey(f"{name}-{spec.name}", algorithm="RSA", rsa_bits=RSA_BITS, opts=child)
         request = tls.CertRequest(
-            f"{name}-{spec.name}", private_key_pem=key.private_key_pem, subject=spec.subject,
+            f"{name}-{spec.name}", private_key_pem=key.private_key_pem, subject=tls.CertRequestSubjectArgs(**spec.subject),
             dns_names=list(spec.dns_names),
             ip_addresses=pulumi.Output.all(list(spec.ip_addresses), node.ip_addresses).apply(
                 lambda v: sorted(set(v[0]) | set(v[1] or []))), opts=child)

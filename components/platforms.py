@@ -26,6 +26,10 @@ def build(settings: PlatformConfig) -> dict[str, Any]:
         k8s = KafkaOnKubernetes(settings.cluster_name, settings.args)
         return {"namespace": k8s.namespace, "bootstrapServers": k8s.bootstrap_servers, "caCertPem": k8s.ca_cert_pem}
     kafka = SelfManagedKafka(settings.cluster_name, settings.args)
-    return {"bootstrapServers": kafka.bootstrap_servers, "zookeeperConnect": kafka.zookeeper_connect,
+    listeners = {"bootstrapServersTls": kafka.bootstrap_servers_tls,
+                 "bootstrapServersSaslSsl": kafka.bootstrap_servers_sasl_ssl}
+    return {"bootstrapServers": kafka.bootstrap_servers,
+            **{key: value for key, value in listeners.items() if value is not None},
+            "zookeeperConnect": kafka.zookeeper_connect,
             "securityGroupId": kafka.security_group_id, "kmsKeyArn": kafka.kms_key_arn,
             "caCertPem": kafka.ca_cert_pem}

@@ -13,19 +13,28 @@ from .msk import LOG_RETENTION_DAYS
 from .render import render_properties
 from .render.cloudinit import CLOUDWATCH_START, LOG_DIR, TLS_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
 from .render.kafka import PemFiles, log4j_properties
-from .validate import NAME, check_ensemble_size, check_instance_type, check_int
+from .network import validate_vpc_cidr
+from .validate import (NAME, check_ensemble_size, check_instance_type, check_int, check_kms_arn, check_now,
+                       check_security_group_id, check_subnet_id, check_vpc_id, checked, hold_children)
 from .render.zookeeper import (ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings,
                                myid, zoo_cfg)
 
 NODE_FILES = PemFiles(keystore=f"{TLS_DIR}/node.pem", truststore=f"{TLS_DIR}/ca.pem")
 DATA_DEVICE = "/dev/sdf"
-Str = pulumi.Input[str]
 
 
 @dataclass(frozen=True)
 class ZooKeeperEnsembleArgs(compute.NodeGroupArgs):
+    """A dedicated ensemble; NodeGroupArgs (cluster, VPC, subnets, key, CA, retention, tags) plus:
+
+    Attributes:
+        node_count: 3 (default) or 5; 1 only outside prod.
+        client_security_group_ids: the groups (may be Outputs) whose members may reach the TLS
+            client port 2182; nobody else can, and there is no plaintext port.
+    """
+
     node_count: int = 3
-    client_security_group_ids: Sequence[Str] = ()  # who may reach the TLS client port
+    client_security_group_ids: Sequence["pulumi.Input[str]"] = ()
 
 
 def validate_ensemble_args(args: ZooKeeperEnsembleArgs, label: Callable[[str], str] = lambda n: n) -> None:
@@ -38,8 +47,14 @@ def validate_nodes(args, label: Callable[[str], str]) -> None:
     """Checks shared by every EC2 node group: subnets, sizes, names, retention."""
     if not isinstance(args.cluster, str) or not NAME.match(args.cluster):
         raise ConfigError(label("cluster"), args.cluster, "lowercase letters, digits and '-' (used in certificate subjects)")
-    if isinstance(args.subnet_ids, str) or not args.subnet_ids:
+    check_now(args.vpc_id, check_vpc_id, label("vpc_id"))
+    check_now(args.vpc_cidr, validate_vpc_cidr, label("vpc_cidr"))
+    if isinstance(args.subnet_ids, str) or not isinstance(args.subnet_ids, Sequence) or not args.subnet_ids:
         raise ConfigError(label("subnet_ids"), args.subnet_ids, "a non-empty list of private subnets, one per AZ")
+    for subnet in args.subnet_ids:
+        check_now(subnet, check_subnet_id, label("subnet_ids"))
+    if args.kms_key_arn is not None:
+        check_now(args.kms_key_arn, check_kms_arn, label("kms_key_arn"))
     for attr, low, high in (("root_gib", 8, 1024), ("data_gib", 10, 16384)):
         check_int(getattr(args, attr), label(attr), low, high, f"an integer {low}-{high} (GiB)")
     if args.log_retention_days not in LOG_RETENTION_DAYS:
@@ -52,22 +67,28 @@ def validate_nodes(args, label: Callable[[str], str]) -> None:
 
 class ZooKeeperEnsemble(pulumi.ComponentResource):
     """3 or 5 ZooKeeper nodes over the given subnets. Clients reach only the TLS port 2182 and
-    must present a certificate from the cluster CA; quorum ports are open only inside the ensemble."""
+    must present a certificate from the cluster CA; quorum ports are open only inside the ensemble.
+
+    Outputs: `connect_string` (host:2182,...), `security_group_id`, `key_arn`.
+    """
 
     connect_string: pulumi.Output[str]
     security_group_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: ZooKeeperEnsembleArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         validate_ensemble_args(args)
-        super().__init__("secure-kafka:aws:ZooKeeperEnsemble", name, None, opts)
+        where = compute.placement(args)
+        peers = [checked(peer, check_security_group_id, f"client_security_group_ids[{i}]")
+                 for i, peer in enumerate(args.client_security_group_ids)]
+        super().__init__("secure-kafka:aws:ZooKeeperEnsemble", name, None, hold_children(opts, where.checks() + peers))
         tags = {**args.tags, "secure-kafka:cluster": args.cluster, "secure-kafka:role": "zookeeper"}
-        key_arn = args.kms_key_arn or CustomerKey(f"{name}-data", CustomerKeyArgs(
+        key_arn = where.kms_key_arn or CustomerKey(f"{name}-data", CustomerKeyArgs(
             description=f"ZooKeeper {args.cluster}: volumes, TLS secrets, logs", alias=f"secure-kafka/{name}",
             log_group_names=[compute.log_group_name(args.cluster, "zookeeper")], tags=tags),
             opts=pulumi.ResourceOptions(parent=self)).arn
-        self.security_group = compute.node_security_group(f"{name}-zk", args.vpc_id, f"ZooKeeper {args.cluster}", tags, self)
+        self.security_group = compute.node_security_group(f"{name}-zk", where.vpc_id, f"ZooKeeper {args.cluster}", tags, self)
         sg = self.security_group.id
-        for peer_index, peer in enumerate(args.client_security_group_ids):
+        for peer_index, peer in enumerate(peers):
             compute.group_rule(f"{name}-client-{peer_index}", sg, SECURE_CLIENT_PORT, peer_group=peer,
                                description="ZooKeeper clients (Kafka brokers), TLS only", parent=self)
         for port, what in ((QUORUM_PORT, "quorum"), (ELECTION_PORT, "leader election")):
@@ -75,9 +96,9 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
                                description=f"ZooKeeper {what} inside the ensemble", parent=self)
             compute.group_rule(f"{name}-{what.split()[-1]}-out", sg, port, peer_group=sg, egress=True,
                                description=f"ZooKeeper {what} inside the ensemble", parent=self)
-        compute.https_egress(name, sg, args.https_egress_cidrs or [args.vpc_cidr], self)
+        compute.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
 
-        nodes = [compute.NodeSpec(f"{name}-{i + 1}", args.subnet_ids[i % len(args.subnet_ids)],
+        nodes = [compute.NodeSpec(f"{name}-{i + 1}", where.subnet_ids[i % len(where.subnet_ids)],
                                   args.instance_type, args.root_gib, args.data_gib) for i in range(args.node_count)]
         enis = [compute.network_interface(n, sg, tags, self) for n in nodes]
         ips = [e.private_ip for e in enis]

@@ -8,7 +8,7 @@ GOOD = [ClientAccess("orders", cidr="10.1.0.0/20"), ClientAccess("bi", security_
 
 
 def build(clients=GOOD, ports=(9094,), cidr="10.1.0.0/16"):
-    return KafkaSecurityGroup("k", KafkaSecurityGroupArgs("vpc-1", cidr, list(ports), list(clients)))
+    return KafkaSecurityGroup("k", KafkaSecurityGroupArgs("vpc-0a1b2c3d", cidr, list(ports), list(clients)))
 
 
 def test_ingress_only_for_named_clients_and_listener_ports():

@@ -5,9 +5,11 @@ dependencies, property dependencies and the inputs in the engine's camelCase for
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import runpy
 import sys
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
@@ -19,7 +21,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from .analyzer import StackResource
-from .project import Project, load_project
+from .project import Project, UsageError, load_project
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -34,10 +36,19 @@ def fake_id(type_: str, name: str) -> str:
     return f"{prefix}{digest}" if prefix else f"{name}-{digest[:8]}"
 
 
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+
 class Mocks(pulumi.runtime.Mocks):
-    """Deterministic ids and ARNs; invokes answer with one account, region and three AZs."""
+    """Deterministic ids and ARNs; invokes answer with one account, region and three AZs.
+    A StackReference answers with the outputs given for it (e.g. `pulumi stack output --json`)."""
+
+    def __init__(self, stack_outputs: Optional[Mapping[str, Mapping[str, Any]]] = None) -> None:
+        self.stack_outputs = dict(stack_outputs or {})
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        if args.typ == STACK_REFERENCE:
+            return self._stack_reference(str(args.inputs.get("name") or args.name))
         resource_id = fake_id(args.typ, args.name)
         state = dict(args.inputs)
         if args.typ.startswith("aws:"):
@@ -45,6 +56,14 @@ class Mocks(pulumi.runtime.Mocks):
             state.setdefault("arn", f"arn:aws:{service}:{REGION}:{ACCOUNT}:{args.name}/{resource_id}")
         state.update(_computed(args.typ, args.name, resource_id, state))
         return resource_id, state
+
+    def _stack_reference(self, name: str) -> tuple[str, dict[str, Any]]:
+        if name not in self.stack_outputs:
+            given = ", ".join(sorted(self.stack_outputs)) or "none"
+            raise UsageError(f"the program reads StackReference {name!r}, whose outputs are not known offline "
+                             f"(given: {given}): pass --stack-outputs {name}=FILE, FILE written by "
+                             f"`pulumi stack output --json --stack {name}`")
+        return name, {"name": name, "outputs": dict(self.stack_outputs[name]), "secretOutputNames": []}
 
     def call(self, args: pulumi.runtime.MockCallArgs):
         token = args.token
@@ -150,10 +169,16 @@ class Run:
 
 
 def record(fn: Callable[[], Any], *, project: str = "secure-kafka", stack: str = "dev",
-           preview: bool = True, config: Optional[Mapping[str, str]] = None) -> Run:
-    """Run `fn` as a Pulumi program under mocks until every registration has settled."""
-    monitor = RecordingMonitor(Mocks())
-    pulumi_mocks.set_mocks(Mocks(), project=project, stack=stack, preview=preview, monitor=monitor)
+           preview: bool = True, config: Optional[Mapping[str, str]] = None,
+           stack_outputs: Optional[Mapping[str, Mapping[str, Any]]] = None,
+           monitor: Optional[RecordingMonitor] = None) -> Run:
+    """Run `fn` as a Pulumi program under mocks until every registration has settled. Pass a
+    `monitor` to see what was registered even when the program fails."""
+    if monitor is None:
+        monitor = RecordingMonitor(Mocks(stack_outputs))
+    elif stack_outputs is not None:
+        raise ValueError("give stack_outputs to the monitor's Mocks")
+    pulumi_mocks.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     pulumi.runtime.set_all_config(dict(config or {}))
     outputs: dict[str, Any] = {}
     real_export = pulumi.export
@@ -165,13 +190,36 @@ def record(fn: Callable[[], Any], *, project: str = "secure-kafka", stack: str =
     pulumi.export = export
     try:
         _sync_await(run_pulumi_func(fn))
+    except BaseException:
+        _sync_await(_settle())
+        # The SDK abandons coroutines of the failed program's Outputs; collect them now, not in the
+        # middle of whatever the caller does next (CPython 3.11 can fail compiling when a finaliser
+        # warns during ast.parse).
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
+            gc.collect()
+        raise
     finally:
         pulumi.export = real_export
     return Run(monitor.recorded, {k: _resolve(v) for k, v in outputs.items()})
 
 
+async def _settle() -> None:
+    """After a failed program the SDK stops at the first failed registration; let the others
+    finish, so that no registration thread still runs when the caller goes on."""
+    from pulumi.runtime.settings import _get_rpc_manager
+
+    manager = _get_rpc_manager()
+    while manager.rpcs:
+        try:
+            await manager.rpcs.pop()
+        except Exception:  # noqa: BLE001 - the first failure is the one reported
+            pass
+
+
 def run_program(project_dir: Path | str | Project, stack: str, *, preview: bool = True,
-                project: Optional[str] = None, program: Optional[Path] = None) -> Run:
+                project: Optional[str] = None, program: Optional[Path] = None,
+                stack_outputs: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Run:
     """Execute the Pulumi program of a project for `stack` with mocks; return what it registered.
     The project's own name, program and stackConfigDir are read from its Pulumi.yaml."""
     found = project_dir if isinstance(project_dir, Project) else load_project(Path(project_dir))
@@ -180,14 +228,14 @@ def run_program(project_dir: Path | str | Project, stack: str, *, preview: bool 
     sys.path.insert(0, str(found.dir))
     try:
         return record(lambda: runpy.run_path(str(main), run_name="__main__"), project=project or found.name,
-                      stack=stack, preview=preview, config=config)
+                      stack=stack, preview=preview, config=config, stack_outputs=stack_outputs)
     finally:
         sys.path.remove(str(found.dir))
 
 
 def _resolve(value: Any) -> Any:
-    if isinstance(value, pulumi.Output):
-        secret = _sync_await(value.is_secret())
-        known = _sync_await(value.future())
-        return "[secret]" if secret else known
-    return value
+    """An export's value with every Output inside it (dicts and lists too) resolved; secrets masked."""
+    output = pulumi.Output.from_input(value)
+    secret = _sync_await(output.is_secret())
+    known = _sync_await(output.future())
+    return "[secret]" if secret else known

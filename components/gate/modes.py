@@ -11,7 +11,7 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 from kafka_guardrails import RULES, Resource, Stack
 from kafka_guardrails.rules import run as run_rule
@@ -86,8 +86,9 @@ def _parse(diagnostic: Diagnostic, anchor: str) -> Result:
 
 
 def judge_program(project: Project, stack: str, *, pack: Path, config: Mapping[str, Any], up: bool,
-                  quiet: bool = False) -> tuple[Report, Run]:
-    run = run_program(project, stack, preview=not up)
+                  quiet: bool = False, stack_outputs: Optional[Mapping[str, Mapping[str, Any]]] = None,
+                  ) -> tuple[Report, Run]:
+    run = run_program(project, stack, preview=not up, stack_outputs=stack_outputs)
     verdicts, stack_diags = judge(pack, run.resources, project=project.name, stack=stack, preview=not up,
                                   config=config, python=sys.executable)
     where = str(project.stack_file(stack))

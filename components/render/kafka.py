@@ -155,7 +155,13 @@ def log4j_properties(log_dir: str) -> dict[str, Value]:
 
 @dataclass(frozen=True)
 class ClientQuota:
-    """Default limits for every client; Kafka throttles a client that goes over them."""
+    """Default limits for every client; Kafka throttles (never drops) a client that goes over them.
+
+    Attributes:
+        producer_byte_rate: bytes per second per client a broker accepts (default 10 MiB/s).
+        consumer_byte_rate: bytes per second per client a broker serves (default 20 MiB/s).
+        request_percentage: percent of a broker's request threads one client may use (default 50).
+    """
 
     producer_byte_rate: int = 10 * 1024 * 1024
     consumer_byte_rate: int = 20 * 1024 * 1024

@@ -1,0 +1,182 @@
+"""secure-kafka as a new user gets it: a non-editable install into a fresh virtualenv, used from a
+directory outside this repository, with nothing of the repository on the path. Every mode of the
+console command, the shipped pack and checkov checks, the examples and bad input."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.user
+SKIP_COPY = shutil.ignore_patterns(".git", ".venv*", ".cache", "build", "*.egg-info", "__pycache__", "bench",
+                                   "policies/venv", ".pytest_cache", ".hypothesis")
+
+
+@pytest.fixture(scope="module")
+def user(tmp_path_factory):
+    """(venv bin dir, a working directory outside the repository, a clean environment)."""
+    base = tmp_path_factory.mktemp("user")
+    source = base / "src"
+    shutil.copytree(ROOT, source, ignore=SKIP_COPY)
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    done = subprocess.run(pip + ["-c", str(ROOT / "constraints.txt"), f"{source}[audit]"],
+                          capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    shutil.rmtree(source)  # the install must not need its source tree
+    work = base / "work"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    return venv / "bin", work, env
+
+
+def sh(user, *argv, cwd=None):
+    bin_dir, work, env = user
+    exe = argv[0] if "/" in argv[0] else str(bin_dir / argv[0])
+    return subprocess.run([exe, *argv[1:]], cwd=cwd or work, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_installed_package_is_the_one_used_and_documents_itself(user):
+    bin_dir, work, _ = user
+    done = sh(user, "python", "-c", "import secure_kafka, kafka_guardrails, inspect; "
+              "from secure_kafka import MskClusterArgs, SelfManagedKafkaArgs, KafkaOnKubernetesArgs; "
+              "print(secure_kafka.__file__); print(kafka_guardrails.__file__); "
+              "print(all('Attributes:' in (inspect.getdoc(c) or '') for c in "
+              "(MskClusterArgs, SelfManagedKafkaArgs, KafkaOnKubernetesArgs)))")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.split()
+    assert len(lines) == 3
+    venv = bin_dir.parent.resolve()
+    assert all(Path(p).resolve().is_relative_to(venv) for p in lines[:2])
+    assert lines[2] == "True"
+    version = sh(user, "secure-kafka", "--version")
+    assert version.returncode == 0 and version.stdout.strip().startswith("secure-kafka 0.")
+
+
+@pytest.mark.parametrize("example, reference, outputs", [
+    ("msk-shared-vpc", "acme/network/prod", "network-prod.json"),
+    ("self-managed-shared-vpc", "acme/network/prod", "network-prod.json"),
+    ("kubernetes-eks", "acme/eks/prod", "eks-prod.json"),
+])
+def test_an_example_program_passes_the_gate_from_its_own_directory(user, example, reference, outputs, tmp_path):
+    project = tmp_path / example
+    shutil.copytree(ROOT / "examples" / example, project)
+    done = sh(user, "secure-kafka", "preview", "--stack", "prod", "--quiet", "--format", "sarif",
+              "--stack-outputs", f"{reference}={outputs}", cwd=project)
+    assert done.returncode == 0, done.stderr
+    sarif = json.loads(done.stdout)
+    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"] == []
+    missing = sh(user, "secure-kafka", "preview", "--stack", "prod", "--quiet", cwd=project)
+    assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
+    assert f"--stack-outputs {reference}=FILE" in missing.stderr
+
+
+def test_check_judges_a_terraform_plan_and_fails_on_exposure(user, tmp_path):
+    plan = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [{
+        "address": "aws_security_group.kafka", "mode": "managed", "type": "aws_security_group", "name": "kafka",
+        "values": {"name": "kafka", "vpc_id": "vpc-0c0ffee0c0ffee001", "ingress": [{
+            "from_port": 9092, "to_port": 9092, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"],
+            "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [], "self": False,
+            "description": "kafka"}]}}]}}}
+    (tmp_path / "tfplan.json").write_text(json.dumps(plan))
+    done = sh(user, "secure-kafka", "check", str(tmp_path / "tfplan.json"), "--format", "json", "--quiet")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["summary"]["mandatory"] == 1
+    [finding] = report["findings"]
+    assert finding["rule_id"] == "KAFKA-NET-001" and "aws_security_group.kafka" in finding["resource"]
+
+
+def test_copied_pack_is_self_contained_and_judges_a_program(user, tmp_path):
+    pack = tmp_path / "pack"
+    done = sh(user, "secure-kafka", "pack-dir", "--copy-to", str(pack))
+    assert done.returncode == 0 and Path(done.stdout.strip()) == pack.resolve()
+    assert (pack / "PulumiPolicy.yaml").exists() and (pack / "kafka_guardrails" / "rules.py").exists()
+    project = tmp_path / "msk"
+    shutil.copytree(ROOT / "examples" / "msk-shared-vpc", project)
+    bad = {**json.loads((project / "network-prod.json").read_text())}
+    (project / "network-prod.json").write_text(json.dumps(bad))
+    # a program that opens the brokers to the world: the copied pack must say so
+    (project / "__main__.py").write_text(
+        "import pulumi_aws as aws\n"
+        "aws.ec2.SecurityGroup('open', vpc_id='vpc-0c0ffee0c0ffee001', ingress=[{'protocol': 'tcp',"
+        " 'from_port': 9092, 'to_port': 9092, 'cidr_blocks': ['0.0.0.0/0']}])\n")
+    judged = sh(user, "secure-kafka", "preview", "--stack", "prod", "--quiet", "--format", "json",
+                "--policy-pack", str(pack), "--stack-outputs", "acme/network/prod=network-prod.json", cwd=project)
+    assert judged.returncode == 1, judged.stderr
+    findings = json.loads(judged.stdout)["findings"]
+    assert [f["rule_id"] for f in findings if f["level"] == "mandatory"] == ["KAFKA-NET-001"]
+
+
+def test_checkov_runs_the_installed_checks_from_outside_the_repository(user, tmp_path):
+    checks = sh(user, "secure-kafka", "checkov-dir")
+    assert checks.returncode == 0
+    where = Path(checks.stdout.strip())
+    assert where.resolve().is_relative_to(user[0].parent.resolve()) and (where / "kafka_engine_bridge.py").exists()
+    shutil.copy(ROOT / "tests" / "fixtures" / "checkov" / "terraform" / "main.tf", tmp_path / "main.tf")
+    env = {**user[2], "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
+    done = subprocess.run([str(ROOT / ".venv-checkov" / "bin" / "checkov"), "-d", str(tmp_path), "--framework",
+                           "terraform", "--external-checks-dir", str(where), "--check", "CKV_KAFKA_NET_001",
+                           "-o", "json", "--compact", "--skip-download"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1, done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    failed = report["results"]["failed_checks"]
+    assert failed and all(f["check_id"] == "CKV_KAFKA_NET_001" for f in failed)
+    assert not [r for r in report["results"]["failed_checks"] if "could not" in str(r.get("check_result"))]
+
+
+def test_audit_command_is_installed_and_refuses_bad_input(user):
+    help_ = sh(user, "secure-kafka-audit", "--help")
+    assert help_.returncode == 0 and "--revoke" in help_.stdout
+    bad = sh(user, "secure-kafka", "audit", "--ports", "not-a-port")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "not-a-port" in bad.stderr
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["preview", "--project-dir", "/nonexistent/project"], "/nonexistent/project"),
+    (["check", "/nonexistent/plan.json"], "/nonexistent/plan.json"),
+    (["preview", "--stack-outputs", "no-equals-sign"], "expected STACK=FILE"),
+])
+def test_bad_input_outside_the_repository_is_one_line(user, argv, fragment):
+    done = sh(user, "secure-kafka", *argv)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and fragment in lines[0], done.stderr
+
+
+@pytest.fixture(scope="module")
+def program_venv(tmp_path_factory):
+    """A fresh clone's project as `pulumi up` prepares it: a virtualenv made from requirements.txt
+    alone, in the project directory (as the Pulumi CLI does for `toolchain: pip`)."""
+    clone = tmp_path_factory.mktemp("clone") / "secure-kafka"
+    shutil.copytree(ROOT, clone, ignore=SKIP_COPY)
+    subprocess.run([sys.executable, "-m", "venv", str(clone / ".venv")], check=True)
+    done = subprocess.run([str(clone / ".venv" / "bin" / "python"), "-m", "pip", "install", "--quiet", "-r",
+                           "requirements.txt"], cwd=clone, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return clone, env
+
+
+def test_program_requirements_alone_run_every_stack(program_venv):
+    clone, env = program_venv
+    python = clone / ".venv" / "bin" / "python"
+    installed = subprocess.run([str(python), "-m", "pip", "list", "--format", "json"], capture_output=True,
+                               text=True, env=env, check=True)
+    names = {p["name"].lower().replace("_", "-") for p in json.loads(installed.stdout)}
+    assert {"secure-kafka", "pulumi", "pulumi-aws", "pulumi-kubernetes", "pulumi-policy"} <= names
+    assert not {"pytest", "hypothesis", "moto", "checkov", "boto3"} & names  # test tools and extras stay out
+    stacks = sorted(p.name.split(".")[1] for p in (clone / "stacks").glob("Pulumi.*.yaml"))
+    assert len(stacks) >= 3
+    for stack in stacks:
+        done = subprocess.run([str(clone / ".venv" / "bin" / "secure-kafka"), "preview", "--stack", stack,
+                               "--quiet", "--format", "json"], cwd=clone, capture_output=True, text=True,
+                              env=env, timeout=600)
+        assert done.returncode == 0, (stack, done.stderr)
+        assert json.loads(done.stdout)["summary"]["mandatory"] == 0
