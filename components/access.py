@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping, NamedTuple, Optional, Sequence
+from typing import Any, Mapping, NamedTuple, Optional, Sequence
 
 from .errors import ConfigError
 
@@ -83,7 +83,7 @@ def kafka_acls(grants: Sequence[TopicGrant]) -> list[AclEntry]:
     return sorted(set(out))
 
 
-def cilium_kafka_rules(grant: TopicGrant) -> list[dict]:
+def cilium_kafka_rules(grant: TopicGrant) -> list[dict[str, Any]]:
     """Cilium `rules.kafka` entries: the roles Cilium knows are produce and consume."""
     return ([{"role": "produce", "topic": t} for t in grant.produce]
             + [{"role": "consume", "topic": t} for t in grant.consume])
@@ -97,7 +97,7 @@ def cilium_allows(rules: Sequence[Mapping[str, str]], role: str, topic: str) -> 
     return any(r.get("role", role) == role and (r.get("topic") in (None, topic)) for r in rules)
 
 
-def msk_iam_policy(grants: Sequence[TopicGrant], cluster_arn: str, client: str) -> dict:
+def msk_iam_policy(grants: Sequence[TopicGrant], cluster_arn: str, client: str) -> dict[str, Any]:
     """The IAM policy for one client's role on MSK with IAM authentication."""
     [grant] = [g for g in grants if g.client == client]
     base = cluster_arn.replace(":cluster/", ":topic/", 1)

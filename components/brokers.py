@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from functools import partial
+from typing import Any, Callable, Optional, Sequence
 
 import pulumi
 
@@ -23,7 +24,8 @@ from .render.cloudinit import (CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, 
 from .render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, admin_client_properties, log4j_properties,
                            quota_arguments, server_properties)
 from .validate import check_environment, check_int, check_security_group_id, checked, hold_children
-from .zookeeper import (DATA_DEVICE, NODE_FILES, SECURE_CLIENT_PORT, ZooKeeperEnsemble, ZooKeeperEnsembleArgs,
+from .render.zookeeper import SECURE_CLIENT_PORT
+from .zookeeper import (DATA_DEVICE, NODE_FILES, ZooKeeperEnsemble, ZooKeeperEnsembleArgs,
                         validate_ensemble_args, validate_nodes)
 
 
@@ -93,7 +95,9 @@ def _zookeeper_label(label: Callable[[str], str]) -> Callable[[str], str]:
     return lambda name: label(names.get(name, name))
 
 
-def zookeeper_args(args: SelfManagedKafkaArgs, security_group_id, key_arn=None, ca=None) -> ZooKeeperEnsembleArgs:
+def zookeeper_args(args: SelfManagedKafkaArgs, security_group_id: Optional[pulumi.Input[str]],
+                   key_arn: Optional[pulumi.Input[str]] = None,
+                   ca: Optional[pki.BringYourOwnCa] = None) -> ZooKeeperEnsembleArgs:
     return ZooKeeperEnsembleArgs(
         cluster=args.cluster, vpc_id=args.vpc_id, vpc_cidr=args.vpc_cidr, subnet_ids=args.subnet_ids,
         node_count=args.zookeeper_nodes, environment=args.environment, instance_type=args.zookeeper_instance_type,
@@ -152,20 +156,18 @@ class SelfManagedKafka(pulumi.ComponentResource):
         profile = compute.instance_profile(f"{name}-brokers", secret_arns=broker_secrets,
                                            key_arn=key_arn, log_group_arn=logs.arn, tags=tags, parent=self)
         ami = args.ami_id or compute.amazon_linux(self)
-        region = compute.aws.get_region_output(opts=pulumi.InvokeOptions(parent=self)).region
+        region = compute.region(self)
         self.instances = []
         for index, (node, eni, spec) in enumerate(zip(nodes, enis, specs)):
             user_data = pulumi.Output.all(ips, self.zookeeper.connect_string, self.pki.secret_arns[spec.name],
-                                          region, logs.name).apply(
-                lambda v, i=index: broker_user_data(args, i, v[0], v[1], v[2], v[3], v[4]))
+                                          region, logs.name).apply(partial(_user_data, args, index))
             self.instances.append(compute.instance(node, ami=ami, eni=eni, profile=profile, key_arn=key_arn,
                                                    user_data=user_data, tags=tags, parent=self,
                                                    data_device=DATA_DEVICE))
-        self.bootstrap_servers = pulumi.Output.all(*ips).apply(
-            lambda v: ",".join(f"{ip}:{port}" for ip in v for port in client_ports(args.listeners)))
+        self.bootstrap_servers = pulumi.Output.all(*ips).apply(partial(_bootstrap, client_ports(args.listeners)))
         # One bootstrap string per listener, as clients configure them (a client speaks one protocol).
         self.bootstrap_servers_by_listener = {
-            listener: pulumi.Output.all(*ips).apply(lambda v, p=LISTENER_PORTS[listener]: ",".join(f"{ip}:{p}" for ip in v))
+            listener: pulumi.Output.all(*ips).apply(partial(_bootstrap, (LISTENER_PORTS[listener],)))
             for listener in sorted(set(args.listeners))}
         self.bootstrap_servers_tls = self.bootstrap_servers_by_listener.get("SSL")
         self.bootstrap_servers_sasl_ssl = self.bootstrap_servers_by_listener.get("SASL_SSL")
@@ -199,6 +201,15 @@ class SelfManagedKafka(pulumi.ComponentResource):
         compute.group_rule(f"{name}-to-zookeeper", sg, SECURE_CLIENT_PORT, peer_group=self.zookeeper.security_group_id,
                            egress=True, description="brokers to ZooKeeper, TLS port only", parent=self)
         compute.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
+
+
+def _bootstrap(ports: Sequence[int], ips: list[str]) -> str:
+    return ",".join(f"{ip}:{port}" for ip in ips for port in ports)
+
+
+def _user_data(args: SelfManagedKafkaArgs, index: int, resolved: list[Any]) -> str:
+    ips, zookeeper, secret_arn, region, log_group = resolved
+    return broker_user_data(args, index, ips, zookeeper, secret_arn, region, log_group)
 
 
 def broker_user_data(args: SelfManagedKafkaArgs, index: int, ips: Sequence[str], zookeeper: str,

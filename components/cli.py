@@ -23,7 +23,10 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from .gate.report import Report
 
 from . import __version__
 from .errors import ConfigError
@@ -91,7 +94,7 @@ def _write(text: str, output: Optional[Path]) -> None:
         raise UsageError(f"--output {output} cannot be written: {error.strerror or error}") from None
 
 
-def _render(report, fmt: str, base: str = "") -> str:
+def _render(report: "Report", fmt: str, base: str = "") -> str:
     from .gate import report as render
     if fmt == "json":
         return render.as_json(report, __version__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence, TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
@@ -62,7 +62,7 @@ class Placement:
     subnet_ids: Sequence[pulumi.Input[str]]
     kms_key_arn: Optional[pulumi.Input[str]]
 
-    def checks(self) -> list:
+    def checks(self) -> list[Any]:
         return [self.vpc_id, self.vpc_cidr, *self.subnet_ids, self.kms_key_arn]
 
 
@@ -79,7 +79,7 @@ def assume_role_policy() -> str:
         "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 
 
-def node_policy(secret_arns: Sequence[str], key_arn: str, log_group_arn: str, region: str) -> dict:
+def node_policy(secret_arns: Sequence[str], key_arn: str, log_group_arn: str, region: str) -> dict[str, Any]:
     """Read this group's TLS secrets, decrypt them only through Secrets Manager, ship logs."""
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "ReadOwnTlsSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
@@ -146,6 +146,12 @@ def instance(node: NodeSpec, *, ami: pulumi.Input[str], eni: aws.ec2.NetworkInte
         opts=pulumi.ResourceOptions(parent=parent))
 
 
+def region(parent: pulumi.Resource) -> pulumi.Output[str]:
+    """The region the provider deploys to (the nodes' boot documents name it for the AWS CLI)."""
+    name: pulumi.Output[str] = aws.get_region_output(opts=pulumi.InvokeOptions(parent=parent)).region
+    return name
+
+
 def amazon_linux(parent: pulumi.Resource) -> pulumi.Output[str]:
     return aws.ec2.get_ami_output(most_recent=True, owners=["amazon"],
                                   filters=[aws.ec2.GetAmiFilterArgs(name="name", values=["al2023-ami-2023.*-x86_64"])],
@@ -157,17 +163,22 @@ def group_rule(name: str, group_id: pulumi.Input[str], port: int, *, peer_group:
                parent: pulumi.Resource) -> pulumi.Resource:
     """One TCP port, from/to one security group or one CIDR (an Output CIDR picks its family when known)."""
     kind = aws.vpc.SecurityGroupEgressRule if egress else aws.vpc.SecurityGroupIngressRule
-    if cidr is None:
-        v4: Optional[pulumi.Input[str]] = None
-        v6: Optional[pulumi.Input[str]] = None
-    else:
-        v4 = pulumi.Output.from_input(cidr).apply(lambda c: None if ":" in c else c)
-        v6 = pulumi.Output.from_input(cidr).apply(lambda c: c if ":" in c else None)
-        if isinstance(cidr, str):
-            v4, v6 = (None, cidr) if ":" in cidr else (cidr, None)
+    v4, v6 = _family(cidr, False), _family(cidr, True)
     return kind(name, security_group_id=group_id, ip_protocol="tcp", from_port=port, to_port=port,
                 referenced_security_group_id=peer_group, cidr_ipv4=v4, cidr_ipv6=v6, description=description,
                 opts=pulumi.ResourceOptions(parent=parent))
+
+
+def _family(cidr: Optional[pulumi.Input[str]], v6: bool) -> Optional[pulumi.Input[str]]:
+    """The CIDR when it is of the asked address family (IPv6 has ':'), else None."""
+    if cidr is None:
+        return None
+    if isinstance(cidr, str):
+        return cidr if (":" in cidr) == v6 else None
+    resolved: pulumi.Output[str] = pulumi.Output.from_input(cidr)
+    family: pulumi.Output[Optional[str]] = resolved.apply(
+        lambda c: c if (":" in c) == v6 else None)
+    return family  # type: ignore[return-value]  # Output[None] is how a provider input is left unset
 
 
 def encrypted_log_group(name: str, cluster: str, role: str, key_arn: pulumi.Input[str], retention_days: int,
@@ -181,14 +192,16 @@ def log_group_name(cluster: str, role: str) -> str:
     return f"/secure-kafka/{cluster}/{role}"
 
 
-def node_security_group(name: str, vpc_id: pulumi.Input[str], what: str, tags: Mapping[str, str], parent) -> aws.ec2.SecurityGroup:
+def node_security_group(name: str, vpc_id: pulumi.Input[str], what: str, tags: Mapping[str, str],
+                        parent: pulumi.Resource) -> aws.ec2.SecurityGroup:
     """A group with no inline rules: every rule is its own resource, named for what it admits."""
     return aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=vpc_id, description=f"{what}: named peers only",
                                  revoke_rules_on_delete=True, tags={**tags, "Name": name},
                                  opts=pulumi.ResourceOptions(parent=parent))
 
 
-def https_egress(name: str, group_id: pulumi.Input[str], cidrs: Sequence[pulumi.Input[str]], parent) -> None:
+def https_egress(name: str, group_id: pulumi.Input[str], cidrs: Sequence[pulumi.Input[str]],
+                 parent: pulumi.Resource) -> None:
     """Nodes reach AWS APIs (SSM, Secrets Manager, CloudWatch) over 443: to VPC endpoints by default."""
     for index, cidr in enumerate(cidrs):
         group_rule(f"{name}-https-{index}", group_id, 443, cidr=cidr, egress=True,

@@ -70,7 +70,7 @@ def _clients(raw: Any) -> tuple[ClientAccess, ...]:
                               "a known setting: cidr, name, securityGroupId")
         for key in item:
             configtypes.check(item[key], str, f"{where}.{key}")
-        out.append(ClientAccess(item.get("name"), item.get("cidr"), item.get("securityGroupId")))
+        out.append(ClientAccess(str(item.get("name", "")), item.get("cidr"), item.get("securityGroupId")))
     return tuple(out)
 
 
@@ -143,7 +143,7 @@ def parse(values: Mapping[str, Any]) -> PlatformConfig:
             if key in values:
                 raise ConfigError(f"{NS}:{key}", values[key], "nothing on the kubernetes platform "
                                   "(clients are NetworkPolicy grants: kubernetes.access)")
-    name = values.get("clusterName", f"kafka-{env}")
+    name = str(values.get("clusterName", f"kafka-{env}"))
     shared: dict[str, Any] = {"environment": env, "cluster": name}
     if spec.aws:
         validate_vpc_cidr(values["vpcCidr"], f"{NS}:vpcCidr")
@@ -151,7 +151,7 @@ def parse(values: Mapping[str, Any]) -> PlatformConfig:
     prefix = f"{NS}:{spec.key}"
     args = typed_block(spec.args, values.get(spec.key, {}), prefix, shared)
     spec.validate(name, args, _label(prefix))
-    return PlatformConfig(env, platform, name, args)
+    return PlatformConfig(str(env), platform, name, args)
 
 
 def namespace_values(namespace: str = NS) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -24,7 +24,7 @@ _ALIAS = re.compile(r"^[a-zA-Z0-9/_-]{1,250}$")
 
 
 def key_policy(account_id: str, partition: str, region: str, services: Sequence[str],
-               log_group_names: Sequence[str] = ()) -> dict:
+               log_group_names: Sequence[str] = ()) -> dict[str, Any]:
     """The key policy document. Pure, so the scoping is unit-tested statement by statement."""
     root = f"arn:{partition}:iam::{account_id}:root"
     via = sorted(f"{service}.{region}.amazonaws.com" for service in services)
@@ -73,7 +73,7 @@ class CustomerKeyArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
-def validate_key_args(args: CustomerKeyArgs, label=lambda name: name) -> None:
+def validate_key_args(args: CustomerKeyArgs, label: Callable[[str], str] = lambda name: name) -> None:
     if not isinstance(args.alias, str) or not _ALIAS.match(args.alias) or args.alias.startswith("aws/"):
         raise ConfigError(label("alias"), args.alias, "letters, digits, '/', '_' or '-', not starting with aws/")
     if type(args.deletion_window_days) is not int or not 7 <= args.deletion_window_days <= 30:

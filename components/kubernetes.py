@@ -209,13 +209,14 @@ def config_files(args: KafkaOnKubernetesArgs) -> tuple[dict[str, str], dict[str,
     return kafka, zk
 
 
-def _meta(args: KafkaOnKubernetesArgs, name: str, labels: Optional[Mapping[str, str]] = None, **extra) -> dict:
+def _meta(args: KafkaOnKubernetesArgs, name: str, labels: Optional[Mapping[str, str]] = None,
+          **extra: Any) -> dict[str, Any]:
     return {"name": name, "namespace": args.namespace, "labels": dict(labels or {"app.kubernetes.io/part-of": "secure-kafka"}),
             **extra}
 
 
 def _container(name: str, image: str, command: str, ports: Sequence[tuple[str, int]], probe_port: int,
-               resources: ContainerResources, mounts: Sequence[tuple[str, str, bool]], env: Mapping[str, str]) -> dict:
+               resources: ContainerResources, mounts: Sequence[tuple[str, str, bool]], env: Mapping[str, str]) -> dict[str, Any]:
     container = {
         "name": name, "image": image, "imagePullPolicy": "Always",
         "command": ["/bin/bash", "-c", command],
@@ -235,7 +236,7 @@ def _container(name: str, image: str, command: str, ports: Sequence[tuple[str, i
     return container
 
 
-def _pod_spec(account: str, containers: list, volumes: list, labels: Mapping[str, str], spread: bool = True) -> dict:
+def _pod_spec(account: str, containers: list[Any], volumes: list[Any], labels: Mapping[str, str], spread: bool = True) -> dict[str, Any]:
     spec = {"serviceAccountName": account, "automountServiceAccountToken": False, "enableServiceLinks": False,
             "securityContext": {"runAsNonRoot": True, "runAsUser": UID, "runAsGroup": UID, "fsGroup": UID,
                                 "seccompProfile": {"type": "RuntimeDefault"}},
@@ -247,8 +248,8 @@ def _pod_spec(account: str, containers: list, volumes: list, labels: Mapping[str
     return spec
 
 
-def _stateful_set(args, name: str, replicas: int, labels, service: str, container: dict, volumes: list,
-                  storage_gib: int) -> dict:
+def _stateful_set(args: KafkaOnKubernetesArgs, name: str, replicas: int, labels: Mapping[str, str], service: str, container: dict[str, Any], volumes: list[Any],
+                  storage_gib: int) -> dict[str, Any]:
     return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": _meta(args, name, labels),
             "spec": {"replicas": replicas, "serviceName": service, "podManagementPolicy": "Parallel",
                      "selector": {"matchLabels": dict(labels)},
@@ -272,7 +273,7 @@ def storage_class_name(args: KafkaOnKubernetesArgs) -> "pulumi.Input[str]":
     return args.storage_class or f"{args.cluster}-encrypted"
 
 
-def client_service(args: KafkaOnKubernetesArgs) -> dict:
+def client_service(args: KafkaOnKubernetesArgs) -> dict[str, Any]:
     spec: dict[str, Any] = {"type": args.client_service_type, "selector": dict(KAFKA_LABELS),
                             "ports": [{"name": f"tls-{p}", "port": p, "targetPort": p, "protocol": "TCP"}
                                       for p in client_ports(args)]}
@@ -286,29 +287,30 @@ def client_service(args: KafkaOnKubernetesArgs) -> dict:
 
 
 def _headless(args: KafkaOnKubernetesArgs, name: str, labels: Mapping[str, str], ports: Sequence[tuple[str, int]],
-              not_ready: bool) -> dict:
+              not_ready: bool) -> dict[str, Any]:
     """A headless Service: stable per-pod DNS names for a StatefulSet."""
     return {"apiVersion": "v1", "kind": "Service", "metadata": _meta(args, name, labels),
             "spec": {"clusterIP": "None", "selector": dict(labels), "publishNotReadyAddresses": not_ready,
                      "ports": [{"name": n, "port": p, "targetPort": p, "protocol": "TCP"} for n, p in ports]}}
 
 
-def _peer(labels: Mapping[str, str], namespace: Optional[str] = None) -> dict:
+def _peer(labels: Mapping[str, str], namespace: Optional[str] = None) -> dict[str, Any]:
     peer: dict[str, Any] = {"podSelector": {"matchLabels": dict(labels)}}
     if namespace:
         peer["namespaceSelector"] = {"matchLabels": {"kubernetes.io/metadata.name": namespace}}
     return peer
 
 
-def _ports(*ports: int, protocol: str = "TCP") -> list[dict]:
+def _ports(*ports: int, protocol: str = "TCP") -> list[dict[str, Any]]:
     return [{"port": p, "protocol": protocol} for p in ports]
 
 
-def network_policies(args: KafkaOnKubernetesArgs) -> list[dict]:
+def network_policies(args: KafkaOnKubernetesArgs) -> list[dict[str, Any]]:
     """Default deny both ways, then exactly the flows the platform needs."""
-    def policy(name, selector, ingress=None, egress=None):
+    def policy(name: str, selector: Optional[Mapping[str, str]], ingress: Optional[list[Any]] = None,
+               egress: Optional[list[Any]] = None) -> dict[str, Any]:
         types = [t for t, rules in (("Ingress", ingress), ("Egress", egress)) if rules is not None]
-        spec = {"podSelector": {"matchLabels": dict(selector)} if selector else {}, "policyTypes": types}
+        spec: dict[str, Any] = {"podSelector": {"matchLabels": dict(selector)} if selector else {}, "policyTypes": types}
         if ingress is not None:
             spec["ingress"] = ingress
         if egress is not None:
@@ -341,7 +343,7 @@ def network_policies(args: KafkaOnKubernetesArgs) -> list[dict]:
     return out
 
 
-def cilium_policies(args: KafkaOnKubernetesArgs) -> list[dict]:
+def cilium_policies(args: KafkaOnKubernetesArgs) -> list[dict[str, Any]]:
     """Per client identity: which topics it may produce to or consume from (Kafka L7 rules)."""
     out = []
     for grant in args.access:
@@ -358,13 +360,13 @@ def cilium_policies(args: KafkaOnKubernetesArgs) -> list[dict]:
     return out
 
 
-def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, Any]]) -> list[dict]:
+def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Every object of the platform, in apply order. `secrets` maps Secret names to their PEM data."""
     kafka_files, zk_files = config_files(args)
     ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": args.namespace, "labels": {
         **{f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")},
         **{f"pod-security.kubernetes.io/{mode}-version": "latest" for mode in ("enforce", "audit", "warn")}}}}
-    out: list[dict] = [ns]
+    out: list[dict[str, Any]] = [ns]
     if not args.storage_class:
         out.append({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
                     "metadata": {"name": storage_class_name(args)}, "provisioner": "ebs.csi.aws.com",
@@ -432,7 +434,7 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
 
 # Each kind's registration; `n` is the Pulumi name: the component's name, the kind and the object's
 # name, so that two clusters in one program never share a URN (the URN holds types, not parents).
-REGISTER: dict[str, Callable[[str, dict, pulumi.ResourceOptions], pulumi.Resource]] = {
+REGISTER: dict[str, Callable[[str, dict[str, Any], pulumi.ResourceOptions], pulumi.Resource]] = {
     "Namespace": lambda n, m, o: k8s.core.v1.Namespace(n, metadata=m["metadata"], opts=o),
     "StorageClass": lambda n, m, o: k8s.storage.v1.StorageClass(
         n, metadata=m["metadata"], provisioner=m["provisioner"], parameters=m["parameters"],

@@ -7,9 +7,10 @@ the rendered broker configuration is judged by the same rule engine as the polic
 from __future__ import annotations
 
 import json
+from functools import partial
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 import pulumi
 import pulumi_aws as aws
@@ -24,7 +25,7 @@ from .network import (ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs, 
                       validate_vpc_cidr)
 from .render import render_properties
 from .validate import (check_int, check_kms_arn, check_now, check_pca_arn, check_subnet_id, check_vpc_id, checked,
-                       hold_children)
+                       hold_children, secret_text)
 
 AUTH_PORTS = {"tls": 9094, "scram": 9096, "iam": 9098}
 ENHANCED_MONITORING = ("DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION")
@@ -122,7 +123,7 @@ class MskClusterArgs:
     broker_logs_enabled: bool = True
 
 
-def _names(values: object, label: str) -> list:
+def _names(values: object, label: str) -> list[Any]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         raise ConfigError(label, values, "a list")
     return list(values)
@@ -236,6 +237,15 @@ def _validate_properties(args: MskClusterArgs, label: Callable[[str], str]) -> N
             raise ConfigError(where, value, f"only {PINNED_PROPERTIES[key]}, the secure setting{reason}")
 
 
+def _iam_policy_json(access: Sequence[TopicGrant], client: str, cluster_arn: str) -> str:
+    return json.dumps(msk_iam_policy(access, cluster_arn, client))
+
+
+def _scram_secret_json(user: str, password: str) -> str:
+    """The secret MSK reads a SCRAM user from: {"username": ..., "password": ...}."""
+    return json.dumps({"username": user, "password": password})
+
+
 class MskCluster(pulumi.ComponentResource):
     """An Amazon MSK cluster that the kafka-guardrails pack passes without exceptions.
 
@@ -342,7 +352,7 @@ class MskCluster(pulumi.ComponentResource):
             grant.client: aws.iam.Policy(
                 f"{name}-{grant.client}-topics", name=f"secure-kafka-{name}-{grant.client}",
                 description=f"Topics {grant.client} may use on MSK {name} (IAM authentication)",
-                policy=self.cluster.arn.apply(lambda arn, c=grant.client: json.dumps(msk_iam_policy(args.access, arn, c))),
+                policy=self.cluster.arn.apply(partial(_iam_policy_json, args.access, grant.client)),
                 tags=dict(tags), opts=child)
             for grant in args.access}
 
@@ -367,7 +377,7 @@ class MskCluster(pulumi.ComponentResource):
         })
 
     def _scram_users(self, name: str, args: MskClusterArgs, key_arn: pulumi.Input[str],
-                     tags: Mapping[str, str]) -> tuple[dict, list]:
+                     tags: Mapping[str, str]) -> tuple[dict[str, Any], list[Any]]:
         """One Secrets Manager secret per SCRAM user, under the customer key, associated with the cluster."""
         passwords: dict[str, pulumi.Output[str]] = {}
         secrets, versions = [], []
@@ -381,9 +391,8 @@ class MskCluster(pulumi.ComponentResource):
                 recovery_window_in_days=7, tags=dict(tags), opts=child)
             versions.append(aws.secretsmanager.SecretVersion(
                 f"{name}-{user}-scram", secret_id=secret.id,
-                secret_string=pulumi.Output.secret(password.result.apply(
-                    lambda pw, u=user: json.dumps({"username": u, "password": pw}))), opts=child))
-            passwords[user] = pulumi.Output.secret(password.result)
+                secret_string=secret_text(password.result.apply(partial(_scram_secret_json, user))), opts=child))
+            passwords[user] = secret_text(password.result)
             secrets.append(secret)
         if secrets:
             self.scram_association = aws.msk.ScramSecretAssociation(

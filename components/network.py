@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -49,7 +49,7 @@ class KafkaSecurityGroupArgs:
     ports: Sequence[int]
     clients: Sequence[ClientAccess]
     description: str = "Kafka brokers: named clients only"
-    tags: dict = field(default_factory=dict)
+    tags: dict[str, Any] = field(default_factory=dict)
 
 
 def validate_clients(clients: Sequence[ClientAccess], ports: Sequence[int], setting: str = "clients") -> None:
@@ -98,7 +98,7 @@ def validate_vpc_cidr(value: object, setting: str = "vpc_cidr") -> None:
 
 
 def network_checks(vpc_id: "pulumi.Input[str]", vpc_cidr: "pulumi.Input[str]",
-                   clients: Sequence[ClientAccess]) -> list:
+                   clients: Sequence[ClientAccess]) -> list[Any]:
     """The VPC and client-group inputs as checked values (Outputs checked when they resolve)."""
     return [checked(vpc_id, check_vpc_id, "vpc_id"), checked(vpc_cidr, validate_vpc_cidr, "vpc_cidr"),
             *[checked(c.security_group_id, check_security_group_id, f"clients[{i}].securityGroupId")

@@ -9,14 +9,14 @@ from __future__ import annotations
 import ipaddress
 import json
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_tls as tls
 
 from .errors import ConfigError
-from .validate import NAME
+from .validate import NAME, secret_text
 
 ORGANIZATION = "secure-kafka"
 BROKER_IDENTITY = "kafka-broker"
@@ -136,7 +136,7 @@ class ClusterPkiArgs:
     recovery_window_days: int = 7
 
 
-def validate_ca(ca: Optional[BringYourOwnCa], label=lambda n: n) -> None:
+def validate_ca(ca: Optional[BringYourOwnCa], label: Callable[[str], str] = lambda n: n) -> None:
     if ca is None:
         return
     for attr, marker in (("cert_pem", "-----BEGIN CERTIFICATE-----"), ("private_key_pem", "PRIVATE KEY-----")):
@@ -164,7 +164,7 @@ def issue_certificates(name: str, nodes: Sequence[PkiNode], ca: BringYourOwnCa,
     child = pulumi.ResourceOptions(parent=parent)
     ca_cert_pem = pulumi.Output.from_input(ca.cert_pem)
     ca_key_pem = pulumi.Output.secret(ca.private_key_pem)
-    out = {}
+    out: dict[str, tuple[pulumi.Output[str], pulumi.Output[str]]] = {}
     for node in nodes:
         spec = node.spec
         key = tls.PrivateKey(f"{name}-{spec.name}", algorithm="RSA", rsa_bits=RSA_BITS, opts=child)
@@ -178,7 +178,7 @@ def issue_certificates(name: str, nodes: Sequence[PkiNode], ca: BringYourOwnCa,
             f"{name}-{spec.name}", cert_request_pem=request.cert_request_pem, ca_cert_pem=ca_cert_pem,
             ca_private_key_pem=ca_key_pem, validity_period_hours=LEAF_VALIDITY_HOURS,
             early_renewal_hours=EARLY_RENEWAL_HOURS, allowed_uses=uses, opts=child)
-        out[spec.name] = (pulumi.Output.secret(key.private_key_pem), cert.cert_pem)
+        out[spec.name] = (secret_text(key.private_key_pem), cert.cert_pem)
     return out
 
 
@@ -204,7 +204,7 @@ class ClusterPki(pulumi.ComponentResource):
                 description=f"TLS key and certificate of {spec_name} ({spec.distinguished_name})", opts=child)
             aws.secretsmanager.SecretVersion(
                 f"{name}-{spec_name}", secret_id=secret.id,
-                secret_string=pulumi.Output.secret(pulumi.Output.all(key_pem, cert_pem, ca_cert_pem).apply(
+                secret_string=secret_text(pulumi.Output.all(key_pem, cert_pem, ca_cert_pem).apply(
                     lambda v: json.dumps({"key": v[0], "cert": v[1], "ca": v[2]}))), opts=child)
             self.secret_arns[spec_name] = secret.arn
         self.ca_cert_pem = ca_cert_pem

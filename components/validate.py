@@ -33,6 +33,11 @@ def when_known(value: "pulumi.Input[T]", check: Callable[[Any], None]) -> "pulum
     return value
 
 
+def secret_text(value: "pulumi.Input[str]") -> "pulumi.Output[str]":
+    """`pulumi.Output.secret` for text, typed (the SDK's generic signature infers Never for Outputs)."""
+    return pulumi.Output.secret(value)
+
+
 def is_known(value: object) -> bool:
     return not isinstance(value, pulumi.Output)
 
@@ -123,7 +128,7 @@ def hold_children(opts: "pulumi.ResourceOptions | None", checked_inputs: Sequenc
     pending = [value for value in checked_inputs if isinstance(value, pulumi.Output)]
     if not pending:
         return opts
-    gate = pulumi.Output.all(*pending).apply(lambda _: [])
+    gate: pulumi.Output[list[pulumi.Resource]] = pulumi.Output.all(*pending).apply(lambda _: [])
 
     def wait(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult:
         return pulumi.ResourceTransformationResult(

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from functools import partial
+from typing import Any, Callable, Optional, Sequence
 
 import pulumi
 
@@ -43,7 +44,7 @@ def validate_ensemble_args(args: ZooKeeperEnsembleArgs, label: Callable[[str], s
     pki.validate_ca(args.ca, label)
 
 
-def validate_nodes(args, label: Callable[[str], str]) -> None:
+def validate_nodes(args: compute.NodeGroupArgs, label: Callable[[str], str]) -> None:
     """Checks shared by every EC2 node group: subnets, sizes, names, retention."""
     if not isinstance(args.cluster, str) or not NAME.match(args.cluster):
         raise ConfigError(label("cluster"), args.cluster, "lowercase letters, digits and '-' (used in certificate subjects)")
@@ -110,11 +111,11 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
         profile = compute.instance_profile(f"{name}-zk", secret_arns=list(self.pki.secret_arns.values()),
                                            key_arn=key_arn, log_group_arn=logs.arn, tags=tags, parent=self)
         ami = args.ami_id or compute.amazon_linux(self)
-        region = compute.aws.get_region_output(opts=pulumi.InvokeOptions(parent=self)).region
+        region = compute.region(self)
         self.instances = []
         for index, (node, eni, spec) in enumerate(zip(nodes, enis, specs)):
             user_data = pulumi.Output.all(ips, self.pki.secret_arns[spec.name], region, logs.name).apply(
-                lambda v, i=index: zookeeper_user_data(i, v[0], v[1], v[2], v[3]))
+                partial(_user_data, index))
             self.instances.append(compute.instance(node, ami=ami, eni=eni, profile=profile, key_arn=key_arn,
                                                    user_data=user_data, tags=tags, parent=self,
                                                    data_device=DATA_DEVICE))
@@ -123,6 +124,11 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
         self.security_group_id = sg
         self.key_arn = pulumi.Output.from_input(key_arn)
         self.register_outputs({"connectString": self.connect_string, "securityGroupId": sg})
+
+
+def _user_data(index: int, resolved: list[Any]) -> str:
+    ips, secret_arn, region, log_group = resolved
+    return zookeeper_user_data(index, ips, secret_arn, region, log_group)
 
 
 def zookeeper_user_data(index: int, ips: Sequence[str], secret_arn: str, region: str, log_group: str) -> str:

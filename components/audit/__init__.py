@@ -19,7 +19,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from kafka_guardrails import Finding, SettingsError, from_config, judge_resource, judge_stack
 
@@ -45,23 +45,23 @@ def judge(estate: Estate, settings: Any) -> tuple[list[Finding], list[Finding]]:
     return exposed, unseen
 
 
-def revocable(estate: Estate, exposed: Sequence[Finding]) -> list[dict]:
+def revocable(estate: Estate, exposed: Sequence[Finding]) -> list[dict[str, Any]]:
     """The security-group rules a revoke removes: every rule a KAFKA-NET-001 finding names."""
     ids = sorted({label for f in exposed if f.rule_id == "KAFKA-NET-001" for label in f.resources
                   if label in estate.rules})
     return [estate.rules[i] for i in ids]
 
 
-def _session(args: argparse.Namespace):
+def _session(args: argparse.Namespace) -> Any:
     import boto3
     return boto3.session.Session(region_name=args.region)
 
 
-def _clients(session: Any, endpoint: Optional[str]):
-    cache: dict = {}
+def _clients(session: Any, endpoint: Optional[str]) -> Callable[[str], Callable[[str], Any]]:
+    cache: dict[tuple[str, str], Any] = {}
 
-    def for_region(region: str):
-        def client(service: str):
+    def for_region(region: str) -> Callable[[str], Any]:
+        def client(service: str) -> Any:
             key = (service, region)
             if key not in cache:
                 cache[key] = session.client(service, region_name=region, endpoint_url=endpoint)
@@ -98,7 +98,7 @@ def _print_text(region: str, exposed: list[Finding], unseen: list[Finding]) -> N
         print(f"UNSEEN  [{region}] [{finding.rule_id}] {finding.resource}: {finding.message}")
 
 
-def _as_json(region: str, finding: Finding) -> dict:
+def _as_json(region: str, finding: Finding) -> dict[str, Any]:
     return {"region": region, "rule": finding.rule_id, "policy": finding.policy, "level": finding.level,
             "resource": finding.resource, "resources": list(finding.resources), "message": finding.message,
             "fix": finding.remediation, "ports": list(finding.ports), "sources": list(finding.sources)}
@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         raise _aws_error(error, "reading the account") from None
 
     report: dict[str, Any] = {"account": account, "regions": regions, "exposed": [], "unseen": [], "revoked": 0}
-    to_revoke: list[tuple[str, dict]] = []
+    to_revoke: list[tuple[str, dict[str, Any]]] = []
     exposed_count = 0
     for estate in estates:
         exposed, unseen = judge(estate, settings)

@@ -21,7 +21,7 @@ class BackOutError(ValueError):
     """A back-out file that cannot be written or read; the message says which and why."""
 
 
-def document(account: str, revoked: Iterable[tuple[str, dict]], now: datetime | None = None) -> dict:
+def document(account: str, revoked: Iterable[tuple[str, dict[str, Any]]], now: datetime | None = None) -> dict[str, Any]:
     """`revoked` holds (region, EC2 API rule) pairs."""
     return {"version": VERSION, "account": account,
             "time": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
@@ -30,7 +30,7 @@ def document(account: str, revoked: Iterable[tuple[str, dict]], now: datetime | 
                       for region, rule in revoked]}
 
 
-def write_new(path: Path, doc: dict) -> None:
+def write_new(path: Path, doc: dict[str, Any]) -> None:
     """Create the file; refuse to replace one (an earlier back-out would be lost)."""
     try:
         with path.open("x", encoding="utf-8") as handle:
@@ -42,7 +42,7 @@ def write_new(path: Path, doc: dict) -> None:
         raise BackOutError(f"--back-out {path} cannot be written: {error.strerror or error}") from None
 
 
-def read(path: Path) -> dict:
+def read(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -58,7 +58,7 @@ def read(path: Path) -> dict:
     return doc
 
 
-def revoke(ec2_for: Callable[[str], Any], revoked: Iterable[tuple[str, dict]]) -> int:
+def revoke(ec2_for: Callable[[str], Any], revoked: Iterable[tuple[str, dict[str, Any]]]) -> int:
     by_group: dict[tuple[str, str], list[str]] = {}
     for region, rule in revoked:
         by_group.setdefault((region, rule["GroupId"]), []).append(rule["SecurityGroupRuleId"])
@@ -67,7 +67,7 @@ def revoke(ec2_for: Callable[[str], Any], revoked: Iterable[tuple[str, dict]]) -
     return sum(len(ids) for ids in by_group.values())
 
 
-def _present(ec2: Any, group: str, permission: dict) -> bool:
+def _present(ec2: Any, group: str, permission: dict[str, Any]) -> bool:
     """Whether the group already has this exact rule (protocol, ports, source, description)."""
     wanted = dict(permission)
     for rule in ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]:
@@ -78,7 +78,7 @@ def _present(ec2: Any, group: str, permission: dict) -> bool:
     return False
 
 
-def restore(ec2_for: Callable[[str], Any], doc: dict) -> tuple[int, int]:
+def restore(ec2_for: Callable[[str], Any], doc: dict[str, Any]) -> tuple[int, int]:
     """(restored, already present) — rules that are back already are skipped, so a second run is a no-op."""
     restored = present = 0
     for rule in doc["rules"]:

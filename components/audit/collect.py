@@ -20,7 +20,7 @@ GROUP_TYPE = "aws:ec2/securityGroup:SecurityGroup"
 PREFIX_LIST_TYPE = "aws:ec2/managedPrefixList:ManagedPrefixList"
 
 
-def rule_resource(rule: dict, region: str = "") -> Resource:
+def rule_resource(rule: dict[str, Any], region: str = "") -> Resource:
     """An EC2 API security-group rule in the engine's (Pulumi) shape; its id is the label."""
     props: dict[str, Any] = {"securityGroupId": rule["GroupId"], "ipProtocol": rule.get("IpProtocol", "-1"),
                              "securityGroupRuleId": rule["SecurityGroupRuleId"]}
@@ -36,7 +36,7 @@ def rule_resource(rule: dict, region: str = "") -> Resource:
                     location=region)
 
 
-def ip_permission(rule: dict) -> dict:
+def ip_permission(rule: dict[str, Any]) -> dict[str, Any]:
     """The rule as `authorize-security-group-ingress` takes it back."""
     perm: dict[str, Any] = {"IpProtocol": rule.get("IpProtocol", "-1")}
     if perm["IpProtocol"] != "-1":
@@ -59,10 +59,10 @@ class Estate:
 
     region: str
     resources: list[Resource] = field(default_factory=list)
-    rules: dict[str, dict] = field(default_factory=dict)
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterable[dict]:
+def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterable[dict[str, Any]]:
     if client.can_paginate(operation):
         for page in client.get_paginator(operation).paginate(**kwargs):
             yield from page.get(key, [])

@@ -101,6 +101,7 @@ class PolicyPack:
         self.process = subprocess.Popen(
             [python or sys.executable, "-u", "-m", "pulumi.policy", engine_address, str(self.pack_dir)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(self.pack_dir))
+        assert self.process.stdout is not None and self.process.stderr is not None  # both are PIPEs
         line = self.process.stdout.readline().decode().strip()
         if not line.isdigit():
             err = self.process.stderr.read().decode() if self.process.poll() is not None else ""
@@ -135,7 +136,8 @@ class PolicyPack:
 
     # --- the protocol ----------------------------------------------------------------
     def info(self) -> analyzer_pb2.AnalyzerInfo:
-        return self.stub.GetAnalyzerInfo(empty_pb2.Empty())
+        info: analyzer_pb2.AnalyzerInfo = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
+        return info
 
     def configure(self, config: Mapping[str, Any]) -> None:
         self.stub.Configure(policy_config_request(self.info(), config))

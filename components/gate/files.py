@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import yaml
 
@@ -26,16 +26,18 @@ class _Loader(yaml.SafeLoader):
     """YAML with CloudFormation's short tags (`!Ref X` -> {"Ref": "X"}, `!GetAtt a.b` -> Fn::GetAtt)."""
 
 
-def _tag(name: str):
-    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict:
+def _tag(name: str) -> Callable[[yaml.SafeLoader, yaml.Node], dict[str, Any]]:
+    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
         if isinstance(node, yaml.ScalarNode):
             value: Any = loader.construct_scalar(node)
             if name == "GetAtt" and isinstance(value, str):
                 value = value.split(".", 1)
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
-        else:
+        elif isinstance(node, yaml.MappingNode):
             value = loader.construct_mapping(node, deep=True)
+        else:
+            raise yaml.constructor.ConstructorError(None, None, f"!{name} on an unexpected node", node.start_mark)
         key = name if name in ("Ref", "Condition") else f"Fn::{name}"
         return {key: value}
     return construct
@@ -100,8 +102,7 @@ def load(paths: Iterable[Path]) -> Loaded:
     for path in _files(paths):
         shown = str(path)
         docs = _documents(path)
-        kinds = {detect(doc) for _, doc in docs}
-        kinds.discard(None)
+        kinds = {kind for kind in (detect(doc) for _, doc in docs) if kind is not None}
         if not kinds:
             loaded.skipped.append(shown)
             continue

@@ -44,7 +44,7 @@ def _ints(value: Any) -> Any:
     return value
 
 
-def kubernetes_manifests(resources: Iterable[StackResource]) -> list[dict]:
+def kubernetes_manifests(resources: Iterable[StackResource]) -> list[dict[str, Any]]:
     return [_ints(_reveal_shape(dict(r.properties))) for r in resources
             if r.custom and r.type.startswith("kubernetes:")]
 

@@ -46,7 +46,7 @@ class Mocks(pulumi.runtime.Mocks):
     def __init__(self, stack_outputs: Optional[Mapping[str, Mapping[str, Any]]] = None) -> None:
         self.stack_outputs = dict(stack_outputs or {})
 
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[Optional[str], dict[Any, Any]]:
         if args.typ == STACK_REFERENCE:
             return self._stack_reference(str(args.inputs.get("name") or args.name))
         resource_id = fake_id(args.typ, args.name)
@@ -65,22 +65,27 @@ class Mocks(pulumi.runtime.Mocks):
                              f"`pulumi stack output --json --stack {name}`")
         return name, {"name": name, "outputs": dict(self.stack_outputs[name]), "secretOutputNames": []}
 
-    def call(self, args: pulumi.runtime.MockCallArgs):
-        token = args.token
-        if token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "userId": "ci"}
-        if token == "aws:index/getRegion:getRegion":
-            return {"name": REGION, "region": REGION, "id": REGION}
-        if token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
-        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return {"names": [f"{REGION}a", f"{REGION}b", f"{REGION}c"],
-                    "zoneIds": ["euw1-az1", "euw1-az2", "euw1-az3"]}
-        if token == "aws:ec2/getAmi:getAmi":
-            return {"id": "ami-0a1b2c3d4e5f60718", "name": "al2023-ami-2023.6-x86_64", "architecture": "x86_64"}
-        if token == "aws:ec2/getVpc:getVpc":
-            return {"id": args.args.get("id", "vpc-0"), "cidrBlock": "10.0.0.0/16"}
-        return {}
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], Optional[list[tuple[str, str]]]]:
+        return _invoke(args), []
+
+
+def _invoke(args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+    """What the provider functions the components call answer, for one account and region."""
+    token = args.token
+    if token == "aws:index/getCallerIdentity:getCallerIdentity":
+        return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "userId": "ci"}
+    if token == "aws:index/getRegion:getRegion":
+        return {"name": REGION, "region": REGION, "id": REGION}
+    if token == "aws:index/getPartition:getPartition":
+        return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
+    if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+        return {"names": [f"{REGION}a", f"{REGION}b", f"{REGION}c"],
+                "zoneIds": ["euw1-az1", "euw1-az2", "euw1-az3"]}
+    if token == "aws:ec2/getAmi:getAmi":
+        return {"id": "ami-0a1b2c3d4e5f60718", "name": "al2023-ami-2023.6-x86_64", "architecture": "x86_64"}
+    if token == "aws:ec2/getVpc:getVpc":
+        return {"id": args.args.get("id", "vpc-0"), "cidrBlock": "10.0.0.0/16"}
+    return {}
 
 
 def _computed(typ: str, name: str, resource_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -132,8 +137,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.recorded: list[StackResource] = []
 
-    def RegisterResource(self, request):
-        response = super().RegisterResource(request)
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             inputs = rpc.deserialize_properties(request.object)
             self.recorded.append(StackResource(

@@ -27,7 +27,7 @@ class PolicySetting:
     settings: Settings
 
 
-def read(path: Optional[Path]) -> dict:
+def read(path: Optional[Path]) -> dict[str, Any]:
     if path is None:
         return {}
     try:
@@ -42,7 +42,8 @@ def read(path: Optional[Path]) -> dict:
         raise UsageError(f"--policy-config {path} is not valid JSON (line {error.lineno}, column {error.colno}: "
                          f"{error.msg})") from None
     validate(config, str(path))
-    return config
+    checked: dict[str, Any] = config
+    return checked
 
 
 def validate(config: Any, where: str = "policy config") -> None:

@@ -8,7 +8,7 @@ import json
 import textwrap
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from kafka_guardrails import RULES
 
@@ -44,7 +44,7 @@ class Report:
     target: str
     judged: list[Judged] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
-    outputs: dict = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
 
     def sort(self) -> "Report":
         self.judged.sort(key=lambda j: (j.location, j.label))
@@ -132,13 +132,13 @@ def sarif(report: Report, version: str, base: str = "") -> str:
         path, line = _split(result.location or report.target)
         if base and path.startswith(base.rstrip("/") + "/"):
             path = path[len(base.rstrip("/")) + 1:]
-        location: dict = {"physicalLocation": {"artifactLocation": {"uri": path or report.target}}}
+        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": path or report.target}}}
         if line:
             location["physicalLocation"]["region"] = {"startLine": line}
         if result.resource:
             location["logicalLocations"] = [{"fullyQualifiedName": result.resource, "kind": "resource"}]
         fingerprint = hashlib.sha256(f"{key}|{result.resource}|{result.message}".encode()).hexdigest()[:32]
-        entry: dict = {"ruleId": key, "level": "error" if result.level == "mandatory" else "warning",
+        entry: dict[str, Any] = {"ruleId": key, "level": "error" if result.level == "mandatory" else "warning",
                        "message": {"text": f"{result.message} Fix: {result.fix}".strip()},
                        "locations": [location], "partialFingerprints": {"secureKafka/v1": fingerprint}}
         if key in index:

@@ -47,7 +47,7 @@ def terraform_values(value: Any, key: str = "", top: bool = True) -> Any:
         body = {snake(k): terraform_values(v, snake(k), top=False) for k, v in value.items()}
         return body if top else [body]
     if isinstance(value, list):
-        out = []
+        out: list[Any] = []
         for item in value:
             converted = terraform_values(item, key, top=False)
             out.extend(converted if isinstance(item, Mapping) else [converted])
@@ -80,7 +80,7 @@ def hide_secrets(value: Any) -> Any:
     return value
 
 
-def terraform_plan(resources: Iterable[StackResource]) -> dict:
+def terraform_plan(resources: Iterable[StackResource]) -> dict[str, Any]:
     """A plan checkov reads with `--framework terraform_plan`; resources with no Terraform twin are left out."""
     planned, changes, used = [], [], set()
     for r in resources:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Mapping, Union
 
-from kafka_guardrails.msk import parse_properties  # one parser: the engine's
+from kafka_guardrails.forms.aws_msk import parse_properties  # one parser: the engine's
 
 __all__ = ["parse_properties", "render_properties"]
 

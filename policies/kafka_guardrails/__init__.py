@@ -1,3 +1,5 @@
+
+from typing import Any
 """kafka_guardrails: the rule engine behind the policy pack, the checkov checks and the
 components. Pure Python with no Pulumi or checkov import, so every front end shares it.
 
@@ -20,7 +22,7 @@ __all__ = [
 ]
 
 
-def _caches() -> list:
+def _caches() -> list[Any]:
     from . import cidr, dialects, ports
     return [*cidr.CACHES, dialects.camel, dialects.cfn_key, ports.port_range]
 

@@ -47,7 +47,7 @@ def from_terraform(value: Any, form: Optional[Form] = None, path: str = "") -> A
     return _tf(value, path, renames, maps)
 
 
-def _tf(value: Any, path: str, renames: Mapping[str, str], maps: frozenset) -> Any:
+def _tf(value: Any, path: str, renames: Mapping[str, str], maps: frozenset[Any]) -> Any:
     if isinstance(value, list):
         if len(value) == 1 and not isinstance(value[0], dict):
             return _tf(value[0], path, renames, maps)
@@ -103,7 +103,7 @@ def cfn_key(name: str) -> str:
     words = _WORDS.findall(name)
     if not words:
         return name
-    return words[0].lower() + "".join(w[:1].upper() + w[1:].lower() if w.isupper() else w for w in words[1:])
+    return str(words[0]).lower() + "".join(w[:1].upper() + w[1:].lower() if w.isupper() else w for w in words[1:])
 
 
 def from_cloudformation(value: Any) -> Any:
@@ -137,7 +137,7 @@ def kubernetes_token(api_version: Any, kind: Any) -> str:
 def _as_map(value: Any) -> Any:
     """checkov's manifest reader turns `annotations` into a list of one-key maps: join them back."""
     if isinstance(value, list) and all(isinstance(item, dict) for item in value):
-        merged: dict = {}
+        merged: dict[str, Any] = {}
         for item in value:
             merged.update(item)
         return merged
@@ -145,7 +145,8 @@ def _as_map(value: Any) -> Any:
 
 
 def manifest_resource(doc: Mapping[str, Any], location: str = "") -> Resource:
-    meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
+    found = doc.get("metadata")
+    meta: dict[str, Any] = found if isinstance(found, dict) else {}
     if any(isinstance(meta.get(key), list) for key in ("annotations", "labels")):
         meta = {**meta, **{key: _as_map(meta[key]) for key in ("annotations", "labels") if key in meta}}
         doc = {**doc, "metadata": meta}

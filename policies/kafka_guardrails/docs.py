@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Iterable
 from pathlib import Path
 
 from . import FORMS, RULES
@@ -13,7 +14,7 @@ from . import FORMS, RULES
 START, END = "<!-- forms:start -->", "<!-- forms:end -->"
 
 
-def _names(names) -> str:
+def _names(names: Iterable[str]) -> str:
     return "<br>".join(f"`{n}`" for n in names) or "—"
 
 

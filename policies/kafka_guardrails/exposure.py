@@ -105,7 +105,7 @@ def union_issue(entries: list[tuple[Resource, Entry]], settings: Settings, per_r
     """Ports that the union of several units opens while no single unit does. A unit is one
     resource in the stack join, one entry inside a single resource."""
     bounds = (settings.ipv4_public_prefix, settings.ipv6_public_prefix)
-    rows = []
+    rows: list[tuple[Any, set[int], list[Any], str, Resource]] = []
     for index, (resource, entry) in enumerate(entries):
         if entry.span.unknown:
             continue
@@ -129,10 +129,10 @@ def union_issue(entries: list[tuple[Resource, Entry]], settings: Settings, per_r
     offending: set[str] = set()
     reason = ""
     for port in settings.ports:
-        units: dict[Any, list] = defaultdict(list)
+        units: dict[Any, list[Any]] = defaultdict(list)
         labels: dict[str, tuple[str, Resource]] = {}
-        for unit, covered, nets, label, resource in rows:
-            if port in covered:
+        for unit, row_ports, nets, label, resource in rows:
+            if port in row_ports:
                 units[unit].extend(nets)
                 for net in nets:
                     labels.setdefault(net.text, (label, resource))

@@ -140,7 +140,8 @@ def _pulumi_resource(state: Mapping[str, Any], path: str) -> Optional[Resource]:
     kind = str(state.get("type", ""))
     if not kind or kind.startswith("pulumi:") or state.get("custom") is False:
         return None
-    inputs = state.get("inputs") if isinstance(state.get("inputs"), Mapping) else {}
+    found = state.get("inputs")
+    inputs: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     urn = str(state.get("urn", ""))
     deps = {k: list(v) for k, v in (state.get("propertyDependencies") or {}).items() if isinstance(v, list)}
     return Resource(kind, _unsecret(dict(inputs)), name=urn.rsplit("::", 1)[-1], urn=urn,

@@ -17,7 +17,7 @@ from .settings import Settings
 from .stack import Stack
 from .values import MISSING, UNKNOWN, as_bool, as_int, get, is_unknown, mapping
 
-def _effective(context: dict, pod_context: dict, name: str) -> Any:
+def _effective(context: dict[str, Any], pod_context: dict[str, Any], name: str) -> Any:
     value = context.get(name)
     if value is None:
         value = pod_context.get(name)

@@ -52,7 +52,7 @@ them (all the rules that read a model share one extraction) or, in a stack, as l
         self.location = location  # file:line where a file front end read it
         self._form: Any = None
         self._canonical: Any = None
-        self._models: Optional[dict] = None
+        self._models: Optional[dict[str, Any]] = None
         self._keep = False  # a stack keeps extracted models for its joins; a lone judgement drops them
 
     @property

@@ -1,7 +1,7 @@
 """Amazon MSK hardening rules (KAFKA-MSK-*), over the MSK model of forms/aws_msk.py."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from .forms.aws_msk import Msk, parse_properties  # noqa: F401 - the components parse with it
 from .model import ADVISORY, MANDATORY, Resource
@@ -83,8 +83,8 @@ def broker_logging(resource: Resource, msk: Msk, settings: Settings) -> list[Iss
     return []
 
 
-def _property_rule(key: str, bad: str, why: str) -> Callable:
-    def check(resource: Resource, props: dict, settings: Settings) -> list[Issue]:
+def _property_rule(key: str, bad: str, why: str) -> Callable[..., Any]:
+    def check(resource: Resource, props: dict[str, Any], settings: Settings) -> list[Issue]:
         if props.get(key, "").lower() != bad:
             return []
         return [Issue(f"{key}={props[key]}: {why}", path=f"serverProperties[{key}]")]

@@ -21,9 +21,9 @@ WORLD = (("", "0.0.0.0/0"), ("", "::/0"))
 class Entry:
     path: str
     span: Span
-    sources: tuple = ()           # ((path, raw value), ...): CIDRs as written
-    refs: tuple = ()              # other named sources, for messages only (or the keys of `detail` naming them)
-    prefix_lists: tuple = ()      # prefix-list references, resolved against the stack
+    sources: tuple[Any, ...] = ()           # ((path, raw value), ...): CIDRs as written
+    refs: tuple[Any, ...] = ()              # other named sources, for messages only (or the keys of `detail` naming them)
+    prefix_lists: tuple[Any, ...] = ()      # prefix-list references, resolved against the stack
     proto: str = "tcp"
     implicit_world: bool = False  # nothing restricts the sources, so everyone is admitted
     note: str = ""                # why this form is reachable (said in the finding)
@@ -33,21 +33,21 @@ class Entry:
 
 @dataclass(slots=True)
 class Net:
-    entries: list = field(default_factory=list)
+    entries: list[Any] = field(default_factory=list)
     role: str = ""
-    ids: tuple = ()               # its own ids/ARNs/names as written, or explicit k8s:… join keys
-    links: dict = field(default_factory=dict)  # relation -> keys it points at
+    ids: tuple[Any, ...] = ()               # its own ids/ARNs/names as written, or explicit k8s:… join keys
+    links: dict[str, Any] = field(default_factory=dict)  # relation -> keys it points at
     data: Any = None              # what the role's join needs
 
 
-def world(note: str = "") -> dict:
+def world(note: str = "") -> dict[str, Any]:
     """Keyword arguments for an entry that admits everyone (no sources restrict it)."""
     return {"sources": WORLD, "implicit_world": True, "note": note}
 
 
-def sources_at(block: Any, path: str, *names: str) -> list:
+def sources_at(block: Any, path: str, *names: str) -> list[Any]:
     """(path, value) for every CIDR listed under `names` in a canonical block."""
-    out = []
+    out: list[Any] = []
     if not isinstance(block, dict):
         return out
     for name in names:
@@ -80,7 +80,7 @@ class Later(NamedTuple):
     prop: str
 
 
-def own_keys(resource: Any, ids: tuple) -> tuple[str, ...]:
+def own_keys(resource: Any, ids: tuple[Any, ...]) -> tuple[str, ...]:
     """The keys a resource is known by in joins: its label, its tf:/cfn: name, its own ids/ARNs/
     names given as inputs, and explicit k8s:Kind/namespace/name keys. Computed only for stacks."""
     out = [f"urn:{resource.urn}" if resource.urn else f"urn:{resource.label}"]
@@ -93,7 +93,7 @@ def own_keys(resource: Any, ids: tuple) -> tuple[str, ...]:
     return tuple(out)
 
 
-def named_refs(entry: Entry) -> tuple:
+def named_refs(entry: Entry) -> tuple[Any, ...]:
     """The other named sources of an entry; forms may leave them as key names to read from the
     entry's raw block, so the common case never formats them."""
     if entry.refs and entry.refs[0] == "@" and isinstance(entry.detail, dict):
@@ -115,16 +115,16 @@ def named_refs(entry: Entry) -> tuple:
 class Verdict:
     covered: tuple[int, ...]
     reach: cidr.Reach
-    nets: list
-    bad: list
-    unknown_paths: list
+    nets: list[Any]
+    bad: list[Any]
+    unknown_paths: list[Any]
 
     @property
     def offending(self) -> list[str]:
         return cidr.offending(self.nets, self.reach) if self.reach.public else []
 
 
-def verdict(entry: Entry, settings: Settings, extra: Iterable = (), covered: Any = None) -> Optional[Verdict]:
+def verdict(entry: Entry, settings: Settings, extra: Iterable[Any] = (), covered: Any = None) -> Optional[Verdict]:
     """None when the entry cannot expose a guarded port; else what its sources reach. Only
     sources that touch the internet are kept: the rest cannot make anything public."""
     if covered is None:
@@ -133,9 +133,9 @@ def verdict(entry: Entry, settings: Settings, extra: Iterable = (), covered: Any
         covered = entry.span.only or (entry.span.low,)
     if not covered:
         return None
-    nets: list = []
-    bad: list = []
-    unknown_paths: list = []
+    nets: list[Any] = []
+    bad: list[Any] = []
+    unknown_paths: list[Any] = []
     for path, raw in (entry.sources if not extra else (*entry.sources, *extra)):
         if type(raw) is str:
             if raw in UNKNOWN_SENTINELS:

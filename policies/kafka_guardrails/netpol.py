@@ -61,9 +61,9 @@ def policy_types(policy: Mapping[str, Any]) -> set[str]:
 class Cluster:
     """Policies plus the namespaces' labels (kubernetes.io/metadata.name is always set)."""
 
-    def __init__(self, policies: Sequence[Mapping[str, Any]], namespaces: Mapping[str, Mapping[str, str]] = ()):
+    def __init__(self, policies: Sequence[Mapping[str, Any]], namespaces: Optional[Mapping[str, Mapping[str, str]]] = None) -> None:
         self.policies = [p for p in policies if p.get("kind", "NetworkPolicy") == "NetworkPolicy"]
-        self.namespaces = {ns: {**labels, "kubernetes.io/metadata.name": ns} for ns, labels in dict(namespaces).items()}
+        self.namespaces = {ns: {**labels, "kubernetes.io/metadata.name": ns} for ns, labels in dict(namespaces or {}).items()}
 
     def _ns_labels(self, ns: str) -> dict[str, str]:
         return self.namespaces.get(ns, {"kubernetes.io/metadata.name": ns})

@@ -118,7 +118,7 @@ def span(proto: Any, from_port: Any, to_port: Any) -> Span:
     return Span(low, high)
 
 
-def port_text(value: Any) -> Optional[Span]:
+def port_text(value: Any) -> Span:
     """A port as other firewalls write it: 9092, "9092", "9000-9999", "*", "any", "all",
     "1:65535". UNKNOWN_SPAN for unknowns, an assumed-all span for text that cannot be read."""
     if is_unknown(value):

@@ -10,10 +10,13 @@ is one module under `forms/` and its tests.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
 DIALECTS = ("pulumi", "terraform", "cloudformation")
 
+
+# A model extractor: (resource, canonical properties) -> the model (a Net, a Workload, ...).
+Extractor = Callable[[Any, Any], Any]
 
 @dataclass(frozen=True)
 class Form:
@@ -23,11 +26,11 @@ class Form:
     pulumi: tuple[str, ...] = ()
     terraform: tuple[str, ...] = ()
     cloudformation: tuple[str, ...] = ()
-    models: Mapping[str, Callable[[Any, dict], Any]] = field(default_factory=dict)
+    models: Mapping[str, Extractor] = field(default_factory=dict)
     fix: str = ""                  # the code change that removes an exposure, in words
     revoke: Optional[Callable[..., str]] = None  # (resource, entry, offending) -> a command for now
     renames: Mapping[str, str] = field(default_factory=dict)  # Terraform camel path -> canonical key
-    maps: frozenset = frozenset()  # keys whose values are free-form maps (not converted)
+    maps: frozenset[Any] = frozenset()  # keys whose values are free-form maps (not converted)
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -45,7 +48,8 @@ class Form:
         return tuple(out)
 
     def names(self, dialect: str) -> tuple[str, ...]:
-        return getattr(self, dialect)
+        names: tuple[str, ...] = getattr(self, dialect)
+        return names
 
 
 class FormRegistry:
@@ -76,7 +80,7 @@ class FormRegistry:
                 self._by_type.pop(name, None)
         self.version += 1
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Form]:
         return iter(sorted(self._forms.values(), key=lambda f: (f.family, f.key)))
 
     def __len__(self) -> int:
@@ -88,10 +92,10 @@ class FormRegistry:
     def lookup(self, type_name: str) -> Optional[tuple[Form, str]]:
         return self._by_type.get(type_name)
 
-    def types(self, dialect: Optional[str] = None, models: Iterable[str] = ()) -> frozenset:
+    def types(self, dialect: Optional[str] = None, models: Iterable[str] = ()) -> frozenset[str]:
         """Type names (of one dialect, or all) of the forms that feed any of `models` (or all forms)."""
         wanted = set(models)
-        out = set()
+        out: set[str] = set()
         for form in self._forms.values():
             if wanted and not wanted & set(form.models):
                 continue

@@ -7,7 +7,7 @@ resource whose form feeds its model; a stack rule is `check(stack, settings)` an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Sequence
 
 from .dialects import form_of, model
 from .model import ADVISORY, MANDATORY, Finding, Resource
@@ -27,7 +27,7 @@ class Issue(NamedTuple):
     unknown: bool = False
 
 
-_TYPES: dict[tuple[str, int], frozenset] = {}
+_TYPES: dict[tuple[str, int], frozenset[Any]] = {}
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Rule:
     also: tuple[str, ...] = ()   # further models a stack rule reads
 
     @property
-    def types(self) -> frozenset:
+    def types(self) -> frozenset[Any]:
         """Every type name (all dialects) this rule reads."""
         key = (self.name, FORMS.version)
         found = _TYPES.get(key)
@@ -75,7 +75,7 @@ class Registry:
         self._by_type.clear()
         return rule
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Rule]:
         return iter(sorted(self._rules.values(), key=lambda r: (r.id, r.name)))
 
     def __len__(self) -> int:
@@ -110,9 +110,9 @@ RULES = Registry()
 
 
 def rule(id: str, name: str, title: str, level: str, fix: str, model: str,
-         stack: bool = False, also: tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
+         stack: bool = False, also: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a rule where its check is written."""
-    def register(check: Callable) -> Callable:
+    def register(check: Callable[..., Any]) -> Callable[..., Any]:
         RULES.add(Rule(id, name, title, level, fix, model, check, stack, also))
         return check
     return register

@@ -30,9 +30,9 @@ class Path:
 JOINS: dict[str, Callable[["Stack", Any], Iterable[Path]]] = {}
 
 
-def join(name: str) -> Callable:
+def join(name: str) -> Callable[..., Any]:
     """Declare a stack join (a family module's way of following its links)."""
-    def register(fn: Callable) -> Callable:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         if name in JOINS:
             raise ValueError(f"duplicate join {name!r}")
         JOINS[name] = fn
@@ -40,30 +40,30 @@ def join(name: str) -> Callable:
     return register
 
 
-class Stack(Sequence):
+class Stack(Sequence[Any]):
     """The resources of one stack, indexed for joins. Models come from each resource's cache."""
 
     def __init__(self, resources: Sequence[Resource]) -> None:
         self.resources = list(resources)
         for resource in self.resources:
             resource._keep = True
-        self._roles: Optional[dict[str, list]] = None
-        self._keys: Optional[dict[str, list]] = None
+        self._roles: Optional[dict[str, list[Any]]] = None
+        self._keys: Optional[dict[str, list[Any]]] = None
         self._paths: dict[int, list[Path]] = {}
         self._errors: list[Path] = []
 
     def __len__(self) -> int:
         return len(self.resources)
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index: int) -> Resource:  # type: ignore[override]  # no slicing
         return self.resources[index]
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self.resources)
 
     def _index(self) -> None:
-        roles: dict[str, list] = defaultdict(list)
-        keys: dict[str, list] = defaultdict(list)
+        roles: dict[str, list[Any]] = defaultdict(list)
+        keys: dict[str, list[Any]] = defaultdict(list)
         for resource in self.resources:
             try:
                 net = model(resource, "net")
@@ -79,13 +79,13 @@ class Stack(Sequence):
                 keys[key].append((resource, net))
         self._roles, self._keys = roles, keys
 
-    def role(self, name: str) -> list:
+    def role(self, name: str) -> list[Any]:
         """(resource, net) pairs of every resource playing `name`."""
         if self._roles is None:
             self._index()
         return self._roles.get(name, [])  # type: ignore[union-attr]
 
-    def find(self, keys: Iterable[str], role: str = "") -> list:
+    def find(self, keys: Iterable[str], role: str = "") -> list[Any]:
         """(resource, net) pairs known by any of `keys` (optionally of one role), each once."""
         if self._keys is None:
             self._index()
@@ -97,12 +97,12 @@ class Stack(Sequence):
                     out.append((resource, net))
         return out
 
-    def linked(self, resource: Resource, net: Any, relation: str) -> tuple:
+    def linked(self, resource: Resource, net: Any, relation: str) -> tuple[Any, ...]:
         """The join keys a resource's link points at (computed on first use for `Later` links)."""
         found = net.links.get(relation, ())
         if isinstance(found, Later):
             found = net.links[relation] = keys_of(resource, found.value, found.prop)
-        return found
+        return tuple(found)
 
     def paths(self, settings: Any) -> list[Path]:
         """Every join's paths, computed once for all the stack rules that read them."""

@@ -74,14 +74,14 @@ def get(obj: Any, *names: str) -> Any:
     return obj
 
 
-def mapping(value: Any) -> dict:
+def mapping(value: Any) -> dict[str, Any]:
     """A dict, or {} (Terraform's one-block lists are unwrapped)."""
     if type(value) is list and len(value) == 1:
         value = value[0]
     return value if isinstance(value, dict) else {}
 
 
-def items(value: Any) -> list:
+def items(value: Any) -> list[Any]:
     """The entries of a list-ish value (a lone scalar counts as a list of one). Entries are not
     flattened: a list where a scalar belongs stays a list, so it is reported as unreadable."""
     if value is MISSING or value is None:

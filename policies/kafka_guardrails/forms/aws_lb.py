@@ -14,7 +14,7 @@ from .. import cidr
 from ..model import Resource
 from ..net import Entry, Net, keys_of, world
 from ..ports import exactly
-from ..registry import form
+from ..registry import Extractor, form
 from ..stack import Path, Stack, join
 from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, blocks, get, is_unknown, known, mapping
 
@@ -33,11 +33,11 @@ def _ports(*values: Any) -> list[int]:
     return out
 
 
-def _sg_keys(resource: Resource, props: dict) -> tuple:
+def _sg_keys(resource: Resource, props: dict[str, Any]) -> tuple[Any, ...]:
     return keys_of(resource, props.get("securityGroups"), "securityGroups")
 
 
-def _scheme_internal(props: dict, shape: str) -> Any:
+def _scheme_internal(props: dict[str, Any], shape: str) -> Any:
     if shape == "cfn":
         scheme = known(props.get("scheme"))
         if scheme is UNKNOWN:
@@ -48,7 +48,7 @@ def _scheme_internal(props: dict, shape: str) -> Any:
     return UNKNOWN if flag is UNKNOWN else as_bool(flag) is True
 
 
-def _lb(shape: str):
+def _lb(shape: str) -> Extractor:
     def extract(resource: Resource, props: Any) -> Net:
         props = mapping(props)
         kind = as_text(props.get("loadBalancerType") if shape != "cfn" else props.get("type")) or "application"
@@ -58,12 +58,12 @@ def _lb(shape: str):
     return extract
 
 
-def _each(value: Any) -> list:
+def _each(value: Any) -> list[Any]:
     value = known(value)
     return value if isinstance(value, list) else [value] if isinstance(value, dict) else []
 
 
-def _targets(resource: Resource, actions: Any, prop: str) -> tuple:
+def _targets(resource: Resource, actions: Any, prop: str) -> tuple[Any, ...]:
     """Target groups an action list forwards to (simple forward, weighted forward)."""
     keys: list[str] = []
     for action in _each(actions):
@@ -107,7 +107,7 @@ def attachment(resource: Resource, props: Any) -> Net:
                {"port": known(props.get("port"))})
 
 
-def _classic(shape: str):
+def _classic(shape: str) -> Extractor:
     def extract(resource: Resource, props: Any) -> Net:
         props = mapping(props)
         internal = _scheme_internal(props, shape)
@@ -188,7 +188,7 @@ form(key="aws.elb.cfn", family="AWS load balancers",
      revoke=revoke)
 
 
-def _group_sources(stack: Stack, keys: Iterable[str], port: int) -> tuple[list, list, list]:
+def _group_sources(stack: Stack, keys: Iterable[str], port: int) -> tuple[list[Any], list[Any], list[Any]]:
     """(sources that the load balancer's groups admit on `port`, the groups found, keys not found)."""
     sources, found, missing = [], [], []
     for key in keys:
@@ -220,14 +220,14 @@ def _close(lb: Resource, chain: list[Resource], front_port: Any) -> str:
             f"--load-balancer-ports {front_port}")
 
 
-def _judge_path(stack: Stack, settings: Any, lb: Resource, data: dict, front_port: Any, kafka: list[int],
+def _judge_path(stack: Stack, settings: Any, lb: Resource, data: dict[str, Any], front_port: Any, kafka: list[int],
                 chain: list[Resource], what: str) -> list[Path]:
     paths = _paths(stack, settings, lb, data, front_port, kafka, chain, what)
     fix = _close(lb, chain, front_port)
     return [Path(p.resources, p.message, p.ports, p.sources, fix, p.unknown, p.unseen) for p in paths]
 
 
-def _paths(stack: Stack, settings: Any, lb: Resource, data: dict, front_port: Any, kafka: list[int],
+def _paths(stack: Stack, settings: Any, lb: Resource, data: dict[str, Any], front_port: Any, kafka: list[int],
            chain: list[Resource], what: str) -> list[Path]:
     ports = tuple(sorted(set(kafka)))
     label = f"{what} reaches Kafka/ZooKeeper port(s) {', '.join(map(str, ports))}"
@@ -266,7 +266,7 @@ def _paths(stack: Stack, settings: Any, lb: Resource, data: dict, front_port: An
 def load_balancers(stack: Stack, settings: Any) -> list[Path]:
     guarded = set(settings.ports)
     out: list[Path] = []
-    rules_of: dict[int, list] = {}
+    rules_of: dict[int, list[Any]] = {}
     for resource, net in stack.role("listener-rule"):
         for owner, _ in stack.find(net.links.get("listener", ()), role="listener"):
             rules_of.setdefault(id(owner), []).append((resource, net))

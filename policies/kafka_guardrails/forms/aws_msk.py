@@ -55,7 +55,7 @@ def _tls(value: Any) -> Any:
     return UNKNOWN if arns is UNKNOWN else bool(arns) and arns is not MISSING
 
 
-def _auth(props: dict) -> Any:
+def _auth(props: dict[str, Any]) -> Any:
     auth = get(props, "clientAuthentication")
     if auth is UNKNOWN:
         return UNKNOWN
@@ -66,7 +66,7 @@ def _auth(props: dict) -> Any:
     return modes
 
 
-def _logs(props: dict, cloudwatch: str) -> Any:
+def _logs(props: dict[str, Any], cloudwatch: str) -> Any:
     logs = get(props, "loggingInfo", "brokerLogs")
     if logs is UNKNOWN:
         return UNKNOWN
@@ -104,7 +104,7 @@ def parse_properties(text: str) -> dict[str, str]:
     return out
 
 
-def configuration(resource: Resource, props: Any) -> Optional[dict]:
+def configuration(resource: Resource, props: Any) -> Optional[dict[str, Any]]:
     """The server properties as a dict; None when absent or not known yet."""
     raw = as_text(get(props, "serverProperties"))
     if raw is None:

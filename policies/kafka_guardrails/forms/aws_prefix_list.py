@@ -53,7 +53,7 @@ form(key="aws.prefix-list-entry", family="AWS prefix lists",
 def referenced_lists(stack: Stack, settings: Any) -> list[Path]:
     """Rules whose referenced prefix lists hold public ranges; lists outside the stack are
     reported as unseen when the rule covers a guarded port."""
-    entries_of: dict[int, list] = {}
+    entries_of: dict[int, list[Any]] = {}
     for resource, net in stack.role("prefix-list-entry"):
         for owner, _ in stack.find(stack.linked(resource, net, "list"), role="prefix-list"):
             entries_of.setdefault(id(owner), []).append((resource, net))

@@ -60,7 +60,7 @@ def _entry(resource: Resource, block: Any, where: Any, proto_key: str, cidr_keys
         else:
             return None  # only private sources: it can expose nothing, alone or joined
     path = where if type(where) is str else f"{where[0]}[{where[1]}]"
-    sources = []
+    sources: list[Any] = []
     for key in cidr_keys:
         value = block.get(key)
         if value is not None:
@@ -71,8 +71,8 @@ def _entry(resource: Resource, block: Any, where: Any, proto_key: str, cidr_keys
                  proto if type(proto) is str else "tcp", detail=block)
 
 
-def _inline(resource: Resource, props: dict, name: str, proto_key: str, cidr_keys: Sequence[str],
-            ref_keys: Sequence[str], prefix_key: str) -> list:
+def _inline(resource: Resource, props: dict[str, Any], name: str, proto_key: str, cidr_keys: Sequence[str],
+            ref_keys: Sequence[str], prefix_key: str) -> list[Any]:
     listed = props.get(name)
     if listed is None:
         return []
@@ -87,11 +87,11 @@ def _inline(resource: Resource, props: dict, name: str, proto_key: str, cidr_key
     return out
 
 
-def _group_net(resource: Resource, props: dict, entries: list) -> Net:
+def _group_net(resource: Resource, props: dict[str, Any], entries: list[Any]) -> Net:
     return Net(entries, "group", (props.get("id"), props.get("name"), props.get("groupName")))
 
 
-def _rule_net(resource: Resource, props: dict, entries: list, group_key: str) -> Net:
+def _rule_net(resource: Resource, props: dict[str, Any], entries: list[Any], group_key: str) -> Net:
     return Net(entries, "group-rule", (props.get("id"),), {"group": Later(props.get(group_key), group_key)})
 
 
@@ -208,7 +208,7 @@ form(key="aws.security-group-ingress.cfn", family="AWS security groups",
 def union(stack: Stack, settings: Any) -> list[Path]:
     """Separate rules of one group that only together open a guarded port to the internet
     (single resources are reported on their own)."""
-    buckets: dict[Any, list] = defaultdict(list)
+    buckets: dict[Any, list[Any]] = defaultdict(list)
     owners: dict[Any, Resource] = {}
     for resource, net in stack.role("group-rule"):
         groups = stack.find(stack.linked(resource, net, "group"), role="group")

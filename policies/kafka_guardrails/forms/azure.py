@@ -34,7 +34,7 @@ def _rule(path: str, rule: Any) -> list[Entry]:
     proto_text = (as_text(proto) or "").lower()
     if proto_text not in ("tcp", "*", "asterisk", "any"):
         return []
-    sources: list = []
+    sources: list[Any] = []
     for key in ("sourceAddressPrefix", "sourceAddressPrefixes"):
         for index, value in enumerate(items(rule.get(key))):
             where = f"{path}.{key}" + (f"[{index}]" if key.endswith("es") else "")

@@ -15,7 +15,7 @@ FIX = "Give the rule source ranges of named private clients (or source tags / se
 NO_SOURCE = "the rule names no source at all, which GCP reads as 0.0.0.0/0"
 
 
-def _spans(proto: Any, ports: Any) -> list:
+def _spans(proto: Any, ports: Any) -> list[Any]:
     kind = protocol(proto)
     if kind is UNKNOWN:
         return [UNKNOWN_SPAN]
@@ -29,8 +29,8 @@ def _spans(proto: Any, ports: Any) -> list:
     return [port_text(p) for p in listed]
 
 
-def _entries(base: str, allows: Any, proto_key: str, sources: list, implicit: bool, note: str,
-             refs: tuple = ()) -> list[Entry]:
+def _entries(base: str, allows: Any, proto_key: str, sources: list[Any], implicit: bool, note: str,
+             refs: tuple[Any, ...] = ()) -> list[Entry]:
     out = []
     if allows is UNKNOWN:
         return [Entry(base, UNKNOWN_SPAN, tuple(sources), implicit_world=implicit, note=note)]

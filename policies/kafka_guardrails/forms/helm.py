@@ -22,7 +22,7 @@ FIX = ("Keep the chart's Kafka services ClusterIP (Bitnami: externalAccess.enabl
        "loadBalancerSourceRanges.")
 
 
-def chart_name(props: dict) -> tuple[str, str]:
+def chart_name(props: dict[str, Any]) -> tuple[str, str]:
     """(chart's last name segment, where it comes from) from the chart reference and repository."""
     chart = as_text(props.get("chart")) or ""
     repo = as_text(get(props, "repositoryOpts", "repo")) or as_text(props.get("repository")) or ""
@@ -30,7 +30,7 @@ def chart_name(props: dict) -> tuple[str, str]:
     return name, f"{chart} {repo}".lower()
 
 
-def _set(values: dict, dotted: str, value: Any) -> None:
+def _set(values: dict[str, Any], dotted: str, value: Any) -> None:
     parts = dotted.replace("\\.", "\0").split(".")
     node = values
     for part in parts[:-1]:
@@ -40,7 +40,7 @@ def _set(values: dict, dotted: str, value: Any) -> None:
     node[parts[-1].replace("\0", ".")] = value
 
 
-def _deep_merge(base: dict, extra: dict) -> dict:
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(base.get(key), dict):
             _deep_merge(base[key], value)
@@ -49,7 +49,7 @@ def _deep_merge(base: dict, extra: dict) -> dict:
     return base
 
 
-def chart_values(props: dict) -> Any:
+def chart_values(props: dict[str, Any]) -> Any:
     """The release's values as one mapping; UNKNOWN when they are not known yet."""
     values = known(props.get("values"))
     if values is UNKNOWN:
@@ -77,7 +77,7 @@ def chart_values(props: dict) -> Any:
     return merged
 
 
-def _service_entry(path: str, service: Any, default_type: str, default_port: int, port_keys: tuple) -> Optional[Entry]:
+def _service_entry(path: str, service: Any, default_type: str, default_port: int, port_keys: tuple[Any, ...]) -> Optional[Entry]:
     """A chart's service block: exposed when LoadBalancer (not internal) or NodePort."""
     if service is UNKNOWN:
         return Entry(path, exactly(default_port), ((path, UNKNOWN),), kafka=True)
@@ -108,7 +108,7 @@ def _service_entry(path: str, service: Any, default_type: str, default_port: int
                  note="no loadBalancerSourceRanges are set, so its load balancer admits everyone" if implicit else "")
 
 
-def bitnami_kafka(values: dict) -> list[Entry]:
+def bitnami_kafka(values: dict[str, Any]) -> list[Entry]:
     entries = []
     external = mapping(values.get("externalAccess"))
     enabled = as_bool(known(external.get("enabled")))
@@ -131,7 +131,7 @@ def bitnami_kafka(values: dict) -> list[Entry]:
     return entries
 
 
-def ingress_nginx(values: dict) -> list[Entry]:
+def ingress_nginx(values: dict[str, Any]) -> list[Entry]:
     tcp = known(values.get("tcp"))
     if tcp is UNKNOWN:
         return [Entry("values.tcp", EVERY, (("values.tcp", UNKNOWN),))]

@@ -9,7 +9,7 @@ custom listeners with `externalAccess`.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from ..model import Resource
 from ..net import Entry, Net, world
@@ -28,7 +28,7 @@ NOTES = {
 
 
 def _merged(*blocks: Any) -> Any:
-    out: dict = {}
+    out: dict[str, Any] = {}
     for block in blocks:
         if is_unknown(block):
             return UNKNOWN
@@ -36,7 +36,7 @@ def _merged(*blocks: Any) -> Any:
     return out
 
 
-def _load_balancer(path: str, port: Any, annotation_sets: list, ranges: Any) -> Entry:
+def _load_balancer(path: str, port: Any, annotation_sets: list[Any], ranges: Any) -> Entry:
     """A listener exposed through load balancers, kept in only when every one of them is internal."""
     verdicts = [internal(a) for a in annotation_sets]
     number = as_int(port)
@@ -103,7 +103,7 @@ def confluent(resource: Resource, props: Any) -> Net:
     if listeners is UNKNOWN:
         return Net([Entry("spec.listeners", EVERY, (("spec.listeners", UNKNOWN),), kafka=True)], "", ())
     listeners = mapping(listeners)
-    found = []
+    found: list[tuple[str, dict[str, Any], Optional[int]]] = []
     if "external" in listeners:
         found.append(("spec.listeners.external", mapping(listeners["external"]), 9092))
     for index, custom in enumerate(known(listeners.get("custom")) or []):

@@ -8,12 +8,12 @@ backend port is followed to its Service (and the workloads it selects) in the st
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from ..model import Resource
 from ..net import WORLD, Entry, Net, verdict, world
 from ..ports import EVERY, exactly
-from ..registry import form
+from ..registry import Extractor, form
 from ..stack import Path, Stack, join
 from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, known, mapping
 from .k8s_service import info, internal
@@ -23,7 +23,7 @@ GATEWAY_NOTE = "a Gateway listener of protocol {protocol} forwards raw TCP from 
 PASSTHROUGH = "nginx.ingress.kubernetes.io/ssl-passthrough"
 
 
-def _meta(props: dict) -> tuple[str, str, dict]:
+def _meta(props: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     meta = mapping(props.get("metadata"))
     annotations = known(meta.get("annotations"))
     return (as_text(meta.get("namespace")) or "default", as_text(meta.get("name")) or "",
@@ -37,7 +37,7 @@ class GatewayData:
     namespace: str
     name: str
     public: Any          # True, False or UNKNOWN
-    listeners: list      # [(name, port, protocol)]
+    listeners: list[Any]      # [(name, port, protocol)]
 
 
 def gateway(resource: Resource, props: Any) -> Net:
@@ -70,11 +70,11 @@ def gateway(resource: Resource, props: Any) -> Net:
 class RouteData:
     kind: str
     namespace: str
-    parents: list        # [(namespace, name, sectionName, port)]
-    backends: list       # [(namespace, name, port)]
+    parents: list[Any]        # [(namespace, name, sectionName, port)]
+    backends: list[Any]       # [(namespace, name, port)]
 
 
-def route(kind: str):
+def route(kind: str) -> Extractor:
     def extract(resource: Resource, props: Any) -> Net:
         props = mapping(props)
         namespace, _, _ = _meta(props)
@@ -216,7 +216,7 @@ def backend(stack: Stack, namespace: str, name: str, port: Any) -> tuple[list[in
     for service, net in stack.find([f"k8s:Service/{namespace}/{name}"], role="service"):
         joined.append(service)
         data = info(service, net)
-        named: dict[str, list] = {}
+        named: dict[str, list[Any]] = {}
         selector = mapping(data.selector)
         for workload, w_net in stack.role("workload"):
             work = w_net.data
@@ -237,8 +237,8 @@ def backend(stack: Stack, namespace: str, name: str, port: Any) -> tuple[list[in
     return numbers, joined, kafka
 
 
-def _kafka_path(anchor: list, numbers: list[int], kafka: bool, settings: Any, what: str,
-                sources=WORLD, note: str = "") -> Optional[Path]:
+def _kafka_path(anchor: list[Any], numbers: list[int], kafka: bool, settings: Any, what: str,
+                sources: Sequence[Any] = WORLD, note: str = "") -> Optional[Path]:
     guarded = tuple(sorted({n for n in numbers if n in settings.ports}))
     if not guarded and kafka and numbers:
         guarded = tuple(sorted(set(numbers)))

@@ -12,12 +12,12 @@ from .. import cidr
 from ..model import Resource
 from ..net import WORLD, Entry, Net, verdict
 from ..ports import UNKNOWN_SPAN, exactly
-from ..registry import form
+from ..registry import Extractor, form
 from ..stack import Path, Stack, join
 from ..values import MISSING, UNKNOWN, as_int, as_text, get, is_unknown, items, known, mapping
 
 # Annotations with which cloud controllers keep a load balancer off the internet, by cloud.
-INTERNAL = {
+INTERNAL: dict[str, dict[str, tuple[str, ...]]] = {
     "aws": {"service.beta.kubernetes.io/aws-load-balancer-internal": ("true", "0.0.0.0/0")},
     "gcp": {"networking.gke.io/load-balancer-type": ("internal",),
             "cloud.google.com/load-balancer-type": ("internal",)},
@@ -42,7 +42,7 @@ def _text(value: Any) -> Optional[str]:
     return text.lower() if text is not None else None
 
 
-def internal(annotations: dict, lb_class: Any = None) -> Any:
+def internal(annotations: dict[str, Any], lb_class: Any = None) -> Any:
     """Whether a load balancer with these annotations is kept off the internet: True, False, or
     UNKNOWN. The AWS Load Balancer Controller's scheme annotation beats its legacy `internal`
     one; with an AWS `loadBalancerClass` only AWS annotations count; with a class we do not know,
@@ -67,7 +67,7 @@ def internal(annotations: dict, lb_class: Any = None) -> Any:
     return False
 
 
-def lb_sources(ranges: Any, annotations: dict, path: str) -> tuple[list, bool]:
+def lb_sources(ranges: Any, annotations: dict[str, Any], path: str) -> tuple[list[Any], bool]:
     """The sources a load balancer admits: its source ranges, or everyone (implicit)."""
     out = [(f"{path}.loadBalancerSourceRanges[{i}]", v) for i, v in enumerate(items(ranges))]
     if not out:
@@ -93,13 +93,13 @@ class ServiceData:
     name: str
     kind: str                      # ClusterIP, LoadBalancer, NodePort, ExternalName, <unknown>, or "" (patch: unset)
     selector: Any
-    ports: list
-    exposures: list                # [(how, sources, implicit, note)] through which the ports are reached
+    ports: list[Any]
+    exposures: list[Any]                # [(how, sources, implicit, note)] through which the ports are reached
     patch: bool = False
     spec: Any = None
 
 
-def _ports(spec: dict) -> list:
+def _ports(spec: dict[str, Any]) -> list[Any]:
     out = []
     listed = get(spec, "ports")
     if listed is MISSING:
@@ -125,7 +125,7 @@ def _ports(spec: dict) -> list:
     return out
 
 
-def exposures(props: dict, spec: Any, kind: str) -> list:
+def exposures(props: dict[str, Any], spec: Any, kind: str) -> list[Any]:
     """How the Service is reached from outside the cluster, as (how, sources, implicit, note)."""
     meta = mapping(props.get("metadata"))
     annotations = known(meta.get("annotations")) if meta.get("annotations") is not None else {}
@@ -173,7 +173,7 @@ def service_data(props: Any, patch: bool = False) -> Optional[ServiceData]:
                        exposures(props, spec, kind), patch, spec)
 
 
-def entries_for(data: ServiceData, ports_by_name: Optional[dict] = None) -> list:
+def entries_for(data: ServiceData, ports_by_name: Optional[dict[str, Any]] = None) -> list[Any]:
     """Entries for every port reachable through every exposure; a named target port is resolved
     with `ports_by_name` when given (else only the Service port counts)."""
     out = []
@@ -198,10 +198,11 @@ def info(resource: Resource, net: Net) -> ServiceData:
     if net.data is None:
         from ..dialects import canonical
         net.data = service_data(canonical(resource))
-    return net.data
+    data: ServiceData = net.data
+    return data
 
 
-def _service(patch: bool):
+def _service(patch: bool) -> Extractor:
     def extract(resource: Resource, props: Any) -> Net:
         if not patch and type(props) is dict:  # the common ClusterIP Service: nothing to judge alone
             spec = props.get("spec")
@@ -256,10 +257,10 @@ def merge(base: Any, patch: Any) -> Any:
     return copy.deepcopy(patch)
 
 
-def _container_ports(stack: Stack, data: ServiceData) -> tuple[dict, list]:
+def _container_ports(stack: Stack, data: ServiceData) -> tuple[dict[str, Any], list[Any]]:
     """Named container ports of the workloads the Service selects: {name: [numbers]}, workloads."""
-    found: dict[str, list] = {}
-    workloads = []
+    found: dict[str, list[Any]] = {}
+    workloads: list[Resource] = []
     selector = mapping(data.selector)
     if not selector:
         return found, workloads
@@ -300,6 +301,8 @@ def services(stack: Stack, settings: Any) -> list[Path]:
         base, base_net = bases[0]
         merged = merge(base._canonical, resource._canonical)
         merged_data = service_data(merged)
+        if merged_data is None:
+            continue
         named, workloads = _container_ports(stack, merged_data)
         before = base_net.entries + net.entries
         out.extend(_newly_exposed(resource, before, entries_for(merged_data, named), settings,
@@ -307,10 +310,10 @@ def services(stack: Stack, settings: Any) -> list[Path]:
     return out
 
 
-def _newly_exposed(resource: Resource, before: list, after: list, settings: Any, joined: list,
+def _newly_exposed(resource: Resource, before: list[Any], after: list[Any], settings: Any, joined: list[Resource],
                    how: str) -> list[Path]:
     """Paths for ports the joined view exposes that the resources alone did not."""
-    already = set()
+    already: set[int] = set()
     for entry in before:
         found = verdict(entry, settings)
         if found is not None and found.reach.public:

@@ -16,7 +16,7 @@ from ..dialects import model
 from ..model import Resource
 from ..net import Entry, Net, world
 from ..ports import EVERY, exactly
-from ..registry import form
+from ..registry import Extractor, form
 from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, known, mapping
 
 POD_PATHS = {
@@ -44,14 +44,14 @@ class Workload:
     kind: str
     namespace: Any
     name: str
-    labels: dict
+    labels: dict[str, Any]
     pod_labels: Any
     pod: Any                 # the pod spec (canonical), or UNKNOWN
-    containers: list         # [(path, container)]
+    containers: list[Any]         # [(path, container)]
     partial: bool            # a patch: absent settings keep the live object's values
-    named_ports: list        # [(port name, container port)]
+    named_ports: list[Any]        # [(port name, container port)]
     host_network: Any
-    ports: frozenset         # every container port number it declares
+    ports: frozenset[Any]         # every container port number it declares
     kafka_marked: bool       # Kafka or ZooKeeper by image or app label (the guarded ports decide the rest)
 
     def images(self) -> list[str]:
@@ -68,7 +68,7 @@ def is_kafka(workload: Workload, ports: tuple[int, ...] = ()) -> bool:
     return workload.kafka_marked or not workload.ports.isdisjoint(ports)
 
 
-def _marked(containers: list, labels: dict, pod_labels: Any) -> bool:
+def _marked(containers: list[Any], labels: dict[str, Any], pod_labels: Any) -> bool:
     if any(is_kafka_image(str(c.get("image", ""))) for _, c in containers):
         return True
     for block in (labels, mapping(pod_labels)):
@@ -79,7 +79,7 @@ def _marked(containers: list, labels: dict, pod_labels: Any) -> bool:
     return False
 
 
-def _containers(pod: Any) -> list:
+def _containers(pod: Any) -> list[Any]:
     out = []
     pod = mapping(pod)
     for group in ("initContainers", "containers"):
@@ -118,13 +118,13 @@ def workload_of(kind: str, props: Any, partial: bool) -> Workload:
                     _marked(containers, labels, pod_labels))
 
 
-def _workload(kind: str, partial: bool):
+def _workload(kind: str, partial: bool) -> Extractor:
     def extract(resource: Resource, props: Any) -> Workload:
         return workload_of(kind, props, partial)
     return extract
 
 
-def _net(kind: str, partial: bool):
+def _net(kind: str, partial: bool) -> Extractor:
     pod_path = ".".join(POD_PATHS[kind])
 
     def extract(resource: Resource, props: Any) -> Net:
@@ -184,7 +184,7 @@ FIX = ("Serve Kafka through a ClusterIP Service (or an internal load balancer): 
        "hostPort from the pod template.")
 
 
-def _renames(kind: str) -> dict:
+def _renames(kind: str) -> dict[str, Any]:
     base = ".".join(POD_PATHS[kind])
     out = {f"{base}.container": "containers", f"{base}.initContainer": "initContainers"}
     for group in ("containers", "initContainers"):
