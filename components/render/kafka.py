@@ -15,6 +15,14 @@ from .properties import Value
 AUTHORIZER = "kafka.security.authorizer.AclAuthorizer"
 SCRAM_MECHANISM = "SCRAM-SHA-512"
 TLS_PROTOCOLS = "TLSv1.3,TLSv1.2"
+# Forward-secret AEAD suites only: the TLS 1.3 ones, and ECDHE with GCM or ChaCha20 for TLS 1.2
+# (RSA and ECDSA certificates). No static-RSA key exchange, no CBC, no 3DES: the JDK's own defaults
+# still allow some of those.
+CIPHER_SUITES = ",".join((
+    "TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"))
 # The only listeners a broker gets: mutual TLS, and SCRAM over mutual TLS.
 LISTENER_PORTS = {"SSL": 9094, "SASL_SSL": 9096}
 
@@ -78,6 +86,7 @@ def server_properties(settings: BrokerSettings, broker_count: int) -> dict[str, 
         "ssl.client.auth": "required",
         "ssl.protocol": "TLSv1.3",
         "ssl.enabled.protocols": TLS_PROTOCOLS,
+        "ssl.cipher.suites": CIPHER_SUITES,
         "ssl.endpoint.identification.algorithm": "https",
         "ssl.keystore.type": "PEM",
         "ssl.keystore.location": settings.tls.keystore,
@@ -103,6 +112,7 @@ def server_properties(settings: BrokerSettings, broker_count: int) -> dict[str, 
         "zookeeper.clientCnxnSocket": "org.apache.zookeeper.ClientCnxnSocketNetty",
         "zookeeper.ssl.protocol": "TLSv1.3",
         "zookeeper.ssl.enabled.protocols": TLS_PROTOCOLS,
+        "zookeeper.ssl.cipher.suites": CIPHER_SUITES,
         "zookeeper.ssl.keystore.type": "PEM",
         "zookeeper.ssl.keystore.location": settings.tls.keystore,
         "zookeeper.ssl.truststore.type": "PEM",
@@ -182,4 +192,5 @@ def admin_client_properties(tls: PemFiles) -> dict[str, Value]:
     """Client settings for the Kafka admin tools, authenticating with a node's certificate."""
     return {"security.protocol": "SSL", "ssl.keystore.type": "PEM", "ssl.keystore.location": tls.keystore,
             "ssl.truststore.type": "PEM", "ssl.truststore.location": tls.truststore,
+            "ssl.enabled.protocols": TLS_PROTOCOLS, "ssl.cipher.suites": CIPHER_SUITES,
             "ssl.endpoint.identification.algorithm": "https"}

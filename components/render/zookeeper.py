@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from .kafka import TLS_PROTOCOLS, PemFiles
+from .kafka import CIPHER_SUITES, TLS_PROTOCOLS, PemFiles
 from .properties import Value
 
 X509_PROVIDER = "org.apache.zookeeper.server.auth.X509AuthenticationProvider"
@@ -62,6 +62,7 @@ def zoo_cfg(settings: ZooKeeperSettings) -> dict[str, Value]:
         "ssl.clientAuth": "need",
         "ssl.protocol": "TLSv1.3",
         "ssl.enabledProtocols": TLS_PROTOCOLS,
+        "ssl.ciphersuites": CIPHER_SUITES,
         "ssl.hostnameVerification": settings.verify_hostnames,
         "ssl.keyStore.type": "PEM",
         "ssl.keyStore.location": tls.keystore,
@@ -74,6 +75,7 @@ def zoo_cfg(settings: ZooKeeperSettings) -> dict[str, Value]:
         "portUnification": False,
         "ssl.quorum.protocol": "TLSv1.3",
         "ssl.quorum.enabledProtocols": TLS_PROTOCOLS,
+        "ssl.quorum.ciphersuites": CIPHER_SUITES,
         "ssl.quorum.hostnameVerification": settings.verify_hostnames,
         "ssl.quorum.keyStore.type": "PEM",
         "ssl.quorum.keyStore.location": tls.keystore,

@@ -17,15 +17,16 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+import probes
 from secure_kafka import pki
-from secure_kafka.render import render_properties
+from secure_kafka.render import parse_properties, render_properties
 from secure_kafka.render.kafka import BrokerSettings, PemFiles, log4j_properties, server_properties
 from secure_kafka.render.zookeeper import QuorumMember, ZooKeeperSettings, myid, zoo_cfg
 
@@ -37,6 +38,21 @@ HOST = "127.0.0.1"  # the only address anything here binds to or advertises
 # Tests favour start-up time on 2 cores; benchmarks pass SERVER_JVM for steady-state throughput.
 JVM = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true")
 SERVER_JVM = ("-XX:+UseG1GC", "-Djava.net.preferIPv4Stack=true")
+# The servers run on a JDK that would accept TLS 1.0/1.1 and 3DES (the JDK's own list, minus those):
+# whatever refuses them in the tests is the rendered configuration, not the JDK's defaults.
+PERMISSIVE_JDK = ("jdk.tls.disabledAlgorithms=SSLv3, RC4, DES, MD5withRSA, DH keySize < 1024, "
+                  "EC keySize < 224, anon, NULL\n")
+# Keys of the Kubernetes variant that the test cluster replaces, and why: where a pod listens,
+# advertises, keeps files and finds its peers. Everything else boots as the ConfigMap renders it.
+K8S_LOCAL_BROKER_KEYS = ("listeners", "advertised.listeners", "log.dirs", "ssl.keystore.location",
+                         "ssl.truststore.location", "zookeeper.connect", "zookeeper.ssl.keystore.location",
+                         "zookeeper.ssl.truststore.location", "broker.id")
+K8S_LOCAL_ZOOKEEPER_KEYS = ("dataDir", "secureClientPort", "secureClientPortAddress", "ssl.keyStore.location",
+                            "ssl.trustStore.location", "ssl.quorum.keyStore.location",
+                            "ssl.quorum.trustStore.location",
+                            # pods listen on every interface of their own network namespace; here that
+                            # would be the host's, and nothing here binds beyond 127.0.0.1
+                            "quorumListenOnAllIPs")
 
 
 def kafka_classpath() -> str:
@@ -253,6 +269,12 @@ class KafkaCluster:
     # baseline that TLS throughput is compared with. Never used by a security test.
     insecure_baseline: bool = False
     jvm_flags: Sequence[str] = JVM
+    # "ec2": the configs SelfManagedKafka renders; "kubernetes": KafkaOnKubernetes' ConfigMaps
+    variant: str = "ec2"
+    # Certificate names per node ("zk0", "broker1"), replacing 127.0.0.1: wrong names for tests.
+    cert_hosts: Optional[dict[str, list[str]]] = None
+    # Mutation tests only: (role, index, rendered config) -> the config to run.
+    mutate: Optional[Callable[[str, int, dict], dict]] = None
 
     def __post_init__(self) -> None:
         self.own_workdir = self.workdir is None
@@ -267,10 +289,15 @@ class KafkaCluster:
         ports = free_ports(2 * self.brokers)
         self.tls_ports = ports[: self.brokers]
         self.sasl_ports = ports[self.brokers:] if self.sasl else []
-        self.zk_ids = [write_identity(self.pki_dir / f"zk{i}", spec, self.ca)
-                       for i, spec in enumerate(pki.zookeeper_certs(self.cluster, [[HOST]] * self.zookeepers))]
-        self.broker_ids = [write_identity(self.pki_dir / f"broker{i}", spec, self.ca)
-                           for i, spec in enumerate(pki.broker_certs(self.cluster, [[HOST, "localhost"]] * self.brokers))]
+        hosts = self.cert_hosts or {}
+        self.zk_ids = [write_identity(self.pki_dir / f"zk{i}", spec, self.ca) for i, spec in enumerate(
+            pki.zookeeper_certs(self.cluster, [hosts.get(f"zk{i}", [HOST]) for i in range(self.zookeepers)]))]
+        self.broker_ids = [write_identity(self.pki_dir / f"broker{i}", spec, self.ca) for i, spec in enumerate(
+            pki.broker_certs(self.cluster, [hosts.get(f"broker{i}", [HOST, "localhost"])
+                                            for i in range(self.brokers)]))]
+        security = self.workdir / "java.security"
+        security.write_text(PERMISSIVE_JDK)
+        self.jvm_flags = (*self.jvm_flags, f"-Djava.security.properties={security}")
         self.zk_servers: list[Server] = []
         self.kafka_servers: list[Server] = []
 
@@ -279,6 +306,16 @@ class KafkaCluster:
         """A client certificate from this cluster's CA (or from `ca`, a foreign one)."""
         spec = pki.client_cert(self.cluster, name, [HOST])
         return write_identity(self.pki_dir / f"client-{name}{'-foreign' if ca else ''}", spec, ca or self.ca, trust=self.ca)
+
+    def client_for_hosts(self, name: str, hosts: list[str]) -> Identity:
+        """A client certificate from this cluster's CA naming other hosts than the one it connects from."""
+        spec = pki.client_cert(self.cluster, name, hosts)
+        return write_identity(self.pki_dir / f"client-{name}-hosts", spec, self.ca)
+
+    def zookeeper_identity_for_hosts(self, hosts: list[str]) -> Identity:
+        """A ZooKeeper member certificate from this cluster's CA for other hosts: an impostor peer."""
+        spec = pki.zookeeper_certs(self.cluster, [hosts])[0]
+        return write_identity(self.pki_dir / "zookeeper-impostor", spec, self.ca)
 
     @property
     def zookeeper_connect(self) -> str:
@@ -373,8 +410,12 @@ class KafkaCluster:
                                      secure_client_port=self.zk_client_ports[index], bind_host=HOST)
         (data / "myid").write_text(myid(settings))
         config = zoo_cfg(settings)
+        if self.variant == "kubernetes":
+            config = _kubernetes_zookeeper(self, config)
         if self.insecure_baseline:
             config = _plaintext_zookeeper(config)
+        if self.mutate:
+            config = self.mutate("zookeeper", index, dict(config))
         (home / "zoo.cfg").write_text(render_properties(config))
         (home / "log4j.properties").write_text(render_properties(log4j_properties(str(home))))
         command = java(self.classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain",
@@ -392,14 +433,34 @@ class KafkaCluster:
         home.mkdir(parents=True, exist_ok=True)
         settings = self.broker_settings(index)
         config = server_properties(settings, self.brokers)
+        if self.variant == "kubernetes":
+            config = _kubernetes_broker(self, index, config)
         if self.insecure_baseline:
             config = _plaintext_broker(config)
+        if self.mutate:
+            config = self.mutate("broker", index, dict(config))
         (home / "server.properties").write_text(render_properties(config))
         (home / "log4j.properties").write_text(render_properties(log4j_properties(str(home))))
         command = java(self.classpath, "kafka.Kafka", [str(home / "server.properties")], "384m",
                        home / "log4j.properties", self.jvm_flags)
         ports = [settings.tls_port] + ([settings.sasl_port] if settings.sasl_port else [])
         return Server(f"kafka-{index}", command, home / "stdout.log", ports)
+
+    def listening(self, server: Server, expected: Sequence[int] = ()) -> set[tuple[str, int]]:
+        """What the server's process listens on, read from the OS (waiting up to 15 s for the
+        `expected` ports, which a just-restarted server may not have bound yet)."""
+        assert server.process is not None
+        deadline = time.monotonic() + 15
+        while True:
+            found = probes.listening(server.process.pid)
+            if set(expected) <= {port for _, port in found} or time.monotonic() > deadline:
+                return found
+            time.sleep(0.5)
+
+    def rendered(self, role: str, index: int) -> dict[str, str]:
+        """The configuration file a server runs with, as written (not as the test meant it)."""
+        name = f"kafka{index}/server.properties" if role == "broker" else f"zk{index}/zoo.cfg"
+        return parse_properties((self.workdir / name).read_text())
 
     def restart_broker(self, index: int) -> None:
         old = self.kafka_servers[index]
@@ -427,3 +488,36 @@ def _plaintext_broker(config: dict) -> dict:
                             for l in config[key].split(",") if l.startswith("SSL://"))
     out.update({"security.inter.broker.protocol": "PLAINTEXT", "zookeeper.set.acl": False})
     return out
+
+
+def kubernetes_args(cluster: "KafkaCluster") -> Any:
+    from secure_kafka.kubernetes import KafkaOnKubernetesArgs
+
+    return KafkaOnKubernetesArgs(cluster=cluster.cluster, environment="dev", brokers=cluster.brokers,
+                                 zookeepers=cluster.zookeepers, storage_class="encrypted",
+                                 replication_factor=min(3, cluster.brokers),
+                                 listeners=("SSL", "SASL_SSL") if cluster.sasl else ("SSL",))
+
+
+def kubernetes_configmaps(cluster: "KafkaCluster") -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """server-<i>.properties per broker and the shared zoo.cfg, parsed from KafkaOnKubernetes' ConfigMaps."""
+    from secure_kafka.kubernetes import config_files
+
+    kafka, zookeeper = config_files(kubernetes_args(cluster))
+    brokers = {name: parse_properties(text) for name, text in kafka.items() if name.startswith("server-")}
+    return brokers, parse_properties(zookeeper["zoo.cfg"])
+
+
+def _kubernetes_broker(cluster: "KafkaCluster", index: int, local: dict) -> dict:
+    brokers, _ = kubernetes_configmaps(cluster)
+    config: dict = dict(brokers[f"server-{index}.properties"])
+    config.update({key: local[key] for key in K8S_LOCAL_BROKER_KEYS})
+    return config
+
+
+def _kubernetes_zookeeper(cluster: "KafkaCluster", local: dict) -> dict:
+    _, shared = kubernetes_configmaps(cluster)
+    config: dict = {k: v for k, v in shared.items() if not k.startswith("server.")}
+    config.update({key: local[key] for key in K8S_LOCAL_ZOOKEEPER_KEYS})
+    config.update({k: v for k, v in local.items() if k.startswith("server.")})  # the peers' addresses
+    return config

@@ -1,0 +1,499 @@
+"""The security claims about the rendered configs, as checks on a running cluster.
+
+Each claim raises AssertionError when the running servers do not behave as claimed. The e2e tests
+run them on clusters booted from the renderers (they pass); the mutation tests run the same claim on
+a cluster whose rendered config was weakened in one line (it must fail). Expected values come from
+the configuration files the servers were started with, never from constants in the tests.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import shlex
+import signal
+import ssl
+import subprocess
+import time
+import uuid
+from typing import Optional
+
+import yaml
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicCollection
+from confluent_kafka.admin import (AclBinding, AclOperation, AclPermissionType, AdminClient, ConfigResource,
+                                   NewTopic, ResourcePatternType, ResourceType)
+
+import probes
+from harness import HOST, KafkaCluster, new_authority
+
+QUIET = {"log_level": 0}
+REFUSING_ALERTS = ("TLSV13_ALERT_CERTIFICATE_REQUIRED", "SSLV3_ALERT_BAD_CERTIFICATE", "TLSV1_ALERT_UNKNOWN_CA",
+                   "SSLV3_ALERT_CERTIFICATE_UNKNOWN", "SSLV3_ALERT_HANDSHAKE_FAILURE")
+NOT_WHITELISTED = b"is not executed because it is not in the whitelist"
+
+
+# --- clients ---------------------------------------------------------------------------------
+def admin(cluster: KafkaCluster) -> AdminClient:
+    return AdminClient({**cluster.tls_config(cluster.operator()), **QUIET})
+
+
+def create_topic(cluster: KafkaCluster, name: str, partitions: int = 1, replication: Optional[int] = 3) -> None:
+    """A topic; `replication=None` leaves replication (and every config) to the brokers' defaults."""
+    client = admin(cluster)  # keep the handle alive until the future resolves
+    topic = NewTopic(name, partitions) if replication is None else NewTopic(name, partitions, replication)
+    client.create_topics([topic])[name].result(timeout=60)
+
+
+def grant(cluster: KafkaCluster, principal: str, topic: str, group: Optional[str] = None,
+          operations: tuple = (AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE)) -> None:
+    bindings = [AclBinding(ResourceType.TOPIC, topic, ResourcePatternType.LITERAL, principal, "*", op,
+                           AclPermissionType.ALLOW) for op in operations]
+    if group:
+        bindings.append(AclBinding(ResourceType.GROUP, group, ResourcePatternType.LITERAL, principal, "*",
+                                   AclOperation.READ, AclPermissionType.ALLOW))
+    client = admin(cluster)
+    for future in client.create_acls(bindings).values():
+        future.result(timeout=30)
+
+
+def produce(config: dict, topic: str, values: list[bytes], timeout: int = 30,
+            once: bool = False) -> tuple[list, list]:
+    """Produce with acks=all; return (acknowledged values, errors). `once`: no retries (and so no
+    idempotence), so that the broker's own refusal is the error reported, not a final timeout."""
+    acked: list = []
+    errors: list = []
+
+    def report(err, msg):
+        (errors if err else acked).append(err if err else msg.value())
+
+    retry = {"enable.idempotence": False, "retries": 0} if once else {"enable.idempotence": True}
+    producer = Producer({**config, **QUIET, "acks": "all", **retry, "message.timeout.ms": timeout * 1000})
+    for value in values:
+        producer.produce(topic, value, on_delivery=report)
+        producer.poll(0)
+    producer.flush(timeout + 5)
+    return acked, errors
+
+
+def produce_once_allowed(config: dict, topic: str, values: list[bytes], timeout: int = 60) -> tuple[list, list]:
+    """ACL changes reach every broker through ZooKeeper watches, asynchronously: retry the first
+    batch until it is no longer refused (each retry still has to be fully acknowledged)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        acked, errors = produce(config, topic, values, timeout=10)
+        refused = [e for e in errors if e.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED]
+        if not refused or time.monotonic() > deadline:
+            return acked, errors
+        time.sleep(1)
+
+
+def consume(config: dict, topic: str, group: str, expected: int, timeout: int = 60) -> tuple[list, list]:
+    consumer = Consumer({**config, **QUIET, "group.id": group, "auto.offset.reset": "earliest",
+                         "enable.auto.commit": False})
+    consumer.subscribe([topic])
+    got: list = []
+    errors: list = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(got) < expected and time.monotonic() < deadline:
+            msg = consumer.poll(1.0)
+            if msg is None:
+                continue
+            if msg.error():
+                errors.append(msg.error())
+                if msg.error().code() in (KafkaError.TOPIC_AUTHORIZATION_FAILED,
+                                          KafkaError.GROUP_AUTHORIZATION_FAILED):
+                    break
+                continue
+            got.append(msg.value())
+    finally:
+        consumer.close()
+    return got, errors
+
+
+def connection_errors(config: dict, seconds: float = 12) -> list[KafkaError]:
+    """The errors a client reports while it tries to reach the cluster: polled until the broker's
+    refusal (authentication or TLS) shows up, or `seconds` pass."""
+    errors: list[KafkaError] = []
+    producer = Producer({**config, **QUIET, "error_cb": errors.append, "socket.timeout.ms": 4000,
+                         "reconnect.backoff.ms": 500})
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not any(
+            e.code() in (KafkaError._AUTHENTICATION, KafkaError._SSL) for e in errors):
+        producer.poll(0.5)
+    return errors
+
+
+# --- the surface: exactly the expected sockets, each refusing what it must -------------------------
+def expected_sockets(cluster: KafkaCluster) -> dict[str, set[int]]:
+    out = {}
+    for index, server in enumerate(cluster.kafka_servers):
+        config = cluster.rendered("broker", index)
+        out[server.name] = {int(l.rsplit(":", 1)[1]) for l in config["listeners"].split(",")}
+    return out
+
+
+def surface(cluster: KafkaCluster) -> None:
+    """Every socket each server listens on, read from the OS, is one the config declares, bound to
+    127.0.0.1; and every one of them refuses plaintext, a missing and a foreign certificate, while
+    the same probe with a cluster certificate gets an answer (positive control, per port)."""
+    good = cluster.client("prober")
+    foreign = cluster.client("prober", ca=new_authority(cluster.cluster))  # same names, other key
+    request = probes.api_versions_request()
+    declared = expected_sockets(cluster)
+    assert len(declared) == cluster.brokers
+    for server in cluster.kafka_servers:
+        found = cluster.listening(server, expected=declared[server.name])
+        assert {addr for addr, _ in found} == {HOST}, (server.name, found)
+        ports = {port for _, port in found}
+        assert ports == declared[server.name], (server.name, sorted(ports), sorted(declared[server.name]))
+        for port in sorted(ports):
+            answer = probes.tls(port, request, good.ca, good.cert, good.key)
+            assert answer.kind == "answer" and probes.is_kafka_answer(answer.data), (server.name, port, answer)
+            plain = probes.plaintext(port, request)
+            assert plain.refused and not probes.is_kafka_answer(plain.data), (server.name, port, plain)
+            certless = probes.tls(port, request, good.ca)
+            assert certless.kind == "alert" and certless.detail in REFUSING_ALERTS, (server.name, port, certless)
+            stranger = probes.tls(port, request, good.ca, foreign.cert, foreign.key)
+            assert stranger.kind == "alert" and stranger.detail in REFUSING_ALERTS, (server.name, port, stranger)
+    zookeeper_surface(cluster, good, foreign)
+
+
+def zookeeper_surface(cluster: KafkaCluster, good, foreign) -> None:
+    leaders = 0
+    assert len(cluster.zk_servers) == cluster.zookeepers
+    for index, (server, member) in enumerate(zip(cluster.zk_servers, cluster.zk_members)):
+        config = cluster.rendered("zookeeper", index)
+        client_port = int(config["secureClientPort"])
+        found = cluster.listening(server)
+        assert {addr for addr, _ in found} == {HOST}, (server.name, found)
+        ports = {port for _, port in found}
+        # the election port always; the quorum port on the leader only; nothing else (no clientPort,
+        # no admin server, no JMX)
+        allowed = {client_port, member.election_port, member.quorum_port}
+        assert {client_port} <= ports <= allowed, (server.name, sorted(ports), sorted(allowed))
+        if cluster.zookeepers > 1:
+            assert member.election_port in ports
+        leaders += member.quorum_port in ports
+        ruok = probes.tls(client_port, b"ruok", good.ca, good.cert, good.key)
+        assert ruok.data == b"imok", (server.name, ruok)  # positive control
+        plain = probes.plaintext(client_port, probes.zookeeper_connect_request())
+        assert plain.refused, (server.name, plain)
+        certless = probes.tls(client_port, b"ruok", good.ca)
+        assert certless.kind in ("alert", "closed") and certless.data != b"imok", (server.name, certless)
+        stranger = probes.tls(client_port, b"ruok", good.ca, foreign.cert, foreign.key)
+        assert stranger.kind in ("alert", "closed") and stranger.data != b"imok", (server.name, stranger)
+        # quorum and election ports: TLS only, and only for the ensemble's own certificates
+        node = cluster.zk_ids[index]
+        for port in sorted(ports - {client_port}):
+            shaken = probes.handshake(port, node.ca, node.cert, node.key)
+            assert shaken.kind == "handshake", (server.name, port, shaken)
+            assert probes.plaintext(port, b"\x00" * 32).refused, (server.name, port)
+            refused = probes.tls(port, b"\x00" * 32, node.ca, foreign.cert, foreign.key)
+            assert refused.kind in ("alert", "closed"), (server.name, port, refused)
+    assert leaders == (1 if cluster.zookeepers > 1 else 0)
+
+
+# --- TLS versions and cipher suites ------------------------------------------------------------------
+def tls_ports(cluster: KafkaCluster) -> list[tuple[str, int, object]]:
+    """(what, port, identity that gets an answer there) for every TLS port of the cluster."""
+    out = []
+    for server in cluster.kafka_servers:
+        for _, port in sorted(cluster.listening(server)):
+            out.append((server.name, port, None))
+    for index, server in enumerate(cluster.zk_servers):
+        out.append((server.name, int(cluster.rendered("zookeeper", index)["secureClientPort"]), None))
+        if cluster.zookeepers > 1:
+            out.append((f"{server.name} election", cluster.zk_members[index].election_port, cluster.zk_ids[index]))
+    return out
+
+
+def tls_versions_and_ciphers(cluster: KafkaCluster) -> None:
+    """TLS 1.0 and 1.1 are refused with a protocol_version alert, and so is a weak suite (static RSA
+    key exchange, CBC) with handshake_failure - on a JDK that would allow all of them; TLS 1.2 with a
+    forward-secret AEAD suite works (positive control). Every TLS port of brokers and ZooKeeper."""
+    client = cluster.client("tls-prober")
+    ports = tls_ports(cluster)
+    assert len(ports) >= cluster.brokers + cluster.zookeepers
+    for what, port, node in ports:
+        who = node or client
+        ok = probes.handshake(port, who.ca, who.cert, who.key, version=ssl.TLSVersion.TLSv1_2,
+                              ciphers="ECDHE-RSA-AES128-GCM-SHA256")
+        assert ok.kind == "handshake", (what, port, ok)
+        for version in (ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1):
+            old = probes.handshake(port, who.ca, who.cert, who.key, version=version)
+            assert old.kind == "alert" and old.detail == "TLSV1_ALERT_PROTOCOL_VERSION", (what, port, version, old)
+        # static-RSA key exchange (no forward secrecy), CBC with SHA-2 and with SHA-1
+        for weak in ("AES128-GCM-SHA256", "AES256-SHA256", "ECDHE-RSA-AES128-SHA256", "ECDHE-RSA-AES256-SHA"):
+            refused = probes.handshake(port, who.ca, who.cert, who.key, version=ssl.TLSVersion.TLSv1_2,
+                                       ciphers=f"{weak}:@SECLEVEL=0")
+            assert refused.kind == "alert" and refused.detail == "SSLV3_ALERT_HANDSHAKE_FAILURE", (what, port, weak,
+                                                                                                  refused)
+
+
+# --- ZooKeeper ----------------------------------------------------------------------------------------
+# Every four-letter word ZooKeeper 3.8 knows. `srvr` answers whatever the whitelist says:
+# ZooKeeper adds it itself (zkServer.sh status uses it), so it is pinned here, not denied.
+FOUR_LETTER_WORDS = ("conf", "cons", "crst", "dump", "envi", "ruok", "srst", "srvr", "stat", "wchs", "wchc", "wchp",
+                     "mntr", "isro", "hash", "gtmk", "stmk", "dirs")
+ALWAYS_ON = {"srvr"}
+
+
+def four_letter_words(cluster: KafkaCluster) -> None:
+    """Only the whitelisted `ruok` (and `srvr`, which ZooKeeper always enables) answers; every other word
+    is refused as not whitelisted."""
+    good = cluster.client("fourletter")
+    assert len(cluster.zk_servers) == cluster.zookeepers
+    for index, server in enumerate(cluster.zk_servers):
+        config = cluster.rendered("zookeeper", index)
+        port = int(config["secureClientPort"])
+        whitelisted = set(config["4lw.commands.whitelist"].split(","))
+        answering = set()
+        for word in FOUR_LETTER_WORDS:
+            reply = probes.tls(port, word.encode(), good.ca, good.cert, good.key)
+            assert reply.kind == "answer", (server.name, word, reply)
+            if NOT_WHITELISTED not in reply.data:
+                answering.add(word)
+        assert "ruok" in whitelisted and answering == {"ruok"} | ALWAYS_ON, (server.name, sorted(answering))
+
+
+def zookeeper_name_checks(cluster: KafkaCluster, quorum_verifies: bool) -> None:
+    """Where ZooKeeper checks certificate host names. Quorum and election ports: a member certificate
+    from the cluster CA issued for another host is refused where the config verifies names (EC2) and
+    accepted where it deliberately does not (Kubernetes pods). The client port never checks client
+    host names (ZooKeeper's client TLS does not; a client is its certificate's DN): pinned here."""
+    right = cluster.client("named-right")
+    wrong = cluster.client_for_hosts("named-wrong", ["wrong.example.invalid"])
+    impostor = cluster.zookeeper_identity_for_hosts(["wrong.example.invalid"])
+    assert len(cluster.zk_servers) == cluster.zookeepers > 1
+    for index, server in enumerate(cluster.zk_servers):
+        port = int(cluster.rendered("zookeeper", index)["secureClientPort"])
+        assert probes.tls(port, b"ruok", right.ca, right.cert, right.key).data == b"imok", server.name
+        assert probes.tls(port, b"ruok", wrong.ca, wrong.cert, wrong.key).data == b"imok", server.name
+        election = cluster.zk_members[index].election_port
+        reply = probes.tls(election, b"\x00" * 32, impostor.ca, impostor.cert, impostor.key)
+        if quorum_verifies:
+            assert reply.kind == "alert" and reply.detail == "SSLV3_ALERT_CERTIFICATE_UNKNOWN", (server.name, reply)
+        else:
+            assert reply.kind != "alert", (server.name, reply)
+
+
+# --- authorization ------------------------------------------------------------------------------------
+def acls_deny_by_default(cluster: KafkaCluster) -> None:
+    topic = f"orders-{uuid.uuid4().hex[:6]}"
+    create_topic(cluster, topic)
+    config = cluster.tls_config(cluster.client("orders-service"))
+    acked, errors = produce(config, topic, [b"before-grant"], timeout=10)
+    assert acked == [] and len(errors) == 1 and errors[0].code() == KafkaError.TOPIC_AUTHORIZATION_FAILED, errors
+    grant(cluster, "User:orders-service", topic, group="orders-readers")
+    values = [f"order-{i}".encode() for i in range(50)]
+    acked, errors = produce_once_allowed(config, topic, values)
+    assert errors == [] and sorted(acked) == sorted(values)
+    got, errors = consume(config, topic, "orders-readers", len(values))
+    assert sorted(got) == sorted(values), errors
+
+
+def topic_denied_with_an_allowed_group(cluster: KafkaCluster) -> None:
+    """The reader may use its consumer group, so the refusal it gets is the topic's."""
+    topic = f"payments-{uuid.uuid4().hex[:6]}"
+    create_topic(cluster, topic)
+    grant(cluster, "User:payments", topic, group="payments")
+    acked, _ = produce_once_allowed(cluster.tls_config(cluster.client("payments")), topic, [b"secret"])
+    assert acked == [b"secret"]
+    group = f"snoop-{uuid.uuid4().hex[:4]}"
+    client = admin(cluster)
+    binding = AclBinding(ResourceType.GROUP, group, ResourcePatternType.LITERAL, "User:snoop", "*",
+                         AclOperation.READ, AclPermissionType.ALLOW)
+    for future in client.create_acls([binding]).values():
+        future.result(timeout=30)
+    snoop = cluster.tls_config(cluster.client("snoop"))
+    got, errors = consume(snoop, topic, group, 1, timeout=30)
+    assert got == [] and errors, errors
+    assert [e.code() for e in errors][-1] == KafkaError.TOPIC_AUTHORIZATION_FAILED, errors
+    assert KafkaError.GROUP_AUTHORIZATION_FAILED not in {e.code() for e in errors}
+
+
+# --- durability: what the cluster does with the rendered defaults -----------------------------------
+def _partition(client: AdminClient, topic: str):
+    try:
+        return client.describe_topics(TopicCollection([topic]))[topic].result(timeout=10).partitions[0]
+    except (KafkaException, concurrent.futures.TimeoutError):  # brokers coming and going
+        return None
+
+
+def _wait(what: str, check, timeout: float, seen: Optional[list] = None) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out after {timeout:.0f}s: {what}; last seen {(seen or [])[-3:]}"
+        time.sleep(0.5)
+
+
+def _isr(cluster: KafkaCluster, topic: str, seen: list) -> Optional[set[int]]:
+    """The partition's in-sync replicas, asked of a fresh client (one that knows no dead broker)."""
+    p = _partition(admin(cluster), topic)
+    seen.append(None if p is None else (p.leader.id if p.leader else None, sorted(r.id for r in p.isr)))
+    return None if p is None else {r.id for r in p.isr}
+
+
+def topic_takes_the_rendered_defaults(cluster: KafkaCluster, topic: str) -> tuple[int, int]:
+    rendered = cluster.rendered("broker", 0)
+    rf, min_isr = int(rendered["default.replication.factor"]), int(rendered["min.insync.replicas"])
+    create_topic(cluster, topic, replication=None)  # the test sets neither
+    client = admin(cluster)
+    partition = _partition(client, topic)
+    assert partition is not None and len(partition.replicas) == rf
+    resource = ConfigResource(ConfigResource.Type.TOPIC, topic)
+    configs = client.describe_configs([resource])[resource].result(timeout=30)
+    assert int(configs["min.insync.replicas"].value) == min_isr
+    assert configs["unclean.leader.election.enable"].value == rendered["unclean.leader.election.enable"]
+    return rf, min_isr
+
+
+def leader_killed_in_flight(cluster: KafkaCluster) -> None:
+    """acks=all: the partition leader is SIGKILLed while messages are in flight (no flush before);
+    every acknowledged message is read back and at least 99 % of sends are acknowledged."""
+    topic = f"ledger-{uuid.uuid4().hex[:6]}"
+    rf, _ = topic_takes_the_rendered_defaults(cluster, topic)
+    assert rf == cluster.brokers
+    grant(cluster, "User:ledger", topic, group="ledger-audit")
+    config = cluster.tls_config(cluster.client("ledger"))
+    warm, _ = produce_once_allowed(config, topic, [b"entry-warmup"])
+    assert warm == [b"entry-warmup"]
+    operator = admin(cluster)
+    leader = _partition(operator, topic).leader.id
+    acked: list = []
+    errors: list = []
+
+    def report(err, msg):
+        (errors if err else acked).append(err if err else msg.value())
+
+    producer = Producer({**config, **QUIET, "acks": "all", "enable.idempotence": True,
+                         "message.timeout.ms": 120000, "linger.ms": 5})
+    total = 3000
+    for i in range(total):
+        producer.produce(topic, f"entry-{i}".encode(), on_delivery=report)
+        producer.poll(0)
+        if i == total // 3:
+            in_flight = len(producer)
+            cluster.kafka_servers[leader].signal(signal.SIGKILL)
+        if i % 200 == 0:
+            producer.poll(0.05)
+    producer.flush(150)
+    assert in_flight > 0, "nothing was in flight when the leader died"
+    assert not cluster.kafka_servers[leader].running
+    assert len(acked) + len(errors) == total
+    assert len(acked) >= 0.99 * total, f"only {len(acked)} of {total} acknowledged: {errors[:3]}"
+    got, _ = consume(config, topic, "ledger-audit", len(acked) + 1, timeout=90)
+    assert set(acked) <= set(got), f"lost {len(set(acked) - set(got))} acknowledged messages"
+    cluster.restart_broker(leader)
+    _wait("the restarted broker rejoins the ISR",
+          lambda: (p := _partition(operator, topic)) is not None and len(p.isr) == rf, 120)
+
+
+def isr_floor_and_no_unclean_election(cluster: KafkaCluster) -> None:
+    """With the rendered min.insync.replicas, a write is refused once too few replicas are in sync;
+    a stale replica left alone is never elected leader (no unclean election); when the others come
+    back, every acknowledged message is there."""
+    topic = f"vault-{uuid.uuid4().hex[:6]}"
+    rf, min_isr = topic_takes_the_rendered_defaults(cluster, topic)
+    assert rf == 3 == cluster.brokers and min_isr == 2, "this scenario needs RF 3 and min ISR 2"
+    grant(cluster, "User:vault", topic, group="vault")
+    config = cluster.tls_config(cluster.client("vault"))
+    assert produce_once_allowed(config, topic, [b"vault-open"])[0] == [b"vault-open"]
+    operator = admin(cluster)
+    first = _partition(operator, topic)
+    leader = first.leader.id
+    stale, last = [r.id for r in first.replicas if r.id != leader]
+
+    seen: list = []
+    cluster.kafka_servers[stale].stop()  # controlled shutdown: out of the ISR at once
+    _wait(f"ISR without the stopped follower {stale}", lambda: _isr(cluster, topic, seen) == {leader, last}, 60, seen)
+    batch = [f"kept-{i}".encode() for i in range(100)]
+    acked, errors = produce(config, topic, batch, timeout=30)
+    assert errors == [] and sorted(acked) == sorted(batch)
+
+    cluster.kafka_servers[last].stop()
+    _wait(f"ISR down to the leader {leader}", lambda: _isr(cluster, topic, seen) == {leader}, 60, seen)
+    refused, errors = produce(config, topic, [b"below-floor"], timeout=15, once=True)
+    assert refused == [], "a write was acknowledged with fewer in-sync replicas than the floor"
+    assert len(errors) == 1 and errors[0].code() in (KafkaError.NOT_ENOUGH_REPLICAS,
+                                                      KafkaError.NOT_ENOUGH_REPLICAS_AFTER_APPEND), errors
+
+    cluster.kafka_servers[leader].signal(signal.SIGKILL)
+    cluster.kafka_servers[leader].process.wait(timeout=30)
+    cluster.restart_broker(stale)  # alone, and behind: it lacks the batch
+    _wait("the stale replica registered", lambda: cluster.registered_brokers() == [stale], 90)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # the controller has every chance to elect it
+        p = _partition(admin(cluster), topic)
+        assert p is None or p.leader is None or p.leader.id != stale, "the stale replica was elected leader"
+        time.sleep(1)
+
+    cluster.restart_broker(leader)
+    cluster.restart_broker(last)
+    _wait("every replica back in sync", lambda: (p := _partition(admin(cluster), topic)) is not None
+          and len(p.isr) == rf, 180)
+    got, errors = consume(config, topic, "vault", len(batch) + 1, timeout=90)
+    assert set(batch) <= set(got), f"lost {len(set(batch) - set(got))} acknowledged messages: {errors[:3]}"
+
+
+# --- quotas: the command the brokers run at boot -------------------------------------------------------
+def boot_quota_command(cluster: KafkaCluster, quota) -> list[str]:
+    """The kafka-configs.sh arguments broker 0's boot document runs, as rendered for `quota`, with
+    only the host-specific bootstrap address and command-config path replaced."""
+    from secure_kafka.brokers import SelfManagedKafkaArgs, broker_user_data
+    from secure_kafka.network import ClientAccess
+    from secure_kafka.render import render_properties
+    from secure_kafka.render.kafka import admin_client_properties
+
+    args = SelfManagedKafkaArgs(cluster=cluster.cluster, vpc_id="vpc-0a1b2c3d4e5f60718", vpc_cidr="10.0.0.0/16",
+                                subnet_ids=["subnet-0a1b2c3d4e5f60718"] * 3, environment="dev", quota=quota,
+                                clients=[ClientAccess("app", cidr="10.0.32.0/20")])
+    document = yaml.safe_load(broker_user_data(args, 0, ["10.0.0.10", "10.0.0.11", "10.0.0.12"], "zk:2182",
+                                               "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x",
+                                               "eu-west-1", "/secure-kafka/e2e/kafka"))
+    commands = [c[-1] for c in document["runcmd"] if "kafka-configs.sh" in c[-1]]
+    assert len(commands) == 1, commands
+    argv = shlex.split(commands[0].split("kafka-configs.sh", 1)[1].split("&&", 1)[0])
+    config = cluster.workdir / "boot-admin.properties"
+    config.write_text(render_properties(admin_client_properties(cluster.operator().pem_files)))
+    local = {"--bootstrap-server": cluster.bootstrap(), "--command-config": str(config)}
+    return [local.get(argv[i - 1], a) if i else a for i, a in enumerate(argv)]
+
+
+def run_config_command(cluster: KafkaCluster, argv: list[str]) -> None:
+    done = subprocess.run(["java", "-cp", cluster.classpath, "kafka.admin.ConfigCommand", *argv],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def throttle_seconds(cluster: KafkaCluster, user: str, topic: str) -> float:
+    grant(cluster, f"User:{user}", topic)
+    events: list = []
+    config = {**cluster.tls_config(cluster.client(user)), "throttle_cb": events.append, "linger.ms": 0,
+              "batch.size": 16384}
+    payload = [b"x" * 8192 for _ in range(48)]  # 384 KiB: ~12 s at 32 KiB/s
+    acked, errors = produce_once_allowed(config, topic, payload, timeout=60)
+    assert errors == [] and len(acked) == len(payload)
+    return sum(e.throttle_time for e in events)
+
+
+def default_quota_from_the_boot_command(cluster: KafkaCluster) -> None:
+    """The boot command sets the default quota of every user: a client with no quota of its own is
+    throttled; a user with its own, higher quota is not (per-user quotas override the default)."""
+    from secure_kafka.render.kafka import ClientQuota, quota_arguments
+
+    small = ClientQuota(producer_byte_rate=32 * 1024, consumer_byte_rate=32 * 1024, request_percentage=200)
+    argv = boot_quota_command(cluster, small)
+    assert "--entity-default" in argv
+    run_config_command(cluster, argv)
+    try:
+        big = ClientQuota(producer_byte_rate=1 << 30, consumer_byte_rate=1 << 30, request_percentage=1000)
+        own = quota_arguments(big, cluster.bootstrap(), argv[argv.index("--command-config") + 1], user="vip")
+        run_config_command(cluster, own)
+        topic = f"bulk-{uuid.uuid4().hex[:6]}"
+        create_topic(cluster, topic)
+        throttled = {user: throttle_seconds(cluster, user, topic) for user in ("anyone", "vip")}
+        assert throttled["anyone"] > 0.5 and throttled["vip"] == 0, throttled
+    finally:  # the session cluster goes on unthrottled
+        run_config_command(cluster, [*argv[:argv.index("--alter") + 1], "--delete-config",
+                                     "producer_byte_rate,consumer_byte_rate,request_percentage",
+                                     "--entity-type", "users", "--entity-default"])
