@@ -8,6 +8,7 @@ the configuration files the servers were started with, never from constants in t
 from __future__ import annotations
 
 import concurrent.futures
+import re
 import shlex
 import signal
 import ssl
@@ -35,9 +36,12 @@ def admin(cluster: KafkaCluster) -> AdminClient:
     return AdminClient({**cluster.tls_config(cluster.operator()), **QUIET})
 
 
-def create_topic(cluster: KafkaCluster, name: str, partitions: int = 1, replication: Optional[int] = 3) -> None:
-    """A topic; `replication=None` leaves replication (and every config) to the brokers' defaults."""
+def create_topic(cluster: KafkaCluster, name: str, partitions: int = 1, replication: Optional[int] = 0) -> None:
+    """A topic on every broker (up to 3); `replication=None` leaves replication (and every config)
+    to the brokers' defaults."""
     client = admin(cluster)  # keep the handle alive until the future resolves
+    if replication == 0:
+        replication = min(3, cluster.brokers)
     topic = NewTopic(name, partitions) if replication is None else NewTopic(name, partitions, replication)
     client.create_topics([topic])[name].result(timeout=60)
 
@@ -274,6 +278,54 @@ def zookeeper_name_checks(cluster: KafkaCluster, quorum_verifies: bool) -> None:
             assert reply.kind == "alert" and reply.detail == "SSLV3_ALERT_CERTIFICATE_UNKNOWN", (server.name, reply)
         else:
             assert reply.kind != "alert", (server.name, reply)
+
+
+# --- endpoint identification: certificates from the cluster CA, but for the wrong host ------------
+WRONG_HOST = "wrong.example.invalid"
+NAME_MISMATCH = re.compile(r"No subject alternative (DNS )?names? matching|Failed to verify (both )?host")
+
+
+def _names_in_logs(cluster: KafkaCluster, role: str, count: int, timeout: float) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [cluster.logs(role, i) for i in range(count)]
+        hits = [NAME_MISMATCH.search(text).group(0) for text in found if NAME_MISMATCH.search(text)]
+        if hits or time.monotonic() > deadline:
+            return hits
+        time.sleep(1)
+
+
+def brokers_check_each_others_names(cluster: KafkaCluster) -> None:
+    """Broker 1's certificate names another host (cluster built with cert_hosts={"broker1": [WRONG_HOST]}).
+    A client with the rendered client settings refuses broker 1 and talks to broker 0; the brokers,
+    which verify each other by the rendered broker settings, refuse broker 1 as a replication peer."""
+    from secure_kafka.render.kafka import admin_client_properties
+
+    rendered = admin_client_properties(cluster.operator().pem_files)
+    who = cluster.client("names")
+    base = {"security.protocol": "SSL", "ssl.ca.location": str(who.ca), "ssl.certificate.location": str(who.cert),
+            "ssl.key.location": str(who.key),
+            "ssl.endpoint.identification.algorithm": rendered["ssl.endpoint.identification.algorithm"] or "none"}
+    good = {**base, "bootstrap.servers": f"{HOST}:{cluster.tls_ports[0]}"}
+    assert 0 in AdminClient({**good, **QUIET}).list_topics(timeout=20).brokers  # positive control
+    refused = connection_errors({**base, "bootstrap.servers": f"{HOST}:{cluster.tls_ports[1]}"})
+    assert any("certificate verify failed" in e.str() for e in refused), [e.str() for e in refused]
+
+    topic = f"names-{uuid.uuid4().hex[:6]}"
+    # the test's own tool does not check names: the controller it must reach may be broker 1
+    client = AdminClient({**cluster.tls_config(cluster.operator()), "ssl.endpoint.identification.algorithm": "none",
+                          **QUIET})
+    client.create_topics([NewTopic(topic, 1, replica_assignment=[[1, 0]])])[topic].result(timeout=60)
+    hits = _names_in_logs(cluster, "broker", 1, 40)  # broker 0 fetching from leader 1
+    assert hits, "broker 0 replicated from a broker whose certificate names another host"
+
+
+def brokers_check_zookeeper_names(cluster: KafkaCluster) -> None:
+    """The ZooKeeper member's certificate names another host (cert_hosts={"zk0": [WRONG_HOST]}): the
+    brokers, verifying ZooKeeper's name by the rendered settings, refuse it and never register."""
+    hits = _names_in_logs(cluster, "broker", cluster.brokers, 45)
+    assert hits, "a broker accepted a ZooKeeper whose certificate names another host"
+    assert cluster.registered_brokers() == []
 
 
 # --- authorization ------------------------------------------------------------------------------------

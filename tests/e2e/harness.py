@@ -325,7 +325,7 @@ class KafkaCluster:
         return ",".join(f"{HOST}:{p}" for p in (self.sasl_ports if sasl else self.tls_ports))
 
     # lifecycle
-    def start(self) -> "KafkaCluster":
+    def start(self, wait: bool = True) -> "KafkaCluster":
         for i, member in enumerate(self.zk_members):
             self.zk_servers.append(self._zookeeper(i, member))
         for server in self.zk_servers:
@@ -335,8 +335,14 @@ class KafkaCluster:
             self.kafka_servers.append(self._broker(i))
         for server in self.kafka_servers:
             server.start()
-        self.wait_healthy()
+        if wait:
+            self.wait_healthy()
         return self
+
+    def logs(self, role: str, index: int) -> str:
+        """Everything a server has logged (stdout and log4j files)."""
+        home = self.workdir / (f"kafka{index}" if role == "broker" else f"zk{index}")
+        return "".join(p.read_text(errors="replace") for p in sorted(home.glob("*.log")))
 
     def wait_healthy(self, timeout: float = 180) -> None:
         def ready() -> bool:

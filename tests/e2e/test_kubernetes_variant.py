@@ -1,0 +1,51 @@
+"""The Kubernetes variant of server.properties and zoo.cfg (KafkaOnKubernetes' ConfigMaps) booted on
+the real servers: only where a pod listens, advertises and keeps its files is replaced; ZooKeeper's
+name checks are off there by design (pods have no reverse-resolvable names), and that is pinned."""
+import pytest
+
+import claims
+from harness import K8S_LOCAL_BROKER_KEYS, K8S_LOCAL_ZOOKEEPER_KEYS, KafkaCluster, kubernetes_configmaps
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def k8s_cluster():
+    with KafkaCluster(cluster="k8s", zookeepers=3, brokers=2, sasl=True, variant="kubernetes") as running:
+        yield running
+
+
+def test_the_servers_run_the_configmaps_but_for_the_local_keys(k8s_cluster):
+    brokers, shared = kubernetes_configmaps(k8s_cluster)
+    assert len(brokers) == k8s_cluster.brokers
+    for index in range(k8s_cluster.brokers):
+        running = k8s_cluster.rendered("broker", index)
+        mapped = brokers[f"server-{index}.properties"]
+        assert set(running) == set(mapped)
+        assert {k for k in running if running[k] != mapped[k]} <= set(K8S_LOCAL_BROKER_KEYS)
+    for index in range(k8s_cluster.zookeepers):
+        running = k8s_cluster.rendered("zookeeper", index)
+        assert {k for k in running if not k.startswith("server.")} == {k for k in shared if not k.startswith("server.")}
+        assert {k for k in running if running[k] != shared.get(k) and not k.startswith("server.")} <= \
+            set(K8S_LOCAL_ZOOKEEPER_KEYS)
+        assert running["ssl.hostnameVerification"] == running["ssl.quorum.hostnameVerification"] == "false"
+
+
+def test_every_socket_is_declared_and_refuses_strangers(k8s_cluster):
+    claims.surface(k8s_cluster)
+
+
+def test_old_tls_and_weak_suites_are_refused(k8s_cluster):
+    claims.tls_versions_and_ciphers(k8s_cluster)
+
+
+def test_only_whitelisted_four_letter_words_answer(k8s_cluster):
+    claims.four_letter_words(k8s_cluster)
+
+
+def test_zookeeper_name_checks_are_off_exactly_where_the_readme_says(k8s_cluster):
+    claims.zookeeper_name_checks(k8s_cluster, quorum_verifies=False)
+
+
+def test_acls_deny_by_default(k8s_cluster):
+    claims.acls_deny_by_default(k8s_cluster)
