@@ -94,6 +94,7 @@ def test_a_source_that_cannot_be_read_is_reported(case, odd):
 def test_the_fuzzed_types_cover_every_form():
     assert len(EXPOSED_SOURCES) >= 30
     assert len(TYPES) >= 120
+    assert len(list(FORMS)) == len(FORMS) >= 50
     assert all(set(f.pulumi + f.terraform + f.cloudformation) & set(TYPES) for f in FORMS)
 
 

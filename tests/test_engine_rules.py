@@ -154,6 +154,7 @@ def test_stack_unions_separate_rules_of_one_group_by_id():
     assert finding.resource == "urn:sg" and finding.ports == (9092,)
     assert "urn:low" in finding.message and "urn:high" in finding.message
     # Each rule alone is not world-open under this bound.
+    assert len(resources) == 3
     assert all(judge_resource(r, strict) == [] for r in resources)
 
 

@@ -52,12 +52,16 @@ def test_every_manifest_is_valid_against_the_kubernetes_schemas(stack):
             continue  # a CRD: no schema in kubernetes-validate; its shape is checked below
         for version in KUBERNETES_VERSIONS:
             kubernetes_validate.validate(manifest, version, strict=True)
+    kafka_rules = 0
     for cnp in of_kind(manifests, "CiliumNetworkPolicy"):
         assert cnp["apiVersion"] == "cilium.io/v2" and set(cnp["spec"]) <= {"description", "endpointSelector", "ingress"}
         for rule in cnp["spec"]["ingress"]:
             for to in rule["toPorts"]:
+                assert to["rules"]["kafka"]
+                kafka_rules += len(to["rules"]["kafka"])
                 assert all(set(r) == {"role", "topic"} and r["role"] in ("produce", "consume")
                            for r in to["rules"]["kafka"])
+    assert kafka_rules >= 3  # the stack's grants: produce and consume rules per topic
 
 
 def test_schema_validation_catches_a_broken_manifest(stack):
@@ -117,6 +121,7 @@ def test_workloads_are_non_root_read_only_limited_and_probed(stack):
     assert client["spec"]["type"] == "ClusterIP" and [p["port"] for p in client["spec"]["ports"]] == [9094]
     secrets = [r for r in run.resources if r.type == "kubernetes:core/v1:Secret"]
     assert secrets and all("stringData" in s.secret_inputs for s in secrets)
+    assert len(of_kind(manifests, "Secret")) == len(secrets)
     assert all(set(m["stringData"].values()) == {REDACTED} for m in of_kind(manifests, "Secret"))
     verdicts, stack_diags = judge(ROOT / "policies", run.resources, project="secure-kafka", stack="k8s", preview=True)
     assert mandatory_count(verdicts, stack_diags) == 0
@@ -138,6 +143,19 @@ def test_configmaps_hold_exactly_what_the_renderers_give_the_real_cluster():
     assert differing <= {"listeners", "advertised.listeners", "log.dirs", "ssl.keystore.location",
                          "ssl.truststore.location", "zookeeper.ssl.keystore.location",
                          "zookeeper.ssl.truststore.location", "zookeeper.connect"}, differing
+
+
+def test_zookeeper_configmap_differs_only_in_pod_keys_and_name_checks():
+    _, zk = config_files(ARGS)
+    # a pod cannot be named by reverse DNS, and its own name may not resolve at start: the three
+    # settings below are the only ones where a pod's zoo.cfg differs from an EC2 node's
+    pod = parse_properties(zk["zoo.cfg"])
+    settings = zookeeper_settings(ARGS)
+    ec2 = parse_properties(render_properties(zoo_cfg(replace(settings, verify_hostnames=True,
+                                                              quorum_listen_on_all_ips=False))))
+    assert {k for k in pod if not k.startswith("server.")} == {k for k in ec2 if not k.startswith("server.")}
+    differ = {k for k in pod if pod[k] != ec2[k]}
+    assert differ == {"ssl.hostnameVerification", "ssl.quorum.hostnameVerification", "quorumListenOnAllIPs"}
 
 
 def netpol_cluster(manifests):

@@ -120,7 +120,9 @@ def test_stack_graph_has_every_part_with_secure_inputs(stack):
     secrets = types.get("aws:secretsmanager/secret:Secret", [])
     assert len(secrets) == len(users)
     assert all(s.properties["name"].startswith("AmazonMSK_") and s.properties["kmsKeyId"] == key_arn for s in secrets)
-    assert all("secretString" in v.secret_inputs for v in types.get("aws:secretsmanager/secretVersion:SecretVersion", []))
+    versions = types.get("aws:secretsmanager/secretVersion:SecretVersion", [])
+    assert len(versions) == len(users)
+    assert all("secretString" in v.secret_inputs for v in versions)
     if users:
         [assoc] = types["aws:msk/scramSecretAssociation:ScramSecretAssociation"]
         assert len(assoc.properties["secretArnLists"]) == len(users)

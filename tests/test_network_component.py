@@ -26,7 +26,9 @@ def test_ingress_only_for_named_clients_and_listener_ports():
     [egress] = by_type["aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"]
     assert egress.properties["cidrIpv4"] == "10.1.0.0/16"
     assert "ingress" not in group.properties and group.properties["revokeRulesOnDelete"] is True
-    assert all(r.parent.endswith("secure-kafka:aws:KafkaSecurityGroup::k") for r in run.resources if r.custom)
+    custom = [r for r in run.resources if r.custom]
+    assert len(custom) == 1 + 4 + 1  # the group, four ingress rules, one egress rule
+    assert all(r.parent.endswith("secure-kafka:aws:KafkaSecurityGroup::k") for r in custom)
 
 
 @pytest.mark.parametrize("clients,setting,fragment", [

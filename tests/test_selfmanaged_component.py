@@ -50,6 +50,7 @@ def test_instances_are_private_imdsv2_encrypted_and_keyless(stack):
         assert props["metadataOptions"]["httpTokens"] == "required"
         assert props["metadataOptions"]["httpPutResponseHopLimit"] == 1
         assert props["rootBlockDevice"]["encrypted"] is True and props["rootBlockDevice"]["kmsKeyId"] == key_arn
+        assert len(props["ebsBlockDevices"]) == 1
         assert all(d["encrypted"] is True and d["kmsKeyId"] == key_arn for d in props["ebsBlockDevices"])
         assert props["primaryNetworkInterface"]["networkInterfaceId"].startswith(inst.name + "-eni")
         assert "PRIVATE KEY" not in props["userData"] and "MOCK" not in props["userData"]
@@ -100,6 +101,7 @@ def test_security_groups_admit_only_named_peers(stack):
     broker_sg = run.outputs["securityGroupId"]
     ingress, egress = types[INGRESS], types[EGRESS]
     assert not [r for r in ingress + egress if r.properties.get("fromPort") in (22, 9092)]
+    assert len(ingress) >= 6 and len(egress) >= 5
     assert all(r.properties["ipProtocol"] == "tcp" and r.properties["fromPort"] == r.properties["toPort"]
                for r in ingress + egress)
     broker_in = [r for r in ingress if r.properties["securityGroupId"] == broker_sg]
@@ -129,7 +131,9 @@ def test_tls_material_reaches_nodes_only_through_encrypted_secrets(stack):
     key_arn = run.outputs["kmsKeyArn"]
     secrets = types["aws:secretsmanager/secret:Secret"]
     assert len(secrets) == 6 + clients and all(s.properties["kmsKeyId"] == key_arn for s in secrets)
-    assert all("secretString" in v.secret_inputs for v in types["aws:secretsmanager/secretVersion:SecretVersion"])
+    versions = types["aws:secretsmanager/secretVersion:SecretVersion"]
+    assert len(versions) == len(secrets)
+    assert all("secretString" in v.secret_inputs for v in versions)
     requests = {r.name: r.properties for r in types["tls:index/certRequest:CertRequest"]}
     assert len(requests) == 6 + clients
     broker_ips = {hp.rsplit(":", 1)[0] for hp in run.outputs["bootstrapServers"].split(",")}
@@ -288,6 +292,7 @@ def test_access_model_becomes_acls_at_boot_and_client_certificates(stack):
         assert any(f"User:{client}" in line and f"--topic {topic}" in line and f"--operation {op}" in line
                    for line in acl_lines), (client, topic, op)
     assert any("kafka-configs.sh" in c and "--entity-default" in c for c in commands)
+    assert len(others) == 2  # the other brokers
     assert all("kafka-acls.sh" not in str(i.properties["userData"]) for i in others)
     client_secrets = {s.properties["name"] for s in types["aws:secretsmanager/secret:Secret"] if "/tls/client-" in s.properties["name"]}
     assert client_secrets == {f"secure-kafka/orders-kafka/tls/client-{g['client']}" for g in grants}
