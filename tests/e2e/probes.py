@@ -14,7 +14,7 @@ import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 HOST = "127.0.0.1"
 CORRELATION = 0x5EC0
@@ -107,7 +107,27 @@ def tls(port: int, payload: bytes, ca: Path, cert: Optional[Path] = None, key: O
         version: Optional[ssl.TLSVersion] = None, ciphers: Optional[str] = None,
         server_hostname: str = HOST, check_hostname: bool = True) -> Outcome:
     """Send `payload` over TLS (optionally pinned to one protocol version or cipher list)."""
-    context = _context(ca, cert, key, version, ciphers, check_hostname)
+    def exchange(sock: ssl.SSLSocket) -> Outcome:
+        try:
+            sock.sendall(payload)
+        except ssl.SSLError as error:
+            return _alert(error)
+        except (ConnectionResetError, BrokenPipeError) as error:
+            return Outcome("closed", type(error).__name__)
+        return _read(sock)
+    return _session(port, _context(ca, cert, key, version, ciphers, check_hostname), server_hostname, exchange)
+
+
+def handshake(port: int, ca: Path, cert: Optional[Path] = None, key: Optional[Path] = None, *,
+              version: Optional[ssl.TLSVersion] = None, ciphers: Optional[str] = None) -> Outcome:
+    """Only the TLS handshake: Outcome("handshake", "<version> <cipher>") when it completes."""
+    return _session(port, _context(ca, cert, key, version, ciphers), HOST,
+                    lambda sock: Outcome("handshake", f"{sock.version()} {sock.cipher()[0]}"))
+
+
+def _session(port: int, context: ssl.SSLContext, server_hostname: str,
+             then: "Callable[[ssl.SSLSocket], Outcome]") -> Outcome:
+    """Connect, shake hands (outcomes of a failed handshake told apart), then `then(socket)`."""
     try:
         raw = socket.create_connection((HOST, port), timeout=TIMEOUT)
     except ConnectionRefusedError:
@@ -124,35 +144,7 @@ def tls(port: int, payload: bytes, ca: Path, cert: Optional[Path] = None, key: O
         except (ConnectionResetError, BrokenPipeError) as error:
             return Outcome("closed", type(error).__name__)
         with sock:
-            try:
-                sock.sendall(payload)
-            except ssl.SSLError as error:
-                return _alert(error)
-            except (ConnectionResetError, BrokenPipeError) as error:
-                return Outcome("closed", type(error).__name__)
-            return _read(sock)
-
-
-def handshake(port: int, ca: Path, cert: Optional[Path] = None, key: Optional[Path] = None, *,
-              version: Optional[ssl.TLSVersion] = None, ciphers: Optional[str] = None) -> Outcome:
-    """Only the TLS handshake: Outcome("handshake", "<version> <cipher>") when it completes."""
-    context = _context(ca, cert, key, version, ciphers)
-    try:
-        raw = socket.create_connection((HOST, port), timeout=TIMEOUT)
-    except ConnectionRefusedError:
-        return Outcome("unreachable", "connection refused")
-    with raw:
-        try:
-            with context.wrap_socket(raw, server_hostname=HOST) as sock:
-                return Outcome("handshake", f"{sock.version()} {sock.cipher()[0]}")
-        except ssl.SSLCertVerificationError as error:
-            return Outcome("client-rejected", error.verify_message or str(error))
-        except ssl.SSLError as error:
-            return _alert(error)
-        except socket.timeout:
-            return Outcome("timeout", "handshake")
-        except (ConnectionResetError, BrokenPipeError) as error:
-            return Outcome("closed", type(error).__name__)
+            return then(sock)
 
 
 def _context(ca: Path, cert: Optional[Path], key: Optional[Path], version: Optional[ssl.TLSVersion],
