@@ -21,6 +21,7 @@ from .validate import NAME, secret_text
 ORGANIZATION = "secure-kafka"
 BROKER_IDENTITY = "kafka-broker"
 ZOOKEEPER_IDENTITY = "zookeeper"
+CONTROLLER_IDENTITY = "kafka-controller"  # KRaft controllers: a super user, like the brokers
 CA_VALIDITY_HOURS = 5 * 365 * 24
 LEAF_VALIDITY_HOURS = 365 * 24
 EARLY_RENEWAL_HOURS = 30 * 24
@@ -85,10 +86,15 @@ def zookeeper_certs(cluster: str, hosts: Sequence[Sequence[str]]) -> list[CertSp
     return _node_certs(cluster, "zookeeper", ZOOKEEPER_IDENTITY, hosts)
 
 
+def controller_certs(cluster: str, hosts: Sequence[Sequence[str]]) -> list[CertSpec]:
+    """One certificate per KRaft controller; they authenticate to each other and to brokers with it."""
+    return _node_certs(cluster, "controller", CONTROLLER_IDENTITY, hosts)
+
+
 def client_cert(cluster: str, name: str, hosts: Sequence[str] = ()) -> CertSpec:
     """A client identity; its Kafka principal is `User:<name>`. `hosts` only matter to ZooKeeper,
     which checks a client's certificate against the address it connects from."""
-    if not NAME.match(name) or name in (BROKER_IDENTITY, ZOOKEEPER_IDENTITY):
+    if not NAME.match(name) or name in (BROKER_IDENTITY, ZOOKEEPER_IDENTITY, CONTROLLER_IDENTITY):
         raise ValueError(f"client name {name!r}: lowercase letters, digits and '-', not a node identity")
     dns, ips = _hosts(hosts)
     return CertSpec(f"client-{name}", name, cluster, dns, ips, server=False, client=True)

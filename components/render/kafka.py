@@ -82,30 +82,9 @@ def server_properties(settings: BrokerSettings, broker_count: int) -> dict[str, 
         "advertised.listeners": listeners(settings, settings.advertised_host),
         "security.inter.broker.protocol": "SSL",
         "log.dirs": settings.log_dirs,
-        # TLS on every listener, client certificates required, names verified
-        "ssl.client.auth": "required",
-        "ssl.protocol": "TLSv1.3",
-        "ssl.enabled.protocols": TLS_PROTOCOLS,
-        "ssl.cipher.suites": CIPHER_SUITES,
-        "ssl.endpoint.identification.algorithm": "https",
-        "ssl.keystore.type": "PEM",
-        "ssl.keystore.location": settings.tls.keystore,
-        "ssl.truststore.type": "PEM",
-        "ssl.truststore.location": settings.tls.truststore,
-        "ssl.principal.mapping.rules": principal_mapping_rules(settings.cluster),
-        # ACLs deny by default; only the brokers' own principal is a super user
-        "authorizer.class.name": AUTHORIZER,
-        "allow.everyone.if.no.acl.found": False,
-        "super.users": ";".join(settings.super_users),
-        # durability
-        "default.replication.factor": rf,
-        "min.insync.replicas": isr,
-        "offsets.topic.replication.factor": rf,
-        "transaction.state.log.replication.factor": rf,
-        "transaction.state.log.min.isr": isr,
-        "unclean.leader.election.enable": False,
-        "auto.create.topics.enable": False,
-        "num.partitions": settings.num_partitions,
+        **tls_properties(settings.tls, settings.cluster),
+        **authorization(AUTHORIZER, settings.super_users),
+        **durability(rf, isr, settings.num_partitions),
         # ZooKeeper over TLS, authenticated by certificate, znodes locked by ACLs
         "zookeeper.connect": settings.zookeeper_connect + settings.zookeeper_chroot,
         "zookeeper.ssl.client.enable": True,
@@ -121,14 +100,53 @@ def server_properties(settings: BrokerSettings, broker_count: int) -> dict[str, 
         "zookeeper.set.acl": True,
     }
     if settings.sasl_port:
-        props.update({
-            "sasl.enabled.mechanisms": SCRAM_MECHANISM,
-            # Kafka ignores the broker-wide ssl.client.auth on SASL_SSL listeners (KIP-684):
-            # without this a SASL client needs no certificate at all.
-            "listener.name.sasl_ssl.ssl.client.auth": "required",
-            f"listener.name.sasl_ssl.{SCRAM_MECHANISM.lower()}.sasl.jaas.config": scram_server_jaas(),
-        })
+        props.update(scram_listener())
     return props
+
+
+def tls_properties(tls: PemFiles, cluster: str) -> dict[str, Value]:
+    """TLS on every listener: client certificates required, names verified, strong suites only."""
+    return {
+        "ssl.client.auth": "required",
+        "ssl.protocol": "TLSv1.3",
+        "ssl.enabled.protocols": TLS_PROTOCOLS,
+        "ssl.cipher.suites": CIPHER_SUITES,
+        "ssl.endpoint.identification.algorithm": "https",
+        "ssl.keystore.type": "PEM",
+        "ssl.keystore.location": tls.keystore,
+        "ssl.truststore.type": "PEM",
+        "ssl.truststore.location": tls.truststore,
+        "ssl.principal.mapping.rules": principal_mapping_rules(cluster),
+    }
+
+
+def authorization(authorizer: str, super_users: Sequence[str]) -> dict[str, Value]:
+    """ACLs deny by default; only the cluster's own nodes are super users."""
+    return {"authorizer.class.name": authorizer, "allow.everyone.if.no.acl.found": False,
+            "super.users": ";".join(super_users)}
+
+
+def durability(rf: int, isr: int, partitions: int) -> dict[str, Value]:
+    return {
+        "default.replication.factor": rf,
+        "min.insync.replicas": isr,
+        "offsets.topic.replication.factor": rf,
+        "transaction.state.log.replication.factor": rf,
+        "transaction.state.log.min.isr": isr,
+        "unclean.leader.election.enable": False,
+        "auto.create.topics.enable": False,
+        "num.partitions": partitions,
+    }
+
+
+def scram_listener() -> dict[str, Value]:
+    return {
+        "sasl.enabled.mechanisms": SCRAM_MECHANISM,
+        # Kafka ignores the broker-wide ssl.client.auth on SASL_SSL listeners (KIP-684):
+        # without this a SASL client needs no certificate at all.
+        "listener.name.sasl_ssl.ssl.client.auth": "required",
+        f"listener.name.sasl_ssl.{SCRAM_MECHANISM.lower()}.sasl.jaas.config": scram_server_jaas(),
+    }
 
 
 def scram_server_jaas() -> str:

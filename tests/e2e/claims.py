@@ -159,6 +159,25 @@ def surface(cluster: KafkaCluster) -> None:
             stranger = probes.tls(port, request, good.ca, foreign.cert, foreign.key)
             assert stranger.kind == "alert" and stranger.detail in REFUSING_ALERTS, (server.name, port, stranger)
     zookeeper_surface(cluster, good, foreign)
+    controller_surface(cluster, good, foreign, request)
+
+
+def controller_surface(cluster: KafkaCluster, good, foreign, request: bytes) -> None:
+    """KRaft controllers: only their CONTROLLER listener, TLS with client certificates required."""
+    assert len(cluster.controller_servers) == cluster.controllers
+    for index, server in enumerate(cluster.controller_servers):
+        config = cluster.rendered("controller", index)
+        declared = {int(l.rsplit(":", 1)[1]) for l in config["listeners"].split(",")}
+        found = cluster.listening(server, expected=declared)
+        assert {addr for addr, _ in found} == {HOST}, (server.name, found)
+        assert {port for _, port in found} == declared, (server.name, found, declared)
+        for port in sorted(declared):
+            answer = probes.tls(port, request, good.ca, good.cert, good.key)
+            assert answer.kind == "answer" and probes.is_kafka_answer(answer.data), (server.name, port, answer)
+            assert probes.plaintext(port, request).refused, (server.name, port)
+            for who in (None, foreign):
+                refused = probes.tls(port, request, good.ca, who.cert if who else None, who.key if who else None)
+                assert refused.kind == "alert" and refused.detail in REFUSING_ALERTS, (server.name, port, refused)
 
 
 def zookeeper_surface(cluster: KafkaCluster, good, foreign) -> None:
@@ -207,6 +226,8 @@ def tls_ports(cluster: KafkaCluster) -> list[tuple[str, int, object]]:
         out.append((server.name, int(cluster.rendered("zookeeper", index)["secureClientPort"]), None))
         if cluster.zookeepers > 1:
             out.append((f"{server.name} election", cluster.zk_members[index].election_port, cluster.zk_ids[index]))
+    for voter, server in zip(cluster.voters, cluster.controller_servers):
+        out.append((server.name, voter.port, None))
     return out
 
 
@@ -216,7 +237,7 @@ def tls_versions_and_ciphers(cluster: KafkaCluster) -> None:
     forward-secret AEAD suite works (positive control). Every TLS port of brokers and ZooKeeper."""
     client = cluster.client("tls-prober")
     ports = tls_ports(cluster)
-    assert len(ports) >= cluster.brokers + cluster.zookeepers
+    assert len(ports) >= cluster.brokers + cluster.zookeepers + cluster.controllers
     for what, port, node in ports:
         who = node or client
         ok = probes.handshake(port, who.ca, who.cert, who.key, version=ssl.TLSVersion.TLSv1_2,
@@ -360,7 +381,12 @@ def topic_denied_with_an_allowed_group(cluster: KafkaCluster) -> None:
     for future in client.create_acls([binding]).values():
         future.result(timeout=30)
     snoop = cluster.tls_config(cluster.client("snoop"))
-    got, errors = consume(snoop, topic, group, 1, timeout=30)
+    deadline = time.monotonic() + 60
+    while True:  # the group's ACL reaches every broker asynchronously (ZooKeeper watch, KRaft metadata)
+        got, errors = consume(snoop, topic, group, 1, timeout=20)
+        if not errors or errors[-1].code() != KafkaError.GROUP_AUTHORIZATION_FAILED or time.monotonic() > deadline:
+            break
+        time.sleep(1)
     assert got == [] and errors, errors
     assert [e.code() for e in errors][-1] == KafkaError.TOPIC_AUTHORIZATION_FAILED, errors
     assert KafkaError.GROUP_AUTHORIZATION_FAILED not in {e.code() for e in errors}
@@ -393,8 +419,10 @@ def topic_takes_the_rendered_defaults(cluster: KafkaCluster, topic: str) -> tupl
     rf, min_isr = int(rendered["default.replication.factor"]), int(rendered["min.insync.replicas"])
     create_topic(cluster, topic, replication=None)  # the test sets neither
     client = admin(cluster)
-    partition = _partition(client, topic)
-    assert partition is not None and len(partition.replicas) == rf
+    seen: list = []
+    _wait("the new topic is described", lambda: seen.append(_partition(client, topic)) or seen[-1] is not None, 30)
+    partition = seen[-1]
+    assert len(partition.replicas) == rf
     resource = ConfigResource(ConfigResource.Type.TOPIC, topic)
     configs = client.describe_configs([resource])[resource].result(timeout=30)
     assert int(configs["min.insync.replicas"].value) == min_isr
@@ -552,3 +580,53 @@ def default_quota_from_the_boot_command(cluster: KafkaCluster) -> None:
         run_config_command(cluster, [*argv[:argv.index("--alter") + 1], "--delete-config",
                                      "producer_byte_rate,consumer_byte_rate,request_percentage",
                                      "--entity-type", "users", "--entity-default"])
+
+
+# --- KRaft -----------------------------------------------------------------------------------------
+ACTIVE = re.compile(r"Becoming the active controller at epoch (\d+)")
+
+
+def active_controller(cluster: KafkaCluster) -> tuple[int, int]:
+    """(index, epoch) of the controller that most recently became active, from their own logs."""
+    best = (-1, -1)
+    for index in range(cluster.controllers):
+        epochs = [int(e) for e in ACTIVE.findall(cluster.logs("controller", index))]
+        if epochs and max(epochs) > best[1]:
+            best = (index, max(epochs))
+    assert best[0] >= 0, "no controller says it is active"
+    return best
+
+
+def active_controller_killed(cluster: KafkaCluster) -> None:
+    """acks=all while the active KRaft controller is SIGKILLed: another takes over, nothing
+    acknowledged is lost, at least 99 % of sends are acknowledged."""
+    topic = f"quorum-{uuid.uuid4().hex[:6]}"
+    create_topic(cluster, topic, partitions=3)
+    grant(cluster, "User:quorum", topic, group="quorum")
+    config = cluster.tls_config(cluster.client("quorum"))
+    assert produce_once_allowed(config, topic, [b"warm"])[0] == [b"warm"]
+    victim, epoch = active_controller(cluster)
+    acked: list = []
+    errors: list = []
+
+    def report(err, msg):
+        (errors if err else acked).append(err if err else msg.value())
+
+    producer = Producer({**config, **QUIET, "acks": "all", "enable.idempotence": True,
+                         "message.timeout.ms": 120000, "linger.ms": 5})
+    total = 3000
+    for i in range(total):
+        producer.produce(topic, f"q-{i}".encode(), on_delivery=report)
+        producer.poll(0)
+        if i == total // 3:
+            cluster.controller_servers[victim].signal(signal.SIGKILL)
+        if i % 200 == 0:
+            producer.poll(0.05)
+    producer.flush(150)
+    assert not cluster.controller_servers[victim].running
+    _wait("another controller takes over", lambda: active_controller(cluster)[1] > epoch, 60)
+    assert active_controller(cluster)[0] != victim
+    assert len(acked) + len(errors) == total and len(acked) >= 0.99 * total, errors[:3]
+    got, _ = consume(config, topic, "quorum", len(acked) + 1, timeout=90)
+    assert set(acked) <= set(got), f"lost {len(set(acked) - set(got))} acknowledged messages"
+    cluster.restart_controller(victim)

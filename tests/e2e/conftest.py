@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import KafkaCluster  # noqa: E402
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def cluster():
     with KafkaCluster(cluster="e2e", zookeepers=3, brokers=3, sasl=True) as running:
         yield running

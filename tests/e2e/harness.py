@@ -7,6 +7,8 @@ everything is stopped — and its ports, files and processes released — even w
 from __future__ import annotations
 
 import atexit
+import base64
+import uuid
 import datetime
 import os
 import shutil
@@ -28,12 +30,14 @@ import probes
 from secure_kafka import pki
 from secure_kafka.render import parse_properties, render_properties
 from secure_kafka.render.kafka import BrokerSettings, PemFiles, log4j_properties, server_properties
+from secure_kafka.render.kraft import (CONTROLLER_ID_BASE, ControllerSettings, KRaftBrokerSettings, Voter,
+                                       controller_properties, kraft_broker_properties)
 from secure_kafka.render.zookeeper import QuorumMember, ZooKeeperSettings, myid, zoo_cfg
 
 ROOT = Path(__file__).resolve().parents[2]
 POM = Path(__file__).resolve().parent / "pom.xml"
-KAFKA_VERSION = "3.9.1"
-CACHE = ROOT / ".cache" / f"kafka-{KAFKA_VERSION}"
+KAFKA_VERSION = "3.9.1"  # the last line with ZooKeeper
+KAFKA_4 = "4.4.0"  # the newest Kafka 4.x on Maven Central (KRaft only)
 HOST = "127.0.0.1"  # the only address anything here binds to or advertises
 # Tests favour start-up time on 2 cores; benchmarks pass SERVER_JVM for steady-state throughput.
 JVM = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true")
@@ -55,19 +59,20 @@ K8S_LOCAL_ZOOKEEPER_KEYS = ("dataDir", "secureClientPort", "secureClientPortAddr
                             "quorumListenOnAllIPs")
 
 
-def kafka_classpath() -> str:
+def kafka_classpath(version: str = KAFKA_VERSION) -> str:
     """The Kafka runtime's jars, fetched once with Maven into the project cache."""
-    lib = CACHE / "lib"
-    marker = CACHE / ".complete"
+    cache = ROOT / ".cache" / f"kafka-{version}"
+    lib = cache / "lib"
+    marker = cache / ".complete"
     if not marker.exists():
         shutil.rmtree(lib, ignore_errors=True)
         lib.mkdir(parents=True)
         done = subprocess.run(["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
-                               f"-DoutputDirectory={lib}", f"-Dkafka.version={KAFKA_VERSION}"],
+                               f"-DoutputDirectory={lib}", f"-Dkafka.version={version}"],
                               capture_output=True, text=True, timeout=1200)
         if done.returncode != 0 or not any(lib.glob("kafka_2.13-*.jar")):
-            raise RuntimeError(f"mvn could not fetch Kafka {KAFKA_VERSION}: {done.stdout[-2000:]} {done.stderr[-2000:]}")
-        marker.write_text(KAFKA_VERSION)
+            raise RuntimeError(f"mvn could not fetch Kafka {version}: {done.stdout[-2000:]} {done.stderr[-2000:]}")
+        marker.write_text(version)
     return ":".join(str(p) for p in sorted(lib.glob("*.jar")))
 
 
@@ -275,11 +280,19 @@ class KafkaCluster:
     cert_hosts: Optional[dict[str, list[str]]] = None
     # Mutation tests only: (role, index, rendered config) -> the config to run.
     mutate: Optional[Callable[[str, int, dict], dict]] = None
+    # "zookeeper" (a ZooKeeper ensemble) or "kraft" (a dedicated controller quorum, no ZooKeeper)
+    metadata: str = "zookeeper"
+    controllers: int = 3
+    version: str = KAFKA_VERSION
 
     def __post_init__(self) -> None:
         self.own_workdir = self.workdir is None
         self.workdir = Path(self.workdir or tempfile.mkdtemp(prefix="secure-kafka-e2e-"))
-        self.classpath = kafka_classpath()
+        self.classpath = kafka_classpath(self.version)
+        if self.metadata == "kraft":
+            self.zookeepers = 0
+        else:
+            self.controllers = 0
         self.ca = new_authority(self.cluster)
         self.pki_dir = self.workdir / "pki"
         zk_ports = free_ports(3 * self.zookeepers)
@@ -295,6 +308,11 @@ class KafkaCluster:
         self.broker_ids = [write_identity(self.pki_dir / f"broker{i}", spec, self.ca) for i, spec in enumerate(
             pki.broker_certs(self.cluster, [hosts.get(f"broker{i}", [HOST, "localhost"])
                                             for i in range(self.brokers)]))]
+        controller_ports = free_ports(self.controllers)
+        self.voters = [Voter(CONTROLLER_ID_BASE + i, HOST, controller_ports[i]) for i in range(self.controllers)]
+        self.controller_ids = [write_identity(self.pki_dir / f"controller{i}", spec, self.ca) for i, spec in enumerate(
+            pki.controller_certs(self.cluster, [hosts.get(f"controller{i}", [HOST]) for i in range(self.controllers)]))]
+        self.controller_servers: list[Server] = []
         security = self.workdir / "java.security"
         security.write_text(PERMISSIVE_JDK)
         self.jvm_flags = (*self.jvm_flags, f"-Djava.security.properties={security}")
@@ -326,6 +344,8 @@ class KafkaCluster:
 
     # lifecycle
     def start(self, wait: bool = True) -> "KafkaCluster":
+        if self.metadata == "kraft":
+            return self._start_kraft(wait)
         for i, member in enumerate(self.zk_members):
             self.zk_servers.append(self._zookeeper(i, member))
         for server in self.zk_servers:
@@ -341,7 +361,8 @@ class KafkaCluster:
 
     def logs(self, role: str, index: int) -> str:
         """Everything a server has logged (stdout and log4j files)."""
-        home = self.workdir / (f"kafka{index}" if role == "broker" else f"zk{index}")
+        home = self.workdir / {"broker": f"kafka{index}", "controller": f"controller{index}",
+                               "zookeeper": f"zk{index}"}[role]
         return "".join(p.read_text(errors="replace") for p in sorted(home.glob("*.log")))
 
     def wait_healthy(self, timeout: float = 180) -> None:
@@ -405,7 +426,64 @@ class KafkaCluster:
 
     @property
     def servers(self) -> list[Server]:
-        return self.zk_servers + self.kafka_servers
+        return self.zk_servers + self.controller_servers + self.kafka_servers
+
+    # KRaft
+    def _start_kraft(self, wait: bool) -> "KafkaCluster":
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        self.controller_servers = [self._controller(i) for i in range(self.controllers)]
+        self.kafka_servers = [self._kraft_broker(i) for i in range(self.brokers)]
+        for server in self.controller_servers + self.kafka_servers:
+            self._format(server, cluster_id)
+        for server in self.controller_servers:
+            server.start()
+        wait_until(lambda: all(port_open(v.port) for v in self.voters), 90, "controller ports")
+        for server in self.kafka_servers:
+            server.start()
+        if wait:
+            self.wait_healthy()
+        return self
+
+    def _format(self, server: Server, cluster_id: str) -> None:
+        """kafka-storage.sh format: the node's metadata directory, stamped with the cluster id."""
+        config = server.log.parent / "server.properties"
+        done = subprocess.run(java(self.classpath, "kafka.tools.StorageTool",
+                                   ["format", "-t", cluster_id, "-c", str(config)], "256m", flags=self.jvm_flags),
+                              capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"formatting {server.name} failed: {done.stdout[-2000:]} {done.stderr[-2000:]}")
+
+    def _write(self, home: Path, role: str, index: int, config: dict) -> Path:
+        home.mkdir(parents=True, exist_ok=True)
+        if self.mutate:
+            config = self.mutate(role, index, dict(config))
+        (home / "server.properties").write_text(render_properties(config))
+        (home / "log4j.properties").write_text(render_properties(log4j_properties(str(home))))
+        return home
+
+    def _controller(self, index: int) -> Server:
+        voter = self.voters[index]
+        home = self._write(self.workdir / f"controller{index}", "controller", index, controller_properties(
+            ControllerSettings(voter.node_id, self.cluster, HOST, self.voters, str(self.workdir / f"controller{index}"
+                                                                                  / "meta"),
+                               self.controller_ids[index].pem_files, bind_host=HOST, port=voter.port,
+                               replication_factor=min(3, self.brokers), min_insync_replicas=2)))
+        command = java(self.classpath, "kafka.Kafka", [str(home / "server.properties")], "256m",
+                       home / "log4j.properties", self.jvm_flags)
+        return Server(f"controller-{index}", command, home / "stdout.log", [voter.port])
+
+    def _kraft_broker(self, index: int) -> Server:
+        home = self.workdir / f"kafka{index}"
+        settings = KRaftBrokerSettings(index, self.cluster, HOST, self.voters, str(home / "data"),
+                                       self.broker_ids[index].pem_files, bind_host=HOST,
+                                       tls_port=self.tls_ports[index],
+                                       sasl_port=self.sasl_ports[index] if self.sasl else None,
+                                       replication_factor=min(3, self.brokers), min_insync_replicas=2)
+        self._write(home, "broker", index, kraft_broker_properties(settings, self.brokers))
+        command = java(self.classpath, "kafka.Kafka", [str(home / "server.properties")], "384m",
+                       home / "log4j.properties", self.jvm_flags)
+        ports = [settings.tls_port] + ([settings.sasl_port] if settings.sasl_port else [])
+        return Server(f"kafka-{index}", command, home / "stdout.log", ports)
 
     # configs from the renderers
     def _zookeeper(self, index: int, member: QuorumMember) -> Server:
@@ -465,8 +543,15 @@ class KafkaCluster:
 
     def rendered(self, role: str, index: int) -> dict[str, str]:
         """The configuration file a server runs with, as written (not as the test meant it)."""
-        name = f"kafka{index}/server.properties" if role == "broker" else f"zk{index}/zoo.cfg"
+        name = {"broker": f"kafka{index}/server.properties", "controller": f"controller{index}/server.properties",
+                "zookeeper": f"zk{index}/zoo.cfg"}[role]
         return parse_properties((self.workdir / name).read_text())
+
+    def restart_controller(self, index: int) -> None:
+        old = self.controller_servers[index]
+        new = Server(old.name, old.command, old.log, old.ports)
+        self.controller_servers[index] = new
+        new.start()
 
     def restart_broker(self, index: int) -> None:
         old = self.kafka_servers[index]

@@ -1,0 +1,42 @@
+"""KRaft mode on the real servers: a dedicated controller quorum, no ZooKeeper, secured like the rest.
+The same claims as the ZooKeeper cluster, on Kafka 3.9.1 and on the newest Kafka 4.x."""
+import pytest
+
+import claims
+from harness import KAFKA_4, KAFKA_VERSION, KafkaCluster
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module", params=[KAFKA_VERSION, KAFKA_4], ids=["kafka-3.9", "kafka-4"])
+def kraft(request):
+    with KafkaCluster(cluster="kraft", metadata="kraft", controllers=3, brokers=3, sasl=True,
+                      version=request.param) as running:
+        yield running
+
+
+def test_no_zookeeper_and_every_socket_declared_local_and_refusing_strangers(kraft):
+    assert kraft.zk_servers == [] and len(kraft.controller_servers) == 3
+    for index in range(kraft.brokers):
+        assert not [k for k in kraft.rendered("broker", index) if k.startswith("zookeeper")]
+    claims.surface(kraft)
+
+
+def test_old_tls_and_weak_suites_are_refused_on_brokers_and_controllers(kraft):
+    claims.tls_versions_and_ciphers(kraft)
+
+
+def test_acls_deny_by_default(kraft):
+    claims.acls_deny_by_default(kraft)
+
+
+def test_reading_a_topic_without_its_acl_fails_on_the_topic(kraft):
+    claims.topic_denied_with_an_allowed_group(kraft)
+
+
+def test_acks_all_loses_nothing_when_the_leader_is_killed_in_flight(kraft):
+    claims.leader_killed_in_flight(kraft)
+
+
+def test_acks_all_loses_nothing_when_the_active_controller_is_killed(kraft):
+    claims.active_controller_killed(kraft)
