@@ -14,7 +14,7 @@ import pytest
 import claims
 from harness import HOST, KafkaCluster, free_ports
 
-pytestmark = [pytest.mark.e2e, pytest.mark.mutation]
+pytestmark = pytest.mark.mutation  # its own suite: the e2e suite is the claims themselves
 
 
 def _broker(key: str, value: Any) -> Callable[[str, int, dict], dict]:
