@@ -322,10 +322,12 @@ def _names_in_logs(cluster: KafkaCluster, role: str, count: int, timeout: float,
 def brokers_check_each_others_names(cluster: KafkaCluster) -> None:
     """Broker 1's certificate names another host (cluster built with cert_hosts={"broker1": [WRONG_HOST]}).
     A client with the rendered client settings refuses broker 1 and talks to broker 0; the brokers,
-    which verify each other by the rendered broker settings, refuse broker 1 as a replication peer."""
+    which verify each other by the rendered broker settings, refuse broker 1 as a replication peer.
+    Broker 0 must be the controller (broker0_controls=True): broker 1 cannot even reach itself."""
     from secure_kafka.render.kafka import admin_client_properties
 
     rendered = admin_client_properties(cluster.operator().pem_files)
+    assert cluster.controller_id() == 0, "precondition: broker 0, whose name is right, is the controller"
     who = cluster.client("names")
     base = {"security.protocol": "SSL", "ssl.ca.location": str(who.ca), "ssl.certificate.location": str(who.cert),
             "ssl.key.location": str(who.key),
@@ -336,8 +338,9 @@ def brokers_check_each_others_names(cluster: KafkaCluster) -> None:
     assert any("certificate verify failed" in e.str() for e in refused), [e.str() for e in refused]
 
     topic = f"names-{uuid.uuid4().hex[:6]}"
-    # the test's own tool does not check names: the controller it must reach may be broker 1
-    client = AdminClient({**cluster.tls_config(cluster.operator()), "ssl.endpoint.identification.algorithm": "none",
+    # the test's own tool asks broker 0 only: broker 1 never hears from the controller, so its
+    # metadata names no controller and a client asking it would wait forever
+    client = AdminClient({**cluster.tls_config(cluster.operator()), "bootstrap.servers": good["bootstrap.servers"],
                           **QUIET})
     client.create_topics([NewTopic(topic, 1, replica_assignment=[[1, 0]])])[topic].result(timeout=60)
     hits = _names_in_logs(cluster, "broker", 1, 25)  # broker 0 fetching from leader 1

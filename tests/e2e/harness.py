@@ -284,6 +284,9 @@ class KafkaCluster:
     metadata: str = "zookeeper"
     controllers: int = 3
     version: str = KAFKA_VERSION
+    # ZooKeeper mode: start broker 0 alone and wait until it is the controller before the rest,
+    # for tests whose other brokers cannot talk to themselves (a certificate for another host).
+    broker0_controls: bool = False
 
     def __post_init__(self) -> None:
         self.own_workdir = self.workdir is None
@@ -353,8 +356,10 @@ class KafkaCluster:
         wait_until(lambda: all(port_open(p) for p in self.zk_client_ports), 90, "ZooKeeper secure ports")
         for i in range(self.brokers):
             self.kafka_servers.append(self._broker(i))
-        for server in self.kafka_servers:
+        for i, server in enumerate(self.kafka_servers):
             server.start()
+            if i == 0 and self.broker0_controls:
+                wait_until(lambda: self.controller_id() == 0, 120, "broker 0 elected controller")
         if wait:
             self.wait_healthy()
         return self
@@ -372,6 +377,16 @@ class KafkaCluster:
                     raise RuntimeError(f"{s.name} exited:\n{s.tail()}")
             return len(self.registered_brokers()) == self.brokers
         wait_until(ready, timeout, "all brokers registered")
+
+    def controller_id(self) -> Optional[int]:
+        """The controller a running broker names, or None while none answers."""
+        from confluent_kafka.admin import AdminClient
+
+        admin = AdminClient({**self.tls_config(self.operator()), "socket.timeout.ms": 3000, "log_level": 0})
+        try:
+            return admin.list_topics(timeout=3).controller_id
+        except Exception:  # noqa: BLE001 - not up yet
+            return None
 
     def registered_brokers(self) -> list[int]:
         from confluent_kafka.admin import AdminClient

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 def test_clients_and_brokers_refuse_a_broker_certificate_for_another_host():
     with KafkaCluster(cluster="names", zookeepers=1, brokers=2, sasl=False,
-                      cert_hosts={"broker1": [claims.WRONG_HOST]}) as cluster:
+                      cert_hosts={"broker1": [claims.WRONG_HOST]}, broker0_controls=True) as cluster:
         claims.brokers_check_each_others_names(cluster)
 
 
