@@ -20,6 +20,7 @@ _EXPORTS = {
     "NodeGroupArgs": "compute",
     "SelfManagedKafka": "brokers", "SelfManagedKafkaArgs": "brokers",
     "ZooKeeperEnsemble": "zookeeper", "ZooKeeperEnsembleArgs": "zookeeper",
+    "KRaftControllerQuorum": "controllers", "KRaftControllerQuorumArgs": "controllers",
     "ClientQuota": "render.kafka",
     "BringYourOwnCa": "pki",
     "KafkaOnKubernetes": "kubernetes", "KafkaOnKubernetesArgs": "kubernetes", "ContainerResources": "kubernetes",
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from .access import TopicGrant
     from .brokers import SelfManagedKafka, SelfManagedKafkaArgs
     from .compute import NodeGroupArgs
+    from .controllers import KRaftControllerQuorum, KRaftControllerQuorumArgs
     from .encryption import CustomerKey, CustomerKeyArgs
     from .errors import ConfigError
     from .kubernetes import ContainerResources, KafkaOnKubernetes, KafkaOnKubernetesArgs

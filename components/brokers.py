@@ -27,6 +27,8 @@ from .validate import check_environment, check_int, check_security_group_id, che
 from .render.zookeeper import SECURE_CLIENT_PORT
 from .zookeeper import (DATA_DEVICE, NODE_FILES, ZooKeeperEnsemble, ZooKeeperEnsembleArgs,
                         validate_ensemble_args, validate_nodes)
+from .controllers import KRaftControllerQuorum, KRaftControllerQuorumArgs, validate_quorum_args, voters
+from .render.kraft import CONTROLLER_PORT, KRaftBrokerSettings, Voter, format_command, kraft_broker_properties
 
 
 
@@ -43,7 +45,11 @@ class SelfManagedKafkaArgs(compute.NodeGroupArgs):
             There is no PLAINTEXT listener to choose.
         replication_factor / min_insync_replicas: topic defaults (3 / 2); 2 <= min ISR <= RF <= brokers.
         quota: `ClientQuota` applied to every client at boot.
+        metadata_mode: "zookeeper" (default: a dedicated ZooKeeper ensemble) or "kraft" (a dedicated
+            KRaft controller quorum, no ZooKeeper). Switching a running cluster is a migration, not
+            an update: see `secure-kafka migrate` in the README.
         zookeeper_nodes / zookeeper_instance_type: the dedicated ensemble (3 or 5; 1 outside prod).
+        controller_nodes / controller_instance_type: the KRaft quorum (3 or 5; 1 outside prod).
         access: `TopicGrant`s: Kafka ACLs applied at boot, and one client certificate each (a Secrets
             Manager secret under the customer key).
     """
@@ -56,9 +62,18 @@ class SelfManagedKafkaArgs(compute.NodeGroupArgs):
     replication_factor: int = 3
     min_insync_replicas: int = 2
     quota: ClientQuota = ClientQuota()
+    metadata_mode: str = "zookeeper"
     zookeeper_nodes: int = 3
     zookeeper_instance_type: str = "m6i.large"
+    controller_nodes: int = 3
+    controller_instance_type: str = "m6i.large"
     access: Sequence[TopicGrant] = ()
+
+
+METADATA_MODES = ("zookeeper", "kraft")
+# Settings that belong to one metadata mode: setting one in the other mode is a mistake.
+_MODE_SETTINGS = {"zookeeper": ("zookeeper_nodes", "zookeeper_instance_type"),
+                  "kraft": ("controller_nodes", "controller_instance_type")}
 
 
 def client_ports(listeners: Sequence[str]) -> tuple[int, ...]:
@@ -86,12 +101,25 @@ def validate_kafka_args(args: SelfManagedKafkaArgs, label: Callable[[str], str] 
                                                         args.quota.request_percentage) <= 0:
         raise ConfigError(label("quota"), args.quota, "a ClientQuota with positive limits")
     validate_grants(args.access, label("access"))
-    validate_ensemble_args(zookeeper_args(args, security_group_id=None), _zookeeper_label(label))
+    if args.metadata_mode not in METADATA_MODES:
+        raise ConfigError(label("metadata_mode"), args.metadata_mode,
+                          "zookeeper (a dedicated ensemble) or kraft (a dedicated controller quorum)")
+    for mode, names in _MODE_SETTINGS.items():
+        for setting in names if mode != args.metadata_mode else ():
+            default = SelfManagedKafkaArgs.__dataclass_fields__[setting].default
+            if getattr(args, setting) != default:
+                raise ConfigError(label(setting), getattr(args, setting),
+                                  f"nothing with metadata_mode {args.metadata_mode}: it sets up the {mode} nodes")
+    if args.metadata_mode == "kraft":
+        validate_quorum_args(controller_args(args, security_group_id=None), _role_label(label, "controller"))
+    else:
+        validate_ensemble_args(zookeeper_args(args, security_group_id=None), _role_label(label, "zookeeper"))
     validate_clients(args.clients, client_ports(listeners), label("clients"))
 
 
-def _zookeeper_label(label: Callable[[str], str]) -> Callable[[str], str]:
-    names = {"node_count": "zookeeper_nodes", "instance_type": "zookeeper_instance_type"}
+def _role_label(label: Callable[[str], str], role: str) -> Callable[[str], str]:
+    """The quorum's own argument names as the SelfManagedKafka settings that feed them."""
+    names = {"node_count": f"{role}_nodes", "instance_type": f"{role}_instance_type"}
     return lambda name: label(names.get(name, name))
 
 
@@ -106,20 +134,34 @@ def zookeeper_args(args: SelfManagedKafkaArgs, security_group_id: Optional[pulum
         log_retention_days=args.log_retention_days, https_egress_cidrs=args.https_egress_cidrs, tags=args.tags)
 
 
+def controller_args(args: SelfManagedKafkaArgs, security_group_id: Optional[pulumi.Input[str]],
+                    key_arn: Optional[pulumi.Input[str]] = None,
+                    ca: Optional[pki.BringYourOwnCa] = None) -> KRaftControllerQuorumArgs:
+    return KRaftControllerQuorumArgs(
+        cluster=args.cluster, vpc_id=args.vpc_id, vpc_cidr=args.vpc_cidr, subnet_ids=args.subnet_ids,
+        node_count=args.controller_nodes, environment=args.environment, instance_type=args.controller_instance_type,
+        ami_id=args.ami_id, kms_key_arn=key_arn, ca=ca or args.ca,
+        broker_security_group_ids=[security_group_id] if security_group_id is not None else [],
+        replication_factor=args.replication_factor, min_insync_replicas=args.min_insync_replicas,
+        log_retention_days=args.log_retention_days, https_egress_cidrs=args.https_egress_cidrs, tags=args.tags)
+
+
 class SelfManagedKafka(pulumi.ComponentResource):
     """N brokers over the subnets and a dedicated ZooKeeperEnsemble, sharing one CA and one key.
 
     Outputs: `bootstrap_servers_tls` (SSL listener) and `bootstrap_servers_sasl_ssl` (SASL_SSL; None
     when that listener is off), `bootstrap_servers` (every listener, mixed), `security_group_id`,
-    `zookeeper_connect` (TLS port, for operators only), `ca_cert_pem` (clients' truststore),
-    `kms_key_arn`, `client_secret_arns` (per TopicGrant client: its certificate and key).
+    `zookeeper_connect` (TLS port, for operators only; None in KRaft mode), `controller_quorum_voters`
+    (KRaft mode; None with ZooKeeper), `ca_cert_pem` (clients' truststore), `kms_key_arn`,
+    `client_secret_arns` (per TopicGrant client: its certificate and key).
     """
 
     bootstrap_servers: pulumi.Output[str]
     bootstrap_servers_tls: Optional[pulumi.Output[str]]
     bootstrap_servers_sasl_ssl: Optional[pulumi.Output[str]]
     security_group_id: pulumi.Output[str]
-    zookeeper_connect: pulumi.Output[str]
+    zookeeper_connect: Optional[pulumi.Output[str]]
+    controller_quorum_voters: Optional[pulumi.Output[str]]
     ca_cert_pem: pulumi.Output[str]
 
     def __init__(self, name: str, args: SelfManagedKafkaArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
@@ -133,18 +175,27 @@ class SelfManagedKafka(pulumi.ComponentResource):
         tags = {**args.tags, "secure-kafka:cluster": args.cluster, "secure-kafka:role": "kafka"}
         key_arn = where.kms_key_arn or CustomerKey(f"{name}-data", CustomerKeyArgs(
             description=f"Kafka {args.cluster}: volumes, TLS secrets, logs", alias=f"secure-kafka/{name}",
-            log_group_names=[compute.log_group_name(args.cluster, r) for r in ("kafka", "zookeeper")], tags=tags),
+            log_group_names=[compute.log_group_name(args.cluster, r) for r in ("kafka", _quorum_role(args))],
+            tags=tags),
             opts=child).arn
         ca = args.ca or pki.generate_ca(f"{name}-cluster", args.cluster, self)
 
         self.security_group = compute.node_security_group(f"{name}-brokers", where.vpc_id, f"Kafka {args.cluster}", tags, self)
         sg = self.security_group.id
-        self.zookeeper = ZooKeeperEnsemble(f"{name}-zk", zookeeper_args(args, sg, key_arn, ca), opts=child)
-        self._rules(name, args, sg, where, peers)
+        self.zookeeper: Optional[ZooKeeperEnsemble] = None
+        self.controllers: Optional[KRaftControllerQuorum] = None
+        if args.metadata_mode == "kraft":
+            self.controllers = KRaftControllerQuorum(f"{name}-ctl", controller_args(args, sg, key_arn, ca), opts=child)
+            metadata: pulumi.Output[Any] = pulumi.Output.all(self.controllers.ips, self.controllers.cluster_id)
+            quorum_group, quorum_port = self.controllers.security_group_id, CONTROLLER_PORT
+        else:
+            self.zookeeper = ZooKeeperEnsemble(f"{name}-zk", zookeeper_args(args, sg, key_arn, ca), opts=child)
+            metadata = pulumi.Output.from_input(self.zookeeper.connect_string)
+            quorum_group, quorum_port = self.zookeeper.security_group_id, SECURE_CLIENT_PORT
+        self._rules(name, args, sg, where, peers, quorum_group, quorum_port)
 
-        nodes = [compute.NodeSpec(f"{name}-broker-{i}", where.subnet_ids[i % len(where.subnet_ids)],
-                                  args.instance_type, args.root_gib, args.data_gib) for i in range(args.broker_count)]
-        enis = [compute.network_interface(n, sg, tags, self) for n in nodes]
+        nodes, enis = compute.launch(compute.NodeLaunch(f"{name}-broker", args.broker_count, args.instance_type,
+                                                        args.root_gib, args.data_gib), where, sg, tags, self)
         ips = [e.private_ip for e in enis]
         specs = pki.broker_certs(args.cluster, [[]] * len(nodes))
         clients = [pki.PkiNode(pki.client_cert(args.cluster, g.client)) for g in args.access]
@@ -159,7 +210,7 @@ class SelfManagedKafka(pulumi.ComponentResource):
         region = compute.region(self)
         self.instances = []
         for index, (node, eni, spec) in enumerate(zip(nodes, enis, specs)):
-            user_data = pulumi.Output.all(ips, self.zookeeper.connect_string, self.pki.secret_arns[spec.name],
+            user_data = pulumi.Output.all(ips, metadata, self.pki.secret_arns[spec.name],
                                           region, logs.name).apply(partial(_user_data, args, index))
             self.instances.append(compute.instance(node, ami=ami, eni=eni, profile=profile, key_arn=key_arn,
                                                    user_data=user_data, tags=tags, parent=self,
@@ -172,7 +223,8 @@ class SelfManagedKafka(pulumi.ComponentResource):
         self.bootstrap_servers_tls = self.bootstrap_servers_by_listener.get("SSL")
         self.bootstrap_servers_sasl_ssl = self.bootstrap_servers_by_listener.get("SASL_SSL")
         self.security_group_id = sg
-        self.zookeeper_connect = self.zookeeper.connect_string
+        self.zookeeper_connect = self.zookeeper.connect_string if self.zookeeper else None
+        self.controller_quorum_voters = self.controllers.quorum_voters if self.controllers else None
         self.ca_cert_pem = pulumi.Output.from_input(ca.cert_pem)
         self.kms_key_arn = pulumi.Output.from_input(key_arn)
         self.client_secret_arns = {g.client: self.pki.secret_arns[f"client-{g.client}"] for g in args.access}
@@ -182,24 +234,26 @@ class SelfManagedKafka(pulumi.ComponentResource):
                                   if self.bootstrap_servers_sasl_ssl else {}),
                                "securityGroupId": sg,
                                "clientSecretArns": self.client_secret_arns,
-                               "zookeeperConnect": self.zookeeper_connect, "caCertPem": self.ca_cert_pem,
+                               **({"zookeeperConnect": self.zookeeper_connect} if self.zookeeper_connect else {}),
+                               **({"controllerQuorumVoters": self.controller_quorum_voters}
+                                  if self.controller_quorum_voters else {}),
+                               "caCertPem": self.ca_cert_pem,
                                "kmsKeyArn": self.kms_key_arn})
 
     def _rules(self, name: str, args: SelfManagedKafkaArgs, sg: pulumi.Output[str], where: compute.Placement,
-               peers: dict[str, pulumi.Input[str]]) -> None:
-        """Clients reach only the TLS listeners; brokers reach each other (SSL) and ZooKeeper's TLS port."""
+               peers: dict[str, pulumi.Input[str]], quorum_group: pulumi.Input[str], quorum_port: int) -> None:
+        """Clients reach only the TLS listeners; brokers reach each other (SSL) and the metadata
+        quorum's TLS port: ZooKeeper's 2182, or the controllers' 9093."""
         for client in args.clients:
             peer = peers.get(client.name)
             for port in client_ports(args.listeners):
                 compute.group_rule(f"{name}-{client.name}-{port}", sg, port, peer_group=peer,
                                    cidr=client.cidr, description=f"Kafka client {client.name}, TLS only", parent=self)
         tls_port = LISTENER_PORTS["SSL"]
-        compute.group_rule(f"{name}-interbroker-in", sg, tls_port, peer_group=sg,
-                           description="inter-broker replication (SSL)", parent=self)
-        compute.group_rule(f"{name}-interbroker-out", sg, tls_port, peer_group=sg, egress=True,
-                           description="inter-broker replication (SSL)", parent=self)
-        compute.group_rule(f"{name}-to-zookeeper", sg, SECURE_CLIENT_PORT, peer_group=self.zookeeper.security_group_id,
-                           egress=True, description="brokers to ZooKeeper, TLS port only", parent=self)
+        compute.peer_port(f"{name}-interbroker", sg, tls_port, "inter-broker replication (SSL)", self)
+        role = _quorum_role(args)
+        compute.group_rule(f"{name}-to-{role}", sg, quorum_port, peer_group=quorum_group, egress=True,
+                           description=f"brokers to the {role} quorum, TLS port only", parent=self)
         compute.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
 
 
@@ -207,22 +261,41 @@ def _bootstrap(ports: Sequence[int], ips: list[str]) -> str:
     return ",".join(f"{ip}:{port}" for ip in ips for port in ports)
 
 
+def _quorum_role(args: SelfManagedKafkaArgs) -> str:
+    return "controller" if args.metadata_mode == "kraft" else "zookeeper"
+
+
 def _user_data(args: SelfManagedKafkaArgs, index: int, resolved: list[Any]) -> str:
-    ips, zookeeper, secret_arn, region, log_group = resolved
-    return broker_user_data(args, index, ips, zookeeper, secret_arn, region, log_group)
+    ips, metadata, secret_arn, region, log_group = resolved
+    if args.metadata_mode == "kraft":
+        controller_ips, cluster = metadata
+        return broker_user_data(args, index, ips, "", secret_arn, region, log_group,
+                                controllers=voters(controller_ips), cluster_id=cluster)
+    return broker_user_data(args, index, ips, metadata, secret_arn, region, log_group)
+
+
+def _server_properties(args: SelfManagedKafkaArgs, index: int, ips: Sequence[str], zookeeper: str,
+                       controllers: Sequence[Voter]) -> dict[str, Any]:
+    common: dict[str, Any] = dict(
+        cluster=args.cluster, advertised_host=ips[index], log_dirs="/var/lib/kafka/data", tls=NODE_FILES,
+        tls_port=LISTENER_PORTS["SSL"], sasl_port=LISTENER_PORTS["SASL_SSL"] if "SASL_SSL" in args.listeners else None,
+        replication_factor=args.replication_factor, min_insync_replicas=args.min_insync_replicas)
+    if controllers:
+        return kraft_broker_properties(KRaftBrokerSettings(node_id=index, voters=controllers, **common),
+                                       args.broker_count)
+    return server_properties(BrokerSettings(broker_id=index, zookeeper_connect=zookeeper,
+                                            super_users=(pki.broker_certs(args.cluster, [[]])[0].kafka_principal,),
+                                            **common), args.broker_count)
 
 
 def broker_user_data(args: SelfManagedKafkaArgs, index: int, ips: Sequence[str], zookeeper: str,
-                     secret_arn: str, region: str, log_group: str) -> str:
-    """Pure: one broker's boot document. Broker 0 also applies the default client quotas."""
-    settings = BrokerSettings(
-        broker_id=index, cluster=args.cluster, advertised_host=ips[index], zookeeper_connect=zookeeper,
-        log_dirs="/var/lib/kafka/data", tls=NODE_FILES, tls_port=LISTENER_PORTS["SSL"],
-        sasl_port=LISTENER_PORTS["SASL_SSL"] if "SASL_SSL" in args.listeners else None,
-        replication_factor=args.replication_factor, min_insync_replicas=args.min_insync_replicas,
-        super_users=(pki.broker_certs(args.cluster, [[]])[0].kafka_principal,))
+                     secret_arn: str, region: str, log_group: str, controllers: Sequence[Voter] = (),
+                     cluster_id: str = "") -> str:
+    """Pure: one broker's boot document (ZooKeeper mode, or KRaft when `controllers` are given).
+    Broker 0 also applies the default client quotas and the ACLs."""
+    config_path = "/etc/kafka/server.properties"
     files = {
-        "/etc/kafka/server.properties": render_properties(server_properties(settings, args.broker_count)),
+        config_path: render_properties(_server_properties(args, index, ips, zookeeper, controllers)),
         "/etc/kafka/log4j.properties": render_properties(log4j_properties(LOG_DIR)),
         "/etc/kafka/admin.properties": render_properties(admin_client_properties(NODE_FILES)),
         "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json": cloudwatch_agent_config(
@@ -230,11 +303,12 @@ def broker_user_data(args: SelfManagedKafkaArgs, index: int, ips: Sequence[str],
     }
     post = [CLOUDWATCH_START]
     if index == 0:  # once per cluster: default quotas, then the ACLs of the access model
-        bootstrap, admin = f"{ips[0]}:{settings.tls_port}", "/etc/kafka/admin.properties"
+        bootstrap, admin = f"{ips[0]}:{LISTENER_PORTS['SSL']}", "/etc/kafka/admin.properties"
         commands = [("kafka-configs.sh", quota_arguments(args.quota, bootstrap, admin))]
         commands += [("kafka-acls.sh", acl_arguments(e, bootstrap, admin)) for e in kafka_acls(args.access)]
         for tool, arguments in commands:
             post.append(f"for i in $(seq 60); do runuser -u kafka -- {KAFKA_HOME}/bin/{tool} {shlex.join(arguments)} "
                         "&& break; sleep 10; done")
-    return cloud_config(NodeBoot("kafka", f"broker-{index}", region, secret_arn, "/etc/kafka/server.properties",
-                                 files, heap="4g", data_device=DATA_DEVICE, log_group=log_group, post_start=tuple(post)))
+    pre = (format_command(KAFKA_HOME, cluster_id, config_path),) if controllers else ()
+    return cloud_config(NodeBoot("kafka", f"broker-{index}", region, secret_arn, config_path, files, heap="4g",
+                                 data_device=DATA_DEVICE, log_group=log_group, pre_start=pre, post_start=tuple(post)))

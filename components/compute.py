@@ -206,3 +206,30 @@ def https_egress(name: str, group_id: pulumi.Input[str], cidrs: Sequence[pulumi.
     for index, cidr in enumerate(cidrs):
         group_rule(f"{name}-https-{index}", group_id, 443, cidr=cidr, egress=True,
                    description="HTTPS to AWS APIs (VPC endpoints) and package mirrors", parent=parent)
+
+
+@dataclass(frozen=True)
+class NodeLaunch:
+    """One group's nodes as they are launched: names, sizes, the group's security group and key."""
+
+    prefix: str  # instance names are f"{prefix}-{i}" (i from `first`)
+    count: int
+    instance_type: str
+    root_gib: int
+    data_gib: int
+    first: int = 0
+
+
+def launch(launch_spec: NodeLaunch, where: Placement, sg: pulumi.Input[str], tags: Mapping[str, str],
+           parent: pulumi.Resource) -> tuple[list[NodeSpec], list[aws.ec2.NetworkInterface]]:
+    """The nodes spread over the subnets, each with its own interface (its IP goes into certificates)."""
+    nodes = [NodeSpec(f"{launch_spec.prefix}-{launch_spec.first + i}", where.subnet_ids[i % len(where.subnet_ids)],
+                      launch_spec.instance_type, launch_spec.root_gib, launch_spec.data_gib)
+             for i in range(launch_spec.count)]
+    return nodes, [network_interface(n, sg, tags, parent) for n in nodes]
+
+
+def peer_port(name: str, sg: pulumi.Input[str], port: int, what: str, parent: pulumi.Resource) -> None:
+    """A port open only between the members of one group, both ways."""
+    for direction, egress in (("in", False), ("out", True)):
+        group_rule(f"{name}-{direction}", sg, port, peer_group=sg, egress=egress, description=what, parent=parent)

@@ -30,6 +30,8 @@ def build(settings: PlatformConfig) -> dict[str, Any]:
                  "bootstrapServersSaslSsl": kafka.bootstrap_servers_sasl_ssl}
     return {"bootstrapServers": kafka.bootstrap_servers,
             **{key: value for key, value in listeners.items() if value is not None},
-            "zookeeperConnect": kafka.zookeeper_connect,
+            **({"zookeeperConnect": kafka.zookeeper_connect} if kafka.zookeeper_connect is not None else {}),
+            **({"controllerQuorumVoters": kafka.controller_quorum_voters}
+               if kafka.controller_quorum_voters is not None else {}),
             "securityGroupId": kafka.security_group_id, "kmsKeyArn": kafka.kms_key_arn,
             "caCertPem": kafka.ca_cert_pem}

@@ -57,10 +57,11 @@ def check_environment(value: object, setting: str) -> None:
         raise ConfigError(setting, value, f"one of {', '.join(ENVIRONMENTS)}")
 
 
-def check_ensemble_size(value: object, environment: str, setting: str) -> None:
-    """A ZooKeeper ensemble has an odd size; prod needs 3 or more so that one member can fail."""
+def check_ensemble_size(value: object, environment: str, setting: str, group: str = "ensemble") -> None:
+    """A ZooKeeper ensemble or KRaft controller quorum has an odd size; prod needs 3 or more so
+    that one member can fail and a majority remains."""
     if type(value) is not int or value not in (1, 3, 5):
-        raise ConfigError(setting, value, "an odd ensemble size: 3 or 5 (1 outside prod)")
+        raise ConfigError(setting, value, f"an odd {group} size: 3 or 5 (1 outside prod)")
     if environment == "prod" and value < 3:
         raise ConfigError(setting, value, "at least 3 nodes in prod, so one can fail")
 

@@ -93,15 +93,11 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
             compute.group_rule(f"{name}-client-{peer_index}", sg, SECURE_CLIENT_PORT, peer_group=peer,
                                description="ZooKeeper clients (Kafka brokers), TLS only", parent=self)
         for port, what in ((QUORUM_PORT, "quorum"), (ELECTION_PORT, "leader election")):
-            compute.group_rule(f"{name}-{what.split()[-1]}-in", sg, port, peer_group=sg,
-                               description=f"ZooKeeper {what} inside the ensemble", parent=self)
-            compute.group_rule(f"{name}-{what.split()[-1]}-out", sg, port, peer_group=sg, egress=True,
-                               description=f"ZooKeeper {what} inside the ensemble", parent=self)
+            compute.peer_port(f"{name}-{what.split()[-1]}", sg, port, f"ZooKeeper {what} inside the ensemble", self)
         compute.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
 
-        nodes = [compute.NodeSpec(f"{name}-{i + 1}", where.subnet_ids[i % len(where.subnet_ids)],
-                                  args.instance_type, args.root_gib, args.data_gib) for i in range(args.node_count)]
-        enis = [compute.network_interface(n, sg, tags, self) for n in nodes]
+        nodes, enis = compute.launch(compute.NodeLaunch(name, args.node_count, args.instance_type, args.root_gib,
+                                                        args.data_gib, first=1), where, sg, tags, self)
         ips = [e.private_ip for e in enis]
         specs = pki.zookeeper_certs(args.cluster, [[]] * len(nodes))
         self.pki = pki.ClusterPki(f"{name}-pki", pki.ClusterPkiArgs(

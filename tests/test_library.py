@@ -10,13 +10,13 @@ import pulumi
 import secure_kafka
 
 ROOT = Path(__file__).resolve().parents[1]
-COMPONENTS = ["CustomerKey", "KafkaOnKubernetes", "KafkaSecurityGroup", "MskCluster", "SelfManagedKafka",
-              "ZooKeeperEnsemble"]
+COMPONENTS = ["CustomerKey", "KafkaOnKubernetes", "KafkaSecurityGroup", "KRaftControllerQuorum", "MskCluster",
+              "SelfManagedKafka", "ZooKeeperEnsemble"]
 
 
 def test_every_component_and_argument_type_is_exported():
     exported = set(secure_kafka.__all__)
-    assert len(exported) == 19
+    assert len(exported) == 21
     for name in COMPONENTS:
         assert name in exported and f"{name}Args" in exported
         assert issubclass(getattr(secure_kafka, name), pulumi.ComponentResource)
@@ -30,7 +30,7 @@ def documented(doc: str, name: str) -> bool:
 def test_every_argument_is_documented_with_its_default_or_allowed_values():
     data = [getattr(secure_kafka, n) for n in secure_kafka.__all__
             if dataclasses.is_dataclass(getattr(secure_kafka, n))]
-    assert len(data) == 12
+    assert len(data) == 13
     for cls in data:
         doc = inspect.getdoc(cls) or ""
         assert "Attributes:" in doc, cls.__name__

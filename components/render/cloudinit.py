@@ -37,6 +37,8 @@ class NodeBoot:
     heap: str = "1g"
     data_device: str = "/dev/sdf"
     log_group: str = ""
+    # as the kafka user, before the service's first start (KRaft: format the metadata log)
+    pre_start: Sequence[Sequence[str]] = field(default_factory=tuple)
     post_start: Sequence[str] = field(default_factory=tuple)
 
 
@@ -126,8 +128,9 @@ def cloud_config(boot: NodeBoot) -> str:
         {"path": "/usr/local/sbin/secure-kafka-install", "content": install_script(boot), "permissions": "0700"},
         {"path": "/usr/local/sbin/secure-kafka-fetch-tls", "content": fetch_tls_script(boot), "permissions": "0700"},
     ]
-    runcmd = [["/usr/local/sbin/secure-kafka-install"], ["/usr/local/sbin/secure-kafka-fetch-tls"],
-              ["systemctl", "daemon-reload"], ["systemctl", "enable", "--now", f"{boot.role}.service"]]
+    runcmd = [["/usr/local/sbin/secure-kafka-install"], ["/usr/local/sbin/secure-kafka-fetch-tls"]]
+    runcmd += [["runuser", "-u", "kafka", "--", *command] for command in boot.pre_start]
+    runcmd += [["systemctl", "daemon-reload"], ["systemctl", "enable", "--now", f"{boot.role}.service"]]
     runcmd += [["/bin/bash", "-c", command] for command in boot.post_start]
     document = {"write_files": files, "runcmd": runcmd, "ssh_pwauth": False, "disable_root": True}
     return "#cloud-config\n" + yaml.dump(document, Dumper=_Dumper, sort_keys=False, width=1000)

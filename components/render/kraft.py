@@ -7,6 +7,8 @@ the brokers' and controllers' own principals are super users. No PLAINTEXT liste
 """
 from __future__ import annotations
 
+import base64
+import uuid
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
@@ -20,6 +22,24 @@ STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 SUPER_USERS = (f"User:{BROKER_IDENTITY}", f"User:{CONTROLLER_IDENTITY}")
 # Controllers take node ids from here, brokers from 0: the two never collide.
 CONTROLLER_ID_BASE = 1000
+_CLUSTER_ID_NAMESPACE = uuid.UUID("5b0f6f0e-6a1d-4c53-9b3e-2f5d2b7f4a11")
+
+
+def cluster_id(seed: str) -> str:
+    """A KRaft cluster id (Kafka's 22-character base64url UUID) derived from `seed`, so every
+    update of a stack formats new nodes into the same cluster. Never starts with '-', which the
+    storage tool would read as an option."""
+    for attempt in range(100):
+        raw = uuid.uuid5(_CLUSTER_ID_NAMESPACE, f"{seed}#{attempt}" if attempt else seed).bytes
+        text = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        if not text.startswith("-"):
+            return text
+    raise ValueError(f"no usable cluster id from {seed!r}")  # pragma: no cover - 1 in 64 per try
+
+
+def format_command(kafka_home: str, cluster: str, config_path: str) -> list[str]:
+    """Format the node's metadata log once, before its first start (a formatted log is kept)."""
+    return [f"{kafka_home}/bin/kafka-storage.sh", "format", "--ignore-formatted", "-t", cluster, "-c", config_path]
 
 
 @dataclass(frozen=True)

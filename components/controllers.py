@@ -1,0 +1,149 @@
+"""KRaftControllerQuorum: Kafka's metadata quorum on EC2, in place of a ZooKeeper ensemble.
+
+Controllers listen only on the TLS CONTROLLER port (client certificates required), which is open
+only between the controllers and from the brokers' group; they never open connections to brokers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Callable, Optional, Sequence
+
+import pulumi
+
+from . import compute, pki
+from .encryption import CustomerKey, CustomerKeyArgs
+from .render import render_properties
+from .render.cloudinit import (CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, cloud_config,
+                               cloudwatch_agent_config)
+from .render.kafka import log4j_properties
+from .render.kraft import (CONTROLLER_ID_BASE, CONTROLLER_PORT, ControllerSettings, Voter, cluster_id,
+                           controller_properties, format_command, quorum_voters)
+from .validate import check_ensemble_size, check_int, check_security_group_id, checked, hold_children
+from .zookeeper import DATA_DEVICE, NODE_FILES, validate_nodes
+
+CONFIG_PATH = "/etc/kafka/controller.properties"
+
+
+@dataclass(frozen=True)
+class KRaftControllerQuorumArgs(compute.NodeGroupArgs):
+    """A dedicated controller quorum; NodeGroupArgs (cluster, VPC, subnets, key, CA, retention, tags) plus:
+
+    Attributes:
+        node_count: 3 (default) or 5; 1 only outside prod.
+        broker_security_group_ids: the groups (may be Outputs) whose members may reach the
+            CONTROLLER port 9093: the brokers. Nobody else can.
+        cluster_id: the KRaft cluster id every node is formatted with; by default derived from
+            the project, stack and cluster name, so it never changes between updates.
+        replication_factor / min_insync_replicas: topic defaults; in KRaft the controller creates
+            topics, so it must carry the same defaults as the brokers.
+    """
+
+    node_count: int = 3
+    broker_security_group_ids: Sequence["pulumi.Input[str]"] = ()
+    cluster_id: Optional[str] = None
+    replication_factor: int = 3
+    min_insync_replicas: int = 2
+
+
+def validate_quorum_args(args: KRaftControllerQuorumArgs, label: Callable[[str], str] = lambda n: n) -> None:
+    check_ensemble_size(args.node_count, args.environment, label("node_count"), group="controller quorum")
+    validate_nodes(args, label)
+    pki.validate_ca(args.ca, label)
+    check_int(args.replication_factor, label("replication_factor"), 2, 60, "an integer 2-60")
+    check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
+              f"an integer from 2 to the replication factor ({args.replication_factor})")
+
+
+def quorum_cluster_id(args: KRaftControllerQuorumArgs) -> str:
+    return args.cluster_id or cluster_id(f"{pulumi.get_project()}/{pulumi.get_stack()}/{args.cluster}")
+
+
+def voters(ips: Sequence[str]) -> list[Voter]:
+    return [Voter(CONTROLLER_ID_BASE + i, ip, CONTROLLER_PORT) for i, ip in enumerate(ips)]
+
+
+class KRaftControllerQuorum(pulumi.ComponentResource):
+    """3 or 5 KRaft controllers over the given subnets, formatted into one cluster id.
+
+    Outputs: `quorum_voters` (the brokers' `controller.quorum.voters`), `ips`, `security_group_id`,
+    `cluster_id`.
+    """
+
+    quorum_voters: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: KRaftControllerQuorumArgs,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        validate_quorum_args(args)
+        where = compute.placement(args)
+        peers = [checked(peer, check_security_group_id, f"broker_security_group_ids[{i}]")
+                 for i, peer in enumerate(args.broker_security_group_ids)]
+        super().__init__("secure-kafka:aws:KRaftControllerQuorum", name, None,
+                         hold_children(opts, where.checks() + peers))
+        child = pulumi.ResourceOptions(parent=self)
+        tags = {**args.tags, "secure-kafka:cluster": args.cluster, "secure-kafka:role": "controller"}
+        key_arn = where.kms_key_arn or CustomerKey(f"{name}-data", CustomerKeyArgs(
+            description=f"Kafka controllers {args.cluster}: volumes, TLS secrets, logs", alias=f"secure-kafka/{name}",
+            log_group_names=[compute.log_group_name(args.cluster, "controller")], tags=tags), opts=child).arn
+        self.security_group = compute.node_security_group(f"{name}-ctl", where.vpc_id, f"KRaft controllers {args.cluster}",
+                                                          tags, self)
+        sg = self.security_group.id
+        for index, peer in enumerate(peers):
+            compute.group_rule(f"{name}-broker-{index}", sg, CONTROLLER_PORT, peer_group=peer,
+                               description="brokers to the controller quorum, TLS with client certificates",
+                               parent=self)
+        compute.peer_port(f"{name}-raft", sg, CONTROLLER_PORT, "controller quorum (Raft), TLS", self)
+        compute.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
+
+        nodes, enis = compute.launch(compute.NodeLaunch(name, args.node_count, args.instance_type, args.root_gib,
+                                                        args.data_gib, first=1), where, sg, tags, self)
+        ips = [e.private_ip for e in enis]
+        specs = pki.controller_certs(args.cluster, [[]] * len(nodes))
+        self.pki = pki.ClusterPki(f"{name}-pki", pki.ClusterPkiArgs(
+            args.cluster, [pki.PkiNode(s, pulumi.Output.all(ip).apply(list)) for s, ip in zip(specs, ips)],
+            key_arn, ca=args.ca), opts=child)
+        logs = compute.encrypted_log_group(name, args.cluster, "controller", key_arn, args.log_retention_days, tags,
+                                           self)
+        profile = compute.instance_profile(f"{name}-ctl", secret_arns=list(self.pki.secret_arns.values()),
+                                           key_arn=key_arn, log_group_arn=logs.arn, tags=tags, parent=self)
+        ami = args.ami_id or compute.amazon_linux(self)
+        region = compute.region(self)
+        self.cluster_id = quorum_cluster_id(args)
+        self.instances = []
+        for index, (node, eni, spec) in enumerate(zip(nodes, enis, specs)):
+            user_data = pulumi.Output.all(ips, self.pki.secret_arns[spec.name], region, logs.name).apply(
+                partial(_user_data, args, self.cluster_id, index))
+            self.instances.append(compute.instance(node, ami=ami, eni=eni, profile=profile, key_arn=key_arn,
+                                                   user_data=user_data, tags=tags, parent=self,
+                                                   data_device=DATA_DEVICE))
+        self.ips = pulumi.Output.all(*ips)
+        self.quorum_voters = self.ips.apply(lambda v: quorum_voters(voters(v)))
+        self.security_group_id = sg
+        self.key_arn = pulumi.Output.from_input(key_arn)
+        self.register_outputs({"quorumVoters": self.quorum_voters, "securityGroupId": sg,
+                               "clusterId": self.cluster_id})
+
+
+def _user_data(args: KRaftControllerQuorumArgs, cluster: str, index: int, resolved: list[Any]) -> str:
+    ips, secret_arn, region, log_group = resolved
+    return controller_user_data(args, cluster, index, ips, secret_arn, region, log_group)
+
+
+def controller_user_data(args: KRaftControllerQuorumArgs, cluster: str, index: int, ips: Sequence[str],
+                         secret_arn: str, region: str, log_group: str) -> str:
+    """Pure: one controller's boot document: its config, formatted once, then started."""
+    settings = ControllerSettings(
+        node_id=CONTROLLER_ID_BASE + index, cluster=args.cluster, host=ips[index], voters=voters(ips),
+        log_dirs="/var/lib/kafka/metadata", tls=NODE_FILES, replication_factor=args.replication_factor,
+        min_insync_replicas=args.min_insync_replicas)
+    files = {
+        CONFIG_PATH: render_properties(controller_properties(settings)),
+        "/etc/kafka/log4j.properties": render_properties(log4j_properties(LOG_DIR)),
+        "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json": cloudwatch_agent_config(
+            log_group, {"server": f"{LOG_DIR}/server.log", "audit": f"{LOG_DIR}/kafka-authorizer.log"}),
+    }
+    return cloud_config(NodeBoot("kafka", f"controller-{index + 1}", region, secret_arn, CONFIG_PATH, files,
+                                 heap="2g", data_device=DATA_DEVICE, log_group=log_group,
+                                 pre_start=(format_command(KAFKA_HOME, cluster, CONFIG_PATH),),
+                                 post_start=(CLOUDWATCH_START,)))
