@@ -10,7 +10,7 @@ preview: bootstrap
 	@.venv/bin/secure-kafka preview --stack $(STACK)
 
 test: bootstrap
-	@$(PY) -m pytest -q
+	@$(PY) -m pytest -q -n 2 --dist loadgroup
 
 bench: bootstrap
 	@$(PY) bench/run.py

@@ -19,7 +19,8 @@ from typing import Callable, Optional
 
 import yaml
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicCollection
-from confluent_kafka.admin import (AclBinding, AclOperation, AclPermissionType, AdminClient, ConfigResource,
+from confluent_kafka.admin import (AclBinding, AclOperation, AclPermissionType, AdminClient, AlterConfigOpType,
+                                   ConfigEntry, ConfigResource,
                                    NewTopic, ResourcePatternType, ResourceType)
 
 import probes
@@ -633,3 +634,198 @@ def active_controller_killed(cluster: KafkaCluster) -> None:
     got, _ = consume(config, topic, "quorum", len(acked) + 1, timeout=90)
     assert set(acked) <= set(got), f"lost {len(set(acked) - set(got))} acknowledged messages"
     cluster.restart_controller(victim)
+
+
+# --- guarded rolling changes: one node at a time, gated on the ISR and the controller quorum --------
+class Load:
+    """An acks=all producer sending steadily from a thread until stopped; keeps what was acknowledged."""
+
+    def __init__(self, config: dict, topic: str, prefix: str) -> None:
+        import threading
+
+        self.topic, self.prefix = topic, prefix
+        self.acked: list = []
+        self.errors: list = []
+        self.sent = 0
+        self._stop = threading.Event()
+        self._producer = Producer({**config, **QUIET, "acks": "all", "enable.idempotence": True,
+                                   "message.timeout.ms": 300000, "linger.ms": 5})
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _report(self, err, msg) -> None:
+        (self.errors if err else self.acked).append(err if err else msg.value())
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._producer.produce(self.topic, f"{self.prefix}-{self.sent}".encode(), on_delivery=self._report)
+            self.sent += 1
+            self._producer.poll(0.01)
+
+    def __enter__(self) -> "Load":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(30)
+        self._producer.flush(300)
+
+
+class IsrSampler:
+    """Samples every partition's ISR against its min ISR from its own thread while a roll runs."""
+
+    def __init__(self, observe: Callable, interval: float = 0.5) -> None:
+        import threading
+
+        self.observe, self.interval = observe, interval
+        self.margins: list[int] = []
+        self.below: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from secure_kafka.rolling import under_min_isr
+
+        while not self._stop.is_set():
+            try:
+                state = self.observe()
+            except Exception:  # noqa: BLE001 - a broker restarting may fail one query
+                pass
+            else:
+                self.margins.append(min(len(p.isr) - p.min_isr for p in state.partitions))
+                self.below += [p.name for p in under_min_isr(state)]
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "IsrSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(30)
+
+
+def operator_observer(cluster: KafkaCluster):
+    from secure_kafka.rolling import admin_observer
+
+    return admin_observer({**cluster.tls_config(cluster.operator()), **QUIET, "socket.timeout.ms": 5000})
+
+
+def _loaded_topic(cluster: KafkaCluster, name: str) -> tuple[str, dict]:
+    topic = f"{name}-{uuid.uuid4().hex[:6]}"
+    create_topic(cluster, topic, partitions=6, replication=None)  # the rendered defaults: RF 3, min ISR 2
+    grant(cluster, f"User:{name}", topic, group=name)
+    config = cluster.tls_config(cluster.client(name))
+    assert produce_once_allowed(config, topic, [b"warm"])[0] == [b"warm"]
+    return topic, config
+
+
+def _nothing_lost(load: Load, config: dict, topic: str, group: str) -> None:
+    assert load.sent > 200 and len(load.acked) + len(load.errors) == load.sent, (load.sent, len(load.acked))
+    assert load.errors == [], load.errors[:3]
+    got, _ = consume(config, topic, group, len(load.acked) + 1, timeout=120)
+    assert set(load.acked) <= set(got), f"lost {len(set(load.acked) - set(got))} acknowledged messages"
+
+
+def rolling_config_change(cluster: KafkaCluster) -> None:
+    """A config change that needs restarts rolls one broker at a time under acks=all load, each only
+    when it can be spared and the next only once it is back in every ISR; nothing acknowledged is
+    lost, no partition is ever sampled under min ISR, and every broker ends on the new config."""
+    from secure_kafka.rolling import roll, roll_order
+
+    topic, config = _loaded_topic(cluster, "rolling")
+    change = {"log.retention.hours": 72}
+    observe = operator_observer(cluster)
+    restarted = []
+
+    def restart(node: int) -> None:
+        restarted.append(node)
+        cluster.roll_node("broker", node, change=change)
+
+    with IsrSampler(observe) as sampler, Load(config, topic, "roll") as load:
+        report = roll(roll_order(range(cluster.brokers)), restart, observe, expected=range(cluster.brokers),
+                      timeout=240, interval=1)
+    assert restarted == list(range(cluster.brokers)) and len(report.steps) == cluster.brokers
+    assert all(step.samples >= 2 for step in report.steps)
+    assert report.lowest_isr_margin == 0, report  # one replica away at a time, never more
+    assert len(sampler.margins) >= 10 and sampler.below == [] and min(sampler.margins) >= 0
+    _nothing_lost(load, config, topic, "rolling")
+    client = admin(cluster)
+    for node in range(cluster.brokers):
+        resource = ConfigResource(ConfigResource.Type.BROKER, str(node))
+        entries = client.describe_configs([resource])[resource].result(timeout=30)
+        assert entries["log.retention.hours"].value == "72", node
+
+
+def roll_refused_when_a_broker_cannot_be_spared(cluster: KafkaCluster) -> None:
+    """A topic whose min ISR equals its replication factor cannot lose any replica: the gate
+    refuses to restart the first broker, names the partition, and restarts nothing."""
+    from secure_kafka.rolling import RollRefused, roll
+
+    topic = f"strict-{uuid.uuid4().hex[:6]}"
+    create_topic(cluster, topic, partitions=1, replication=3)
+    client = admin(cluster)
+    resource = ConfigResource(ConfigResource.Type.TOPIC, topic, incremental_configs=[
+        ConfigEntry("min.insync.replicas", "3", incremental_operation=AlterConfigOpType.SET)])
+    client.incremental_alter_configs([resource])[resource].result(timeout=30)
+    described = ConfigResource(ConfigResource.Type.TOPIC, topic)
+    _wait("the topic's min ISR reads 3", lambda: client.describe_configs([described])[described].result(
+        timeout=10)["min.insync.replicas"].value == "3", 30)
+    pids = [s.process.pid for s in cluster.kafka_servers]
+    restarted: list = []
+    try:
+        roll([0, 1, 2], restarted.append, operator_observer(cluster), expected=[0, 1, 2], timeout=8, interval=1)
+    except RollRefused as refused:
+        message = str(refused)
+    else:
+        raise AssertionError("the roll went ahead although any restart breaks min ISR")
+    assert message.startswith("broker 0 may not stop") and f"{topic}-0" in message, message
+    assert restarted == [] and [s.process.pid for s in cluster.kafka_servers] == pids
+    client.delete_topics([topic])[topic].result(timeout=30)
+
+
+def quorum_replication(cluster: KafkaCluster, version: str):
+    """`kafka-metadata-quorum describe --replication`, asked of the quorum with the operator's cert."""
+    from harness import java, kafka_tools_classpath
+    from secure_kafka.render import render_properties
+    from secure_kafka.render.kafka import admin_client_properties
+    from secure_kafka.rolling import quorum_replication as parse
+
+    settings = cluster.workdir / "operator-admin.properties"
+    settings.write_text(render_properties(admin_client_properties(cluster.operator().pem_files)))
+    bootstrap = ",".join(f"{HOST}:{v.port}" for v in cluster.voters)
+    done = subprocess.run(java(kafka_tools_classpath(version), "org.apache.kafka.tools.MetadataQuorumCommand",
+                               ["--bootstrap-controller", bootstrap, "--command-config", str(settings),
+                                "describe", "--replication"], "128m"),
+                          capture_output=True, text=True, timeout=90)
+    return parse(done.stdout)
+
+
+def rolling_upgrade(cluster: KafkaCluster, to_version: str) -> None:
+    """A KRaft cluster rolls to another Kafka version under acks=all load: controllers first (each
+    while the quorum is caught up, the active one last), then brokers (the ISR gate). Nothing
+    acknowledged is lost, no partition is sampled under min ISR, every node runs the new version."""
+    from secure_kafka.rolling import roll, roll_controllers, roll_order
+
+    topic, config = _loaded_topic(cluster, "upgrade")
+    observe = operator_observer(cluster)
+    active, _ = active_controller(cluster)
+    quorum = lambda: quorum_replication(cluster, to_version)  # noqa: E731
+    rows = quorum()
+    assert len([r for r in rows if r.status in ("Leader", "Follower")]) == cluster.controllers, rows
+    with IsrSampler(observe) as sampler, Load(config, topic, "upgrade") as load:
+        controllers = roll_controllers(roll_order(range(cluster.controllers), last=active),
+                                       lambda i: cluster.roll_node("controller", i, version=to_version),
+                                       quorum, timeout=240, interval=1)
+        brokers = roll(roll_order(range(cluster.brokers)),
+                       lambda i: cluster.roll_node("broker", i, version=to_version), observe,
+                       expected=range(cluster.brokers), timeout=240, interval=1)
+    assert [s.node for s in controllers.steps] == roll_order(range(cluster.controllers), last=active)
+    assert len(brokers.steps) == cluster.brokers and brokers.lowest_isr_margin == 0
+    assert len(sampler.margins) >= 10 and sampler.below == [] and min(sampler.margins) >= 0
+    _nothing_lost(load, config, topic, "upgrade")
+    started = re.compile(r"Kafka version: (\S+)")
+    for role, count in (("controller", cluster.controllers), ("broker", cluster.brokers)):
+        for index in range(count):
+            assert started.findall(cluster.logs(role, index))[-1] == to_version, (role, index)
+    assert len([r for r in quorum() if r.status in ("Leader", "Follower")]) == cluster.controllers

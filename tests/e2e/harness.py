@@ -76,6 +76,20 @@ def kafka_classpath(version: str = KAFKA_VERSION) -> str:
     return ":".join(str(p) for p in sorted(lib.glob("*.jar")))
 
 
+def kafka_tools_classpath(version: str = KAFKA_VERSION) -> str:
+    """The runtime plus Kafka's command-line tools jar (kafka-metadata-quorum and friends), which
+    the broker does not need; fetched once, without its dependencies (the runtime has them)."""
+    tools = ROOT / ".cache" / f"kafka-{version}" / "tools"
+    jar = tools / f"kafka-tools-{version}.jar"
+    if not jar.exists():
+        done = subprocess.run(["mvn", "-q", "-B", "dependency:copy", f"-Dartifact=org.apache.kafka:kafka-tools:{version}",
+                               f"-DoutputDirectory={tools}", "-Dtransitive=false"],
+                              capture_output=True, text=True, timeout=600)
+        if done.returncode != 0 or not jar.exists():
+            raise RuntimeError(f"mvn could not fetch kafka-tools {version}: {done.stdout[-2000:]} {done.stderr[-2000:]}")
+    return f"{kafka_classpath(version)}:{jar}"
+
+
 def free_ports(count: int) -> list[int]:
     sockets, ports = [], []
     try:
@@ -561,6 +575,22 @@ class KafkaCluster:
         name = {"broker": f"kafka{index}/server.properties", "controller": f"controller{index}/server.properties",
                 "zookeeper": f"zk{index}/zoo.cfg"}[role]
         return parse_properties((self.workdir / name).read_text())
+
+    def roll_node(self, role: str, index: int, version: Optional[str] = None,
+                  change: Optional[dict[str, Any]] = None) -> None:
+        """One step of a rolling change: stop the node gracefully (SIGTERM: controlled shutdown),
+        apply the change to its config file and/or run it on another Kafka version, start it."""
+        servers = self.controller_servers if role == "controller" else self.kafka_servers
+        old = servers[index]
+        old.stop(timeout=90)
+        command = list(old.command)
+        if version is not None:
+            command[command.index("-cp") + 1] = kafka_classpath(version)
+        if change:
+            path = old.log.parent / "server.properties"
+            path.write_text(render_properties({**parse_properties(path.read_text()), **change}))
+        servers[index] = Server(old.name, command, old.log, old.ports)
+        servers[index].start()
 
     def restart_controller(self, index: int) -> None:
         old = self.controller_servers[index]
