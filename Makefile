@@ -10,7 +10,7 @@ preview: bootstrap
 	@.venv/bin/secure-kafka preview --stack $(STACK)
 
 test: bootstrap
-	@$(PY) -m pytest -q -n 2 --dist loadgroup
+	@bash .ci/test
 
 bench: bootstrap
 	@$(PY) bench/run.py
