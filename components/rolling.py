@@ -188,7 +188,7 @@ def roll_controllers(nodes: Sequence[int], restart: Callable[[int], None],
 def admin_observer(config: Mapping[str, Any], timeout: float = 10) -> Callable[[], ClusterState]:
     """An observer over Kafka's Admin API with a librdkafka client config (operator credentials)."""
     try:
-        from confluent_kafka.admin import AdminClient, ConfigResource
+        from confluent_kafka.admin import AdminClient, ConfigResource  # type: ignore[attr-defined]
     except ImportError as missing:  # pragma: no cover - shown to the CLI user
         raise RuntimeError("rolling needs confluent-kafka: pip install 'secure-kafka[ops]'") from missing
 
