@@ -46,7 +46,7 @@ class AclEntry(NamedTuple):
     resource_type: str  # TOPIC or GROUP
     name: str
     pattern: str  # LITERAL or PREFIXED
-    operation: str  # WRITE, READ, DESCRIBE
+    operation: str  # WRITE, READ, DESCRIBE, DESCRIBE_CONFIGS
 
 
 def validate_grants(grants: Sequence[TopicGrant], setting: str = "access") -> None:
@@ -120,9 +120,16 @@ def permitted(grants: Sequence[TopicGrant], client: str, role: str, topic: str) 
     return any(g.client == client and topic in (g.produce if role == "produce" else g.consume) for g in grants)
 
 
+def rollout_acls(principal: str) -> list[AclEntry]:
+    """What the rolling gate needs and nothing more: see every topic's partitions and configs
+    (its ISR and min ISR). It can neither read nor write a record."""
+    return [AclEntry(principal, "TOPIC", "*", "LITERAL", op) for op in ("DESCRIBE", "DESCRIBE_CONFIGS")]
+
+
 def acl_arguments(entry: AclEntry, bootstrap: str, command_config: str) -> list[str]:
     """Arguments of kafka-acls.sh (kafka.admin.AclCommand) that add one ALLOW entry."""
     target = ["--topic", entry.name] if entry.resource_type == "TOPIC" else ["--group", entry.name]
+    operation = "".join(part.title() for part in entry.operation.split("_"))  # DESCRIBE_CONFIGS -> DescribeConfigs
     return ["--bootstrap-server", bootstrap, "--command-config", command_config, "--add", "--force",
-            "--allow-principal", entry.principal, "--operation", entry.operation.title(), *target,
+            "--allow-principal", entry.principal, "--operation", operation, *target,
             "--resource-pattern-type", entry.pattern.lower()]

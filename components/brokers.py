@@ -13,8 +13,8 @@ from typing import Any, Callable, Optional, Sequence
 
 import pulumi
 
-from . import compute, pki
-from .access import TopicGrant, acl_arguments, kafka_acls, validate_grants
+from . import compute, pki, rollout
+from .access import TopicGrant, acl_arguments, kafka_acls, rollout_acls, validate_grants
 from .encryption import CustomerKey, CustomerKeyArgs
 from .errors import ConfigError
 from .network import ClientAccess, validate_clients
@@ -52,6 +52,10 @@ class SelfManagedKafkaArgs(compute.NodeGroupArgs):
         controller_nodes / controller_instance_type: the KRaft quorum (3 or 5; 1 outside prod).
         access: `TopicGrant`s: Kafka ACLs applied at boot, and one client certificate each (a Secrets
             Manager secret under the customer key).
+        rollout_gate: True (default): `pulumi up` replaces brokers one at a time and waits, before
+            each, until the cluster can spare it and, after, until it is back in every ISR
+            (`secure-kafka roll-gate`, run where `pulumi up` runs, which must be a client admitted
+            to the SSL listener). False: still one at a time, without waiting for the ISR.
     """
 
     clients: Sequence[ClientAccess] = ()
@@ -68,6 +72,7 @@ class SelfManagedKafkaArgs(compute.NodeGroupArgs):
     controller_nodes: int = 3
     controller_instance_type: str = "m6i.large"
     access: Sequence[TopicGrant] = ()
+    rollout_gate: bool = True
 
 
 METADATA_MODES = ("zookeeper", "kraft")
@@ -101,6 +106,11 @@ def validate_kafka_args(args: SelfManagedKafkaArgs, label: Callable[[str], str] 
                                                         args.quota.request_percentage) <= 0:
         raise ConfigError(label("quota"), args.quota, "a ClientQuota with positive limits")
     validate_grants(args.access, label("access"))
+    if args.rollout_gate not in (True, False):
+        raise ConfigError(label("rollout_gate"), args.rollout_gate, "true or false")
+    if args.rollout_gate and "SSL" not in listeners:
+        raise ConfigError(label("rollout_gate"), args.rollout_gate,
+                          "false, or the SSL listener in listeners: the gate observes the cluster over mutual TLS")
     if args.metadata_mode not in METADATA_MODES:
         raise ConfigError(label("metadata_mode"), args.metadata_mode,
                           "zookeeper (a dedicated ensemble) or kraft (a dedicated controller quorum)")
@@ -208,13 +218,18 @@ class SelfManagedKafka(pulumi.ComponentResource):
                                            key_arn=key_arn, log_group_arn=logs.arn, tags=tags, parent=self)
         ami = args.ami_id or compute.amazon_linux(self)
         region = compute.region(self)
+        tls_bootstrap = pulumi.Output.all(*ips).apply(partial(_bootstrap, (LISTENER_PORTS["SSL"],)))
+        chain = rollout.RolloutChain(f"{name}-roll", args.broker_count, tls_bootstrap,
+                                     _gate_credentials(name, args, ca, self) if args.rollout_gate else None, self)
         self.instances = []
         for index, (node, eni, spec) in enumerate(zip(nodes, enis, specs)):
             user_data = pulumi.Output.all(ips, metadata, self.pki.secret_arns[spec.name],
                                           region, logs.name).apply(partial(_user_data, args, index))
-            self.instances.append(compute.instance(node, ami=ami, eni=eni, profile=profile, key_arn=key_arn,
-                                                   user_data=user_data, tags=tags, parent=self,
-                                                   data_device=DATA_DEVICE))
+            instance = compute.instance(node, ami=ami, eni=eni, profile=profile, key_arn=key_arn, user_data=user_data,
+                                        tags=tags, parent=self, data_device=DATA_DEVICE,
+                                        depends_on=chain.before(index, user_data))
+            chain.after(index, instance, instance.id)
+            self.instances.append(instance)
         self.bootstrap_servers = pulumi.Output.all(*ips).apply(partial(_bootstrap, client_ports(args.listeners)))
         # One bootstrap string per listener, as clients configure them (a client speaks one protocol).
         self.bootstrap_servers_by_listener = {
@@ -261,6 +276,14 @@ def _bootstrap(ports: Sequence[int], ips: list[str]) -> str:
     return ",".join(f"{ip}:{port}" for ip in ips for port in ports)
 
 
+def _gate_credentials(name: str, args: SelfManagedKafkaArgs, ca: pki.BringYourOwnCa,
+                      parent: pulumi.Resource) -> rollout.GateCredentials:
+    """The rollout identity's key and certificate, kept in state (secret), never on a node."""
+    [(key_pem, cert_pem)] = pki.issue_certificates(f"{name}-gate", [pki.PkiNode(pki.rollout_cert(args.cluster))],
+                                                   ca, parent).values()
+    return rollout.GateCredentials(ca.cert_pem, cert_pem, key_pem)
+
+
 def _quorum_role(args: SelfManagedKafkaArgs) -> str:
     return "controller" if args.metadata_mode == "kraft" else "zookeeper"
 
@@ -305,7 +328,8 @@ def broker_user_data(args: SelfManagedKafkaArgs, index: int, ips: Sequence[str],
     if index == 0:  # once per cluster: default quotas, then the ACLs of the access model
         bootstrap, admin = f"{ips[0]}:{LISTENER_PORTS['SSL']}", "/etc/kafka/admin.properties"
         commands = [("kafka-configs.sh", quota_arguments(args.quota, bootstrap, admin))]
-        commands += [("kafka-acls.sh", acl_arguments(e, bootstrap, admin)) for e in kafka_acls(args.access)]
+        acls = kafka_acls(args.access) + (rollout_acls(f"User:{pki.ROLLOUT_IDENTITY}") if args.rollout_gate else [])
+        commands += [("kafka-acls.sh", acl_arguments(e, bootstrap, admin)) for e in acls]
         for tool, arguments in commands:
             post.append(f"for i in $(seq 60); do runuser -u kafka -- {KAFKA_HOME}/bin/{tool} {shlex.join(arguments)} "
                         "&& break; sleep 10; done")

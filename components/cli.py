@@ -13,6 +13,9 @@
                                               `pulumi preview --policy-pack DIR`)
   secure-kafka checkov-dir                    the installed checks, for `checkov --external-checks-dir`
   secure-kafka audit --region eu-west-1       the live-account audit (see secure-kafka-audit --help)
+  secure-kafka roll-gate after --broker 1 --brokers 0,1,2 --bootstrap HOST:9094,...
+      wait until a restarted broker is back in every ISR (`before`: until it may stop); run by
+      `pulumi up` between broker replacements
 
 Exit codes: 0 nothing mandatory found, 1 mandatory findings, 2 bad input or usage.
 """
@@ -77,6 +80,8 @@ def parser() -> argparse.ArgumentParser:
                       help="write a self-contained copy of the pack (with the engine) there and print that")
     sub.add_parser("checkov-dir", help="print the installed checkov checks' directory",
                    epilog="example: checkov -d infra --external-checks-dir \"$(secure-kafka checkov-dir)\"")
+    from . import rollgate
+    rollgate.add_parser(sub)
     audit = sub.add_parser("audit", help="audit a live AWS account (secure-kafka-audit)", add_help=False)
     audit.add_argument("rest", nargs=argparse.REMAINDER)
     return top
@@ -161,6 +166,9 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "audit":
         from .audit import main as audit_main
         return audit_main(args.rest)
+    if args.command == "roll-gate":
+        from . import rollgate
+        return rollgate.run(args)
     config = policyconfig.read(args.policy_config)
     if args.command == "check":
         report = modes.judge_files(args.paths, config=config, preview=args.preview, quiet=args.quiet)

@@ -128,7 +128,10 @@ def network_interface(node: NodeSpec, security_group_id: pulumi.Input[str], tags
 
 def instance(node: NodeSpec, *, ami: pulumi.Input[str], eni: aws.ec2.NetworkInterface,
              profile: aws.iam.InstanceProfile, key_arn: pulumi.Input[str], user_data: pulumi.Input[str],
-             tags: Mapping[str, str], parent: pulumi.Resource, data_device: str) -> aws.ec2.Instance:
+             tags: Mapping[str, str], parent: pulumi.Resource, data_device: str,
+             depends_on: Sequence[pulumi.Resource] = ()) -> aws.ec2.Instance:
+    """The node's primary interface is its own ENI, which two instances cannot hold at once: a
+    replacement deletes the old instance first (the rolling chain makes that safe for brokers)."""
     return aws.ec2.Instance(
         node.name, ami=ami, instance_type=node.instance_type, iam_instance_profile=profile.name,
         primary_network_interface=aws.ec2.InstancePrimaryNetworkInterfaceArgs(network_interface_id=eni.id),
@@ -143,7 +146,7 @@ def instance(node: NodeSpec, *, ami: pulumi.Input[str], eni: aws.ec2.NetworkInte
             delete_on_termination=True, volume_size=node.data_gib)],
         user_data=user_data, user_data_replace_on_change=True, monitoring=True, ebs_optimized=True,
         disable_api_termination=False, tags={**tags, "Name": node.name}, volume_tags={**tags, "Name": node.name},
-        opts=pulumi.ResourceOptions(parent=parent))
+        opts=pulumi.ResourceOptions(parent=parent, delete_before_replace=True, depends_on=list(depends_on)))
 
 
 def region(parent: pulumi.Resource) -> pulumi.Output[str]:

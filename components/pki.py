@@ -22,6 +22,7 @@ ORGANIZATION = "secure-kafka"
 BROKER_IDENTITY = "kafka-broker"
 ZOOKEEPER_IDENTITY = "zookeeper"
 CONTROLLER_IDENTITY = "kafka-controller"  # KRaft controllers: a super user, like the brokers
+ROLLOUT_IDENTITY = "kafka-rollout"  # the rolling gate: may describe topics and their configs, nothing else
 CA_VALIDITY_HOURS = 5 * 365 * 24
 LEAF_VALIDITY_HOURS = 365 * 24
 EARLY_RENEWAL_HOURS = 30 * 24
@@ -94,10 +95,15 @@ def controller_certs(cluster: str, hosts: Sequence[Sequence[str]]) -> list[CertS
 def client_cert(cluster: str, name: str, hosts: Sequence[str] = ()) -> CertSpec:
     """A client identity; its Kafka principal is `User:<name>`. `hosts` only matter to ZooKeeper,
     which checks a client's certificate against the address it connects from."""
-    if not NAME.match(name) or name in (BROKER_IDENTITY, ZOOKEEPER_IDENTITY, CONTROLLER_IDENTITY):
+    if not NAME.match(name) or name in (BROKER_IDENTITY, ZOOKEEPER_IDENTITY, CONTROLLER_IDENTITY, ROLLOUT_IDENTITY):
         raise ValueError(f"client name {name!r}: lowercase letters, digits and '-', not a node identity")
     dns, ips = _hosts(hosts)
     return CertSpec(f"client-{name}", name, cluster, dns, ips, server=False, client=True)
+
+
+def rollout_cert(cluster: str) -> CertSpec:
+    """The identity of whoever runs `pulumi up`'s rolling gate (principal User:kafka-rollout)."""
+    return CertSpec("rollout", ROLLOUT_IDENTITY, cluster, (), (), server=False, client=True)
 
 
 def principal_mapping_rules(cluster: str) -> str:

@@ -170,6 +170,25 @@ def roll(nodes: Sequence[int], restart: Callable[[int], None], observe: Callable
                  lambda s, n: back_in_sync(s, n, everyone), "broker", timeout, interval, clock, sleep)
 
 
+def gate(step: str, node: int, observe: Callable[[], ClusterState], expected: Sequence[int], *,
+         timeout: float = 1800, interval: float = 5.0, clock: Callable[[], float] = time.monotonic,
+         sleep: Callable[[float], None] = time.sleep) -> RollStep:
+    """One side of one step, for a deployment tool that restarts the node itself: "before" waits
+    until `node` may stop, "after" until it is back in sync. RollRefused when the time is up."""
+    judges = {"before": (may_stop, "may not stop"), "after": (back_in_sync, "did not come back in sync")}
+    if step not in judges:
+        raise ValueError(f"step {step!r}: before or after")
+    judge, what = judges[step]
+    record = RollStep(node)
+    waited = _wait(observe, lambda s: judge(s, node, expected), timeout, interval, record, f"broker {node} {what}",
+                   clock, sleep)
+    if step == "before":
+        record.waited_before = waited
+    else:
+        record.back_after = waited
+    return record
+
+
 def roll_controllers(nodes: Sequence[int], restart: Callable[[int], None],
                      replication: Callable[[], Sequence["QuorumReplica"]], *, max_lag: int = 100,
                      fresh_ms: int = 5000, timeout: float = 600, interval: float = 2.0,
@@ -192,10 +211,25 @@ def admin_observer(config: Mapping[str, Any], timeout: float = 10) -> Callable[[
     except ImportError as missing:  # pragma: no cover - shown to the CLI user
         raise RuntimeError("rolling needs confluent-kafka: pip install 'secure-kafka[ops]'") from missing
 
+    from confluent_kafka import KafkaError
+
     client = AdminClient(dict(config))
-    default_min_isr: dict[str, int] = {}
+    probe = f"secure-kafka-gate-probe-{time.time_ns()}"
+
+    def sees_every_topic() -> None:
+        """Kafka lists only the topics a principal may describe: an identity without the rollout
+        ACLs would see an empty, 'healthy' cluster. Asking for a topic that does not exist tells
+        the two apart (unknown topic vs. authorization failed); auto-creation is off, so it stays absent."""
+        found = client.list_topics(topic=probe, timeout=timeout).topics.get(probe)
+        code = found.error.code() if found is not None and found.error is not None else None
+        if code == KafkaError.TOPIC_AUTHORIZATION_FAILED:
+            raise PermissionError("this identity may not describe every topic (the rollout ACLs are missing), "
+                                  "so the ISR it sees would be incomplete")
+        if code != KafkaError.UNKNOWN_TOPIC_OR_PART:
+            raise RuntimeError(f"probing topic visibility gave {found.error if found is not None else 'nothing'}")
 
     def observe() -> ClusterState:
+        sees_every_topic()
         metadata = client.list_topics(timeout=timeout)
         topics = sorted(metadata.topics)
         resources = [ConfigResource(ConfigResource.Type.TOPIC, t) for t in topics]
@@ -204,7 +238,6 @@ def admin_observer(config: Mapping[str, Any], timeout: float = 10) -> Callable[[
             for resource, future in client.describe_configs(resources, request_timeout=timeout).items():
                 entries = future.result(timeout=timeout)
                 min_isr[resource.name] = int(entries["min.insync.replicas"].value)
-        default_min_isr.update(min_isr)
         partitions = []
         for topic in topics:
             described = metadata.topics[topic]

@@ -523,33 +523,43 @@ def isr_floor_and_no_unclean_election(cluster: KafkaCluster) -> None:
 
 
 # --- quotas: the command the brokers run at boot -------------------------------------------------------
-def boot_quota_command(cluster: KafkaCluster, quota) -> list[str]:
-    """The kafka-configs.sh arguments broker 0's boot document runs, as rendered for `quota`, with
-    only the host-specific bootstrap address and command-config path replaced."""
+def boot_commands(cluster: KafkaCluster, tool: str, quota=None) -> list[list[str]]:
+    """The arguments of every `tool` (kafka-configs.sh, kafka-acls.sh) run broker 0's boot document
+    runs, as rendered, with only the host-specific bootstrap address and command-config path replaced."""
     from secure_kafka.brokers import SelfManagedKafkaArgs, broker_user_data
     from secure_kafka.network import ClientAccess
     from secure_kafka.render import render_properties
-    from secure_kafka.render.kafka import admin_client_properties
+    from secure_kafka.render.kafka import ClientQuota, admin_client_properties
 
     args = SelfManagedKafkaArgs(cluster=cluster.cluster, vpc_id="vpc-0a1b2c3d4e5f60718", vpc_cidr="10.0.0.0/16",
-                                subnet_ids=["subnet-0a1b2c3d4e5f60718"] * 3, environment="dev", quota=quota,
-                                clients=[ClientAccess("app", cidr="10.0.32.0/20")])
+                                subnet_ids=["subnet-0a1b2c3d4e5f60718"] * 3, environment="dev",
+                                quota=quota or ClientQuota(), clients=[ClientAccess("app", cidr="10.0.32.0/20")])
     document = yaml.safe_load(broker_user_data(args, 0, ["10.0.0.10", "10.0.0.11", "10.0.0.12"], "zk:2182",
                                                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x",
                                                "eu-west-1", "/secure-kafka/e2e/kafka"))
-    commands = [c[-1] for c in document["runcmd"] if "kafka-configs.sh" in c[-1]]
-    assert len(commands) == 1, commands
-    argv = shlex.split(commands[0].split("kafka-configs.sh", 1)[1].split("&&", 1)[0])
     config = cluster.workdir / "boot-admin.properties"
     config.write_text(render_properties(admin_client_properties(cluster.operator().pem_files)))
     local = {"--bootstrap-server": cluster.bootstrap(), "--command-config": str(config)}
-    return [local.get(argv[i - 1], a) if i else a for i, a in enumerate(argv)]
+    out = []
+    for command in (c[-1] for c in document["runcmd"] if f"/{tool} " in c[-1]):
+        argv = shlex.split(command.split(f"/{tool}", 1)[1].split("&&", 1)[0])
+        out.append([local.get(argv[i - 1], a) if i else a for i, a in enumerate(argv)])
+    return out
+
+
+def boot_quota_command(cluster: KafkaCluster, quota) -> list[str]:
+    commands = boot_commands(cluster, "kafka-configs.sh", quota)
+    assert len(commands) == 1, commands
+    return commands[0]
+
+
+def run_tool(cluster: KafkaCluster, main: str, argv: list[str]) -> None:
+    done = subprocess.run(["java", "-cp", cluster.classpath, main, *argv], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def run_config_command(cluster: KafkaCluster, argv: list[str]) -> None:
-    done = subprocess.run(["java", "-cp", cluster.classpath, "kafka.admin.ConfigCommand", *argv],
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
+    run_tool(cluster, "kafka.admin.ConfigCommand", argv)
 
 
 def throttle_seconds(cluster: KafkaCluster, user: str, topic: str) -> float:
@@ -829,3 +839,50 @@ def rolling_upgrade(cluster: KafkaCluster, to_version: str) -> None:
         for index in range(count):
             assert started.findall(cluster.logs(role, index))[-1] == to_version, (role, index)
     assert len([r for r in quorum() if r.status in ("Leader", "Follower")]) == cluster.controllers
+
+
+def _roll_gate_cli(cluster: KafkaCluster, who, step: str, broker: int, timeout: int) -> subprocess.CompletedProcess:
+    """`secure-kafka roll-gate` as `pulumi up` runs it: credentials in the environment only."""
+    import os
+    import sys
+
+    env = {**os.environ, "SECURE_KAFKA_GATE_CA_PEM": who.ca.read_text(),
+           "SECURE_KAFKA_GATE_CERT_PEM": who.cert.read_text(), "SECURE_KAFKA_GATE_KEY_PEM": who.key.read_text()}
+    argv = [sys.executable, "-m", "secure_kafka.cli", "roll-gate", step, "--broker", str(broker),
+            "--brokers", ",".join(str(b) for b in range(cluster.brokers)), "--bootstrap", cluster.bootstrap(),
+            "--timeout", str(timeout), "--interval", "1"]
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout + 60)
+
+
+def rollout_identity_gates_and_can_do_nothing_else(cluster: KafkaCluster) -> None:
+    """The gate's own identity: without the rendered rollout ACLs it refuses to judge (it would
+    see no topic and call the cluster healthy); with them it passes a healthy cluster, refuses a
+    broker no partition can spare, and still may neither write nor read a record."""
+    from secure_kafka.access import rollout_acls
+    from secure_kafka.pki import ROLLOUT_IDENTITY
+
+    topic = f"gated-{uuid.uuid4().hex[:6]}"
+    create_topic(cluster, topic, partitions=1, replication=3)
+    who = cluster.rollout_identity()
+    blind = _roll_gate_cli(cluster, who, "before", 0, timeout=6)
+    assert blind.returncode == 1 and "rollout ACLs are missing" in blind.stderr, blind.stderr[-800:]
+    commands = [c for c in boot_commands(cluster, "kafka-acls.sh") if f"User:{ROLLOUT_IDENTITY}" in c]
+    assert len(commands) == len(rollout_acls(f"User:{ROLLOUT_IDENTITY}")) == 2
+    for argv in commands:  # exactly what broker 0's boot runs, through Kafka's own ACL tool
+        run_tool(cluster, "kafka.admin.AclCommand", argv)
+    _wait("the rollout ACLs reach every broker", lambda: _roll_gate_cli(cluster, who, "after", 1, 5).returncode == 0, 60)
+    passed = _roll_gate_cli(cluster, who, "before", 0, timeout=30)
+    assert passed.returncode == 0 and "broker 0 may stop" in passed.stdout, passed.stderr[-800:]
+    client = admin(cluster)
+    resource = ConfigResource(ConfigResource.Type.TOPIC, topic, incremental_configs=[
+        ConfigEntry("min.insync.replicas", "3", incremental_operation=AlterConfigOpType.SET)])
+    client.incremental_alter_configs([resource])[resource].result(timeout=30)
+    _wait("min ISR 3 is seen", lambda: _roll_gate_cli(cluster, who, "before", 0, 4).returncode == 1, 60)
+    refused = _roll_gate_cli(cluster, who, "before", 0, timeout=4)
+    assert refused.returncode == 1 and f"{topic}-0" in refused.stderr and "min.insync.replicas" in refused.stderr
+    config = cluster.tls_config(who)
+    acked, errors = produce(config, topic, [b"not-yours"], timeout=10)
+    assert acked == [] and len(errors) == 1 and errors[0].code() == KafkaError.TOPIC_AUTHORIZATION_FAILED, errors
+    got, errors = consume(config, topic, "kafka-rollout", 1, timeout=15)
+    assert got == [] and errors, "the gate's identity read a record"
+    client.delete_topics([topic])[topic].result(timeout=30)

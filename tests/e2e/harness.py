@@ -342,6 +342,10 @@ class KafkaCluster:
         spec = pki.client_cert(self.cluster, name, [HOST])
         return write_identity(self.pki_dir / f"client-{name}{'-foreign' if ca else ''}", spec, ca or self.ca, trust=self.ca)
 
+    def rollout_identity(self) -> Identity:
+        """The certificate SelfManagedKafka issues to its rolling gate (User:kafka-rollout)."""
+        return write_identity(self.pki_dir / "rollout", pki.rollout_cert(self.cluster), self.ca)
+
     def client_for_hosts(self, name: str, hosts: list[str]) -> Identity:
         """A client certificate from this cluster's CA naming other hosts than the one it connects from."""
         spec = pki.client_cert(self.cluster, name, hosts)
