@@ -54,12 +54,12 @@ class RolloutChain:
         self.credentials = credentials
         self._last: list[pulumi.Resource] = []
 
-    def _environment(self, **extra: pulumi.Input[str]) -> pulumi.Output[dict[str, str]]:
+    def _environment(self, **extra: pulumi.Input[str]) -> dict[str, pulumi.Input[str]]:
+        """The gate's credentials; the private key only as a secret (the command line has none)."""
         assert self.credentials is not None
         c = self.credentials
-        values = {ENV["ssl.ca.location"]: c.ca_pem, ENV["ssl.certificate.location"]: c.cert_pem,
-                  ENV["ssl.key.location"]: pulumi.Output.secret(c.key_pem), **extra}
-        return pulumi.Output.secret(pulumi.Output.all(**values))  # type: ignore[arg-type]
+        return {ENV["ssl.ca.location"]: c.ca_pem, ENV["ssl.certificate.location"]: c.cert_pem,
+                ENV["ssl.key.location"]: pulumi.Output.secret(c.key_pem), **extra}
 
     def before(self, index: int, user_data: pulumi.Input[str]) -> list[pulumi.Resource]:
         """What broker `index`'s instance depends on: its own `before` gate (or the last `after`)."""

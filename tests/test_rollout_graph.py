@@ -16,6 +16,7 @@ from secure_kafka.gate.mockrun import record
 ROOT = Path(__file__).resolve().parents[1]
 COMMAND = "command:local:Command"
 INSTANCE = "aws:ec2/instance:Instance"
+SECRET_SIG, SECRET_VALUE_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 SUBNETS = ["subnet-0a1b2c3d4e5f60718", "subnet-0a1b2c3d4e5f60719", "subnet-0a1b2c3d4e5f6071a"]
 ARGS = SelfManagedKafkaArgs(cluster="orders", vpc_id="vpc-0a1b2c3d4e5f60718", vpc_cidr="10.0.0.0/16",
                             subnet_ids=SUBNETS, clients=[ClientAccess("deployer", cidr="10.0.99.0/24")])
@@ -57,7 +58,6 @@ def _argv(command_line):
 
 def test_each_gate_runs_the_cli_with_credentials_only_in_its_secret_environment(monitor):
     run, _, by_name = graph(ARGS)
-    bootstrap = {r.properties["privateIp"] for r in run.resources if r.type == "aws:ec2/networkInterface:NetworkInterface"}
     for i in range(3):
         before, after = by_name[f"kafka-roll-before-{i}"].properties, by_name[f"kafka-roll-after-{i}"].properties
         assert "roll-gate" not in before["create"]  # a new broker has no running cluster to protect
@@ -66,15 +66,18 @@ def test_each_gate_runs_the_cli_with_credentials_only_in_its_secret_environment(
         first, again = _argv(after["create"]), _argv(after["update"])
         assert (first.step, first.broker, first.brokers) == ("after", i, ",".join(str(b) for b in range(i + 1)))
         assert (again.step, again.broker, again.brokers) == ("after", i, "0,1,2")
-        assert all(hp.endswith(":9094") for hp in first.bootstrap.split(",")) and len(first.bootstrap.split(",")) == 3
+        hosts = first.bootstrap.split(",")
+        assert len(hosts) == len(set(hosts)) == 3 and all(hp.endswith(":9094") for hp in hosts)
         for gate in ("before", "after"):
             node = by_name[f"kafka-roll-{gate}-{i}"]
-            assert "environment" in node.secret_inputs
-            env = node.properties["environment"]
+            # as the engine receives it: the environment holds a secret (the key), so it travels as one
+            envelope = node.properties["environment"]
+            assert envelope.get(SECRET_SIG) == SECRET_VALUE_SIG, envelope
+            env = envelope["value"]
             assert set(env) >= {"SECURE_KAFKA_GATE_CA_PEM", "SECURE_KAFKA_GATE_CERT_PEM", "SECURE_KAFKA_GATE_KEY_PEM"}
             assert not any("PRIVATE KEY" in node.properties[k] for k in ("create", "update"))
-        assert by_name[f"kafka-roll-before-{i}"].properties["environment"]["SECURE_KAFKA_NODE_CONFIG"]
-    assert bootstrap
+            assert "PRIVATE KEY" not in str({k: v for k, v in env.items() if k != "SECURE_KAFKA_GATE_KEY_PEM"})
+        assert len(by_name[f"kafka-roll-before-{i}"].properties["environment"]["value"]["SECURE_KAFKA_NODE_CONFIG"]) == 64
 
 
 def test_the_gate_identity_is_a_client_certificate_with_describe_only_acls(monitor):

@@ -135,7 +135,9 @@ def test_tls_material_reaches_nodes_only_through_encrypted_secrets(stack):
     assert len(versions) == len(secrets)
     assert all("secretString" in v.secret_inputs for v in versions)
     requests = {r.name: r.properties for r in types["tls:index/certRequest:CertRequest"]}
-    assert len(requests) == 6 + clients
+    assert len(requests) == 6 + clients + 1  # + the rolling gate's identity, which no node receives
+    gate = [r for n, r in requests.items() if n.endswith("-gate-rollout")]
+    assert len(gate) == 1 and gate[0]["subject"]["commonName"] == "kafka-rollout"
     broker_ips = {hp.rsplit(":", 1)[0] for hp in run.outputs["bootstrapServers"].split(",")}
     zk_ips = {hp.rsplit(":", 1)[0] for hp in run.outputs["zookeeperConnect"].split(",")}
     brokers = [r for n, r in requests.items() if "broker" in n]
@@ -244,7 +246,7 @@ def test_bring_your_own_ca_signs_every_node_and_no_ca_is_generated():
     types = by_type(run.resources)
     assert "tls:index/selfSignedCert:SelfSignedCert" not in types
     signed = types["tls:index/locallySignedCert:LocallySignedCert"]
-    assert len(signed) == 6 and {s.properties["caCertPem"] for s in signed} == {ca.cert_pem}
+    assert len(signed) == 7 and {s.properties["caCertPem"] for s in signed} == {ca.cert_pem}  # 6 nodes + the gate
     assert all("caPrivateKeyPem" in s.secret_inputs for s in signed)
 
 

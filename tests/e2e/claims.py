@@ -881,7 +881,7 @@ def rollout_identity_gates_and_can_do_nothing_else(cluster: KafkaCluster) -> Non
     refused = _roll_gate_cli(cluster, who, "before", 0, timeout=4)
     assert refused.returncode == 1 and f"{topic}-0" in refused.stderr and "min.insync.replicas" in refused.stderr
     config = cluster.tls_config(who)
-    acked, errors = produce(config, topic, [b"not-yours"], timeout=10)
+    acked, errors = produce(config, topic, [b"not-yours"], timeout=10, once=True)
     assert acked == [] and len(errors) == 1 and errors[0].code() == KafkaError.TOPIC_AUTHORIZATION_FAILED, errors
     got, errors = consume(config, topic, "kafka-rollout", 1, timeout=15)
     assert got == [] and errors, "the gate's identity read a record"
