@@ -301,6 +301,8 @@ class KafkaCluster:
     # ZooKeeper mode: start broker 0 alone and wait until it is the controller before the rest,
     # for tests whose other brokers cannot talk to themselves (a certificate for another host).
     broker0_controls: bool = False
+    # ZooKeeper mode: also plan a controller quorum (ports, certificates) for a migration to KRaft.
+    migration: bool = False
 
     def __post_init__(self) -> None:
         self.own_workdir = self.workdir is None
@@ -308,7 +310,7 @@ class KafkaCluster:
         self.classpath = kafka_classpath(self.version)
         if self.metadata == "kraft":
             self.zookeepers = 0
-        else:
+        elif not self.migration:
             self.controllers = 0
         self.ca = new_authority(self.cluster)
         self.pki_dir = self.workdir / "pki"
@@ -494,13 +496,26 @@ class KafkaCluster:
         (home / "log4j.properties").write_text(render_properties(log4j_properties(str(home))))
         return home
 
-    def _controller(self, index: int) -> Server:
+    def controller_settings(self, index: int) -> ControllerSettings:
         voter = self.voters[index]
-        home = self._write(self.workdir / f"controller{index}", "controller", index, controller_properties(
-            ControllerSettings(voter.node_id, self.cluster, HOST, self.voters, str(self.workdir / f"controller{index}"
-                                                                                  / "meta"),
-                               self.controller_ids[index].pem_files, bind_host=HOST, port=voter.port,
-                               replication_factor=min(3, self.brokers), min_insync_replicas=2)))
+        return ControllerSettings(voter.node_id, self.cluster, HOST, self.voters,
+                                  str(self.workdir / f"controller{index}" / "meta"), self.controller_ids[index].pem_files,
+                                  bind_host=HOST, port=voter.port, replication_factor=min(3, self.brokers),
+                                  min_insync_replicas=2)
+
+    def start_controllers(self, configs: Sequence[dict[str, Any]], cluster_id: str) -> None:
+        """Start the planned controllers with these configs (a migration's phase 1), formatted
+        into `cluster_id`."""
+        self.controller_servers = [self._controller(i, configs[i]) for i in range(self.controllers)]
+        for server in self.controller_servers:
+            self._format(server, cluster_id)
+            server.start()
+        wait_until(lambda: all(port_open(v.port) for v in self.voters), 90, "controller ports")
+
+    def _controller(self, index: int, config: Optional[dict[str, Any]] = None) -> Server:
+        voter = self.voters[index]
+        home = self._write(self.workdir / f"controller{index}", "controller", index,
+                           config if config is not None else controller_properties(self.controller_settings(index)))
         command = java(self.classpath, "kafka.Kafka", [str(home / "server.properties")], "256m",
                        home / "log4j.properties", self.jvm_flags)
         return Server(f"controller-{index}", command, home / "stdout.log", [voter.port])
@@ -581,17 +596,20 @@ class KafkaCluster:
         return parse_properties((self.workdir / name).read_text())
 
     def roll_node(self, role: str, index: int, version: Optional[str] = None,
-                  change: Optional[dict[str, Any]] = None) -> None:
+                  change: Optional[dict[str, Any]] = None, config: Optional[dict[str, Any]] = None) -> None:
         """One step of a rolling change: stop the node gracefully (SIGTERM: controlled shutdown),
-        apply the change to its config file and/or run it on another Kafka version, start it."""
+        apply the change to its config file (or replace it with `config`) and/or run it on
+        another Kafka version, start it."""
         servers = self.controller_servers if role == "controller" else self.kafka_servers
         old = servers[index]
         old.stop(timeout=90)
         command = list(old.command)
         if version is not None:
             command[command.index("-cp") + 1] = kafka_classpath(version)
+        path = old.log.parent / "server.properties"
+        if config is not None:
+            path.write_text(render_properties(config))
         if change:
-            path = old.log.parent / "server.properties"
             path.write_text(render_properties({**parse_properties(path.read_text()), **change}))
         servers[index] = Server(old.name, command, old.log, old.ports)
         servers[index].start()

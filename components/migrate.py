@@ -1,0 +1,107 @@
+"""Drive a running ZooKeeper-mode cluster to KRaft, phase by phase, each only when its
+preconditions hold (the configs of each phase: `render.migration`).
+
+The platform provides how to restart a node into a phase and how to look at the cluster
+(`MigrationOps`); the driver decides when. It refuses to start a phase — and restarts nothing —
+when the controller quorum is not caught up, a partition is under-replicated or under min ISR, or
+the migration state is not the one the phase needs. Brokers and controllers roll one at a time
+through the rolling gate (`rolling.roll`, `rolling.roll_controllers`).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from .render.migration import PHASES
+from .rolling import (ClusterState, QuorumReplica, RollRefused, healthy, quorum_ready, roll, roll_controllers,
+                      roll_order)
+
+
+@dataclass
+class MigrationOps:
+    brokers: Sequence[int]
+    controllers: Sequence[int]  # indexes the restart function understands
+    restart_broker: Callable[[int, str], None]  # (broker, phase): stop, write that phase's config, start
+    restart_controller: Callable[[int, str], None]
+    observe: Callable[[], ClusterState]
+    quorum: Callable[[], Sequence[QuorumReplica]]
+    migrated: Callable[[], bool]  # the active controller reports the metadata copied from ZooKeeper
+    stop_zookeeper: Callable[[], None]
+    timeout: float = 600
+    interval: float = 2.0
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+class MigrationRefused(RuntimeError):
+    """A phase's preconditions do not hold; nothing of that phase was done."""
+
+
+@dataclass
+class MigrationReport:
+    phases: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def preconditions(phase: str, ops: MigrationOps) -> list[str]:
+    """Why `phase` may not start now (empty: it may)."""
+    if phase not in PHASES[1:]:
+        raise ValueError(f"phase {phase!r}: one of {', '.join(PHASES[1:])} (controllers are provisioned, not driven)")
+    try:
+        reasons = [f"quorum: {r}" for r in quorum_ready(ops.quorum())]
+    except Exception as error:  # noqa: BLE001 - an unreachable quorum is a reason, not a crash
+        reasons = [f"quorum: not observable ({error})"]
+    try:
+        reasons += healthy(ops.observe(), ops.brokers)
+    except Exception as error:  # noqa: BLE001
+        reasons.append(f"cluster not observable: {error}")
+    migrated = ops.migrated()
+    if phase == "brokers" and migrated:
+        reasons.append("the metadata is already migrated: the brokers are past this phase")
+    if phase in ("kraft", "finalised", "retired") and not migrated:
+        reasons.append("the controllers have not migrated the metadata from ZooKeeper yet")
+    if phase in ("finalised", "retired"):
+        observers = {r.node for r in ops.quorum() if r.status == "Observer"} if not reasons else set()
+        missing = sorted(set(ops.brokers) - observers)
+        if not reasons and missing:
+            reasons.append(f"broker(s) {missing} do not fetch the metadata log yet (not in KRaft mode)")
+    return reasons
+
+
+def _phase(phase: str, ops: MigrationOps) -> None:
+    if phase in ("brokers", "kraft"):
+        roll(roll_order(ops.brokers), lambda b: ops.restart_broker(b, phase), ops.observe, expected=ops.brokers,
+             timeout=ops.timeout, interval=ops.interval, clock=ops.clock, sleep=ops.sleep)
+        if phase == "brokers":
+            _until(ops, ops.migrated, "the controllers migrate the metadata from ZooKeeper")
+    elif phase == "finalised":
+        roll_controllers(list(ops.controllers), lambda c: ops.restart_controller(c, phase), ops.quorum,
+                         timeout=ops.timeout, interval=ops.interval, clock=ops.clock, sleep=ops.sleep)
+    else:
+        ops.stop_zookeeper()
+
+
+def _until(ops: MigrationOps, check: Callable[[], bool], what: str) -> None:
+    start = ops.clock()
+    while not check():
+        if ops.clock() - start > ops.timeout:
+            raise RollRefused(f"timed out after {ops.timeout:.0f}s waiting until {what}")
+        ops.sleep(ops.interval)
+
+
+def migrate(ops: MigrationOps, start: str = "brokers", until: str = "retired") -> MigrationReport:
+    """Run the phases from `start` to `until` (PHASES order), checking each one's preconditions."""
+    names = list(PHASES)
+    if start not in names[1:] or until not in names[1:] or names.index(start) > names.index(until):
+        raise ValueError(f"phases run in order {' -> '.join(names[1:])}: {start} to {until} is not a range")
+    report = MigrationReport()
+    for phase in names[names.index(start): names.index(until) + 1]:
+        reasons = preconditions(phase, ops)
+        if reasons:
+            raise MigrationRefused(f"phase {phase} refused: {'; '.join(reasons)}")
+        began = ops.clock()
+        _phase(phase, ops)
+        report.phases.append(phase)
+        report.seconds[phase] = ops.clock() - began
+    return report
