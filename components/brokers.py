@@ -133,27 +133,32 @@ def _role_label(label: Callable[[str], str], role: str) -> Callable[[str], str]:
     return lambda name: label(names.get(name, name))
 
 
+def _quorum_fields(args: SelfManagedKafkaArgs, key_arn: Optional[pulumi.Input[str]],
+                   ca: Optional[pki.BringYourOwnCa]) -> dict[str, Any]:
+    """What the brokers' metadata quorum shares with them: placement, key, CA, logs, tags."""
+    return dict(cluster=args.cluster, vpc_id=args.vpc_id, vpc_cidr=args.vpc_cidr, subnet_ids=args.subnet_ids,
+                environment=args.environment, ami_id=args.ami_id, kms_key_arn=key_arn, ca=ca or args.ca,
+                log_retention_days=args.log_retention_days, https_egress_cidrs=args.https_egress_cidrs,
+                tags=args.tags)
+
+
 def zookeeper_args(args: SelfManagedKafkaArgs, security_group_id: Optional[pulumi.Input[str]],
                    key_arn: Optional[pulumi.Input[str]] = None,
                    ca: Optional[pki.BringYourOwnCa] = None) -> ZooKeeperEnsembleArgs:
     return ZooKeeperEnsembleArgs(
-        cluster=args.cluster, vpc_id=args.vpc_id, vpc_cidr=args.vpc_cidr, subnet_ids=args.subnet_ids,
-        node_count=args.zookeeper_nodes, environment=args.environment, instance_type=args.zookeeper_instance_type,
-        ami_id=args.ami_id, kms_key_arn=key_arn, ca=ca or args.ca,
-        client_security_group_ids=[security_group_id] if security_group_id is not None else [],
-        log_retention_days=args.log_retention_days, https_egress_cidrs=args.https_egress_cidrs, tags=args.tags)
+        **_quorum_fields(args, key_arn, ca), node_count=args.zookeeper_nodes,
+        instance_type=args.zookeeper_instance_type,
+        client_security_group_ids=[security_group_id] if security_group_id is not None else [])
 
 
 def controller_args(args: SelfManagedKafkaArgs, security_group_id: Optional[pulumi.Input[str]],
                     key_arn: Optional[pulumi.Input[str]] = None,
                     ca: Optional[pki.BringYourOwnCa] = None) -> KRaftControllerQuorumArgs:
     return KRaftControllerQuorumArgs(
-        cluster=args.cluster, vpc_id=args.vpc_id, vpc_cidr=args.vpc_cidr, subnet_ids=args.subnet_ids,
-        node_count=args.controller_nodes, environment=args.environment, instance_type=args.controller_instance_type,
-        ami_id=args.ami_id, kms_key_arn=key_arn, ca=ca or args.ca,
+        **_quorum_fields(args, key_arn, ca), node_count=args.controller_nodes,
+        instance_type=args.controller_instance_type,
         broker_security_group_ids=[security_group_id] if security_group_id is not None else [],
-        replication_factor=args.replication_factor, min_insync_replicas=args.min_insync_replicas,
-        log_retention_days=args.log_retention_days, https_egress_cidrs=args.https_egress_cidrs, tags=args.tags)
+        replication_factor=args.replication_factor, min_insync_replicas=args.min_insync_replicas)
 
 
 class SelfManagedKafka(pulumi.ComponentResource):

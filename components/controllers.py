@@ -13,6 +13,7 @@ import pulumi
 
 from . import compute, pki
 from .encryption import CustomerKey, CustomerKeyArgs
+from .quorum_nodes import launch_quorum
 from .render import render_properties
 from .render.cloudinit import (CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, cloud_config,
                                cloudwatch_agent_config)
@@ -96,27 +97,10 @@ class KRaftControllerQuorum(pulumi.ComponentResource):
         compute.peer_port(f"{name}-raft", sg, CONTROLLER_PORT, "controller quorum (Raft), TLS", self)
         compute.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
 
-        nodes, enis = compute.launch(compute.NodeLaunch(name, args.node_count, args.instance_type, args.root_gib,
-                                                        args.data_gib, first=1), where, sg, tags, self)
-        ips = [e.private_ip for e in enis]
-        specs = pki.controller_certs(args.cluster, [[]] * len(nodes))
-        self.pki = pki.ClusterPki(f"{name}-pki", pki.ClusterPkiArgs(
-            args.cluster, [pki.PkiNode(s, pulumi.Output.all(ip).apply(list)) for s, ip in zip(specs, ips)],
-            key_arn, ca=args.ca), opts=child)
-        logs = compute.encrypted_log_group(name, args.cluster, "controller", key_arn, args.log_retention_days, tags,
-                                           self)
-        profile = compute.instance_profile(f"{name}-ctl", secret_arns=list(self.pki.secret_arns.values()),
-                                           key_arn=key_arn, log_group_arn=logs.arn, tags=tags, parent=self)
-        ami = args.ami_id or compute.amazon_linux(self)
-        region = compute.region(self)
         self.cluster_id = quorum_cluster_id(args)
-        self.instances = []
-        for index, (node, eni, spec) in enumerate(zip(nodes, enis, specs)):
-            user_data = pulumi.Output.all(ips, self.pki.secret_arns[spec.name], region, logs.name).apply(
-                partial(_user_data, args, self.cluster_id, index))
-            self.instances.append(compute.instance(node, ami=ami, eni=eni, profile=profile, key_arn=key_arn,
-                                                   user_data=user_data, tags=tags, parent=self,
-                                                   data_device=DATA_DEVICE))
+        launched = launch_quorum(name, args, args.node_count, where, sg, key_arn, "controller", tags,
+                                 pki.controller_certs, partial(_user_data, args, self.cluster_id), DATA_DEVICE, self)
+        self.pki, self.instances, ips = launched.pki, launched.instances, launched.ips
         self.ips = pulumi.Output.all(*ips)
         self.quorum_voters = self.ips.apply(lambda v: quorum_voters(voters(v)))
         self.security_group_id = sg

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, Callable, Optional, Sequence
 
 import pulumi
 
 from . import compute, pki
 from .encryption import CustomerKey, CustomerKeyArgs
+from .quorum_nodes import launch_quorum
 from .errors import ConfigError
 from .msk import LOG_RETENTION_DAYS
 from .render import render_properties
@@ -96,25 +96,9 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
             compute.peer_port(f"{name}-{what.split()[-1]}", sg, port, f"ZooKeeper {what} inside the ensemble", self)
         compute.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
 
-        nodes, enis = compute.launch(compute.NodeLaunch(name, args.node_count, args.instance_type, args.root_gib,
-                                                        args.data_gib, first=1), where, sg, tags, self)
-        ips = [e.private_ip for e in enis]
-        specs = pki.zookeeper_certs(args.cluster, [[]] * len(nodes))
-        self.pki = pki.ClusterPki(f"{name}-pki", pki.ClusterPkiArgs(
-            args.cluster, [pki.PkiNode(s, pulumi.Output.all(ip).apply(list)) for s, ip in zip(specs, ips)],
-            key_arn, ca=args.ca), opts=pulumi.ResourceOptions(parent=self))
-        logs = compute.encrypted_log_group(name, args.cluster, "zookeeper", key_arn, args.log_retention_days, tags, self)
-        profile = compute.instance_profile(f"{name}-zk", secret_arns=list(self.pki.secret_arns.values()),
-                                           key_arn=key_arn, log_group_arn=logs.arn, tags=tags, parent=self)
-        ami = args.ami_id or compute.amazon_linux(self)
-        region = compute.region(self)
-        self.instances = []
-        for index, (node, eni, spec) in enumerate(zip(nodes, enis, specs)):
-            user_data = pulumi.Output.all(ips, self.pki.secret_arns[spec.name], region, logs.name).apply(
-                partial(_user_data, index))
-            self.instances.append(compute.instance(node, ami=ami, eni=eni, profile=profile, key_arn=key_arn,
-                                                   user_data=user_data, tags=tags, parent=self,
-                                                   data_device=DATA_DEVICE))
+        launched = launch_quorum(name, args, args.node_count, where, sg, key_arn, "zookeeper", tags,
+                                 pki.zookeeper_certs, _user_data, DATA_DEVICE, self)
+        self.pki, self.instances, ips = launched.pki, launched.instances, launched.ips
         self.connect_string = pulumi.Output.all(*ips).apply(
             lambda v: ",".join(f"{ip}:{SECURE_CLIENT_PORT}" for ip in v))
         self.security_group_id = sg
