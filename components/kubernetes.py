@@ -1,4 +1,5 @@
-"""KafkaOnKubernetes: 3 ZooKeeper + N Kafka pods, hardened, behind default-deny network policies.
+"""KafkaOnKubernetes: 3 ZooKeeper (or 3 KRaft controller) + N Kafka pods, hardened, behind
+default-deny network policies.
 
 Manifests are built by pure functions (`manifests`) from typed settings, with the broker and
 ZooKeeper files from the same renderers the EC2 nodes and the real-Kafka tests use; the component
@@ -22,6 +23,8 @@ from .errors import ConfigError
 from .render import render_properties
 from .render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, PemFiles, admin_client_properties,
                            log4j_properties, quota_arguments, server_properties)
+from .render.kraft import (CONTROLLER_ID_BASE, CONTROLLER_PORT, ControllerSettings, KRaftBrokerSettings, Voter,
+                           cluster_id, controller_properties, kraft_broker_properties)
 from .render.zookeeper import (ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings,
                                zoo_cfg)
 from .validate import (NAME, check_ensemble_size, check_environment, check_int, check_kms_arn, check_now, checked,
@@ -33,6 +36,7 @@ UID = 10001  # high, so it maps to no host user; the image only needs read acces
 KAFKA_LABELS = {"app.kubernetes.io/name": "kafka", "app.kubernetes.io/part-of": "secure-kafka"}
 ZK_LABELS = {"app.kubernetes.io/name": "zookeeper", "app.kubernetes.io/part-of": "secure-kafka"}
 ADMIN_LABELS = {"app.kubernetes.io/name": "kafka-admin", "app.kubernetes.io/part-of": "secure-kafka"}
+CONTROLLER_LABELS = {"app.kubernetes.io/name": "kafka-controller", "app.kubernetes.io/part-of": "secure-kafka"}
 INTERNAL_LB = {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
                "service.beta.kubernetes.io/aws-load-balancer-internal": "true"}
 
@@ -62,6 +66,10 @@ class KafkaOnKubernetesArgs:
         namespace: a namespace of its own (not kube-*), labelled Pod Security `restricted` (kafka).
         environment: dev, staging or prod (prod: 3+ brokers, 3+ ZooKeeper pods).
         brokers / zookeepers: 3 and 3 by default (brokers 2-30; ZooKeeper 3 or 5, 1 outside prod).
+        metadata_mode: "zookeeper" (default) or "kraft": `controllers` KRaft controller pods (3 or 5;
+            1 outside prod) instead of ZooKeeper, TLS with client certificates on 9093, reachable
+            only from the brokers and each other; `controller_storage_gib` (10) and
+            `controller_resources` size them.
         image: a pinned image with Kafka 3.9 (default apache/kafka:3.9.1); `:latest` is refused.
         listeners: TLS listeners only, SSL (9094, mutual TLS; default) and/or SASL_SSL (9096).
         replication_factor / min_insync_replicas: topic defaults (3 / 2).
@@ -105,6 +113,10 @@ class KafkaOnKubernetesArgs:
     load_balancer_source_ranges: Sequence[str] = ()
     ca: Optional[pki.BringYourOwnCa] = None
     cluster_domain: str = "cluster.local"
+    metadata_mode: str = "zookeeper"
+    controllers: int = 3
+    controller_storage_gib: int = 10
+    controller_resources: ContainerResources = ContainerResources("250m", "1Gi", "1", "1Gi")
 
 
 def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] = lambda n: n) -> None:
@@ -113,7 +125,17 @@ def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] =
     if not isinstance(args.namespace, str) or not NAME.match(args.namespace) or args.namespace.startswith("kube-"):
         raise ConfigError(label("namespace"), args.namespace, "a DNS label for a namespace of its own (not kube-*)")
     check_environment(args.environment, label("environment"))
-    check_ensemble_size(args.zookeepers, args.environment, label("zookeepers"))
+    if args.metadata_mode not in ("zookeeper", "kraft"):
+        raise ConfigError(label("metadata_mode"), args.metadata_mode,
+                          "zookeeper (ZooKeeper pods) or kraft (KRaft controller pods)")
+    if args.metadata_mode == "kraft":
+        check_ensemble_size(args.controllers, args.environment, label("controllers"), group="controller quorum")
+        if args.zookeepers != 3:
+            raise ConfigError(label("zookeepers"), args.zookeepers, "nothing with metadata_mode kraft")
+    else:
+        check_ensemble_size(args.zookeepers, args.environment, label("zookeepers"))
+        if args.controllers != 3:
+            raise ConfigError(label("controllers"), args.controllers, "nothing with metadata_mode zookeeper")
     low = 3 if args.environment == "prod" else 2
     check_int(args.brokers, label("brokers"), low, 30, f"an integer {low}-30 in {args.environment}")
     check_int(args.replication_factor, label("replication_factor"), 2, args.brokers,
@@ -175,6 +197,30 @@ def zookeeper_hosts(args: KafkaOnKubernetesArgs) -> list[list[str]]:
     return [[_fqdn(args, f"zookeeper-{i}", "zookeeper-headless")] for i in range(args.zookeepers)]
 
 
+def controller_hosts(args: KafkaOnKubernetesArgs) -> list[list[str]]:
+    return [[_fqdn(args, f"kafka-controller-{i}", "kafka-controller-headless")] for i in range(args.controllers)]
+
+
+def voters(args: KafkaOnKubernetesArgs) -> list[Voter]:
+    return [Voter(CONTROLLER_ID_BASE + i, hosts[0]) for i, hosts in enumerate(controller_hosts(args))]
+
+
+def controller_settings(args: KafkaOnKubernetesArgs, index: int) -> ControllerSettings:
+    return ControllerSettings(
+        node_id=CONTROLLER_ID_BASE + index, cluster=args.cluster, host=controller_hosts(args)[index][0],
+        voters=voters(args), log_dirs="/var/lib/kafka/metadata",
+        tls=PemFiles(f"/etc/kafka/tls/kafka-controller-{index}.pem", "/etc/kafka/tls/ca.pem"),
+        replication_factor=args.replication_factor, min_insync_replicas=args.min_insync_replicas)
+
+
+def kraft_broker_settings(args: KafkaOnKubernetesArgs, index: int) -> KRaftBrokerSettings:
+    zk = broker_settings(args, index)
+    return KRaftBrokerSettings(
+        node_id=index, cluster=args.cluster, advertised_host=zk.advertised_host, voters=voters(args),
+        log_dirs=zk.log_dirs, tls=zk.tls, sasl_port=zk.sasl_port, replication_factor=args.replication_factor,
+        min_insync_replicas=args.min_insync_replicas)
+
+
 def broker_settings(args: KafkaOnKubernetesArgs, index: int) -> BrokerSettings:
     zk = ",".join(f"{hosts[0]}:{ZK_PORT}" for hosts in zookeeper_hosts(args))
     return BrokerSettings(
@@ -201,10 +247,16 @@ def config_files(args: KafkaOnKubernetesArgs) -> tuple[dict[str, str], dict[str,
     script = "#!/bin/bash\nset -euo pipefail\n" + "".join(
         f"/opt/kafka/bin/{'kafka-configs.sh' if i == 0 else 'kafka-acls.sh'} {shlex.join(c)}\n"
         for i, c in enumerate(commands))
-    kafka = {f"server-{i}.properties": render_properties(server_properties(broker_settings(args, i), args.brokers))
-             for i in range(args.brokers)}
+    kraft = args.metadata_mode == "kraft"
+    kafka = {f"server-{i}.properties": render_properties(
+        kraft_broker_properties(kraft_broker_settings(args, i), args.brokers) if kraft
+        else server_properties(broker_settings(args, i), args.brokers)) for i in range(args.brokers)}
     kafka.update({"log4j.properties": log4j, "admin.properties": render_properties(admin_client_properties(admin_tls)),
                   "access.sh": script})
+    if kraft:
+        quorum = {f"controller-{i}.properties": render_properties(controller_properties(controller_settings(args, i)))
+                  for i in range(args.controllers)}
+        return kafka, {**quorum, "log4j.properties": log4j}
     zk = {"zoo.cfg": render_properties(zoo_cfg(zookeeper_settings(args))), "log4j.properties": log4j}
     return kafka, zk
 
@@ -322,18 +374,25 @@ def network_policies(args: KafkaOnKubernetesArgs) -> list[dict[str, Any]]:
     dns = [{"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
                     "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
             "ports": _ports(53, protocol="UDP") + _ports(53)}]
+    if args.metadata_mode == "kraft":  # 9093 only between controllers and from brokers; never to brokers
+        to_quorum = {"to": [_peer(CONTROLLER_LABELS)], "ports": _ports(CONTROLLER_PORT)}
+        quorum = policy("kafka-controllers", CONTROLLER_LABELS,
+                        ingress=[{"from": [_peer(KAFKA_LABELS), _peer(CONTROLLER_LABELS)],
+                                  "ports": _ports(CONTROLLER_PORT)}], egress=[to_quorum])
+    else:
+        to_quorum = {"to": [_peer(ZK_LABELS)], "ports": _ports(ZK_PORT)}
+        quorum = policy("zookeeper", ZK_LABELS,
+                        ingress=[{"from": [_peer(KAFKA_LABELS)], "ports": _ports(ZK_PORT)},
+                                 {"from": [_peer(ZK_LABELS)], "ports": _ports(QUORUM_PORT, ELECTION_PORT)}],
+                        egress=[{"to": [_peer(ZK_LABELS)], "ports": _ports(QUORUM_PORT, ELECTION_PORT)}])
     out = [
         {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": _meta(args, "default-deny"),
          "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}},
         policy("allow-dns", None, egress=dns),
         policy("kafka-brokers", KAFKA_LABELS,
                ingress=[{"from": [_peer(KAFKA_LABELS), _peer(ADMIN_LABELS)], "ports": _ports(TLS_PORT)}, *clients],
-               egress=[{"to": [_peer(KAFKA_LABELS)], "ports": _ports(TLS_PORT)},
-                       {"to": [_peer(ZK_LABELS)], "ports": _ports(ZK_PORT)}]),
-        policy("zookeeper", ZK_LABELS,
-               ingress=[{"from": [_peer(KAFKA_LABELS)], "ports": _ports(ZK_PORT)},
-                        {"from": [_peer(ZK_LABELS)], "ports": _ports(QUORUM_PORT, ELECTION_PORT)}],
-               egress=[{"to": [_peer(ZK_LABELS)], "ports": _ports(QUORUM_PORT, ELECTION_PORT)}]),
+               egress=[{"to": [_peer(KAFKA_LABELS)], "ports": _ports(TLS_PORT)}, to_quorum]),
+        quorum,
         policy("kafka-admin", ADMIN_LABELS, egress=[{"to": [_peer(KAFKA_LABELS)], "ports": _ports(TLS_PORT)}]),
     ]
     local = [g for g in args.access if not g.namespace or g.namespace == args.namespace]
@@ -360,9 +419,24 @@ def cilium_policies(args: KafkaOnKubernetesArgs) -> list[dict[str, Any]]:
     return out
 
 
-def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Every object of the platform, in apply order. `secrets` maps Secret names to their PEM data."""
+def _format_then(config: str, kraft_cluster_id: str) -> str:
+    """KRaft nodes format their metadata directory once (kept across restarts), then start."""
+    start = f"exec /opt/kafka/bin/kafka-server-start.sh {config}"
+    if not kraft_cluster_id:
+        return start
+    return (f"/opt/kafka/bin/kafka-storage.sh format --ignore-formatted -t {shlex.quote(kraft_cluster_id)} "
+            f"-c {config} && {start}")
+
+
+def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, Any]],
+              kraft_cluster_id: str = "") -> list[dict[str, Any]]:
+    """Every object of the platform, in apply order. `secrets` maps Secret names to their PEM data;
+    `kraft_cluster_id` is the id KRaft nodes are formatted with (metadata_mode kraft)."""
+    kraft = args.metadata_mode == "kraft"
+    if kraft and not kraft_cluster_id:
+        raise ValueError("metadata_mode kraft needs the cluster id its nodes are formatted with")
     kafka_files, zk_files = config_files(args)
+    quorum_name, quorum_labels = ("kafka-controller", CONTROLLER_LABELS) if kraft else ("zookeeper", ZK_LABELS)
     ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": args.namespace, "labels": {
         **{f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")},
         **{f"pod-security.kubernetes.io/{mode}-version": "latest" for mode in ("enforce", "audit", "warn")}}}}
@@ -373,47 +447,59 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
                     "parameters": {"type": "gp3", "encrypted": "true", "kmsKeyId": args.eks_kms_key_arn},
                     "reclaimPolicy": "Retain", "allowVolumeExpansion": True,
                     "volumeBindingMode": "WaitForFirstConsumer"})
-    for account in ("kafka", "zookeeper", "kafka-admin"):
+    for account in ("kafka", quorum_name, "kafka-admin"):
         out.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(args, account),
                     "automountServiceAccountToken": False})
     out += [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(args, "kafka-config", KAFKA_LABELS), "data": kafka_files},
-            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(args, "zookeeper-config", ZK_LABELS), "data": zk_files}]
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(args, f"{quorum_name}-config", quorum_labels),
+             "data": zk_files}]
     for name, data in secrets.items():
         out.append({"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": _meta(args, name),
                     "stringData": data})
     out += network_policies(args)
     if args.cilium:
         out += cilium_policies(args)
-    out += [_headless(args, "zookeeper-headless", ZK_LABELS, [("client", ZK_PORT), ("quorum", QUORUM_PORT),
-                                                              ("election", ELECTION_PORT)], True),
+    quorum_ports = [("controller", CONTROLLER_PORT)] if kraft else [("client", ZK_PORT), ("quorum", QUORUM_PORT),
+                                                                    ("election", ELECTION_PORT)]
+    out += [_headless(args, f"{quorum_name}-headless", quorum_labels, quorum_ports, True),
             _headless(args, "kafka-headless", KAFKA_LABELS, [(f"tls-{p}", p) for p in client_ports(args)], False),
             client_service(args)]
     common = [("tmp", "/tmp", False), ("logs", "/var/log/kafka", False)]
     empty = [{"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}}, {"name": "logs", "emptyDir": {"sizeLimit": "2Gi"}}]
     env = {"LOG_DIR": "/var/log/kafka", "KAFKA_LOG4J_OPTS": "-Dlog4j.configuration=file:/etc/kafka/config/log4j.properties"}
-    zk_container = _container(
-        "zookeeper", args.image,
-        "echo $(( ${HOSTNAME##*-} + 1 )) > /var/lib/zookeeper/myid && "
-        "exec /opt/kafka/bin/zookeeper-server-start.sh /etc/zookeeper/config/zoo.cfg",
-        [("client", ZK_PORT), ("quorum", QUORUM_PORT), ("election", ELECTION_PORT)], ZK_PORT, args.zookeeper_resources,
-        [("config", "/etc/zookeeper/config", True), ("tls", "/etc/zookeeper/tls", True), ("data", "/var/lib/zookeeper", False),
-         *common], {**env, "KAFKA_LOG4J_OPTS": "-Dlog4j.configuration=file:/etc/zookeeper/config/log4j.properties",
-                    "KAFKA_HEAP_OPTS": "-Xms512m -Xmx512m"})
+    if kraft:
+        quorum_container = _container(
+            "kafka-controller", args.image,
+            _format_then("/etc/kafka/config/controller-${HOSTNAME##*-}.properties", kraft_cluster_id),
+            quorum_ports, CONTROLLER_PORT, args.controller_resources,
+            [("config", "/etc/kafka/config", True), ("tls", "/etc/kafka/tls", True), ("data", "/var/lib/kafka", False),
+             *common], {**env, "KAFKA_HEAP_OPTS": "-Xms512m -Xmx512m"})
+    else:
+        quorum_container = _container(
+            "zookeeper", args.image,
+            "echo $(( ${HOSTNAME##*-} + 1 )) > /var/lib/zookeeper/myid && "
+            "exec /opt/kafka/bin/zookeeper-server-start.sh /etc/zookeeper/config/zoo.cfg",
+            quorum_ports, ZK_PORT, args.zookeeper_resources,
+            [("config", "/etc/zookeeper/config", True), ("tls", "/etc/zookeeper/tls", True),
+             ("data", "/var/lib/zookeeper", False), *common],
+            {**env, "KAFKA_LOG4J_OPTS": "-Dlog4j.configuration=file:/etc/zookeeper/config/log4j.properties",
+             "KAFKA_HEAP_OPTS": "-Xms512m -Xmx512m"})
     kafka_container = _container(
         "kafka", args.image,
-        "exec /opt/kafka/bin/kafka-server-start.sh /etc/kafka/config/server-${HOSTNAME##*-}.properties",
+        _format_then("/etc/kafka/config/server-${HOSTNAME##*-}.properties", kraft_cluster_id),
         [(f"tls-{p}", p) for p in client_ports(args)], TLS_PORT, args.broker_resources,
         [("config", "/etc/kafka/config", True), ("tls", "/etc/kafka/tls", True), ("data", "/var/lib/kafka", False), *common],
         {**env, "KAFKA_HEAP_OPTS": "-Xms1g -Xmx1g"})
-    out += [_stateful_set(args, "zookeeper", args.zookeepers, ZK_LABELS, "zookeeper-headless", zk_container,
-                          [{"name": "config", "configMap": {"name": "zookeeper-config"}},
-                           {"name": "tls", "secret": {"secretName": "zookeeper-tls", "defaultMode": 0o440}}, *empty],
-                          args.zookeeper_storage_gib),
+    out += [_stateful_set(args, quorum_name, args.controllers if kraft else args.zookeepers, quorum_labels,
+                          f"{quorum_name}-headless", quorum_container,
+                          [{"name": "config", "configMap": {"name": f"{quorum_name}-config"}},
+                           {"name": "tls", "secret": {"secretName": f"{quorum_name}-tls", "defaultMode": 0o440}},
+                           *empty], args.controller_storage_gib if kraft else args.zookeeper_storage_gib),
             _stateful_set(args, "kafka", args.brokers, KAFKA_LABELS, "kafka-headless", kafka_container,
                           [{"name": "config", "configMap": {"name": "kafka-config"}},
                            {"name": "tls", "secret": {"secretName": "kafka-tls", "defaultMode": 0o440}}, *empty],
                           args.broker_storage_gib)]
-    for name, labels in (("kafka", KAFKA_LABELS), ("zookeeper", ZK_LABELS)):
+    for name, labels in (("kafka", KAFKA_LABELS), (quorum_name, quorum_labels)):
         out.append({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": _meta(args, name, labels),
                     "spec": {"maxUnavailable": 1, "selector": {"matchLabels": dict(labels)}}})
     admin = _container("access", args.image, "exec /bin/bash /etc/kafka/config/access.sh", [], 0,
@@ -481,11 +567,15 @@ class KafkaOnKubernetes(pulumi.ComponentResource):
         super().__init__("secure-kafka:k8s:Kafka", name, None,
                          hold_children(opts, [args.eks_kms_key_arn, args.storage_class]))
         ca = args.ca or pki.generate_ca(f"{name}-cluster", args.cluster, self)
+        kraft = args.metadata_mode == "kraft"
         nodes = [pki.PkiNode(s) for s in pki.broker_certs(args.cluster, broker_hosts(args))]
-        # The members share one identity and one certificate naming every member: ZooKeeper reads
-        # one keystore path from the shared zoo.cfg.
-        nodes += [pki.PkiNode(s) for s in pki.zookeeper_certs(
-            args.cluster, [[h for hosts in zookeeper_hosts(args) for h in hosts]])]
+        if kraft:
+            nodes += [pki.PkiNode(s) for s in pki.controller_certs(args.cluster, controller_hosts(args))]
+        else:
+            # The members share one identity and one certificate naming every member: ZooKeeper
+            # reads one keystore path from the shared zoo.cfg.
+            nodes += [pki.PkiNode(s) for s in pki.zookeeper_certs(
+                args.cluster, [[h for hosts in zookeeper_hosts(args) for h in hosts]])]
         nodes += [pki.PkiNode(pki.client_cert(args.cluster, g.client)) for g in args.access]
         issued = pki.issue_certificates(f"{name}-pki", nodes, ca, self)
         ca_pem = pulumi.Output.from_input(ca.cert_pem)
@@ -496,13 +586,18 @@ class KafkaOnKubernetes(pulumi.ComponentResource):
 
         secrets: dict[str, dict[str, Any]] = {
             "kafka-tls": {**{f"kafka-{i}.pem": bundle(f"broker-{i}") for i in range(args.brokers)}, "ca.pem": ca_pem},
-            "zookeeper-tls": {"node.pem": bundle("zookeeper-0"), "ca.pem": ca_pem},
         }
+        if kraft:
+            secrets["kafka-controller-tls"] = {**{f"kafka-controller-{i}.pem": bundle(f"controller-{i}")
+                                                  for i in range(args.controllers)}, "ca.pem": ca_pem}
+        else:
+            secrets["zookeeper-tls"] = {"node.pem": bundle("zookeeper-0"), "ca.pem": ca_pem}
         for grant in args.access:
             secrets[f"client-{grant.client}-tls"] = {"client.pem": bundle(f"client-{grant.client}"), "ca.pem": ca_pem}
         self.resources: dict[str, pulumi.Resource] = {}
         previous: list[pulumi.Resource] = []
-        for manifest in manifests(args, secrets):
+        kraft_id = cluster_id(f"{pulumi.get_project()}/{pulumi.get_stack()}/{args.namespace}/{args.cluster}") if kraft else ""
+        for manifest in manifests(args, secrets, kraft_id):
             depends = previous[:1] if manifest["kind"] != "Namespace" else []
             resource = REGISTER[manifest["kind"]](child_name(name, manifest), manifest,
                                                   pulumi.ResourceOptions(parent=self, depends_on=depends))
