@@ -57,6 +57,10 @@ K8S_LOCAL_ZOOKEEPER_KEYS = ("dataDir", "secureClientPort", "secureClientPortAddr
                             # pods listen on every interface of their own network namespace; here that
                             # would be the host's, and nothing here binds beyond 127.0.0.1
                             "quorumListenOnAllIPs")
+# KRaft: the same for brokers and controllers; `controller.quorum.voters` names the controller
+# pods' DNS names, which are 127.0.0.1 ports here.
+K8S_LOCAL_KRAFT_KEYS = ("listeners", "advertised.listeners", "log.dirs", "ssl.keystore.location",
+                        "ssl.truststore.location", "controller.quorum.voters")
 
 
 def kafka_classpath(version: str = KAFKA_VERSION) -> str:
@@ -514,8 +518,11 @@ class KafkaCluster:
 
     def _controller(self, index: int, config: Optional[dict[str, Any]] = None) -> Server:
         voter = self.voters[index]
-        home = self._write(self.workdir / f"controller{index}", "controller", index,
-                           config if config is not None else controller_properties(self.controller_settings(index)))
+        if config is None:
+            config = controller_properties(self.controller_settings(index))
+            if self.variant == "kubernetes":
+                config = _kubernetes_kraft(self, "controller", index, config)
+        home = self._write(self.workdir / f"controller{index}", "controller", index, config)
         command = java(self.classpath, "kafka.Kafka", [str(home / "server.properties")], "256m",
                        home / "log4j.properties", self.jvm_flags)
         return Server(f"controller-{index}", command, home / "stdout.log", [voter.port])
@@ -527,7 +534,10 @@ class KafkaCluster:
                                        tls_port=self.tls_ports[index],
                                        sasl_port=self.sasl_ports[index] if self.sasl else None,
                                        replication_factor=min(3, self.brokers), min_insync_replicas=2)
-        self._write(home, "broker", index, kraft_broker_properties(settings, self.brokers))
+        config = kraft_broker_properties(settings, self.brokers)
+        if self.variant == "kubernetes":
+            config = _kubernetes_kraft(self, "broker", index, config)
+        self._write(home, "broker", index, config)
         command = java(self.classpath, "kafka.Kafka", [str(home / "server.properties")], "384m",
                        home / "log4j.properties", self.jvm_flags)
         ports = [settings.tls_port] + ([settings.sasl_port] if settings.sasl_port else [])
@@ -651,10 +661,12 @@ def _plaintext_broker(config: dict) -> dict:
 def kubernetes_args(cluster: "KafkaCluster") -> Any:
     from secure_kafka.kubernetes import KafkaOnKubernetesArgs
 
+    kraft = cluster.metadata == "kraft"
     return KafkaOnKubernetesArgs(cluster=cluster.cluster, environment="dev", brokers=cluster.brokers,
-                                 zookeepers=cluster.zookeepers, storage_class="encrypted",
+                                 zookeepers=3 if kraft else cluster.zookeepers, storage_class="encrypted",
                                  replication_factor=min(3, cluster.brokers),
-                                 listeners=("SSL", "SASL_SSL") if cluster.sasl else ("SSL",))
+                                 listeners=("SSL", "SASL_SSL") if cluster.sasl else ("SSL",),
+                                 metadata_mode=cluster.metadata, controllers=cluster.controllers if kraft else 3)
 
 
 def kubernetes_configmaps(cluster: "KafkaCluster") -> tuple[dict[str, dict[str, str]], dict[str, str]]:
@@ -664,6 +676,22 @@ def kubernetes_configmaps(cluster: "KafkaCluster") -> tuple[dict[str, dict[str, 
     kafka, zookeeper = config_files(kubernetes_args(cluster))
     brokers = {name: parse_properties(text) for name, text in kafka.items() if name.startswith("server-")}
     return brokers, parse_properties(zookeeper["zoo.cfg"])
+
+
+def kubernetes_kraft_configmaps(cluster: "KafkaCluster") -> dict[str, dict[str, str]]:
+    """server-<i>.properties and controller-<i>.properties, parsed from the KRaft ConfigMaps."""
+    from secure_kafka.kubernetes import config_files
+
+    kafka, controllers = config_files(kubernetes_args(cluster))
+    return {name: parse_properties(text) for name, text in {**kafka, **controllers}.items()
+            if name.startswith(("server-", "controller-"))}
+
+
+def _kubernetes_kraft(cluster: "KafkaCluster", role: str, index: int, local: dict) -> dict:
+    mapped = kubernetes_kraft_configmaps(cluster)[f"{'server' if role == 'broker' else 'controller'}-{index}.properties"]
+    config: dict = dict(mapped)
+    config.update({key: local[key] for key in K8S_LOCAL_KRAFT_KEYS if key in local})
+    return config
 
 
 def _kubernetes_broker(cluster: "KafkaCluster", index: int, local: dict) -> dict:

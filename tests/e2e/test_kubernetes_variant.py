@@ -4,7 +4,8 @@ name checks are off there by design (pods have no reverse-resolvable names), and
 import pytest
 
 import claims
-from harness import K8S_LOCAL_BROKER_KEYS, K8S_LOCAL_ZOOKEEPER_KEYS, KafkaCluster, kubernetes_configmaps
+from harness import (K8S_LOCAL_BROKER_KEYS, K8S_LOCAL_KRAFT_KEYS, K8S_LOCAL_ZOOKEEPER_KEYS, KafkaCluster,
+                     kubernetes_configmaps, kubernetes_kraft_configmaps)
 
 pytestmark = pytest.mark.e2e
 
@@ -49,3 +50,18 @@ def test_zookeeper_name_checks_are_off_exactly_where_the_readme_says(k8s_cluster
 
 def test_acls_deny_by_default(k8s_cluster):
     claims.acls_deny_by_default(k8s_cluster)
+
+
+def test_the_kraft_configmaps_boot_and_hold_the_claims():
+    """metadata_mode kraft: the brokers' and controllers' ConfigMaps, with only the local keys replaced."""
+    with KafkaCluster(cluster="k8s-kraft", metadata="kraft", controllers=3, brokers=3, sasl=False,
+                      variant="kubernetes") as cluster:
+        mapped = kubernetes_kraft_configmaps(cluster)
+        assert len(mapped) == cluster.brokers + cluster.controllers
+        for role, prefix, count in (("broker", "server", cluster.brokers), ("controller", "controller", cluster.controllers)):
+            for index in range(count):
+                running, want = cluster.rendered(role, index), mapped[f"{prefix}-{index}.properties"]
+                assert set(running) == set(want) and running["process.roles"] == role
+                assert {k for k in running if running[k] != want[k]} <= set(K8S_LOCAL_KRAFT_KEYS)
+        claims.surface(cluster)
+        claims.acls_deny_by_default(cluster)
