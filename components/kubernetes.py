@@ -23,6 +23,7 @@ from .errors import ConfigError
 from .render import render_properties
 from .render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, PemFiles, admin_client_properties,
                            log4j_properties, quota_arguments, server_properties)
+from .render.readiness import READY_SCRIPT, ready_command
 from .render.kraft import (CONTROLLER_ID_BASE, CONTROLLER_PORT, ControllerSettings, KRaftBrokerSettings, Voter,
                            cluster_id, controller_properties, kraft_broker_properties)
 from .render.zookeeper import (ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings,
@@ -252,7 +253,7 @@ def config_files(args: KafkaOnKubernetesArgs) -> tuple[dict[str, str], dict[str,
         kraft_broker_properties(kraft_broker_settings(args, i), args.brokers) if kraft
         else server_properties(broker_settings(args, i), args.brokers)) for i in range(args.brokers)}
     kafka.update({"log4j.properties": log4j, "admin.properties": render_properties(admin_client_properties(admin_tls)),
-                  "access.sh": script})
+                  "access.sh": script, "ready.sh": READY_SCRIPT})
     if kraft:
         quorum = {f"controller-{i}.properties": render_properties(controller_properties(controller_settings(args, i)))
                   for i in range(args.controllers)}
@@ -268,7 +269,8 @@ def _meta(args: KafkaOnKubernetesArgs, name: str, labels: Optional[Mapping[str, 
 
 
 def _container(name: str, image: str, command: str, ports: Sequence[tuple[str, int]], probe_port: int,
-               resources: ContainerResources, mounts: Sequence[tuple[str, str, bool]], env: Mapping[str, str]) -> dict[str, Any]:
+               resources: ContainerResources, mounts: Sequence[tuple[str, str, bool]], env: Mapping[str, str],
+               ready: Optional[list[str]] = None) -> dict[str, Any]:
     container = {
         "name": name, "image": image, "imagePullPolicy": "Always",
         "command": ["/bin/bash", "-c", command],
@@ -282,7 +284,10 @@ def _container(name: str, image: str, command: str, ports: Sequence[tuple[str, i
         "volumeMounts": [{"name": v, "mountPath": path, "readOnly": ro} for v, path, ro in mounts],
     }
     if probe_port:
-        container["readinessProbe"] = {"tcpSocket": {"port": probe_port}, "initialDelaySeconds": 10, "periodSeconds": 10}
+        container["readinessProbe"] = (
+            {"exec": {"command": ready}, "initialDelaySeconds": 20, "periodSeconds": 15, "timeoutSeconds": 60,
+             "failureThreshold": 1} if ready else
+            {"tcpSocket": {"port": probe_port}, "initialDelaySeconds": 10, "periodSeconds": 10})
         container["livenessProbe"] = {"tcpSocket": {"port": probe_port}, "initialDelaySeconds": 60,
                                       "periodSeconds": 20, "failureThreshold": 6}
     return container
@@ -462,7 +467,8 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
     quorum_ports = [("controller", CONTROLLER_PORT)] if kraft else [("client", ZK_PORT), ("quorum", QUORUM_PORT),
                                                                     ("election", ELECTION_PORT)]
     out += [_headless(args, f"{quorum_name}-headless", quorum_labels, quorum_ports, True),
-            _headless(args, "kafka-headless", KAFKA_LABELS, [(f"tls-{p}", p) for p in client_ports(args)], False),
+            # not-ready brokers keep their names: a broker catching up must still be reachable by its peers
+            _headless(args, "kafka-headless", KAFKA_LABELS, [(f"tls-{p}", p) for p in client_ports(args)], True),
             client_service(args)]
     common = [("tmp", "/tmp", False), ("logs", "/var/log/kafka", False)]
     empty = [{"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}}, {"name": "logs", "emptyDir": {"sizeLimit": "2Gi"}}]
@@ -489,7 +495,9 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
         _format_then("/etc/kafka/config/server-${HOSTNAME##*-}.properties", kraft_cluster_id),
         [(f"tls-{p}", p) for p in client_ports(args)], TLS_PORT, args.broker_resources,
         [("config", "/etc/kafka/config", True), ("tls", "/etc/kafka/tls", True), ("data", "/var/lib/kafka", False), *common],
-        {**env, "KAFKA_HEAP_OPTS": "-Xms1g -Xmx1g"})
+        {**env, "KAFKA_HEAP_OPTS": "-Xms1g -Xmx1g"},
+        ready=ready_command("${HOSTNAME##*-}", f"$(hostname -f):{TLS_PORT}", "/etc/kafka/config/admin.properties",
+                            "/etc/kafka/config/ready.sh"))
     out += [_stateful_set(args, quorum_name, args.controllers if kraft else args.zookeepers, quorum_labels,
                           f"{quorum_name}-headless", quorum_container,
                           [{"name": "config", "configMap": {"name": f"{quorum_name}-config"}},

@@ -105,7 +105,12 @@ def test_workloads_are_non_root_read_only_limited_and_probed(stack):
             assert set(c["resources"]["limits"]) == {"cpu", "memory"} and set(c["resources"]["requests"]) == {"cpu", "memory"}
     for name, port in (("kafka", 9094), ("zookeeper", 2182)):
         [c] = sets[name]["spec"]["template"]["spec"]["containers"]
-        assert c["readinessProbe"]["tcpSocket"]["port"] == port and c["livenessProbe"]["tcpSocket"]["port"] == port
+        assert c["livenessProbe"]["tcpSocket"]["port"] == port
+        if name == "zookeeper":
+            assert c["readinessProbe"]["tcpSocket"]["port"] == port
+        else:  # a broker is ready when it is back in every ISR, not when its port is bound
+            command = c["readinessProbe"]["exec"]["command"][-1]
+            assert command.startswith("exec /bin/bash /etc/kafka/config/ready.sh ${HOSTNAME##*-} ")
         spread = sets[name]["spec"]["template"]["spec"]["topologySpreadConstraints"]
         assert {s["topologyKey"] for s in spread} == {"topology.kubernetes.io/zone", "kubernetes.io/hostname"}
         [claim] = sets[name]["spec"]["volumeClaimTemplates"]

@@ -136,3 +136,45 @@ def test_the_quorum_gate_reads_the_metadata_quorum_tool():
     assert quorum_ready([r for r in rows if r.status != "Leader"]) == ["no quorum leader"]
     with pytest.raises(ValueError, match="no NodeId table"):
         quorum_replication("Error: connection refused")
+
+
+DESCRIBED = """Topic: orders	TopicId: abc	PartitionCount: 2	ReplicationFactor: 3	Configs: min.insync.replicas=2
+	Topic: orders	Partition: 0	Leader: 1	Replicas: 1,2,0	Isr: 1,0	Elr: N/A	LastKnownElr: N/A
+	Topic: orders	Partition: 1	Leader: 0	Replicas: 0,12,1	Isr: 0,1,12	Elr: N/A	LastKnownElr: N/A
+	Topic: audit	Partition: 3	Leader: 0	Replicas: 0,12,1	Isr: 0,1	Elr: N/A	LastKnownElr: N/A
+"""
+
+
+@pytest.fixture
+def fake_kafka(tmp_path):
+    """kafka-topics.sh replaced by one that prints a given describe output (or fails)."""
+    from secure_kafka.render.readiness import READY_SCRIPT
+
+    script = tmp_path / "ready.sh"
+    script.write_text(READY_SCRIPT)
+    tool = tmp_path / "home" / "bin" / "kafka-topics.sh"
+    tool.parent.mkdir(parents=True)
+
+    def run(broker, output=DESCRIBED, status=0):
+        import os
+        import subprocess
+
+        (tmp_path / "out.txt").write_text(output)
+        tool.write_text(f"#!/bin/bash\ncat {tmp_path / 'out.txt'}\nexit {status}\n")
+        tool.chmod(0o755)
+        return subprocess.run(["/bin/bash", str(script), str(broker), "kafka-0:9094", "/dev/null"],
+                              env={**os.environ, "KAFKA_HOME": str(tmp_path / "home")},
+                              capture_output=True, text=True, timeout=30)
+
+    return run
+
+
+def test_the_readiness_script_names_the_partitions_a_broker_is_missing_from(fake_kafka):
+    two = fake_kafka(2)
+    assert two.returncode == 1 and two.stderr.strip().splitlines() == ["not in the ISR of orders-0"]
+    twelve = fake_kafka(12)  # "2" is not "12": whole ids only
+    assert twelve.returncode == 1 and twelve.stderr.strip().splitlines() == ["not in the ISR of audit-3"]
+    assert fake_kafka(0).returncode == 0 and fake_kafka(1).returncode == 0
+    assert fake_kafka(2, output="").returncode == 0  # nothing under-replicated
+    broken = fake_kafka(0, output="Error: TimeoutException", status=1)  # cannot tell: not ready
+    assert broken.returncode == 1 and "cannot describe the partitions" in broken.stderr

@@ -1013,3 +1013,77 @@ def parse_meta(path) -> dict[str, str]:
     from secure_kafka.render import parse_properties
 
     return parse_properties(path.read_text())
+
+
+# --- the Kubernetes readiness probe is the rolling gate, not a port check ---------------------------
+def _kafka_home(cluster: KafkaCluster) -> str:
+    """A stand-in for the image's /opt/kafka/bin: kafka-topics.sh on the fetched jars."""
+    from harness import kafka_tools_classpath
+
+    home = cluster.workdir / "kafka-home"
+    script = home / "bin" / "kafka-topics.sh"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(f'#!/bin/bash\nexec java $KAFKA_HEAP_OPTS -cp "{kafka_tools_classpath()}" '
+                      'org.apache.kafka.tools.TopicCommand "$@"\n')
+    script.chmod(0o755)
+    return str(home)
+
+
+def _ready(cluster: KafkaCluster, script, home: str, broker: int) -> subprocess.CompletedProcess:
+    import os
+
+    settings = cluster.workdir / "ready-admin.properties"
+    from secure_kafka.render import render_properties
+    from secure_kafka.render.kafka import admin_client_properties
+    settings.write_text(render_properties(admin_client_properties(cluster.operator().pem_files)))
+    return subprocess.run(["/bin/bash", str(script), str(broker), f"{HOST}:{cluster.tls_ports[0]}", str(settings)],
+                          env={**os.environ, "KAFKA_HOME": home}, capture_output=True, text=True, timeout=120)
+
+
+def readiness_probe_is_the_isr_gate(cluster: KafkaCluster) -> None:
+    """The readiness script KafkaOnKubernetes ships (from its ConfigMap) calls a restarted broker
+    ready only once it is back in every ISR: with replication throttled, the broker listens (a TCP
+    probe would pass) but the script says not ready, as the rolling gate does; unthrottled, both
+    say ready."""
+    from harness import kubernetes_args, port_open
+    from secure_kafka.kubernetes import config_files
+    from secure_kafka.rolling import back_in_sync
+
+    script = cluster.workdir / "ready.sh"
+    script.write_text(config_files(kubernetes_args(cluster))[0]["ready.sh"])
+    home = _kafka_home(cluster)
+    topic = f"catchup-{uuid.uuid4().hex[:6]}"
+    create_topic(cluster, topic, partitions=2, replication=3)
+    client, observe, lagging = admin(cluster), operator_observer(cluster), 2
+    assert _ready(cluster, script, home, lagging).returncode == 0  # positive control: all in sync
+
+    def throttle(rate: Optional[str]) -> None:
+        op = AlterConfigOpType.SET if rate else AlterConfigOpType.DELETE
+        resources = [ConfigResource(ConfigResource.Type.BROKER, str(b), incremental_configs=[
+            ConfigEntry(name, rate or "", incremental_operation=op)
+            for name in ("leader.replication.throttled.rate", "follower.replication.throttled.rate")])
+            for b in range(cluster.brokers)]
+        resources.append(ConfigResource(ConfigResource.Type.TOPIC, topic, incremental_configs=[
+            ConfigEntry(name, "*" if rate else "", incremental_operation=op)
+            for name in ("leader.replication.throttled.replicas", "follower.replication.throttled.replicas")]))
+        for resource in resources:  # one broker resource per call
+            client.incremental_alter_configs([resource])[resource].result(timeout=30)
+
+    grant(cluster, "User:catchup", topic)
+    throttle("1024")
+    cluster.kafka_servers[lagging].stop(timeout=60)
+    payload = [bytes(1000) + str(i).encode() for i in range(3000)]  # ~3 MB the stopped broker misses
+    acked, errors = produce_once_allowed(cluster.tls_config(cluster.client("catchup")), topic, payload)
+    assert len(acked) == len(payload), errors[:3]
+    cluster.restart_broker(lagging)
+    _wait("the restarted broker listens", lambda: port_open(cluster.tls_ports[lagging]), 90)
+    _wait("the restarted broker registers", lambda: lagging in observe().brokers, 90)
+    behind = _ready(cluster, script, home, lagging)
+    assert behind.returncode == 1 and f"not in the ISR of {topic}-" in behind.stderr, behind.stderr[-500:]
+    assert back_in_sync(observe(), lagging, range(cluster.brokers)) != []  # the gate agrees
+    assert _ready(cluster, script, home, 0).returncode == 0  # a broker in every ISR is ready
+    throttle(None)
+    _wait("the broker catches up and the probe says ready",
+          lambda: _ready(cluster, script, home, lagging).returncode == 0, 180)
+    assert back_in_sync(observe(), lagging, range(cluster.brokers)) == []
+    client.delete_topics([topic])[topic].result(timeout=30)

@@ -14,6 +14,7 @@ def test_a_config_change_rolls_one_broker_at_a_time_and_refuses_when_none_can_be
     with KafkaCluster(cluster="rolling", zookeepers=1, brokers=3, sasl=False) as cluster:
         claims.roll_refused_when_a_broker_cannot_be_spared(cluster)
         claims.rollout_identity_gates_and_can_do_nothing_else(cluster)
+        claims.readiness_probe_is_the_isr_gate(cluster)
         claims.rolling_config_change(cluster)
 
 
