@@ -43,6 +43,9 @@ def launch_quorum(name: str, args: compute.NodeGroupArgs, count: int, where: com
     for index, (node, eni, spec) in enumerate(zip(nodes, enis, specs)):
         user_data = pulumi.Output.all(ips, cluster_pki.secret_arns[spec.name], region, logs.name).apply(
             partial(boot, index))
+        # One at a time: a change to the quorum's boot documents must never replace every member at
+        # once (a majority would restart empty). Not gated on the quorum's health yet.
         instances.append(compute.instance(node, ami=ami, eni=eni, profile=profile, key_arn=key_arn,
-                                          user_data=user_data, tags=tags, parent=parent, data_device=data_device))
+                                          user_data=user_data, tags=tags, parent=parent, data_device=data_device,
+                                          depends_on=instances[-1:]))
     return QuorumNodes(ips, cluster_pki, instances)

@@ -45,9 +45,12 @@ def test_brokers_are_chained_through_gates_one_at_a_time(monitor, mode):
             assert urn[f"kafka-broker-{i - 1}"] not in instance.dependencies or urn[before.name] in instance.dependencies
         else:
             assert not [d for d in before.dependencies if "roll-after" in d]
-    # the controllers / ZooKeeper nodes are not in the chain
-    others = [r for r in run.resources if r.type == INSTANCE and "-broker-" not in r.name]
+    # the controllers / ZooKeeper nodes are not in the brokers' chain, but follow one another
+    others = sorted((r for r in run.resources if r.type == INSTANCE and "-broker-" not in r.name), key=lambda r: r.name)
     assert len(others) == 3 and all(not [d for d in r.dependencies if "roll-" in d] for r in others)
+    for previous, node in zip(others, others[1:]):
+        assert urn[previous.name] in node.dependencies
+    assert not [d for d in others[0].dependencies if d in {urn[o.name] for o in others}]
 
 
 def _argv(command_line):
