@@ -19,6 +19,8 @@ from .gate.project import UsageError
 
 ENV = {"ssl.ca.location": "SECURE_KAFKA_GATE_CA_PEM", "ssl.certificate.location": "SECURE_KAFKA_GATE_CERT_PEM",
        "ssl.key.location": "SECURE_KAFKA_GATE_KEY_PEM"}
+WHAT = {"ssl.ca.location": "the cluster CA's certificate", "ssl.certificate.location": "the rollout identity's "
+        "certificate", "ssl.key.location": "the rollout identity's private key"}
 
 
 def add_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -51,7 +53,7 @@ def client_config(bootstrap: str, env: Mapping[str, str], workdir: Path) -> dict
     for setting, name in ENV.items():
         text = env.get(name, "")
         if "-----BEGIN" not in text:
-            raise UsageError(f"{name} is not set to a PEM value (the rollout identity's {setting.split('.')[1]})")
+            raise UsageError(f"{name} is not set to a PEM value ({WHAT[setting]})")
         path = workdir / name.lower()
         path.write_text(text)
         path.chmod(0o600)
@@ -66,7 +68,11 @@ def run(args: argparse.Namespace) -> int:
     if args.broker not in brokers:
         raise UsageError(f"--broker {args.broker}: not among --brokers {args.brokers}")
     with tempfile.TemporaryDirectory(prefix="secure-kafka-gate-") as workdir:
-        observe = admin_observer(client_config(args.bootstrap, os.environ, Path(workdir)))
+        config = client_config(args.bootstrap, os.environ, Path(workdir))
+        try:
+            observe = admin_observer(config)
+        except ModuleNotFoundError as missing:
+            raise UsageError(str(missing)) from None
         try:
             step = gate(args.step, args.broker, observe, brokers, timeout=args.timeout, interval=args.interval)
         except RollRefused as refused:

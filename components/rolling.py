@@ -208,8 +208,8 @@ def admin_observer(config: Mapping[str, Any], timeout: float = 10) -> Callable[[
     """An observer over Kafka's Admin API with a librdkafka client config (operator credentials)."""
     try:
         from confluent_kafka.admin import AdminClient, ConfigResource  # type: ignore[attr-defined]
-    except ImportError as missing:  # pragma: no cover - shown to the CLI user
-        raise RuntimeError("rolling needs confluent-kafka: pip install 'secure-kafka[ops]'") from missing
+    except ImportError as missing:
+        raise ModuleNotFoundError("the rolling gate needs confluent-kafka: pip install 'secure-kafka[ops]'") from missing
 
     from confluent_kafka import KafkaError
 

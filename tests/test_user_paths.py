@@ -139,6 +139,24 @@ def test_audit_command_is_installed_and_refuses_bad_input(user):
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "not-a-port" in bad.stderr
 
 
+def test_roll_gate_is_installed_and_names_what_it_needs(user):
+    """The command `pulumi up` runs between broker replacements, as installed without extras."""
+    help_ = sh(user, "secure-kafka", "roll-gate", "--help")
+    assert help_.returncode == 0 and "--brokers" in help_.stdout and "before" in help_.stdout
+    bare = sh(user, "secure-kafka", "roll-gate", "after", "--broker", "0", "--brokers", "0", "--bootstrap", "10.0.0.1:9094")
+    assert bare.returncode == 2 and bare.stderr.strip().splitlines() == [
+        "secure-kafka: SECURE_KAFKA_GATE_CA_PEM is not set to a PEM value (the cluster CA's certificate)"], bare.stderr
+    bin_dir, work, env = user
+    pem = {name: f"-----BEGIN {kind}-----\nx\n-----END {kind}-----\n" for name, kind in (
+        ("SECURE_KAFKA_GATE_CA_PEM", "CERTIFICATE"), ("SECURE_KAFKA_GATE_CERT_PEM", "CERTIFICATE"),
+        ("SECURE_KAFKA_GATE_KEY_PEM", "PRIVATE KEY"))}
+    done = subprocess.run([str(bin_dir / "secure-kafka"), "roll-gate", "after", "--broker", "0", "--brokers", "0",
+                           "--bootstrap", "10.0.0.1:9094"], cwd=work, env={**env, **pem}, capture_output=True,
+                          text=True, timeout=120)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and "pip install 'secure-kafka[ops]'" in lines[0], done.stderr
+
+
 @pytest.mark.parametrize("argv, fragment", [
     (["preview", "--project-dir", "/nonexistent/project"], "/nonexistent/project"),
     (["check", "/nonexistent/plan.json"], "/nonexistent/plan.json"),
