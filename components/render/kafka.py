@@ -7,7 +7,7 @@ ZooKeeper, authenticate to ZooKeeper by certificate and lock their znodes with A
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Optional, Protocol, Sequence
 
 from ..pki import principal_mapping_rules
 from .properties import Value
@@ -55,17 +55,34 @@ class BrokerSettings:
     zookeeper_chroot: str = "/kafka"
 
 
-def validate_broker(settings: BrokerSettings, broker_count: int) -> None:
-    """Guard the invariants the rendered file relies on (the components check them earlier, with names)."""
+class BrokerListeners(Protocol):
+    """What ZooKeeper-mode and KRaft broker settings share for listeners and topic defaults."""
+
+    @property
+    def tls_port(self) -> int: ...
+    @property
+    def sasl_port(self) -> Optional[int]: ...
+    @property
+    def replication_factor(self) -> int: ...
+    @property
+    def min_insync_replicas(self) -> int: ...
+
+
+def validate_listeners_and_defaults(settings: BrokerListeners, broker_count: int) -> None:
     if not 2 <= settings.min_insync_replicas <= settings.replication_factor <= broker_count:
         raise ValueError("need 2 <= min.insync.replicas <= replication factor <= broker count")
     if settings.sasl_port == settings.tls_port:
         raise ValueError("the SASL_SSL and SSL listeners need different ports")
+
+
+def validate_broker(settings: BrokerSettings, broker_count: int) -> None:
+    """Guard the invariants the rendered file relies on (the components check them earlier, with names)."""
+    validate_listeners_and_defaults(settings, broker_count)
     if not settings.zookeeper_chroot.startswith("/") or settings.zookeeper_chroot == "/":
         raise ValueError("the ZooKeeper chroot must be a path below / such as /kafka")
 
 
-def listeners(settings: BrokerSettings, host: str) -> str:
+def listeners(settings: BrokerListeners, host: str) -> str:
     out = [f"SSL://{host}:{settings.tls_port}"]
     if settings.sasl_port:
         out.append(f"SASL_SSL://{host}:{settings.sasl_port}")

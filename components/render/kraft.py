@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from ..pki import BROKER_IDENTITY, CONTROLLER_IDENTITY
-from .kafka import (LISTENER_PORTS, PemFiles, authorization, durability, scram_listener, tls_properties)
+from .kafka import (LISTENER_PORTS, PemFiles, authorization, durability, listeners, scram_listener, tls_properties,
+                    validate_listeners_and_defaults)
 from .properties import Value
 
 CONTROLLER_PORT = 9093
@@ -117,19 +118,9 @@ def controller_properties(settings: ControllerSettings) -> dict[str, Value]:
     }
 
 
-def _listeners(settings: KRaftBrokerSettings, host: str) -> str:
-    out = [f"SSL://{host}:{settings.tls_port}"]
-    if settings.sasl_port:
-        out.append(f"SASL_SSL://{host}:{settings.sasl_port}")
-    return ",".join(out)
-
-
 def kraft_broker_properties(settings: KRaftBrokerSettings, broker_count: int) -> dict[str, Value]:
     """A broker that reaches the controllers over TLS and serves clients on TLS listeners only."""
-    if not 2 <= settings.min_insync_replicas <= settings.replication_factor <= broker_count:
-        raise ValueError("need 2 <= min.insync.replicas <= replication factor <= broker count")
-    if settings.sasl_port == settings.tls_port:
-        raise ValueError("the SASL_SSL and SSL listeners need different ports")
+    validate_listeners_and_defaults(settings, broker_count)
     if settings.node_id in {v.node_id for v in settings.voters}:
         raise ValueError(f"broker node id {settings.node_id} is taken by a controller")
     protocols = [f"{CONTROLLER_LISTENER}:SSL", "SSL:SSL"] + (["SASL_SSL:SASL_SSL"] if settings.sasl_port else [])
@@ -137,8 +128,8 @@ def kraft_broker_properties(settings: KRaftBrokerSettings, broker_count: int) ->
         "process.roles": "broker",
         "node.id": settings.node_id,
         **_quorum(settings.voters),
-        "listeners": _listeners(settings, settings.bind_host),
-        "advertised.listeners": _listeners(settings, settings.advertised_host),
+        "listeners": listeners(settings, settings.bind_host),
+        "advertised.listeners": listeners(settings, settings.advertised_host),
         "listener.security.protocol.map": ",".join(protocols),
         "inter.broker.listener.name": "SSL",
         "log.dirs": settings.log_dirs,

@@ -435,6 +435,30 @@ def topic_takes_the_rendered_defaults(cluster: KafkaCluster, topic: str) -> tupl
     return rf, min_isr
 
 
+def send_killing(config: dict, topic: str, prefix: str, victim, total: int) -> tuple[list, list, int]:
+    """`total` acks=all sends; a third of the way in, `victim` is SIGKILLed without a flush first.
+    Returns (acknowledged values, errors, messages in flight at the kill)."""
+    acked: list = []
+    errors: list = []
+
+    def report(err, msg):
+        (errors if err else acked).append(err if err else msg.value())
+
+    producer = Producer({**config, **QUIET, "acks": "all", "enable.idempotence": True,
+                         "message.timeout.ms": 120000, "linger.ms": 5})
+    in_flight = 0
+    for i in range(total):
+        producer.produce(topic, f"{prefix}-{i}".encode(), on_delivery=report)
+        producer.poll(0)
+        if i == total // 3:
+            in_flight = len(producer)
+            victim.signal(signal.SIGKILL)
+        if i % 200 == 0:
+            producer.poll(0.05)
+    producer.flush(150)
+    return acked, errors, in_flight
+
+
 def leader_killed_in_flight(cluster: KafkaCluster) -> None:
     """acks=all: the partition leader is SIGKILLed while messages are in flight (no flush before);
     every acknowledged message is read back and at least 99 % of sends are acknowledged."""
@@ -447,24 +471,8 @@ def leader_killed_in_flight(cluster: KafkaCluster) -> None:
     assert warm == [b"entry-warmup"]
     operator = admin(cluster)
     leader = _partition(operator, topic).leader.id
-    acked: list = []
-    errors: list = []
-
-    def report(err, msg):
-        (errors if err else acked).append(err if err else msg.value())
-
-    producer = Producer({**config, **QUIET, "acks": "all", "enable.idempotence": True,
-                         "message.timeout.ms": 120000, "linger.ms": 5})
     total = 3000
-    for i in range(total):
-        producer.produce(topic, f"entry-{i}".encode(), on_delivery=report)
-        producer.poll(0)
-        if i == total // 3:
-            in_flight = len(producer)
-            cluster.kafka_servers[leader].signal(signal.SIGKILL)
-        if i % 200 == 0:
-            producer.poll(0.05)
-    producer.flush(150)
+    acked, errors, in_flight = send_killing(config, topic, "entry", cluster.kafka_servers[leader], total)
     assert in_flight > 0, "nothing was in flight when the leader died"
     assert not cluster.kafka_servers[leader].running
     assert len(acked) + len(errors) == total
@@ -621,23 +629,8 @@ def active_controller_killed(cluster: KafkaCluster) -> None:
     config = cluster.tls_config(cluster.client("quorum"))
     assert produce_once_allowed(config, topic, [b"warm"])[0] == [b"warm"]
     victim, epoch = active_controller(cluster)
-    acked: list = []
-    errors: list = []
-
-    def report(err, msg):
-        (errors if err else acked).append(err if err else msg.value())
-
-    producer = Producer({**config, **QUIET, "acks": "all", "enable.idempotence": True,
-                         "message.timeout.ms": 120000, "linger.ms": 5})
     total = 3000
-    for i in range(total):
-        producer.produce(topic, f"q-{i}".encode(), on_delivery=report)
-        producer.poll(0)
-        if i == total // 3:
-            cluster.controller_servers[victim].signal(signal.SIGKILL)
-        if i % 200 == 0:
-            producer.poll(0.05)
-    producer.flush(150)
+    acked, errors, _ = send_killing(config, topic, "q", cluster.controller_servers[victim], total)
     assert not cluster.controller_servers[victim].running
     _wait("another controller takes over", lambda: active_controller(cluster)[1] > epoch, 60)
     assert active_controller(cluster)[0] != victim
