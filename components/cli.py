@@ -16,6 +16,8 @@
   secure-kafka roll-gate after --broker 1 --brokers 0,1,2 --bootstrap HOST:9094,...
       wait until a restarted broker is back in every ISR (`before`: until it may stop); run by
       `pulumi up` between broker replacements
+  secure-kafka migrate --plan migration.yaml [--from PHASE] [--until PHASE] [--check]
+      move a running ZooKeeper-mode cluster to KRaft, each phase only when its checks pass
 
 Exit codes: 0 nothing mandatory found, 1 mandatory findings, 2 bad input or usage.
 """
@@ -80,8 +82,9 @@ def parser() -> argparse.ArgumentParser:
                       help="write a self-contained copy of the pack (with the engine) there and print that")
     sub.add_parser("checkov-dir", help="print the installed checkov checks' directory",
                    epilog="example: checkov -d infra --external-checks-dir \"$(secure-kafka checkov-dir)\"")
-    from . import rollgate
+    from . import migration_command, rollgate
     rollgate.add_parser(sub)
+    migration_command.add_parser(sub)
     audit = sub.add_parser("audit", help="audit a live AWS account (secure-kafka-audit)", add_help=False)
     audit.add_argument("rest", nargs=argparse.REMAINDER)
     return top
@@ -169,6 +172,9 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "roll-gate":
         from . import rollgate
         return rollgate.run(args)
+    if args.command == "migrate":
+        from . import migration_command
+        return migration_command.run(args)
     config = policyconfig.read(args.policy_config)
     if args.command == "check":
         report = modes.judge_files(args.paths, config=config, preview=args.preview, quiet=args.quiet)

@@ -1,17 +1,18 @@
 """Drive a running ZooKeeper-mode cluster to KRaft, phase by phase, each only when its
 preconditions hold (the configs of each phase: `render.migration`).
 
-The platform provides how to restart a node into a phase and how to look at the cluster
-(`MigrationOps`); the driver decides when. It refuses to start a phase — and restarts nothing —
-when the controller quorum is not caught up, a partition is under-replicated or under min ISR, or
-the migration state is not the one the phase needs. Brokers and controllers roll one at a time
+The platform provides how to start the controllers, restart a node into a phase and look at the
+cluster (`MigrationOps`); the driver decides when. It refuses to start a phase — and restarts
+nothing — when the controller quorum is not caught up, a partition is under-replicated or under
+min ISR, or the migration state is not the one the phase needs. `secure-kafka migrate`
+(`migration_command`) is this driver with shell commands as the platform's hands. Brokers and controllers roll one at a time
 through the rolling gate (`rolling.roll`, `rolling.roll_controllers`).
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 from .render.migration import PHASES
 from .rolling import (ClusterState, QuorumReplica, RollRefused, healthy, quorum_ready, roll, roll_controllers,
@@ -28,6 +29,8 @@ class MigrationOps:
     quorum: Callable[[], Sequence[QuorumReplica]]
     migrated: Callable[[], bool]  # the active controller reports the metadata copied from ZooKeeper
     stop_zookeeper: Callable[[], None]
+    # phase 1: start the controllers in migration mode; None when they are provisioned elsewhere
+    start_controllers: Optional[Callable[[], None]] = None
     timeout: float = 600
     interval: float = 2.0
     clock: Callable[[], float] = time.monotonic
@@ -46,19 +49,21 @@ class MigrationReport:
 
 def preconditions(phase: str, ops: MigrationOps) -> list[str]:
     """Why `phase` may not start now (empty: it may)."""
-    if phase not in PHASES[1:]:
-        raise ValueError(f"phase {phase!r}: one of {', '.join(PHASES[1:])} (controllers are provisioned, not driven)")
-    try:
-        reasons = [f"quorum: {r}" for r in quorum_ready(ops.quorum())]
-    except Exception as error:  # noqa: BLE001 - an unreachable quorum is a reason, not a crash
-        reasons = [f"quorum: not observable ({error})"]
+    if phase not in PHASES:
+        raise ValueError(f"phase {phase!r}: one of {', '.join(PHASES)}")
+    reasons: list[str] = []
+    if phase != "controllers":  # before phase 1 there is no quorum to ask
+        try:
+            reasons = [f"quorum: {r}" for r in quorum_ready(ops.quorum())]
+        except Exception as error:  # noqa: BLE001 - an unreachable quorum is a reason, not a crash
+            reasons = [f"quorum: not observable ({error})"]
     try:
         reasons += healthy(ops.observe(), ops.brokers)
     except Exception as error:  # noqa: BLE001
         reasons.append(f"cluster not observable: {error}")
     migrated = ops.migrated()
-    if phase == "brokers" and migrated:
-        reasons.append("the metadata is already migrated: the brokers are past this phase")
+    if phase in ("controllers", "brokers") and migrated:
+        reasons.append(f"the metadata is already migrated: the cluster is past the {phase} phase")
     if phase in ("kraft", "finalised", "retired") and not migrated:
         reasons.append("the controllers have not migrated the metadata from ZooKeeper yet")
     if phase in ("finalised", "retired"):
@@ -70,7 +75,11 @@ def preconditions(phase: str, ops: MigrationOps) -> list[str]:
 
 
 def _phase(phase: str, ops: MigrationOps) -> None:
-    if phase in ("brokers", "kraft"):
+    if phase == "controllers":
+        assert ops.start_controllers is not None  # migrate() checked
+        ops.start_controllers()
+        _until(ops, lambda: not _quorum_reasons(ops), "the new controller quorum has a leader and is caught up")
+    elif phase in ("brokers", "kraft"):
         roll(roll_order(ops.brokers), lambda b: ops.restart_broker(b, phase), ops.observe, expected=ops.brokers,
              timeout=ops.timeout, interval=ops.interval, clock=ops.clock, sleep=ops.sleep)
         if phase == "brokers":
@@ -82,6 +91,13 @@ def _phase(phase: str, ops: MigrationOps) -> None:
         ops.stop_zookeeper()
 
 
+def _quorum_reasons(ops: MigrationOps) -> list[str]:
+    try:
+        return quorum_ready(ops.quorum())
+    except Exception as error:  # noqa: BLE001 - a quorum still starting answers nothing yet
+        return [str(error)]
+
+
 def _until(ops: MigrationOps, check: Callable[[], bool], what: str) -> None:
     start = ops.clock()
     while not check():
@@ -90,16 +106,21 @@ def _until(ops: MigrationOps, check: Callable[[], bool], what: str) -> None:
         ops.sleep(ops.interval)
 
 
-def migrate(ops: MigrationOps, start: str = "brokers", until: str = "retired") -> MigrationReport:
+def migrate(ops: MigrationOps, start: str = "brokers", until: str = "retired",
+            on_phase: Callable[[str], None] = lambda phase: None) -> MigrationReport:
     """Run the phases from `start` to `until` (PHASES order), checking each one's preconditions."""
     names = list(PHASES)
-    if start not in names[1:] or until not in names[1:] or names.index(start) > names.index(until):
-        raise ValueError(f"phases run in order {' -> '.join(names[1:])}: {start} to {until} is not a range")
+    if start not in names or until not in names or names.index(start) > names.index(until):
+        raise ValueError(f"phases run in order {' -> '.join(names)}: {start} to {until} is not a range")
+    if start == "controllers" and ops.start_controllers is None:
+        raise ValueError("phase controllers: no way to start the controllers was given (start_controllers); "
+                         "start from brokers once they run")
     report = MigrationReport()
     for phase in names[names.index(start): names.index(until) + 1]:
         reasons = preconditions(phase, ops)
         if reasons:
             raise MigrationRefused(f"phase {phase} refused: {'; '.join(reasons)}")
+        on_phase(phase)
         began = ops.clock()
         _phase(phase, ops)
         report.phases.append(phase)

@@ -46,14 +46,15 @@ def _ids(text: str, setting: str) -> list[int]:
     return ids
 
 
-def client_config(bootstrap: str, env: Mapping[str, str], workdir: Path) -> dict[str, str]:
+def client_config(bootstrap: str, env: Mapping[str, str], workdir: Path, names: Mapping[str, str] = ENV,
+                  what: Mapping[str, str] = WHAT) -> dict[str, str]:
     """librdkafka settings with the PEMs from `env` written to files only this user can read."""
     config = {"bootstrap.servers": bootstrap, "security.protocol": "SSL",
               "ssl.endpoint.identification.algorithm": "https", "log_level": "0"}
-    for setting, name in ENV.items():
+    for setting, name in names.items():
         text = env.get(name, "")
         if "-----BEGIN" not in text:
-            raise UsageError(f"{name} is not set to a PEM value ({WHAT[setting]})")
+            raise UsageError(f"{name} is not set to a PEM value ({what[setting]})")
         path = workdir / name.lower()
         path.write_text(text)
         path.chmod(0o600)

@@ -77,8 +77,39 @@ def test_controllers_are_finalised_only_once_every_broker_fetches_the_metadata_l
 def test_phase_ranges_are_checked():
     with pytest.raises(ValueError, match="not a range"):
         migrate(Fake().ops(), start="finalised", until="brokers")
-    with pytest.raises(ValueError, match="not a range"):
+    with pytest.raises(ValueError, match="no way to start the controllers"):
         migrate(Fake().ops(), start="controllers")
+
+
+def test_the_controllers_phase_starts_them_and_waits_for_a_caught_up_quorum():
+    fake = Fake(lagging=True)
+    ops = fake.ops()
+
+    def start():
+        fake.log.append(("controllers", "start"))
+
+    def quorum():
+        if fake.log == [("controllers", "start")] and len([e for e in fake.quorum_asked if e]) >= 2:
+            fake.lagging = False  # the followers catch up a few observations after the start
+        fake.quorum_asked.append(bool(fake.log))
+        return fake.quorum()
+
+    fake.quorum_asked = []
+    ops.start_controllers, ops.quorum = start, quorum
+    report = migrate(ops, start="controllers", until="controllers")
+    assert report.phases == ["controllers"] and fake.log == [("controllers", "start")]
+    assert fake.quorum_asked[0] is True  # phase 1's preconditions never ask a quorum that does not exist yet
+    assert len(fake.quorum_asked) == 3 and not fake.lagging
+
+
+def test_the_controllers_phase_is_refused_on_an_unhealthy_or_migrated_cluster():
+    for fake, reason in ((Fake(healthy=False), "under-replicated"), (Fake(), "already migrated")):
+        fake.is_migrated = reason == "already migrated"
+        ops = fake.ops()
+        ops.start_controllers = lambda: fake.log.append(("controllers", "start"))
+        with pytest.raises(MigrationRefused, match=reason):
+            migrate(ops, start="controllers")
+        assert fake.log == []
 
 
 def _broker(index=1, sasl=True):

@@ -15,6 +15,7 @@ import ssl
 import subprocess
 import time
 import uuid
+from pathlib import Path
 from typing import Callable, Optional
 
 import yaml
@@ -649,6 +650,7 @@ class Load:
 
         self.topic, self.prefix = topic, prefix
         self.acked: list = []
+        self.acked_at: list[float] = []
         self.errors: list = []
         self.sent = 0
         self._stop = threading.Event()
@@ -658,6 +660,8 @@ class Load:
 
     def _report(self, err, msg) -> None:
         (self.errors if err else self.acked).append(err if err else msg.value())
+        if not err:
+            self.acked_at.append(time.monotonic())
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -892,43 +896,173 @@ def _tool_output(cluster: KafkaCluster, main: str, argv: list[str]) -> str:
     return done.stdout
 
 
-def migration_ops(cluster: KafkaCluster, restarted: list):
-    from harness import KAFKA_VERSION
-    from secure_kafka.migrate import MigrationOps
-    from secure_kafka.render.migration import finalised_controller, migrated_broker, migrating_broker
+class Hands:
+    """What `secure-kafka migrate` asks the platform to do, served to its commands over HTTP on
+    127.0.0.1: each command is a tiny client that POSTs here and fails unless the step succeeded.
+    Records when each step began, to cut the run into phases."""
 
-    def restart_broker(broker: int, phase: str) -> None:
-        render = migrating_broker if phase == "brokers" else migrated_broker
-        restarted.append(("broker", broker, phase))
-        cluster.roll_node("broker", broker, config=render(cluster.broker_settings(broker), cluster.brokers,
-                                                          cluster.voters))
+    CALL = ("import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], "
+            "method='POST'), timeout=900)")
 
-    def restart_controller(index: int, phase: str) -> None:
-        restarted.append(("controller", index, phase))
-        cluster.roll_node("controller", index, config=finalised_controller(cluster.controller_settings(index)))
+    def __init__(self, actions: dict[str, Callable[..., None]]) -> None:
+        import http.server
+        import threading
+        import traceback
+
+        self.actions, self.calls = actions, []
+        hands = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+                name, *args = self.path.strip("/").split("/")
+                hands.calls.append((time.monotonic(), name, *args))
+                try:
+                    hands.actions[name](*args)
+                except Exception:  # noqa: BLE001 - reported to the command, which then fails
+                    body, code = traceback.format_exc().encode(), 500
+                else:
+                    body, code = b"done", 200
+                self.send_response(code)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.HTTPServer((HOST, 0), Handler)
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def command(self, name: str, *places: str) -> list[str]:
+        import sys
+
+        url = f"http://{HOST}:{self.server.server_address[1]}/{name}" + "".join(f"/{p}" for p in places)
+        return [sys.executable, "-c", self.CALL, url]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Drain:
+    """A consumer reading a topic in its group from its own thread until stopped; keeps what it
+    read and when."""
+
+    def __init__(self, config: dict, topic: str, group: str) -> None:
+        import threading
+
+        self.got: list[tuple[float, bytes]] = []
+        self.errors: list = []
+        self._stop = threading.Event()
+        self._consumer = Consumer({**config, **QUIET, "group.id": group, "auto.offset.reset": "earliest",
+                                   "enable.auto.commit": True})
+        self._consumer.subscribe([topic])
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            msg = self._consumer.poll(0.5)
+            if msg is None:
+                continue
+            if msg.error():
+                self.errors.append(msg.error())
+            else:
+                self.got.append((time.monotonic(), msg.value()))
+
+    def __enter__(self) -> "Drain":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(30)
+        self._consumer.close()
+
+
+def migration_plan(cluster: KafkaCluster, hands: Hands) -> Path:
+    """The plan file an operator writes for `secure-kafka migrate`, with the harness as the platform."""
+    plan = {
+        "bootstrap": cluster.bootstrap(),
+        "bootstrap_controller": ",".join(f"{HOST}:{v.port}" for v in cluster.voters),
+        "brokers": list(range(cluster.brokers)), "controllers": [v.node_id for v in cluster.voters],
+        "kafka_home": _kafka_home(cluster), "timeout": 240, "interval": 1,
+        "commands": {
+            "start_controllers": hands.command("start_controllers"),
+            "restart_broker": hands.command("restart_broker", "{node}", "{phase}"),
+            "restart_controller": hands.command("restart_controller", "{index}", "{phase}"),
+            # what an operator greps in the controllers' logs (over SSM or `kubectl exec`)
+            "migrated": ["sh", "-c", f"cat \"$0\"/controller*/*.log 2>/dev/null | grep -qF '{MIGRATED}'",
+                         str(cluster.workdir)],
+            "stop_zookeeper": hands.command("stop_zookeeper"),
+        }}
+    path = cluster.workdir / "migration.yaml"
+    path.write_text(yaml.safe_dump(plan))
+    return path
+
+
+def run_migrate(cluster: KafkaCluster, plan: Path, *args: str) -> subprocess.CompletedProcess:
+    """`secure-kafka migrate` as an operator runs it: the operator's credentials in the environment."""
+    import os
+    import sys
+
+    who = cluster.operator()
+    env = {**os.environ, "SECURE_KAFKA_MIGRATE_CA_PEM": who.ca.read_text(),
+           "SECURE_KAFKA_MIGRATE_CERT_PEM": who.cert.read_text(), "SECURE_KAFKA_MIGRATE_KEY_PEM": who.key.read_text()}
+    return subprocess.run([sys.executable, "-m", "secure_kafka.cli", "migrate", "--plan", str(plan), *args],
+                          env=env, capture_output=True, text=True, timeout=1200)
+
+
+def migration_hands(cluster: KafkaCluster, cluster_id: str) -> Hands:
+    """The platform's side of each phase: the configs `render.migration` renders, installed by the harness."""
+    from secure_kafka.render.migration import (finalised_controller, migrated_broker, migrating_broker,
+                                               migrating_controller)
+
+    zookeeper_identity = cluster.operator().pem_files  # the identity that owns the znodes
+
+    def start_controllers() -> None:
+        cluster.start_controllers([migrating_controller(cluster.controller_settings(i), cluster.broker_settings(0),
+                                                        cluster.brokers, zookeeper_identity)
+                                   for i in range(cluster.controllers)], cluster_id)
+
+    def restart_broker(broker: str, phase: str) -> None:
+        render = {"brokers": migrating_broker, "kraft": migrated_broker}[phase]
+        index = int(broker)
+        cluster.roll_node("broker", index, config=render(cluster.broker_settings(index), cluster.brokers,
+                                                         cluster.voters))
+
+    def restart_controller(index: str, phase: str) -> None:
+        assert phase == "finalised", phase
+        cluster.roll_node("controller", int(index), config=finalised_controller(cluster.controller_settings(int(index))))
 
     def stop_zookeeper() -> None:
-        restarted.append(("zookeeper", "all", "retired"))
         for server in cluster.zk_servers:
             server.stop()
 
-    return MigrationOps(
-        brokers=list(range(cluster.brokers)), controllers=list(range(cluster.controllers)),
-        restart_broker=restart_broker, restart_controller=restart_controller, observe=operator_observer(cluster),
-        quorum=lambda: quorum_replication(cluster, KAFKA_VERSION),
-        migrated=lambda: any(MIGRATED in cluster.logs("controller", i) for i in range(cluster.controllers)),
-        stop_zookeeper=stop_zookeeper, timeout=240, interval=1)
+    return Hands({"start_controllers": start_controllers, "restart_broker": restart_broker,
+                  "restart_controller": restart_controller, "stop_zookeeper": stop_zookeeper})
+
+
+def _phase_windows(calls: list, end: float) -> dict[str, tuple[float, float]]:
+    """(start, end) of each phase: from the first step the driver asked for in it to the next phase's."""
+    firsts: dict[str, float] = {}
+    for at, name, *args in calls:
+        phase = {"start_controllers": "controllers", "stop_zookeeper": "retired"}.get(name) or args[-1]
+        firsts.setdefault(phase, at)
+    starts = list(firsts.items())
+    return {phase: (at, starts[i + 1][1] if i + 1 < len(starts) else end) for i, (phase, at) in enumerate(starts)}
 
 
 def zookeeper_to_kraft(cluster: KafkaCluster) -> None:
     """A running secured ZooKeeper-mode cluster (SCRAM users, ACLs, quotas) moves to KRaft through
-    every phase while an acks=all producer runs: nothing acknowledged is lost, no partition is
-    sampled under min ISR, what was denied is still denied, SCRAM and quotas carry over, and the
-    cluster ends with no ZooKeeper process and no ZooKeeper setting. A phase whose preconditions do
-    not hold is refused before anything restarts."""
-    from secure_kafka.migrate import MigrationRefused, migrate
-    from secure_kafka.render.kafka import ClientQuota, quota_arguments
-    from secure_kafka.render.migration import migrating_controller, no_zookeeper_left
+    every phase, driven by `secure-kafka migrate`, while an acks=all producer and a consumer run:
+    both make progress in every phase, nothing acknowledged is lost, no partition is sampled under
+    min ISR, what was denied is still denied, SCRAM and quotas carry over, and the cluster ends with
+    no ZooKeeper process and no ZooKeeper setting. A phase whose preconditions do not hold is
+    refused before anything restarts."""
+    from secure_kafka.render import render_properties
+    from secure_kafka.render.kafka import ClientQuota, admin_client_properties, quota_arguments
+    from secure_kafka.render.migration import PHASES, no_zookeeper_left
 
     topic, config = _loaded_topic(cluster, "migrating")
     user, password = "ledger-scram", uuid.uuid4().hex
@@ -940,41 +1074,56 @@ def zookeeper_to_kraft(cluster: KafkaCluster) -> None:
     grant(cluster, f"User:{user}", topic, group=user)
     quota = ClientQuota(producer_byte_rate=123456, consumer_byte_rate=234567, request_percentage=150)
     settings = cluster.workdir / "migration-admin.properties"
-    from secure_kafka.render import render_properties
-    from secure_kafka.render.kafka import admin_client_properties
     settings.write_text(render_properties(admin_client_properties(cluster.operator().pem_files)))
     run_config_command(cluster, quota_arguments(quota, cluster.bootstrap(), str(settings), user="metered"))
 
     cluster_id = parse_meta(cluster.workdir / "kafka0" / "data" / "meta.properties")["cluster.id"]
-    zookeeper_identity = cluster.operator().pem_files  # the identity that owns the znodes
-    cluster.start_controllers([migrating_controller(cluster.controller_settings(i), cluster.broker_settings(0),
-                                                    cluster.brokers, zookeeper_identity)
-                               for i in range(cluster.controllers)], cluster_id)
-    restarted: list = []
-    ops = migration_ops(cluster, restarted)
-    _wait("the controller quorum is caught up", lambda: not quorum_ready_reasons(ops), 90)
+    hands = migration_hands(cluster, cluster_id)
+    plan = migration_plan(cluster, hands)
+    observe = operator_observer(cluster)
     try:
-        migrate(ops, start="kraft")
-    except MigrationRefused as refused:
-        assert "have not migrated the metadata" in str(refused), refused
-    else:
-        raise AssertionError("brokers went to KRaft before the metadata was migrated")
-    assert restarted == []
-
-    with IsrSampler(ops.observe) as sampler, Load(config, topic, "migrate") as load:
-        report = migrate(ops)
-        time.sleep(3)  # the producer keeps going on the cluster without ZooKeeper
-    assert report.phases == ["brokers", "kraft", "finalised", "retired"], report
-    assert [r[2] for r in restarted] == ["brokers"] * 3 + ["kraft"] * 3 + ["finalised"] * 3 + ["retired"]
+        with IsrSampler(observe) as sampler, Load(config, topic, "migrate") as load, \
+                Drain(config, topic, "migrating") as drain:
+            first = run_migrate(cluster, plan, "--until", "controllers")
+            assert first.returncode == 0 and "controllers done" in first.stdout, first.stdout + first.stderr[-2000:]
+            steps = len(hands.calls)
+            early = run_migrate(cluster, plan, "--from", "kraft")  # before the metadata was migrated
+            assert early.returncode == 1, early.stdout + early.stderr[-2000:]
+            assert "phase kraft refused" in early.stderr and "have not migrated the metadata" in early.stderr
+            assert len(hands.calls) == steps  # nothing restarted
+            rest = run_migrate(cluster, plan, "--from", "brokers")
+            assert rest.returncode == 0, rest.stdout + rest.stderr[-3000:]
+            time.sleep(4)  # the clients keep going on the cluster without ZooKeeper
+            end = time.monotonic()
+    finally:
+        hands.close()
+    assert len(hands.calls) == 1 + 3 + 3 + 3 + 1, hands.calls
+    assert [(c[1], *c[2:]) for c in hands.calls] == (
+        [("start_controllers",)] + [("restart_broker", str(b), "brokers") for b in range(3)]
+        + [("restart_broker", str(b), "kraft") for b in range(3)]
+        + [("restart_controller", str(c), "finalised") for c in range(3)] + [("stop_zookeeper",)])
+    for phase in PHASES[1:]:
+        assert f"{phase} done in" in rest.stdout, rest.stdout
     assert len(sampler.margins) >= 20 and sampler.below == [] and min(sampler.margins) >= 0
-    _nothing_lost(load, config, topic, "migrating")
+    windows = _phase_windows(hands.calls, end)
+    assert list(windows) == list(PHASES), windows
+    acked_at, read_at = load.acked_at, [at for at, _ in drain.got]
+    for phase, (begin, finish) in windows.items():  # both clients made progress in every phase
+        assert any(begin <= at < finish for at in acked_at), f"no send acknowledged during {phase}"
+        assert any(begin <= at < finish for at in read_at), f"nothing consumed during {phase}"
+    missing = set(load.acked) - {value for _, value in drain.got}
+    if missing:  # the consumer group's tail after it stopped: read it in the same group
+        got, _ = consume(config, topic, "migrating", len(missing), timeout=60)
+        missing -= set(got)
+    assert load.errors == [] and len(load.acked) + len(load.errors) == load.sent and load.sent > 200
+    assert not missing, f"lost {len(missing)} acknowledged messages"
 
     assert not any(server.running for server in cluster.zk_servers)
     for role, count in (("broker", cluster.brokers), ("controller", cluster.controllers)):
         for index in range(count):
             rendered = cluster.rendered(role, index)
             assert no_zookeeper_left(rendered) == [] and rendered["process.roles"] == role, (role, index)
-    observers = {r.node for r in ops.quorum() if r.status == "Observer"}
+    observers = {r.node for r in quorum_replication(cluster, cluster.version) if r.status == "Observer"}
     assert observers == set(range(cluster.brokers))
     # still denied what it was denied
     stranger = cluster.tls_config(cluster.client("stranger"))
@@ -993,15 +1142,6 @@ def zookeeper_to_kraft(cluster: KafkaCluster) -> None:
     assert "producer_byte_rate=123456.0" in described and "consumer_byte_rate=234567.0" in described, described
 
 
-def quorum_ready_reasons(ops) -> list[str]:
-    from secure_kafka.rolling import quorum_ready
-
-    try:
-        return quorum_ready(ops.quorum())
-    except Exception as error:  # noqa: BLE001 - not up yet
-        return [str(error)]
-
-
 def parse_meta(path) -> dict[str, str]:
     from secure_kafka.render import parse_properties
 
@@ -1010,15 +1150,16 @@ def parse_meta(path) -> dict[str, str]:
 
 # --- the Kubernetes readiness probe is the rolling gate, not a port check ---------------------------
 def _kafka_home(cluster: KafkaCluster) -> str:
-    """A stand-in for the image's /opt/kafka/bin: kafka-topics.sh on the fetched jars."""
+    """A stand-in for the image's /opt/kafka/bin: Kafka's own tools on the fetched jars."""
     from harness import kafka_tools_classpath
 
     home = cluster.workdir / "kafka-home"
-    script = home / "bin" / "kafka-topics.sh"
-    script.parent.mkdir(parents=True, exist_ok=True)
-    script.write_text(f'#!/bin/bash\nexec java $KAFKA_HEAP_OPTS -cp "{kafka_tools_classpath()}" '
-                      'org.apache.kafka.tools.TopicCommand "$@"\n')
-    script.chmod(0o755)
+    (home / "bin").mkdir(parents=True, exist_ok=True)
+    for name, main in (("kafka-topics.sh", "TopicCommand"), ("kafka-metadata-quorum.sh", "MetadataQuorumCommand")):
+        script = home / "bin" / name
+        script.write_text(f'#!/bin/bash\nexec java ${{KAFKA_HEAP_OPTS:--Xmx128m}} -cp "{kafka_tools_classpath()}" '
+                          f'org.apache.kafka.tools.{main} "$@"\n')
+        script.chmod(0o755)
     return str(home)
 
 
