@@ -82,7 +82,7 @@ def _addresses(value: Any, key: str) -> str:
     parts = value.split(",") if isinstance(value, str) else []
     if not parts or not all(p.rpartition(":")[0] and p.rpartition(":")[2].isdigit() for p in parts):
         raise UsageError(f"plan {key} {value!r}: host:port pairs separated by commas, such as 10.0.1.10:9094")
-    return value
+    return str(value)
 
 
 def _command(value: Any, name: str) -> tuple[str, ...]:
@@ -205,13 +205,18 @@ def ops_for(plan: Plan, workdir: Path, env: Mapping[str, str], say: Callable[[st
         say(f"  controller {controllers[index]} -> {phase}")
         run_command(plan, "restart_controller", node=controllers[index], index=index, phase=phase)
 
-    has = plan.commands.__contains__
+    def platform(name: str) -> Callable[[], None]:
+        def step() -> None:
+            say(f"  {name}")
+            run_command(plan, name)
+        return step
+
     return MigrationOps(
         brokers=list(plan.brokers), controllers=list(controllers), restart_broker=restart_broker,
         restart_controller=restart_controller, observe=observe, quorum=quorum_reader(plan, settings),
         migrated=lambda: run_command(plan, "migrated", check=False),
-        stop_zookeeper=lambda: run_command(plan, "stop_zookeeper") and None,
-        start_controllers=(lambda: run_command(plan, "start_controllers") and None) if has("start_controllers") else None,
+        stop_zookeeper=platform("stop_zookeeper"),
+        start_controllers=platform("start_controllers") if "start_controllers" in plan.commands else None,
         timeout=plan.timeout, interval=plan.interval)
 
 

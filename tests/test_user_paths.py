@@ -157,6 +157,38 @@ def test_roll_gate_is_installed_and_names_what_it_needs(user):
     assert done.returncode == 2 and len(lines) == 1 and "pip install 'secure-kafka[ops]'" in lines[0], done.stderr
 
 
+def test_migrate_is_installed_and_refuses_a_bad_plan_in_one_line(user):
+    """`secure-kafka migrate` as installed: its help shows a plan file; a plan naming an unknown
+    setting, a plan without credentials in the environment, and one without the ops extra each
+    get one line that says what to change."""
+    bin_dir, work, env = user
+    help_ = sh(user, "secure-kafka", "migrate", "--help")
+    assert help_.returncode == 0 and "restart_broker:" in help_.stdout and "--until" in help_.stdout
+    tool = work / "kafka" / "bin" / "kafka-metadata-quorum.sh"
+    tool.parent.mkdir(parents=True, exist_ok=True)
+    tool.write_text("#!/bin/sh\nexit 1\n")
+    plan = {"bootstrap": "10.0.1.10:9094", "bootstrap_controller": "10.0.1.20:9093", "brokers": [0, 1, 2],
+            "controllers": [1000, 1001, 1002], "kafka_home": str(work / "kafka"),
+            "commands": {"restart_broker": "restart.sh {node} {phase}", "migrated": "migrated.sh"}}
+    (work / "plan.yaml").write_text(json.dumps({**plan, "zookeeper": "10.0.5.1:2182"}))
+    unknown = sh(user, "secure-kafka", "migrate", "--plan", "plan.yaml", "--from", "brokers", "--until", "kraft")
+    assert unknown.returncode == 2 and unknown.stderr.strip().splitlines() == [
+        "secure-kafka: plan zookeeper: not a setting (allowed: bootstrap, bootstrap_controller, brokers, "
+        "controllers, kafka_home, commands, timeout, interval)"], unknown.stderr
+    (work / "plan.yaml").write_text(json.dumps(plan))
+    bare = sh(user, "secure-kafka", "migrate", "--plan", "plan.yaml", "--from", "brokers", "--until", "kraft")
+    assert bare.returncode == 2 and bare.stderr.strip().splitlines() == [
+        "secure-kafka: SECURE_KAFKA_MIGRATE_CA_PEM is not set to a PEM value (the cluster CA's certificate)"]
+    pem = {name: f"-----BEGIN {kind}-----\nx\n-----END {kind}-----\n" for name, kind in (
+        ("SECURE_KAFKA_MIGRATE_CA_PEM", "CERTIFICATE"), ("SECURE_KAFKA_MIGRATE_CERT_PEM", "CERTIFICATE"),
+        ("SECURE_KAFKA_MIGRATE_KEY_PEM", "PRIVATE KEY"))}
+    done = subprocess.run([str(bin_dir / "secure-kafka"), "migrate", "--plan", "plan.yaml", "--from", "brokers",
+                           "--until", "kraft"], cwd=work, env={**env, **pem}, capture_output=True, text=True,
+                          timeout=120)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and "pip install 'secure-kafka[ops]'" in lines[0], done.stderr
+
+
 @pytest.mark.parametrize("argv, fragment", [
     (["preview", "--project-dir", "/nonexistent/project"], "/nonexistent/project"),
     (["check", "/nonexistent/plan.json"], "/nonexistent/plan.json"),
