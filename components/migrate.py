@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
-from .render.migration import PHASES
+from .render.migration import PHASES, ZOOKEEPER
 from .rolling import (ClusterState, QuorumReplica, RollRefused, healthy, quorum_ready, roll, roll_controllers,
                       roll_order)
 
@@ -31,6 +31,11 @@ class MigrationOps:
     stop_zookeeper: Callable[[], None]
     # phase 1: start the controllers in migration mode; None when they are provisioned elsewhere
     start_controllers: Optional[Callable[[], None]] = None
+    # rollback only: stop and deprovision the controllers; delete /controller and /migration in ZooKeeper
+    stop_controllers: Optional[Callable[[], None]] = None
+    clear_migration: Optional[Callable[[], None]] = None
+    # rollback only: the controllers (node ids) that run without ZooKeeper (finalised): no way back
+    finalised: Callable[[], Sequence[int]] = lambda: ()
     timeout: float = 600
     interval: float = 2.0
     clock: Callable[[], float] = time.monotonic
@@ -80,8 +85,7 @@ def _phase(phase: str, ops: MigrationOps) -> None:
         ops.start_controllers()
         _until(ops, lambda: not _quorum_reasons(ops), "the new controller quorum has a leader and is caught up")
     elif phase in ("brokers", "kraft"):
-        roll(roll_order(ops.brokers), lambda b: ops.restart_broker(b, phase), ops.observe, expected=ops.brokers,
-             timeout=ops.timeout, interval=ops.interval, clock=ops.clock, sleep=ops.sleep)
+        _roll_brokers(ops, ops.brokers, phase)
         if phase == "brokers":
             _until(ops, ops.migrated, "the controllers migrate the metadata from ZooKeeper")
     elif phase == "finalised":
@@ -126,3 +130,64 @@ def migrate(ops: MigrationOps, start: str = "brokers", until: str = "retired",
         report.phases.append(phase)
         report.seconds[phase] = ops.clock() - began
     return report
+
+
+# Going back: Kafka allows it while the controllers still write to ZooKeeper (before `finalised`).
+# Brokers already in KRaft go back to migration mode first; then the controllers go and a broker
+# becomes the ZooKeeper controller again; then every broker rolls to its original config.
+
+
+def rollback_preconditions(ops: MigrationOps) -> list[str]:
+    """Why the cluster may not go back to ZooKeeper now (empty: it may)."""
+    if ops.stop_controllers is None or ops.clear_migration is None:
+        raise ValueError("rollback needs stop_controllers and clear_migration")
+    reasons: list[str] = []
+    try:
+        finalised = sorted(ops.finalised())
+    except Exception as error:  # noqa: BLE001 - unknown is not "not finalised"
+        reasons.append(f"cannot tell whether the controllers still write to ZooKeeper ({error})")
+    else:
+        if finalised:
+            reasons.append(f"controller(s) {finalised} run without ZooKeeper (finalised): Kafka has no way back")
+    try:
+        reasons += healthy(ops.observe(), ops.brokers)
+    except Exception as error:  # noqa: BLE001
+        reasons.append(f"cluster not observable: {error}")
+    return reasons
+
+
+def rollback(ops: MigrationOps, on_step: Callable[[str], None] = lambda step: None) -> MigrationReport:
+    """Back to ZooKeeper mode from phase `brokers` or `kraft` (Kafka's documented steps), one broker
+    at a time through the rolling gate; refused, before anything restarts, once finalised."""
+    reasons = rollback_preconditions(ops)
+    if reasons:
+        raise MigrationRefused(f"rollback refused: {'; '.join(reasons)}")
+    try:
+        kraft = sorted(set(ops.brokers) & {r.node for r in ops.quorum() if r.status == "Observer"})
+    except Exception as error:  # noqa: BLE001 - which brokers run KRaft decides the first step
+        raise MigrationRefused(f"rollback refused: quorum not observable ({error})") from None
+    stop, clear = ops.stop_controllers, ops.clear_migration
+    assert stop is not None and clear is not None  # rollback_preconditions checked
+
+    def controllers_go() -> None:
+        stop()
+        clear()  # at once: until /controller is gone, no broker may become the controller
+
+    report = MigrationReport()
+    steps: list[tuple[str, Callable[[], None]]] = []
+    if kraft:
+        steps.append(("brokers", lambda: _roll_brokers(ops, kraft, "brokers")))
+    steps.append(("controllers", controllers_go))
+    steps.append((ZOOKEEPER, lambda: _roll_brokers(ops, list(ops.brokers), ZOOKEEPER)))
+    for name, step in steps:
+        on_step(name)
+        began = ops.clock()
+        step()
+        report.phases.append(name)
+        report.seconds[name] = ops.clock() - began
+    return report
+
+
+def _roll_brokers(ops: MigrationOps, brokers: Sequence[int], phase: str) -> None:
+    roll(roll_order(brokers), lambda b: ops.restart_broker(b, phase), ops.observe, expected=ops.brokers,
+         timeout=ops.timeout, interval=ops.interval, clock=ops.clock, sleep=ops.sleep)

@@ -37,10 +37,13 @@ COMMANDS = {
                            ("node", "index", "phase")),
     "migrated": ("exit 0 once the active controller has migrated the metadata from ZooKeeper, else non-zero", ()),
     "stop_zookeeper": ("stop every ZooKeeper server", ()),
+    "stop_controllers": ("stop the controllers and remove them (with their metadata) for good", ()),
+    "clear_migration": ("delete /controller and /migration in ZooKeeper, as the identity that owns them", ()),
 }
 # every phase asks `migrated` in its preconditions
 NEEDS = {"controllers": ("start_controllers",), "brokers": ("restart_broker",), "kraft": ("restart_broker",),
-         "finalised": ("restart_controller",), "retired": ("stop_zookeeper",)}
+         "finalised": ("restart_controller",), "retired": ("stop_zookeeper",),
+         "rollback": ("restart_broker", "stop_controllers", "clear_migration")}
 EXAMPLE = """\
 # secure-kafka migrate --plan migration.yaml
 bootstrap: 10.0.1.10:9094,10.0.2.10:9094,10.0.3.10:9094      # the brokers' TLS listener
@@ -54,6 +57,9 @@ commands:
   restart_controller: ./ops/restart.sh controller {node} {phase}
   migrated: ./ops/grep-controller-logs.sh "Completed migration of metadata from ZooKeeper to KRaft"
   stop_zookeeper: ./ops/stop-zookeeper.sh
+  # --rollback (before finalised): brokers back to ZooKeeper mode ({phase} brokers, then zookeeper)
+  stop_controllers: ./ops/remove-controllers.sh
+  clear_migration: ./ops/zookeeper-shell-tls.sh deleteall /controller /migration
 """
 KEYS = ("bootstrap", "bootstrap_controller", "brokers", "controllers", "kafka_home", "commands", "timeout", "interval")
 
@@ -111,8 +117,9 @@ def _seconds(value: Any, key: str, default: float) -> float:
     return float(value)
 
 
-def load_plan(data: Any, first: str, last: str) -> Plan:
-    """The plan file's settings, each checked, with the commands the phases first..last need."""
+def load_plan(data: Any, first: str, last: str, rollback: bool = False) -> Plan:
+    """The plan file's settings, each checked, with the commands the phases first..last (or the
+    rollback) need."""
     if not isinstance(data, dict):
         raise UsageError(f"plan: a mapping of settings ({', '.join(KEYS)}), found {type(data).__name__}")
     unknown = sorted(set(data) - set(KEYS))
@@ -122,20 +129,22 @@ def load_plan(data: Any, first: str, last: str) -> Plan:
         if key not in data:
             raise UsageError(f"plan {key}: missing (settings: {', '.join(KEYS)})")
     home = data["kafka_home"]
-    if not isinstance(home, str) or not (Path(home) / "bin" / "kafka-metadata-quorum.sh").is_file():
-        raise UsageError(f"plan kafka_home {home!r}: a Kafka installation with bin/kafka-metadata-quorum.sh")
+    tools = ("kafka-metadata-quorum.sh",) + (("kafka-configs.sh",) if rollback else ())
+    if not isinstance(home, str) or not all((Path(home) / "bin" / tool).is_file() for tool in tools):
+        raise UsageError(f"plan kafka_home {home!r}: a Kafka installation with "
+                         f"{' and '.join('bin/' + tool for tool in tools)}")
     commands = data["commands"]
     if not isinstance(commands, dict):
         raise UsageError(f"plan commands {commands!r}: a mapping of {', '.join(COMMANDS)}")
     extra = sorted(set(commands) - set(COMMANDS))
     if extra:
         raise UsageError(f"plan commands.{extra[0]}: not a command (allowed: {', '.join(COMMANDS)})")
-    phases = PHASES[PHASES.index(first): PHASES.index(last) + 1]
-    needed = ["migrated"] + [name for phase in phases for name in NEEDS[phase]]
+    phases = ("rollback",) if rollback else PHASES[PHASES.index(first): PHASES.index(last) + 1]
+    needed = ([] if rollback else ["migrated"]) + [name for phase in phases for name in NEEDS[phase]]
     for name in dict.fromkeys(needed):
         if name not in commands:
-            raise UsageError(f"plan commands.{name}: missing; phases {first} to {last} need it to "
-                             f"{COMMANDS[name][0]}")
+            needs = "a rollback needs" if rollback else f"phases {first} to {last} need"
+            raise UsageError(f"plan commands.{name}: missing; {needs} it to {COMMANDS[name][0]}")
     return Plan(bootstrap=_addresses(data["bootstrap"], "bootstrap"),
                 bootstrap_controller=_addresses(data["bootstrap_controller"], "bootstrap_controller"),
                 brokers=_ids(data["brokers"], "brokers"), controllers=_ids(data["controllers"], "controllers"),
@@ -174,6 +183,26 @@ def quorum_reader(plan: Plan, settings: Path) -> Callable[[], list[Any]]:
                                f"{(done.stderr or done.stdout).strip()[-300:]}")
         return quorum_replication(done.stdout)
     return quorum
+
+
+def finalised_reader(plan: Plan, settings: Path) -> Callable[[], list[int]]:
+    """The controllers whose running config has the migration off (Kafka's kafka-configs.sh, asked
+    of each controller over its CONTROLLER listener)."""
+    tool = plan.kafka_home / "bin" / "kafka-configs.sh"
+
+    def finalised() -> list[int]:
+        found = []
+        for node in plan.controllers:
+            done = subprocess.run([str(tool), "--bootstrap-controller", plan.bootstrap_controller, "--command-config",
+                                   str(settings), "--describe", "--all", "--entity-type", "brokers", "--entity-name",
+                                   str(node)], capture_output=True, text=True, timeout=120)
+            if done.returncode != 0:
+                raise RuntimeError(f"kafka-configs.sh for controller {node} exited {done.returncode}: "
+                                   f"{(done.stderr or done.stdout).strip()[-300:]}")
+            if "zookeeper.metadata.migration.enable=true" not in done.stdout:
+                found.append(node)
+        return found
+    return finalised
 
 
 def ops_for(plan: Plan, workdir: Path, env: Mapping[str, str], say: Callable[[str], None]) -> Any:
@@ -217,6 +246,9 @@ def ops_for(plan: Plan, workdir: Path, env: Mapping[str, str], say: Callable[[st
         migrated=lambda: run_command(plan, "migrated", check=False),
         stop_zookeeper=platform("stop_zookeeper"),
         start_controllers=platform("start_controllers") if "start_controllers" in plan.commands else None,
+        stop_controllers=platform("stop_controllers") if "stop_controllers" in plan.commands else None,
+        clear_migration=platform("clear_migration") if "clear_migration" in plan.commands else None,
+        finalised=finalised_reader(plan, settings),
         timeout=plan.timeout, interval=plan.interval)
 
 
@@ -232,15 +264,19 @@ def add_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> No
                    help=f"last phase to run (default {PHASES[-1]}; stop earlier to soak before the point of "
                         "no return, finalised)")
     p.add_argument("--check", action="store_true", help="only say whether the first phase may start now")
+    p.add_argument("--rollback", action="store_true",
+                   help="go back to ZooKeeper mode (possible until the controllers are finalised)")
 
 
 def run(args: argparse.Namespace, env: Optional[Mapping[str, str]] = None) -> int:
-    from .migrate import MigrationRefused, migrate, preconditions
+    from .migrate import MigrationRefused, migrate, preconditions, rollback, rollback_preconditions
     from .rolling import RollRefused
 
     if PHASES.index(args.first) > PHASES.index(args.last):
         raise UsageError(f"--from {args.first} --until {args.last}: phases run in order {' -> '.join(PHASES)}")
-    plan = load_plan(read_yaml(args.plan, "--plan"), args.first, args.last)
+    if args.rollback and (args.first, args.last) != (PHASES[0], PHASES[-1]):
+        raise UsageError("--rollback: goes back from wherever the migration is; --from and --until do not apply")
+    plan = load_plan(read_yaml(args.plan, "--plan"), args.first, args.last, rollback=args.rollback)
 
     def say(line: str) -> None:
         print(line, flush=True)
@@ -249,17 +285,22 @@ def run(args: argparse.Namespace, env: Optional[Mapping[str, str]] = None) -> in
         ops = ops_for(plan, Path(workdir), os.environ if env is None else env, say)
         try:
             if args.check:
-                reasons = preconditions(args.first, ops)
+                what = "the rollback" if args.rollback else f"phase {args.first}"
+                reasons = rollback_preconditions(ops) if args.rollback else preconditions(args.first, ops)
                 for reason in reasons:
-                    print(f"secure-kafka migrate: phase {args.first} may not start: {reason}", file=sys.stderr)
+                    print(f"secure-kafka migrate: {what} may not start: {reason}", file=sys.stderr)
                 if not reasons:
-                    say(f"secure-kafka migrate: phase {args.first} may start")
+                    say(f"secure-kafka migrate: {what} may start")
                 return 1 if reasons else 0
-            report = migrate(ops, start=args.first, until=args.last, on_phase=lambda p: say(f"phase {p}"))
+            if args.rollback:
+                report = rollback(ops, on_step=lambda step: say(f"rollback {step}"))
+            else:
+                report = migrate(ops, start=args.first, until=args.last, on_phase=lambda p: say(f"phase {p}"))
         except (MigrationRefused, RollRefused, CommandFailed, ValueError) as stopped:
             print(f"secure-kafka migrate: stopped: {stopped}", file=sys.stderr)
             return 1
     for phase in report.phases:
-        say(f"secure-kafka migrate: {phase} done in {report.seconds[phase]:.0f}s")
+        say(f"secure-kafka migrate: {'rollback ' if args.rollback else ''}{phase} done in "
+            f"{report.seconds[phase]:.0f}s")
     return 0
 

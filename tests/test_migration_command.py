@@ -24,7 +24,8 @@ def plan_data(home, **changes):
             "brokers": [0, 1, 2], "controllers": [1000, 1001, 1002], "kafka_home": home,
             "commands": {"start_controllers": "start.sh", "restart_broker": "restart.sh broker {node} {phase}",
                          "restart_controller": ["restart.sh", "controller", "{node}", "{index}", "{phase}"],
-                         "migrated": "migrated.sh", "stop_zookeeper": "stop-zk.sh"}}
+                         "migrated": "migrated.sh", "stop_zookeeper": "stop-zk.sh",
+                         "stop_controllers": "stop.sh", "clear_migration": "zk.sh deleteall /controller"}}
     for key, value in changes.items():
         if value is None:
             data.pop(key)
@@ -173,3 +174,45 @@ def test_credentials_come_from_the_environment_only(tmp_path, home):
     plan = load_plan(plan_data(home), "brokers", "retired")
     with pytest.raises(UsageError, match="SECURE_KAFKA_MIGRATE_CA_PEM is not set to a PEM value"):
         migration_command.ops_for(plan, tmp_path, {}, print)
+
+
+def test_a_rollback_plan_needs_its_commands_and_kafka_configs(home):
+    data = plan_data(home)
+    with pytest.raises(UsageError, match=r"kafka_home .*: a Kafka installation with bin/kafka-metadata-quorum.sh "
+                                         r"and bin/kafka-configs.sh"):
+        load_plan(data, "controllers", "retired", rollback=True)
+    tool = f"{home}/bin/kafka-configs.sh"
+    open(tool, "w").close()
+    without = {n: c for n, c in data["commands"].items() if n != "stop_controllers"}
+    with pytest.raises(UsageError, match="plan commands.stop_controllers: missing; a rollback needs it to stop"):
+        load_plan({**data, "commands": without}, "controllers", "retired", rollback=True)
+    plan = load_plan({**data, "commands": {n: data["commands"][n] for n in
+                                           ("restart_broker", "stop_controllers", "clear_migration")}},
+                     "controllers", "retired", rollback=True)
+    assert set(plan.commands) == {"restart_broker", "stop_controllers", "clear_migration"}
+
+
+class RollbackRecorder(Recorder):
+    def ops(self):
+        ops = super().ops()
+        ops.stop_controllers = lambda: self.log.append(("controllers", "stopped"))
+        ops.clear_migration = lambda: self.log.append(("zookeeper", "cleared"))
+        ops.finalised = lambda: self.finalised
+        return ops
+
+
+def test_rollback_through_the_command(monkeypatch, capsys, home):
+    open(f"{home}/bin/kafka-configs.sh", "w").close()
+    fake = RollbackRecorder()
+    fake.is_migrated, fake.kraft_brokers, fake.finalised = True, {0, 1, 2}, []
+    code, out, err = _run(monkeypatch, capsys, home, fake, "--rollback")
+    assert code == 0, err
+    assert len(fake.log) == 8 and fake.log[3:5] == [("controllers", "stopped"), ("zookeeper", "cleared")]
+    assert [line for line in out.splitlines() if line.startswith("rollback ")] == [
+        "rollback brokers", "rollback controllers", "rollback zookeeper"]
+    fake = RollbackRecorder()
+    fake.is_migrated, fake.finalised = True, [1001]
+    code, out, err = _run(monkeypatch, capsys, home, fake, "--rollback")
+    assert code == 1 and fake.log == [] and "(finalised): Kafka has no way back" in err
+    code, out, err = _run(monkeypatch, capsys, home, fake, "--rollback", "--from", "kraft")
+    assert code == 2 and "--from and --until do not apply" in err

@@ -2,7 +2,7 @@
 (the real migration: tests/e2e/test_migration.py)."""
 import pytest
 
-from secure_kafka.migrate import MigrationOps, MigrationRefused, migrate, preconditions
+from secure_kafka.migrate import MigrationOps, MigrationRefused, migrate, preconditions, rollback
 from secure_kafka.render.kafka import BrokerSettings, PemFiles
 from secure_kafka.render.kraft import ControllerSettings, Voter
 from secure_kafka.render.migration import (finalised_controller, migrated_broker, migrating_broker,
@@ -135,3 +135,55 @@ def test_each_phase_config_is_derived_from_the_start_and_end_renderers():
     c4 = finalised_controller(controller)
     assert no_zookeeper_left(c4) == [] and no_zookeeper_left(c1) != [] and no_zookeeper_left(b2) != []
     assert migrating_broker(_broker(sasl=False), 3, VOTERS)["listener.security.protocol.map"] == "CONTROLLER:SSL,SSL:SSL"
+
+
+def _rollback_ops(fake, finalised=()):
+    ops = fake.ops()
+    ops.stop_controllers = lambda: fake.log.append(("controllers", "stopped"))
+    ops.clear_migration = lambda: fake.log.append(("zookeeper", "cleared"))
+    ops.finalised = lambda: list(finalised)
+    return ops
+
+
+def test_rollback_from_kraft_brokers_goes_back_through_migration_mode_then_zookeeper():
+    fake = Fake()
+    fake.is_migrated, fake.kraft_brokers = True, {0, 1, 2}
+    report = rollback(_rollback_ops(fake))
+    assert report.phases == ["brokers", "controllers", "zookeeper"]
+    assert len(fake.log) == 8
+    assert fake.log == ([("brokers", b) for b in (0, 1, 2)] + [("controllers", "stopped"), ("zookeeper", "cleared")]
+                        + [("zookeeper", b) for b in (0, 1, 2)])
+
+
+def test_rollback_from_migration_mode_brokers_skips_the_first_roll():
+    fake = Fake()
+    fake.is_migrated = True
+    report = rollback(_rollback_ops(fake))
+    assert report.phases == ["controllers", "zookeeper"] and len(fake.log) == 5
+    assert fake.log[:2] == [("controllers", "stopped"), ("zookeeper", "cleared")]
+
+
+@pytest.mark.parametrize("fake, finalised, reason", [
+    (Fake(), [1000], r"controller\(s\) \[1000\] run without ZooKeeper \(finalised\): Kafka has no way back"),
+    (Fake(healthy=False), [], "under-replicated"),
+], ids=["finalised", "under-replicated"])
+def test_rollback_is_refused_once_finalised_or_unhealthy_and_restarts_nothing(fake, finalised, reason):
+    fake.is_migrated, fake.kraft_brokers = True, {0, 1, 2}
+    with pytest.raises(MigrationRefused, match=reason):
+        rollback(_rollback_ops(fake, finalised))
+    assert fake.log == []
+
+
+def test_rollback_refuses_when_it_cannot_tell_whether_the_controllers_are_finalised():
+    fake = Fake()
+    ops = _rollback_ops(fake)
+
+    def unknown():
+        raise RuntimeError("kafka-configs.sh exited 1")
+
+    ops.finalised = unknown
+    with pytest.raises(MigrationRefused, match="cannot tell whether the controllers still write to ZooKeeper"):
+        rollback(ops)
+    assert fake.log == []
+    with pytest.raises(ValueError, match="rollback needs stop_controllers and clear_migration"):
+        rollback(fake.ops())

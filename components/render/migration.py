@@ -26,6 +26,7 @@ from .kraft import (CONTROLLER_LISTENER, SUPER_USERS, ControllerSettings, KRaftB
 from .properties import Value
 
 PHASES = ("controllers", "brokers", "kraft", "finalised", "retired")
+ZOOKEEPER = "zookeeper"  # the phase a rollback ends in: the config before the migration
 # The inter-broker protocol a ZooKeeper-mode broker must speak to be migrated by a 3.9 controller.
 MIGRATION_IBP = "3.9"
 

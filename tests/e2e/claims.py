@@ -995,6 +995,8 @@ def migration_plan(cluster: KafkaCluster, hands: Hands) -> Path:
             "migrated": ["sh", "-c", f"cat \"$0\"/controller*/*.log 2>/dev/null | grep -qF '{MIGRATED}'",
                          str(cluster.workdir)],
             "stop_zookeeper": hands.command("stop_zookeeper"),
+            "stop_controllers": hands.command("stop_controllers"),
+            "clear_migration": hands.command("clear_migration"),
         }}
     path = cluster.workdir / "migration.yaml"
     path.write_text(yaml.safe_dump(plan))
@@ -1009,12 +1011,17 @@ def run_migrate(cluster: KafkaCluster, plan: Path, *args: str) -> subprocess.Com
     who = cluster.operator()
     env = {**os.environ, "SECURE_KAFKA_MIGRATE_CA_PEM": who.ca.read_text(),
            "SECURE_KAFKA_MIGRATE_CERT_PEM": who.cert.read_text(), "SECURE_KAFKA_MIGRATE_KEY_PEM": who.key.read_text()}
-    return subprocess.run([sys.executable, "-m", "secure_kafka.cli", "migrate", "--plan", str(plan), *args],
+    began = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "secure_kafka.cli", "migrate", "--plan", str(plan), *args],
                           env=env, capture_output=True, text=True, timeout=1200)
+    print(f"secure-kafka migrate {' '.join(args)}: exit {done.returncode} after {time.monotonic() - began:.0f}s\n"
+          f"{done.stdout}{done.stderr}")  # shown with -s, and with a failure
+    return done
 
 
 def migration_hands(cluster: KafkaCluster, cluster_id: str) -> Hands:
     """The platform's side of each phase: the configs `render.migration` renders, installed by the harness."""
+    from secure_kafka.render.kafka import server_properties
     from secure_kafka.render.migration import (finalised_controller, migrated_broker, migrating_broker,
                                                migrating_controller)
 
@@ -1026,10 +1033,14 @@ def migration_hands(cluster: KafkaCluster, cluster_id: str) -> Hands:
                                    for i in range(cluster.controllers)], cluster_id)
 
     def restart_broker(broker: str, phase: str) -> None:
-        render = {"brokers": migrating_broker, "kraft": migrated_broker}[phase]
         index = int(broker)
-        cluster.roll_node("broker", index, config=render(cluster.broker_settings(index), cluster.brokers,
-                                                         cluster.voters))
+        settings = cluster.broker_settings(index)
+        if phase == "zookeeper":  # rolled back: the config the cluster ran before the migration
+            config = server_properties(settings, cluster.brokers)
+        else:
+            render = {"brokers": migrating_broker, "kraft": migrated_broker}[phase]
+            config = render(settings, cluster.brokers, cluster.voters)
+        cluster.roll_node("broker", index, config=config)
 
     def restart_controller(index: str, phase: str) -> None:
         assert phase == "finalised", phase
@@ -1039,27 +1050,81 @@ def migration_hands(cluster: KafkaCluster, cluster_id: str) -> Hands:
         for server in cluster.zk_servers:
             server.stop()
 
+    def stop_controllers() -> None:  # deprovisioned: processes, metadata and logs go
+        for index, server in enumerate(cluster.controller_servers):
+            server.stop()
+            removed = cluster.workdir / "removed"
+            removed.mkdir(exist_ok=True)
+            (cluster.workdir / f"controller{index}").rename(removed / f"controller{index}-{uuid.uuid4().hex[:4]}")
+
+    def clear_migration() -> None:
+        for path in ("/controller", "/migration"):
+            zookeeper_shell(cluster, "deleteall", path)
+
     return Hands({"start_controllers": start_controllers, "restart_broker": restart_broker,
-                  "restart_controller": restart_controller, "stop_zookeeper": stop_zookeeper})
+                  "restart_controller": restart_controller, "stop_zookeeper": stop_zookeeper,
+                  "stop_controllers": stop_controllers, "clear_migration": clear_migration})
+
+
+def zookeeper_shell(cluster: KafkaCluster, *command: str) -> str:
+    """Kafka's zookeeper-shell.sh over TLS, as the identity that owns the znodes (the brokers')."""
+    from secure_kafka.render import render_properties
+    from secure_kafka.render.kafka import server_properties
+
+    broker = server_properties(cluster.broker_settings(0), cluster.brokers)
+    tls = cluster.workdir / "zookeeper-shell-tls.properties"
+    tls.write_text(render_properties({k: v for k, v in broker.items() if k.startswith("zookeeper.ssl")
+                                      or k == "zookeeper.clientCnxnSocket"}))
+    done = subprocess.run(["java", "-Xmx128m", "-cp", cluster.classpath,
+                           "org.apache.zookeeper.ZooKeeperMainWithTlsSupportForKafka", "-server",
+                           str(broker["zookeeper.connect"]), "-zk-tls-config-file", str(tls), *command],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return done.stdout
+
+
+PHASE_OF = {"start_controllers": "controllers", "stop_zookeeper": "retired", "stop_controllers": "rollback",
+            "clear_migration": "rollback"}
 
 
 def _phase_windows(calls: list, end: float) -> dict[str, tuple[float, float]]:
     """(start, end) of each phase: from the first step the driver asked for in it to the next phase's."""
     firsts: dict[str, float] = {}
     for at, name, *args in calls:
-        phase = {"start_controllers": "controllers", "stop_zookeeper": "retired"}.get(name) or args[-1]
-        firsts.setdefault(phase, at)
+        firsts.setdefault(PHASE_OF.get(name) or args[-1], at)
     starts = list(firsts.items())
     return {phase: (at, starts[i + 1][1] if i + 1 < len(starts) else end) for i, (phase, at) in enumerate(starts)}
 
 
+def _back_on_zookeeper(cluster: KafkaCluster, topic: str, config: dict) -> None:
+    """After the rollback: every broker runs its pre-migration config, no controller runs, a broker
+    is the ZooKeeper controller again, and a topic and ACL made while the brokers ran KRaft (written
+    to ZooKeeper by the controllers) still serve their user and still refuse a stranger."""
+    from secure_kafka.render import parse_properties, render_properties
+    from secure_kafka.render.kafka import server_properties
+
+    for index in range(cluster.brokers):
+        before = parse_properties(render_properties(server_properties(cluster.broker_settings(index), cluster.brokers)))
+        assert cluster.rendered("broker", index) == before, index
+    assert not any(server.running for server in cluster.controller_servers)
+    _wait("a broker is the ZooKeeper controller", lambda: cluster.controller_id() in range(cluster.brokers), 60)
+    acked, errors = produce_once_allowed(config, topic, [b"after-rollback"])
+    assert acked == [b"after-rollback"], errors
+    got, _ = consume(config, topic, "dualwrite", 2, timeout=60)
+    assert {b"warm", b"after-rollback"} <= set(got), got
+    stranger = cluster.tls_config(cluster.client("stranger"))
+    acked, errors = produce(stranger, topic, [b"sneaky"], timeout=10, once=True)
+    assert acked == [] and [e.code() for e in errors] == [KafkaError.TOPIC_AUTHORIZATION_FAILED], errors
+
+
 def zookeeper_to_kraft(cluster: KafkaCluster) -> None:
-    """A running secured ZooKeeper-mode cluster (SCRAM users, ACLs, quotas) moves to KRaft through
-    every phase, driven by `secure-kafka migrate`, while an acks=all producer and a consumer run:
-    both make progress in every phase, nothing acknowledged is lost, no partition is sampled under
-    min ISR, what was denied is still denied, SCRAM and quotas carry over, and the cluster ends with
-    no ZooKeeper process and no ZooKeeper setting. A phase whose preconditions do not hold is
-    refused before anything restarts."""
+    """A running secured ZooKeeper-mode cluster (SCRAM users, ACLs, quotas) moves to KRaft, driven
+    by `secure-kafka migrate`, while an acks=all producer and a consumer run: a phase whose
+    preconditions do not hold is refused before anything restarts; the brokers go to KRaft and are
+    rolled back to ZooKeeper (what was made meanwhile survives); a second attempt goes all the way.
+    Both clients make progress in every phase and in the rollback, nothing acknowledged is lost, no
+    partition is sampled under min ISR, what was denied is still denied, SCRAM and quotas carry
+    over, and the cluster ends with no ZooKeeper process and no ZooKeeper setting."""
     from secure_kafka.render import render_properties
     from secure_kafka.render.kafka import ClientQuota, admin_client_properties, quota_arguments
     from secure_kafka.render.migration import PHASES, no_zookeeper_left
@@ -1091,26 +1156,39 @@ def zookeeper_to_kraft(cluster: KafkaCluster) -> None:
             assert early.returncode == 1, early.stdout + early.stderr[-2000:]
             assert "phase kraft refused" in early.stderr and "have not migrated the metadata" in early.stderr
             assert len(hands.calls) == steps  # nothing restarted
-            rest = run_migrate(cluster, plan, "--from", "brokers")
+            # to KRaft brokers, then back: Kafka allows it until the controllers are finalised
+            to_kraft = run_migrate(cluster, plan, "--from", "brokers", "--until", "kraft")
+            assert to_kraft.returncode == 0, to_kraft.stdout + to_kraft.stderr[-3000:]
+            dual_topic, dual_config = _loaded_topic(cluster, "dualwrite")
+            back = run_migrate(cluster, plan, "--rollback")
+            assert back.returncode == 0, back.stdout + back.stderr[-3000:]
+            _back_on_zookeeper(cluster, dual_topic, dual_config)
+            second = len(hands.calls)
+            # and a second attempt, all the way
+            rest = run_migrate(cluster, plan)
             assert rest.returncode == 0, rest.stdout + rest.stderr[-3000:]
             time.sleep(4)  # the clients keep going on the cluster without ZooKeeper
             end = time.monotonic()
     finally:
         hands.close()
-    assert len(hands.calls) == 1 + 3 + 3 + 3 + 1, hands.calls
-    assert [(c[1], *c[2:]) for c in hands.calls] == (
-        [("start_controllers",)] + [("restart_broker", str(b), "brokers") for b in range(3)]
-        + [("restart_broker", str(b), "kraft") for b in range(3)]
-        + [("restart_controller", str(c), "finalised") for c in range(3)] + [("stop_zookeeper",)])
-    for phase in PHASES[1:]:
+    brokers, forward = range(cluster.brokers), [("start_controllers",)]
+    for phase in ("brokers", "kraft"):
+        forward += [("restart_broker", str(b), phase) for b in brokers]
+    rollback = ([("restart_broker", str(b), "brokers") for b in brokers] + [("stop_controllers",), ("clear_migration",)]
+                + [("restart_broker", str(b), "zookeeper") for b in brokers])
+    finish = [("restart_controller", str(c), "finalised") for c in range(cluster.controllers)] + [("stop_zookeeper",)]
+    assert len(hands.calls) == 26, hands.calls
+    assert [(c[1], *c[2:]) for c in hands.calls] == forward + rollback + forward + finish
+    for phase in PHASES:
         assert f"{phase} done in" in rest.stdout, rest.stdout
     assert len(sampler.margins) >= 20 and sampler.below == [] and min(sampler.margins) >= 0
-    windows = _phase_windows(hands.calls, end)
-    assert list(windows) == list(PHASES), windows
+    windows = _phase_windows(hands.calls[second:], end)
+    windows["rollback"] = (hands.calls[len(forward)][0], hands.calls[second][0])
+    assert list(windows) == [*PHASES, "rollback"], windows
     acked_at, read_at = load.acked_at, [at for at, _ in drain.got]
-    for phase, (begin, finish) in windows.items():  # both clients made progress in every phase
-        assert any(begin <= at < finish for at in acked_at), f"no send acknowledged during {phase}"
-        assert any(begin <= at < finish for at in read_at), f"nothing consumed during {phase}"
+    for phase, (begin, finish_at) in windows.items():  # both clients made progress in every phase
+        assert any(begin <= at < finish_at for at in acked_at), f"no send acknowledged during {phase}"
+        assert any(begin <= at < finish_at for at in read_at), f"nothing consumed during {phase}"
     missing = set(load.acked) - {value for _, value in drain.got}
     if missing:  # the consumer group's tail after it stopped: read it in the same group
         got, _ = consume(config, topic, "migrating", len(missing), timeout=60)
@@ -1155,10 +1233,12 @@ def _kafka_home(cluster: KafkaCluster) -> str:
 
     home = cluster.workdir / "kafka-home"
     (home / "bin").mkdir(parents=True, exist_ok=True)
-    for name, main in (("kafka-topics.sh", "TopicCommand"), ("kafka-metadata-quorum.sh", "MetadataQuorumCommand")):
+    for name, main in (("kafka-topics.sh", "org.apache.kafka.tools.TopicCommand"),
+                       ("kafka-metadata-quorum.sh", "org.apache.kafka.tools.MetadataQuorumCommand"),
+                       ("kafka-configs.sh", "kafka.admin.ConfigCommand")):
         script = home / "bin" / name
         script.write_text(f'#!/bin/bash\nexec java ${{KAFKA_HEAP_OPTS:--Xmx128m}} -cp "{kafka_tools_classpath()}" '
-                          f'org.apache.kafka.tools.{main} "$@"\n')
+                          f'{main} "$@"\n')
         script.chmod(0o755)
     return str(home)
 
