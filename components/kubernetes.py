@@ -23,7 +23,7 @@ from .errors import ConfigError
 from .render import render_properties
 from .render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, PemFiles, admin_client_properties,
                            log4j_properties, quota_arguments, server_properties)
-from .render.readiness import READY_SCRIPT, ready_command
+from .render.readiness import CONTROLLER_READY_SCRIPT, PROBE_TIMEOUTS, READY_SCRIPT, ready_command
 from .render.kraft import (CONTROLLER_ID_BASE, CONTROLLER_PORT, ControllerSettings, KRaftBrokerSettings, Voter,
                            cluster_id, controller_properties, kraft_broker_properties)
 from .render.zookeeper import (ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings,
@@ -257,7 +257,12 @@ def config_files(args: KafkaOnKubernetesArgs) -> tuple[dict[str, str], dict[str,
     if kraft:
         quorum = {f"controller-{i}.properties": render_properties(controller_properties(controller_settings(args, i)))
                   for i in range(args.controllers)}
-        return kafka, {**quorum, "log4j.properties": log4j}
+        # each controller's readiness probe asks the quorum with its own certificate, and gives up
+        # (not ready) well inside the probe's timeout when no leader answers
+        quorum.update({f"admin-{i}.properties": render_properties({
+            **admin_client_properties(controller_settings(args, i).tls), **PROBE_TIMEOUTS})
+            for i in range(args.controllers)})
+        return kafka, {**quorum, "log4j.properties": log4j, "controller-ready.sh": CONTROLLER_READY_SCRIPT}
     zk = {"zoo.cfg": render_properties(zoo_cfg(zookeeper_settings(args))), "log4j.properties": log4j}
     return kafka, zk
 
@@ -479,7 +484,10 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
             _format_then("/etc/kafka/config/controller-${HOSTNAME##*-}.properties", kraft_cluster_id),
             quorum_ports, CONTROLLER_PORT, args.controller_resources,
             [("config", "/etc/kafka/config", True), ("tls", "/etc/kafka/tls", True), ("data", "/var/lib/kafka", False),
-             *common], {**env, "KAFKA_HEAP_OPTS": "-Xms512m -Xmx512m"})
+             *common], {**env, "KAFKA_HEAP_OPTS": "-Xms512m -Xmx512m"},
+            ready=ready_command(f"$(( {CONTROLLER_ID_BASE} + ${{HOSTNAME##*-}} ))", f"$(hostname -f):{CONTROLLER_PORT}",
+                                "/etc/kafka/config/admin-${HOSTNAME##*-}.properties",
+                                "/etc/kafka/config/controller-ready.sh"))
     else:
         quorum_container = _container(
             "zookeeper", args.image,

@@ -280,6 +280,14 @@ def quorum_replication(text: str) -> list[QuorumReplica]:
     return rows
 
 
+def _lagging(r: QuorumReplica, now: int, max_lag: int, fresh_ms: int) -> list[str]:
+    if r.lag > max_lag:
+        return [f"controller {r.node} lags the leader by {r.lag} records (at most {max_lag})"]
+    if now - r.last_caught_up_ms > fresh_ms:
+        return [f"controller {r.node} last caught up {now - r.last_caught_up_ms} ms ago"]
+    return []
+
+
 def quorum_ready(rows: Sequence[QuorumReplica], max_lag: int = 100, fresh_ms: int = 5000) -> list[str]:
     """Why the controller quorum cannot lose a member now (empty: it can): no leader, or a voter
     that lags, or one that has not fetched / caught up within `fresh_ms` of the leader's clock."""
@@ -287,12 +295,25 @@ def quorum_ready(rows: Sequence[QuorumReplica], max_lag: int = 100, fresh_ms: in
     if not leaders:
         return ["no quorum leader"]
     now = leaders[0].last_fetch_ms
-    reasons = []
-    for r in rows:
-        if r.status != "Follower":
-            continue
-        if r.lag > max_lag:
-            reasons.append(f"controller {r.node} lags the leader by {r.lag} records (at most {max_lag})")
-        elif now - r.last_caught_up_ms > fresh_ms:
-            reasons.append(f"controller {r.node} last caught up {now - r.last_caught_up_ms} ms ago")
-    return reasons
+    return [reason for r in rows if r.status == "Follower" for reason in _lagging(r, now, max_lag, fresh_ms)]
+
+
+def controller_ready(rows: Sequence[QuorumReplica], node: int, max_lag: int = 100, fresh_ms: int = 5000) -> list[str]:
+    """Why controller `node` is not ready (empty: it is): the same rule as `quorum_ready`, for one
+    voter — what a controller pod's readiness probe (`render.readiness`) asks: a leader exists, the
+    node is a voter that is caught up, and a majority of the voters is (a leader that lost its
+    majority still answers for a while)."""
+    leaders = [r for r in rows if r.status == "Leader"]
+    if not leaders:
+        return ["no quorum leader"]
+    now = leaders[0].last_fetch_ms
+    mine = [r for r in rows if r.node == node]
+    if not mine or mine[0].status not in ("Leader", "Follower"):
+        return [f"controller {node} is not a voter that fetches ({mine[0].status if mine else 'absent'})"]
+    if mine[0].status == "Follower" and _lagging(mine[0], now, max_lag, fresh_ms):
+        return _lagging(mine[0], now, max_lag, fresh_ms)
+    voters = [r for r in rows if r.status in ("Leader", "Follower")]
+    fresh = [r for r in voters if r.status == "Leader" or not _lagging(r, now, max_lag, fresh_ms)]
+    if 2 * len(fresh) <= len(voters):
+        return [f"only {len(fresh)} of {len(voters)} voters are caught up with the leader"]
+    return []

@@ -74,6 +74,28 @@ def test_configs_are_kraft_and_every_node_is_formatted_into_one_cluster(built):
     assert len(ids) == 1 and len(next(iter(ids))) == 22
 
 
+def test_a_controller_pod_is_ready_only_as_a_caught_up_voter_asked_with_its_own_certificate(built):
+    """Not when its port is bound: the StatefulSet rolls the next controller only once this one
+    has rejoined a quorum with a leader and caught up (the rolling gate's quorum rule)."""
+    _, manifests = built
+    data = named(manifests, "ConfigMap", "kafka-controller-config")["data"]
+    [container] = named(manifests, "StatefulSet", "kafka-controller")["spec"]["template"]["spec"]["containers"]
+    command = container["readinessProbe"]["exec"]["command"]
+    assert command[:2] == ["/bin/bash", "-c"]
+    argv = shlex.split(command[2])
+    assert argv == ["exec", "/bin/bash", "/etc/kafka/config/controller-ready.sh", "$((", "1000", "+",
+                    "${HOSTNAME##*-}", "))", "$(hostname", "-f):9093", "/etc/kafka/config/admin-${HOSTNAME##*-}.properties"]
+    assert "controller-ready.sh" in data and "kafka-metadata-quorum.sh" in data["controller-ready.sh"]
+    assert container["livenessProbe"]["tcpSocket"]["port"] == 9093  # a lagging controller is not killed
+    admins = sorted(k for k in data if k.startswith("admin-"))
+    assert admins == [f"admin-{i}.properties" for i in range(3)]
+    for i in range(3):
+        admin = parse_properties(data[f"admin-{i}.properties"])
+        assert admin["ssl.keystore.location"] == f"/etc/kafka/tls/kafka-controller-{i}.pem"
+        assert admin["security.protocol"] == "SSL" and admin["ssl.endpoint.identification.algorithm"] == "https"
+        assert int(admin["default.api.timeout.ms"]) < 60_000  # the probe's timeoutSeconds
+
+
 def test_the_controller_port_is_reachable_only_from_brokers_and_controllers(built):
     _, manifests = built
     net = Cluster([m for m in manifests if m["kind"] == "NetworkPolicy"], {"kafka": {}, "web": {}, "kube-system": {}})

@@ -178,3 +178,77 @@ def test_the_readiness_script_names_the_partitions_a_broker_is_missing_from(fake
     assert fake_kafka(2, output="").returncode == 0  # nothing under-replicated
     broken = fake_kafka(0, output="Error: TimeoutException", status=1)  # cannot tell: not ready
     assert broken.returncode == 1 and "cannot describe the partitions" in broken.stderr
+
+
+def _replication(rows):
+    """The metadata-quorum tool's table for these (node, lag, last fetch, last caught up, status) rows."""
+    lines = ["NodeId\tDirectoryId\tLogEndOffset\tLag\tLastFetchTimestamp\tLastCaughtUpTimestamp\tStatus"]
+    lines += [f"{n}\tAAAAAAAAAAAAAAAAAAAAAA\t25\t{lag}\t{fetch}\t{caught}\t{status}" for n, lag, fetch, caught, status in rows]
+    return "\n".join(lines) + "\nlog4j:WARN No appenders could be found for logger\n"
+
+
+NOW = 1795986363907
+QUORUMS = {
+    "healthy": [(1000, 0, NOW, NOW, "Leader"), (1001, 0, NOW - 200, NOW - 200, "Follower"),
+                (1002, 0, NOW - 300, NOW - 300, "Follower"), (1, 0, NOW - 10, NOW - 10, "Observer")],
+    "lagging": [(1000, 0, NOW, NOW, "Leader"), (1001, 5000, NOW - 200, NOW - 90000, "Follower"),
+                (1002, 0, NOW - 300, NOW - 300, "Follower")],
+    "stale": [(1000, 0, NOW, NOW, "Leader"), (1001, 0, NOW - 200, NOW - 200, "Follower"),
+              (1002, 0, NOW - 60000, NOW - 60000, "Follower")],
+    "leaderless": [(1001, 0, NOW, NOW, "Follower"), (1002, 0, NOW, NOW, "Follower")],
+    "minority": [(1000, 0, NOW, NOW, "Leader"), (1001, 0, NOW - 9000, NOW - 9000, "Follower"),
+                 (1002, 0, NOW - 9000, NOW - 9000, "Follower")],
+}
+
+
+@pytest.mark.parametrize("quorum", sorted(QUORUMS))
+@pytest.mark.parametrize("node", [1000, 1001, 1002, 1003, 1])
+def test_the_controller_readiness_script_and_the_gate_judge_alike(tmp_path, quorum, node):
+    """The controller pods' readiness script (bash + awk in the image) and `controller_ready`
+    (Python, the gate) are two spellings of one rule: on every quorum and node they agree, and
+    the script's reason is the Python one."""
+    import os
+    import subprocess
+
+    from secure_kafka.render.readiness import CONTROLLER_READY_SCRIPT
+    from secure_kafka.rolling import controller_ready
+
+    script = tmp_path / "controller-ready.sh"
+    script.write_text(CONTROLLER_READY_SCRIPT)
+    tool = tmp_path / "home" / "bin" / "kafka-metadata-quorum.sh"
+    tool.parent.mkdir(parents=True)
+    (tmp_path / "out.txt").write_text(_replication(QUORUMS[quorum]))
+    tool.write_text(f"#!/bin/bash\ncat {tmp_path / 'out.txt'}\n")
+    tool.chmod(0o755)
+    done = subprocess.run(["/bin/bash", str(script), str(node), "kafka-controller-0:9093", "/dev/null"],
+                          env={**os.environ, "KAFKA_HOME": str(tmp_path / "home")},
+                          capture_output=True, text=True, timeout=30)
+    rows = quorum_replication(_replication(QUORUMS[quorum]))
+    assert len(rows) == len(QUORUMS[quorum])
+    reasons = controller_ready(rows, node)
+    assert done.returncode == (1 if reasons else 0), (done.stderr, reasons)
+    if reasons:
+        assert done.stderr.strip() == f"not ready: {reasons[0]}".replace(" (at most 100)", "")
+    expected_ready = (quorum, node) in {("healthy", 1000), ("healthy", 1001), ("healthy", 1002),
+                                        ("lagging", 1000), ("lagging", 1002), ("stale", 1000), ("stale", 1001)}
+    assert (not reasons) == expected_ready
+
+
+def test_the_controller_readiness_script_is_not_ready_when_it_cannot_ask(tmp_path):
+    import os
+    import subprocess
+
+    from secure_kafka.render.readiness import CONTROLLER_READY_SCRIPT
+
+    script = tmp_path / "controller-ready.sh"
+    script.write_text(CONTROLLER_READY_SCRIPT)
+    tool = tmp_path / "home" / "bin" / "kafka-metadata-quorum.sh"
+    tool.parent.mkdir(parents=True)
+    for body, reason in (("echo 'TimeoutException: no controller'; exit 1", "cannot describe the quorum"),
+                         ("echo 'garbage'", "no NodeId table in the tool output")):
+        tool.write_text(f"#!/bin/bash\n{body}\n")
+        tool.chmod(0o755)
+        done = subprocess.run(["/bin/bash", str(script), "1000", "kafka-controller-0:9093", "/dev/null"],
+                              env={**os.environ, "KAFKA_HOME": str(tmp_path / "home")},
+                              capture_output=True, text=True, timeout=30)
+        assert done.returncode == 1 and reason in done.stderr, done.stderr

@@ -1301,3 +1301,45 @@ def readiness_probe_is_the_isr_gate(cluster: KafkaCluster) -> None:
           lambda: _ready(cluster, script, home, lagging).returncode == 0, 180)
     assert back_in_sync(observe(), lagging, range(cluster.brokers)) == []
     client.delete_topics([topic])[topic].result(timeout=30)
+
+
+def controller_readiness_is_the_quorum_gate(cluster: KafkaCluster) -> None:
+    """The controller pods' readiness script, its admin settings and its arguments taken from
+    KafkaOnKubernetes' manifests (only the certificate paths and the address made local): ready
+    on a healthy quorum; not ready while its port is open but the quorum has lost its majority (a
+    TCP probe would pass), agreeing with the gate; ready again once the majority is back."""
+    from harness import kubernetes_args, port_open
+    from secure_kafka.kubernetes import config_files
+    from secure_kafka.render import parse_properties, render_properties
+    from secure_kafka.rolling import controller_ready
+
+    _, files = config_files(kubernetes_args(cluster))
+    script = cluster.workdir / "controller-ready.sh"
+    script.write_text(files["controller-ready.sh"])
+    home = _kafka_home(cluster)
+
+    def ready(index: int) -> subprocess.CompletedProcess:
+        import os
+
+        admin = parse_properties(files[f"admin-{index}.properties"])
+        local = cluster.controller_ids[index].pem_files
+        admin.update({"ssl.keystore.location": local.keystore, "ssl.truststore.location": local.truststore})
+        settings = cluster.workdir / f"controller-ready-{index}.properties"
+        settings.write_text(render_properties(admin))
+        voter = cluster.voters[index]
+        return subprocess.run(["/bin/bash", str(script), str(voter.node_id), f"{HOST}:{voter.port}", str(settings)],
+                              env={**os.environ, "KAFKA_HOME": home}, capture_output=True, text=True, timeout=120)
+
+    first = ready(0)
+    assert first.returncode == 0, first.stderr[-800:]
+    assert controller_ready(quorum_replication(cluster, cluster.version), cluster.voters[0].node_id) == []
+    for index in (1, 2):
+        cluster.controller_servers[index].stop(timeout=60)
+    seen: list = []
+    _wait("controller 0 says not ready", lambda: seen.append(ready(0)) or seen[-1].returncode == 1, 60)
+    assert seen[-1].stderr.startswith("not ready: "), seen[-1].stderr[-800:]
+    assert port_open(cluster.voters[0].port)  # a TCP probe would still pass
+    for index in (1, 2):
+        cluster.restart_controller(index)
+    _wait("the quorum is whole again and controller 0 says ready", lambda: ready(0).returncode == 0, 120)
+    assert ready(2).returncode == 0

@@ -688,7 +688,7 @@ def kubernetes_kraft_configmaps(cluster: "KafkaCluster") -> dict[str, dict[str, 
 
     kafka, controllers = config_files(kubernetes_args(cluster))
     return {name: parse_properties(text) for name, text in {**kafka, **controllers}.items()
-            if name.startswith(("server-", "controller-"))}
+            if name.startswith(("server-", "controller-")) and name.endswith(".properties")}
 
 
 def _kubernetes_kraft(cluster: "KafkaCluster", role: str, index: int, local: dict) -> dict:

@@ -65,3 +65,4 @@ def test_the_kraft_configmaps_boot_and_hold_the_claims():
                 assert {k for k in running if running[k] != want[k]} <= set(K8S_LOCAL_KRAFT_KEYS)
         claims.surface(cluster)
         claims.acls_deny_by_default(cluster)
+        claims.controller_readiness_is_the_quorum_gate(cluster)
