@@ -43,7 +43,7 @@ class TopicGrant:
 
 class AclEntry(NamedTuple):
     principal: str
-    resource_type: str  # TOPIC or GROUP
+    resource_type: str  # TOPIC, GROUP or CLUSTER
     name: str
     pattern: str  # LITERAL or PREFIXED
     operation: str  # WRITE, READ, DESCRIBE, DESCRIBE_CONFIGS
@@ -120,15 +120,18 @@ def permitted(grants: Sequence[TopicGrant], client: str, role: str, topic: str) 
     return any(g.client == client and topic in (g.produce if role == "produce" else g.consume) for g in grants)
 
 
-def rollout_acls(principal: str) -> list[AclEntry]:
+def rollout_acls(principal: str, quorum: bool = False) -> list[AclEntry]:
     """What the rolling gate needs and nothing more: see every topic's partitions and configs
-    (its ISR and min ISR). It can neither read nor write a record."""
-    return [AclEntry(principal, "TOPIC", "*", "LITERAL", op) for op in ("DESCRIBE", "DESCRIBE_CONFIGS")]
+    (its ISR and min ISR); with `quorum`, also describe the cluster (the KRaft quorum, asked through
+    a broker). It can neither read nor write a record, nor change anything."""
+    topics = [AclEntry(principal, "TOPIC", "*", "LITERAL", op) for op in ("DESCRIBE", "DESCRIBE_CONFIGS")]
+    return topics + ([AclEntry(principal, "CLUSTER", "kafka-cluster", "LITERAL", "DESCRIBE")] if quorum else [])
 
 
 def acl_arguments(entry: AclEntry, bootstrap: str, command_config: str) -> list[str]:
     """Arguments of kafka-acls.sh (kafka.admin.AclCommand) that add one ALLOW entry."""
-    target = ["--topic", entry.name] if entry.resource_type == "TOPIC" else ["--group", entry.name]
+    target = {"TOPIC": ["--topic", entry.name], "GROUP": ["--group", entry.name],
+              "CLUSTER": ["--cluster"]}[entry.resource_type]
     operation = "".join(part.title() for part in entry.operation.split("_"))  # DESCRIBE_CONFIGS -> DescribeConfigs
     return ["--bootstrap-server", bootstrap, "--command-config", command_config, "--add", "--force",
             "--allow-principal", entry.principal, "--operation", operation, *target,

@@ -7,7 +7,7 @@ quotas applied at boot.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Callable, Optional, Sequence
 
@@ -56,6 +56,11 @@ class SelfManagedKafkaArgs(compute.NodeGroupArgs):
             each, until the cluster can spare it and, after, until it is back in every ISR
             (`secure-kafka roll-gate`, run where `pulumi up` runs, which must be a client admitted
             to the SSL listener). False: still one at a time, without waiting for the ISR.
+        rollout_kafka_home: KRaft mode with the gate: where `pulumi up` runs, a Kafka installation
+            (bin/kafka-metadata-quorum.sh). Given, each controller is replaced only while the quorum
+            can lose a member and the next only once it is a caught-up voter again (asked through
+            the brokers, so the gate's identity may also describe the cluster). None (default):
+            controllers are replaced one after another without waiting.
     """
 
     clients: Sequence[ClientAccess] = ()
@@ -73,6 +78,7 @@ class SelfManagedKafkaArgs(compute.NodeGroupArgs):
     controller_instance_type: str = "m6i.large"
     access: Sequence[TopicGrant] = ()
     rollout_gate: bool = True
+    rollout_kafka_home: Optional[str] = None
 
 
 METADATA_MODES = ("zookeeper", "kraft")
@@ -114,6 +120,11 @@ def validate_kafka_args(args: SelfManagedKafkaArgs, label: Callable[[str], str] 
     if args.metadata_mode not in METADATA_MODES:
         raise ConfigError(label("metadata_mode"), args.metadata_mode,
                           "zookeeper (a dedicated ensemble) or kraft (a dedicated controller quorum)")
+    if args.rollout_kafka_home is not None and (
+            not isinstance(args.rollout_kafka_home, str) or not args.rollout_kafka_home.startswith("/")
+            or args.metadata_mode != "kraft" or not args.rollout_gate):
+        raise ConfigError(label("rollout_kafka_home"), args.rollout_kafka_home,
+                          "an absolute path to a Kafka installation, with metadata_mode kraft and rollout_gate on")
     for mode, names in _MODE_SETTINGS.items():
         for setting in names if mode != args.metadata_mode else ():
             default = SelfManagedKafkaArgs.__dataclass_fields__[setting].default
@@ -199,8 +210,17 @@ class SelfManagedKafka(pulumi.ComponentResource):
         sg = self.security_group.id
         self.zookeeper: Optional[ZooKeeperEnsemble] = None
         self.controllers: Optional[KRaftControllerQuorum] = None
+        # the brokers' addresses come first: a gated controller chain asks the quorum through them
+        nodes, enis = compute.launch(compute.NodeLaunch(f"{name}-broker", args.broker_count, args.instance_type,
+                                                        args.root_gib, args.data_gib), where, sg, tags, self)
+        ips = [e.private_ip for e in enis]
+        tls_bootstrap = pulumi.Output.all(*ips).apply(partial(_bootstrap, (LISTENER_PORTS["SSL"],)))
+        gate = _gate_credentials(name, args, ca, self) if args.rollout_gate else None
         if args.metadata_mode == "kraft":
-            self.controllers = KRaftControllerQuorum(f"{name}-ctl", controller_args(args, sg, key_arn, ca), opts=child)
+            quorum_rollout = (rollout.QuorumRollout(tls_bootstrap, gate, args.rollout_kafka_home)
+                              if gate is not None and args.rollout_kafka_home else None)
+            self.controllers = KRaftControllerQuorum(
+                f"{name}-ctl", replace(controller_args(args, sg, key_arn, ca), rollout=quorum_rollout), opts=child)
             metadata: pulumi.Output[Any] = pulumi.Output.all(self.controllers.ips, self.controllers.cluster_id)
             quorum_group, quorum_port = self.controllers.security_group_id, CONTROLLER_PORT
         else:
@@ -209,9 +229,6 @@ class SelfManagedKafka(pulumi.ComponentResource):
             quorum_group, quorum_port = self.zookeeper.security_group_id, SECURE_CLIENT_PORT
         self._rules(name, args, sg, where, peers, quorum_group, quorum_port)
 
-        nodes, enis = compute.launch(compute.NodeLaunch(f"{name}-broker", args.broker_count, args.instance_type,
-                                                        args.root_gib, args.data_gib), where, sg, tags, self)
-        ips = [e.private_ip for e in enis]
         specs = pki.broker_certs(args.cluster, [[]] * len(nodes))
         clients = [pki.PkiNode(pki.client_cert(args.cluster, g.client)) for g in args.access]
         self.pki = pki.ClusterPki(f"{name}-pki", pki.ClusterPkiArgs(
@@ -223,9 +240,7 @@ class SelfManagedKafka(pulumi.ComponentResource):
                                            key_arn=key_arn, log_group_arn=logs.arn, tags=tags, parent=self)
         ami = args.ami_id or compute.amazon_linux(self)
         region = compute.region(self)
-        tls_bootstrap = pulumi.Output.all(*ips).apply(partial(_bootstrap, (LISTENER_PORTS["SSL"],)))
-        chain = rollout.RolloutChain(f"{name}-roll", args.broker_count, tls_bootstrap,
-                                     _gate_credentials(name, args, ca, self) if args.rollout_gate else None, self)
+        chain = rollout.RolloutChain(f"{name}-roll", args.broker_count, tls_bootstrap, gate, self)
         self.instances = []
         for index, (node, eni, spec) in enumerate(zip(nodes, enis, specs)):
             user_data = pulumi.Output.all(ips, metadata, self.pki.secret_arns[spec.name],
@@ -333,7 +348,9 @@ def broker_user_data(args: SelfManagedKafkaArgs, index: int, ips: Sequence[str],
     if index == 0:  # once per cluster: default quotas, then the ACLs of the access model
         bootstrap, admin = f"{ips[0]}:{LISTENER_PORTS['SSL']}", "/etc/kafka/admin.properties"
         commands = [("kafka-configs.sh", quota_arguments(args.quota, bootstrap, admin))]
-        acls = kafka_acls(args.access) + (rollout_acls(f"User:{pki.ROLLOUT_IDENTITY}") if args.rollout_gate else [])
+        acls = kafka_acls(args.access) + (rollout_acls(f"User:{pki.ROLLOUT_IDENTITY}",
+                                                       quorum=args.rollout_kafka_home is not None)
+                                          if args.rollout_gate else [])
         commands += [("kafka-acls.sh", acl_arguments(e, bootstrap, admin)) for e in acls]
         for tool, arguments in commands:
             post.append(f"for i in $(seq 60); do runuser -u kafka -- {KAFKA_HOME}/bin/{tool} {shlex.join(arguments)} "

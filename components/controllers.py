@@ -14,6 +14,7 @@ import pulumi
 from . import compute, pki
 from .encryption import CustomerKey, CustomerKeyArgs
 from .quorum_nodes import launch_quorum
+from .rollout import QuorumRollout, RolloutChain, controller_gate_command
 from .render import render_properties
 from .render.cloudinit import (CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, cloud_config,
                                cloudwatch_agent_config)
@@ -38,6 +39,8 @@ class KRaftControllerQuorumArgs(compute.NodeGroupArgs):
             the project, stack and cluster name, so it never changes between updates.
         replication_factor / min_insync_replicas: topic defaults; in KRaft the controller creates
             topics, so it must carry the same defaults as the brokers.
+        rollout: gate each controller's replacement on the quorum's health (`secure-kafka
+            roll-gate --controller`, asked through the brokers); None: one after another, ungated.
     """
 
     node_count: int = 3
@@ -45,6 +48,7 @@ class KRaftControllerQuorumArgs(compute.NodeGroupArgs):
     cluster_id: Optional[str] = None
     replication_factor: int = 3
     min_insync_replicas: int = 2
+    rollout: Optional[QuorumRollout] = None
 
 
 def validate_quorum_args(args: KRaftControllerQuorumArgs, label: Callable[[str], str] = lambda n: n) -> None:
@@ -98,8 +102,13 @@ class KRaftControllerQuorum(pulumi.ComponentResource):
         compute.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
 
         self.cluster_id = quorum_cluster_id(args)
+        chain = None if args.rollout is None else RolloutChain(
+            f"{name}-roll", args.node_count, args.rollout.bootstrap, args.rollout.credentials, self,
+            command_line=controller_gate_command(args.rollout.kafka_home, CONTROLLER_ID_BASE),
+            gate_new_nodes=False, what="controller")
         launched = launch_quorum(name, args, args.node_count, where, sg, key_arn, "controller", tags,
-                                 pki.controller_certs, partial(_user_data, args, self.cluster_id), DATA_DEVICE, self)
+                                 pki.controller_certs, partial(_user_data, args, self.cluster_id), DATA_DEVICE, self,
+                                 chain=chain)
         self.pki, self.instances, ips = launched.pki, launched.instances, launched.ips
         self.ips = pulumi.Output.all(*ips)
         self.quorum_voters = self.ips.apply(lambda v: quorum_voters(voters(v)))

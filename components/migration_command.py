@@ -169,22 +169,6 @@ def run_command(plan: Plan, name: str, check: bool = True, **places: Any) -> boo
     return done.returncode == 0
 
 
-def quorum_reader(plan: Plan, settings: Path) -> Callable[[], list[Any]]:
-    from .rolling import quorum_replication
-
-    tool = plan.kafka_home / "bin" / "kafka-metadata-quorum.sh"
-
-    def quorum() -> list[Any]:
-        done = subprocess.run([str(tool), "--bootstrap-controller", plan.bootstrap_controller, "--command-config",
-                               str(settings), "describe", "--replication"],
-                              capture_output=True, text=True, timeout=120)
-        if done.returncode != 0:
-            raise RuntimeError(f"kafka-metadata-quorum.sh exited {done.returncode}: "
-                               f"{(done.stderr or done.stdout).strip()[-300:]}")
-        return quorum_replication(done.stdout)
-    return quorum
-
-
 def finalised_reader(plan: Plan, settings: Path) -> Callable[[], list[int]]:
     """The controllers whose running config has the migration off (Kafka's kafka-configs.sh, asked
     of each controller over its CONTROLLER listener)."""
@@ -208,18 +192,11 @@ def finalised_reader(plan: Plan, settings: Path) -> Callable[[], list[int]]:
 def ops_for(plan: Plan, workdir: Path, env: Mapping[str, str], say: Callable[[str], None]) -> Any:
     """MigrationOps whose hands are the plan's commands and whose eyes are the cluster's APIs."""
     from .migrate import MigrationOps
-    from .render import render_properties
-    from .render.kafka import PemFiles, admin_client_properties
-    from .rollgate import client_config
-    from .rolling import admin_observer
+    from .rollgate import client_config, tool_settings
+    from .rolling import admin_observer, quorum_tool
 
     config = client_config(plan.bootstrap, env, workdir, names=ENV, what=WHAT)
-    keystore = workdir / "operator-keystore.pem"
-    keystore.write_text(Path(config["ssl.key.location"]).read_text() + Path(config["ssl.certificate.location"]).read_text())
-    keystore.chmod(0o600)
-    settings = workdir / "operator-admin.properties"
-    settings.write_text(render_properties(admin_client_properties(PemFiles(str(keystore),
-                                                                           config["ssl.ca.location"]))))
+    settings = tool_settings(config, workdir)
     try:
         observe = admin_observer(config)
     except ModuleNotFoundError as missing:
@@ -242,7 +219,8 @@ def ops_for(plan: Plan, workdir: Path, env: Mapping[str, str], say: Callable[[st
 
     return MigrationOps(
         brokers=list(plan.brokers), controllers=list(controllers), restart_broker=restart_broker,
-        restart_controller=restart_controller, observe=observe, quorum=quorum_reader(plan, settings),
+        restart_controller=restart_controller, observe=observe,
+        quorum=quorum_tool(str(plan.kafka_home), plan.bootstrap_controller, str(settings), via="controller"),
         migrated=lambda: run_command(plan, "migrated", check=False),
         stop_zookeeper=platform("stop_zookeeper"),
         start_controllers=platform("start_controllers") if "start_controllers" in plan.commands else None,

@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 import pulumi
 
 from . import compute, pki
+from .rollout import RolloutChain
 
 # (node index, [every node's IP, this node's TLS secret ARN, region, log group]) -> user data
 Boot = Callable[[int, list[Any]], str]
@@ -25,7 +26,8 @@ class QuorumNodes:
 def launch_quorum(name: str, args: compute.NodeGroupArgs, count: int, where: compute.Placement,
                   sg: pulumi.Input[str], key_arn: pulumi.Input[str], role: str, tags: Mapping[str, str],
                   certs: Callable[[str, Sequence[Sequence[str]]], list[pki.CertSpec]], boot: Boot,
-                  data_device: str, parent: pulumi.Resource, ca: Optional[pki.BringYourOwnCa] = None) -> QuorumNodes:
+                  data_device: str, parent: pulumi.Resource, ca: Optional[pki.BringYourOwnCa] = None,
+                  chain: Optional[RolloutChain] = None) -> QuorumNodes:
     nodes, enis = compute.launch(compute.NodeLaunch(name, count, args.instance_type, args.root_gib, args.data_gib,
                                                     first=1), where, sg, tags, parent)
     ips = [e.private_ip for e in enis]
@@ -44,8 +46,12 @@ def launch_quorum(name: str, args: compute.NodeGroupArgs, count: int, where: com
         user_data = pulumi.Output.all(ips, cluster_pki.secret_arns[spec.name], region, logs.name).apply(
             partial(boot, index))
         # One at a time: a change to the quorum's boot documents must never replace every member at
-        # once (a majority would restart empty). Not gated on the quorum's health yet.
-        instances.append(compute.instance(node, ami=ami, eni=eni, profile=profile, key_arn=key_arn,
-                                          user_data=user_data, tags=tags, parent=parent, data_device=data_device,
-                                          depends_on=instances[-1:]))
+        # once (a majority would restart empty); with a `chain`, each also waits until the quorum
+        # can lose a member and the replaced one is back (KRaft controllers, rollout.QuorumRollout).
+        instance = compute.instance(node, ami=ami, eni=eni, profile=profile, key_arn=key_arn, user_data=user_data,
+                                    tags=tags, parent=parent, data_device=data_device,
+                                    depends_on=chain.before(index, user_data) if chain else instances[-1:])
+        if chain:
+            chain.after(index, instance, instance.id)
+        instances.append(instance)
     return QuorumNodes(ips, cluster_pki, instances)

@@ -170,6 +170,26 @@ def roll(nodes: Sequence[int], restart: Callable[[int], None], observe: Callable
                  lambda s, n: back_in_sync(s, n, everyone), "broker", timeout, interval, clock, sleep)
 
 
+def controller_gate(step: str, node: int, quorum: Callable[[], Sequence["QuorumReplica"]], *,
+                    timeout: float = 1800, interval: float = 5.0, clock: Callable[[], float] = time.monotonic,
+                    sleep: Callable[[float], None] = time.sleep) -> RollStep:
+    """`gate` for a KRaft controller: "before" waits until the quorum could lose any one voter
+    (`quorum_ready`), "after" until controller `node` is a caught-up voter of a working majority
+    (`controller_ready`, what the controller pods' readiness probe asks)."""
+    judges = {"before": (lambda rows: quorum_ready(rows), "may not stop"),
+              "after": (lambda rows: controller_ready(rows, node), "did not rejoin the quorum")}
+    if step not in judges:
+        raise ValueError(f"step {step!r}: before or after")
+    judge, what = judges[step]
+    record = RollStep(node)
+    waited = _wait(quorum, judge, timeout, interval, record, f"controller {node} {what}", clock, sleep)
+    if step == "before":
+        record.waited_before = waited
+    else:
+        record.back_after = waited
+    return record
+
+
 def gate(step: str, node: int, observe: Callable[[], ClusterState], expected: Sequence[int], *,
          timeout: float = 1800, interval: float = 5.0, clock: Callable[[], float] = time.monotonic,
          sleep: Callable[[float], None] = time.sleep) -> RollStep:
@@ -317,3 +337,22 @@ def controller_ready(rows: Sequence[QuorumReplica], node: int, max_lag: int = 10
     if 2 * len(fresh) <= len(voters):
         return [f"only {len(fresh)} of {len(voters)} voters are caught up with the leader"]
     return []
+
+def quorum_tool(kafka_home: str, bootstrap: str, command_config: str, via: str = "server",
+                timeout: float = 120) -> Callable[[], list[QuorumReplica]]:
+    """The quorum as Kafka's own `kafka-metadata-quorum.sh describe --replication` reports it,
+    asked through the brokers (`via="server"`: their TLS listener forwards the request) or the
+    controllers (`via="controller"`)."""
+    import subprocess
+    from pathlib import Path
+
+    tool = Path(kafka_home) / "bin" / "kafka-metadata-quorum.sh"
+
+    def quorum() -> list[QuorumReplica]:
+        done = subprocess.run([str(tool), f"--bootstrap-{via}", bootstrap, "--command-config", command_config,
+                               "describe", "--replication"], capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise RuntimeError(f"kafka-metadata-quorum.sh exited {done.returncode}: "
+                               f"{(done.stderr or done.stdout).strip()[-300:]}")
+        return quorum_replication(done.stdout)
+    return quorum

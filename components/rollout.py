@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import shlex
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import pulumi
 import pulumi_command as command
@@ -40,6 +40,24 @@ def gate_command(step: str, broker: int, brokers: Sequence[int], bootstrap: str,
                        "--timeout", str(timeout)])
 
 
+def controller_gate_command(kafka_home: str, node_base: int) -> Callable[[str, int, Sequence[int], str], str]:
+    """The gate of KRaft controller `index` (node id node_base + index): the quorum, asked through
+    the brokers' TLS listener with Kafka's tool from `kafka_home` where `pulumi up` runs."""
+    def command_line(step: str, index: int, everyone: Sequence[int], bootstrap: str, timeout: int = 1800) -> str:
+        return shlex.join(["secure-kafka", "roll-gate", step, "--controller", str(node_base + index),
+                           "--kafka-home", kafka_home, "--bootstrap", bootstrap, "--timeout", str(timeout)])
+    return command_line
+
+
+@dataclass(frozen=True)
+class QuorumRollout:
+    """What a controller quorum's chain needs to gate each replacement on the quorum's health."""
+
+    bootstrap: pulumi.Input[str]  # the brokers' TLS listener
+    credentials: GateCredentials
+    kafka_home: str
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -48,10 +66,16 @@ class RolloutChain:
     """Builds the chain for one component's brokers; `depends_on()` is what the next instance waits for."""
 
     def __init__(self, name: str, count: int, bootstrap: pulumi.Input[str],
-                 credentials: Optional[GateCredentials], parent: pulumi.Resource) -> None:
+                 credentials: Optional[GateCredentials], parent: pulumi.Resource,
+                 command_line: Callable[[str, int, Sequence[int], str], str] = gate_command,
+                 gate_new_nodes: bool = True, what: str = "broker") -> None:
         self.name, self.count, self.parent = name, count, parent
         self.bootstrap = pulumi.Output.from_input(bootstrap)
         self.credentials = credentials
+        self.command_line, self.what = command_line, what
+        # brokers created with the cluster wait for each other; controllers come up before any
+        # broker, so a new controller cannot be asked about through the brokers
+        self.gate_new_nodes = gate_new_nodes
         self._last: list[pulumi.Resource] = []
 
     def _environment(self, **extra: pulumi.Input[str]) -> dict[str, pulumi.Input[str]]:
@@ -68,8 +92,8 @@ class RolloutChain:
         everyone = list(range(self.count))
         gate = command.local.Command(
             f"{self.name}-before-{index}",
-            create="echo 'first boot: no running broker to protect'",
-            update=self.bootstrap.apply(lambda b: gate_command("before", index, everyone, b)),
+            create=f"echo 'first boot: no running {self.what} to protect'",
+            update=self.bootstrap.apply(lambda b: self.command_line("before", index, everyone, b)),
             environment=self._environment(
                 SECURE_KAFKA_NODE_CONFIG=pulumi.Output.from_input(user_data).apply(_digest)),
             opts=pulumi.ResourceOptions(parent=self.parent, depends_on=list(self._last)))
@@ -80,10 +104,13 @@ class RolloutChain:
             self._last = [instance]
             return
         # created with the cluster: only the brokers so far must be registered; replaced: all of them
+        create: pulumi.Input[str] = (
+            self.bootstrap.apply(lambda b: self.command_line("after", index, list(range(index + 1)), b))
+            if self.gate_new_nodes else f"echo 'first boot: {self.what} {index} joins with the cluster'")
         gate = command.local.Command(
             f"{self.name}-after-{index}",
-            create=self.bootstrap.apply(lambda b: gate_command("after", index, list(range(index + 1)), b)),
-            update=self.bootstrap.apply(lambda b: gate_command("after", index, list(range(self.count)), b)),
+            create=create,
+            update=self.bootstrap.apply(lambda b: self.command_line("after", index, list(range(self.count)), b)),
             environment=self._environment(SECURE_KAFKA_NODE_INSTANCE=instance_id),
             opts=pulumi.ResourceOptions(parent=self.parent, depends_on=[instance]))
         self._last = [gate]

@@ -96,6 +96,33 @@ def test_the_gate_identity_is_a_client_certificate_with_describe_only_acls(monit
     assert all("--topic '*'" in l for l in rollout_lines)
 
 
+def test_with_kafka_tools_where_pulumi_runs_kraft_controllers_are_gated_on_the_quorum(monitor):
+    """Each controller is replaced only while the quorum can lose a member, the next only once the
+    replaced one is a caught-up voter again: asked through the brokers' TLS listener (the machine
+    running `pulumi up` reaches nothing else), with Kafka's tool from `rollout_kafka_home`."""
+    run, urn, by_name = graph(replace(ARGS, metadata_mode="kraft", rollout_kafka_home="/opt/kafka"))
+    controllers = sorted(r.name for r in run.resources if r.type == INSTANCE and "-ctl-" in r.name)
+    gates = sorted(r.name for r in run.resources if r.type == COMMAND and "-ctl-roll-" in r.name)
+    assert len(controllers) == 3 and len(gates) == 6
+    for i, name in enumerate(controllers):
+        before, after = by_name[f"kafka-ctl-roll-before-{i}"], by_name[f"kafka-ctl-roll-after-{i}"]
+        assert urn[before.name] in by_name[name].dependencies and urn[name] in after.dependencies
+        if i:
+            assert urn[f"kafka-ctl-roll-after-{i - 1}"] in before.dependencies
+        for gate, step in ((before, "before"), (after, "after")):
+            assert "roll-gate" not in gate.properties["create"]  # the brokers do not exist yet
+            check = _argv(gate.properties["update"])
+            assert (check.step, check.controller, check.broker, str(check.kafka_home)) == (step, 1000 + i, None,
+                                                                                              "/opt/kafka")
+            hosts = check.bootstrap.split(",")
+            assert len(hosts) == 3 and all(h.endswith(":9094") for h in hosts)  # the brokers, not the controllers
+            envelope = gate.properties["environment"]
+            assert envelope.get(SECRET_SIG) == SECRET_VALUE_SIG and "SECURE_KAFKA_GATE_KEY_PEM" in envelope["value"]
+    runcmd = by_name["kafka-broker-0"].properties["userData"]
+    lines = [part for part in runcmd.split("; done") if "User:kafka-rollout" in part]
+    assert len(lines) == 3 and len([l for l in lines if "--cluster" in l and "--operation Describe " in l]) == 1
+
+
 def test_without_the_gate_brokers_still_change_one_at_a_time(monitor):
     run, urn, by_name = graph(replace(ARGS, rollout_gate=False))
     assert not [r for r in run.resources if r.type == COMMAND]
@@ -108,6 +135,10 @@ def test_without_the_gate_brokers_still_change_one_at_a_time(monitor):
 BAD = [
     ({"rollout_gate": "yes"}, "rollout_gate", "true or false"),
     ({"listeners": ("SASL_SSL",)}, "rollout_gate", "the SSL listener"),
+    ({"rollout_kafka_home": "/opt/kafka"}, "rollout_kafka_home", "with metadata_mode kraft"),
+    ({"rollout_kafka_home": "opt/kafka", "metadata_mode": "kraft"}, "rollout_kafka_home", "an absolute path"),
+    ({"rollout_kafka_home": "/opt/kafka", "metadata_mode": "kraft", "rollout_gate": False}, "rollout_kafka_home",
+     "rollout_gate on"),
 ]
 
 
@@ -126,3 +157,10 @@ def test_the_cli_refuses_a_gate_without_credentials_or_with_a_stranger_broker(ca
     assert "SECURE_KAFKA_GATE_CA_PEM is not set to a PEM value" in capsys.readouterr().err
     assert cli.main([*base[:3], "zero,one", *base[4:], "--broker", "0"]) == 2
     assert "broker ids separated by commas" in capsys.readouterr().err
+    controller = ["roll-gate", "after", "--bootstrap", "127.0.0.1:1", "--controller", "1000"]
+    assert cli.main(controller) == 2
+    assert "--kafka-home None: with --controller, a Kafka installation" in capsys.readouterr().err
+    assert cli.main([*controller, "--broker", "0"]) == 2
+    assert "one of --broker N (with --brokers) or --controller NODE_ID" in capsys.readouterr().err
+    assert cli.main(["roll-gate", "after", "--bootstrap", "127.0.0.1:1", "--broker", "0"]) == 2
+    assert "--broker 0: needs --brokers" in capsys.readouterr().err

@@ -533,20 +533,26 @@ def isr_floor_and_no_unclean_election(cluster: KafkaCluster) -> None:
 
 
 # --- quotas: the command the brokers run at boot -------------------------------------------------------
-def boot_commands(cluster: KafkaCluster, tool: str, quota=None) -> list[list[str]]:
+def boot_commands(cluster: KafkaCluster, tool: str, quota=None, **changes) -> list[list[str]]:
     """The arguments of every `tool` (kafka-configs.sh, kafka-acls.sh) run broker 0's boot document
-    runs, as rendered, with only the host-specific bootstrap address and command-config path replaced."""
+    runs, as rendered (for SelfManagedKafkaArgs with `changes`), with only the host-specific
+    bootstrap address and command-config path replaced."""
     from secure_kafka.brokers import SelfManagedKafkaArgs, broker_user_data
+    from secure_kafka.controllers import voters
     from secure_kafka.network import ClientAccess
     from secure_kafka.render import render_properties
     from secure_kafka.render.kafka import ClientQuota, admin_client_properties
 
     args = SelfManagedKafkaArgs(cluster=cluster.cluster, vpc_id="vpc-0a1b2c3d4e5f60718", vpc_cidr="10.0.0.0/16",
                                 subnet_ids=["subnet-0a1b2c3d4e5f60718"] * 3, environment="dev",
-                                quota=quota or ClientQuota(), clients=[ClientAccess("app", cidr="10.0.32.0/20")])
-    document = yaml.safe_load(broker_user_data(args, 0, ["10.0.0.10", "10.0.0.11", "10.0.0.12"], "zk:2182",
+                                quota=quota or ClientQuota(), clients=[ClientAccess("app", cidr="10.0.32.0/20")],
+                                **changes)
+    kraft = {"controllers": voters(["10.0.1.10", "10.0.1.11", "10.0.1.12"]),
+             "cluster_id": "AAAAAAAAAAAAAAAAAAAAAA"} if args.metadata_mode == "kraft" else {}
+    document = yaml.safe_load(broker_user_data(args, 0, ["10.0.0.10", "10.0.0.11", "10.0.0.12"],
+                                               "" if kraft else "zk:2182",
                                                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x",
-                                               "eu-west-1", "/secure-kafka/e2e/kafka"))
+                                               "eu-west-1", "/secure-kafka/e2e/kafka", **kraft))
     config = cluster.workdir / "boot-admin.properties"
     config.write_text(render_properties(admin_client_properties(cluster.operator().pem_files)))
     local = {"--bootstrap-server": cluster.bootstrap(), "--command-config": str(config)}
@@ -884,6 +890,55 @@ def rollout_identity_gates_and_can_do_nothing_else(cluster: KafkaCluster) -> Non
     got, errors = consume(config, topic, "kafka-rollout", 1, timeout=15)
     assert got == [] and errors, "the gate's identity read a record"
     client.delete_topics([topic])[topic].result(timeout=30)
+
+
+def controller_gate_through_the_brokers(cluster: KafkaCluster) -> None:
+    """`roll-gate --controller`, as `pulumi up` runs it between KRaft controller replacements
+    (rollout_kafka_home): with the rollout ACLs broker 0's boot grants then (Describe on the cluster
+    too), asked through the brokers' TLS listener, it lets a controller of a healthy quorum stop;
+    with another controller down it refuses both to stop one more and to call the stopped one
+    back; restarted and caught up, the stopped one is called back."""
+    import os
+    import sys
+
+    from secure_kafka.access import rollout_acls
+    from secure_kafka.pki import ROLLOUT_IDENTITY
+
+    who, home = cluster.rollout_identity(), _kafka_home(cluster)
+    env = {**os.environ, "SECURE_KAFKA_GATE_CA_PEM": who.ca.read_text(),
+           "SECURE_KAFKA_GATE_CERT_PEM": who.cert.read_text(), "SECURE_KAFKA_GATE_KEY_PEM": who.key.read_text()}
+
+    def gate(step: str, index: int, timeout: int) -> subprocess.CompletedProcess:
+        argv = [sys.executable, "-m", "secure_kafka.cli", "roll-gate", step, "--controller",
+                str(cluster.voters[index].node_id), "--kafka-home", home, "--bootstrap", cluster.bootstrap(),
+                "--timeout", str(timeout), "--interval", "1"]
+        return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout + 120)
+
+    blind = gate("before", 0, timeout=3)
+    assert blind.returncode == 1 and "CLUSTER_AUTHORIZATION_FAILED" in blind.stderr.upper().replace(" ", "_") \
+        or "not authorized" in blind.stderr.lower(), blind.stderr[-800:]
+    commands = [c for c in boot_commands(cluster, "kafka-acls.sh", metadata_mode="kraft",
+                                         rollout_kafka_home="/opt/kafka") if f"User:{ROLLOUT_IDENTITY}" in c]
+    assert len(commands) == len(rollout_acls(f"User:{ROLLOUT_IDENTITY}", quorum=True)) == 3
+    for argv in commands:  # exactly what broker 0's boot runs, through Kafka's own ACL tool
+        run_tool(cluster, "kafka.admin.AclCommand", argv)
+    _wait("the cluster ACL reaches the brokers", lambda: gate("before", 0, 5).returncode == 0, 60)
+    passed = gate("before", 0, timeout=30)
+    assert passed.returncode == 0 and "controller 1000 may stop" in passed.stdout, passed.stderr[-800:]
+    cluster.controller_servers[1].stop(timeout=60)
+    from secure_kafka.rolling import quorum_ready
+    # the quorum's own table says so once the leader has not heard from it for 5 s
+    _wait("the leader reports controller 1001 behind",
+          lambda: any("controller 1001" in r for r in quorum_ready(quorum_replication(cluster, cluster.version))), 60)
+    refused = gate("before", 0, timeout=6)
+    assert refused.returncode == 1 and "controller 1000 may not stop" in refused.stderr, (refused.returncode,
+                                                                                         refused.stderr[-800:])
+    assert "controller 1001" in refused.stderr  # the reason names the one that is gone
+    away = gate("after", 1, timeout=5)
+    assert away.returncode == 1 and "controller 1001 did not rejoin the quorum" in away.stderr, away.stderr[-800:]
+    cluster.restart_controller(1)
+    back = gate("after", 1, timeout=120)
+    assert back.returncode == 0 and "controller 1001 is a caught-up voter again" in back.stdout, back.stderr[-800:]
 
 
 # --- ZooKeeper -> KRaft: the migration, phase by phase, under load -----------------------------------
