@@ -170,6 +170,23 @@ def roll(nodes: Sequence[int], restart: Callable[[int], None], observe: Callable
                  lambda s, n: back_in_sync(s, n, everyone), "broker", timeout, interval, clock, sleep)
 
 
+Judge = Callable[[Any], list[str]]
+
+
+def _one_side(step: str, node: int, observe: Callable[[], Any], judges: Mapping[str, tuple[Judge, str]], kind: str,
+              timeout: float, interval: float, clock: Callable[[], float], sleep: Callable[[float], None]) -> RollStep:
+    if step not in judges:
+        raise ValueError(f"step {step!r}: before or after")
+    judge, what = judges[step]
+    record = RollStep(node)
+    waited = _wait(observe, judge, timeout, interval, record, f"{kind} {node} {what}", clock, sleep)
+    if step == "before":
+        record.waited_before = waited
+    else:
+        record.back_after = waited
+    return record
+
+
 def controller_gate(step: str, node: int, quorum: Callable[[], Sequence["QuorumReplica"]], *,
                     timeout: float = 1800, interval: float = 5.0, clock: Callable[[], float] = time.monotonic,
                     sleep: Callable[[float], None] = time.sleep) -> RollStep:
@@ -178,16 +195,7 @@ def controller_gate(step: str, node: int, quorum: Callable[[], Sequence["QuorumR
     (`controller_ready`, what the controller pods' readiness probe asks)."""
     judges = {"before": (lambda rows: quorum_ready(rows), "may not stop"),
               "after": (lambda rows: controller_ready(rows, node), "did not rejoin the quorum")}
-    if step not in judges:
-        raise ValueError(f"step {step!r}: before or after")
-    judge, what = judges[step]
-    record = RollStep(node)
-    waited = _wait(quorum, judge, timeout, interval, record, f"controller {node} {what}", clock, sleep)
-    if step == "before":
-        record.waited_before = waited
-    else:
-        record.back_after = waited
-    return record
+    return _one_side(step, node, quorum, judges, "controller", timeout, interval, clock, sleep)
 
 
 def gate(step: str, node: int, observe: Callable[[], ClusterState], expected: Sequence[int], *,
@@ -195,18 +203,9 @@ def gate(step: str, node: int, observe: Callable[[], ClusterState], expected: Se
          sleep: Callable[[float], None] = time.sleep) -> RollStep:
     """One side of one step, for a deployment tool that restarts the node itself: "before" waits
     until `node` may stop, "after" until it is back in sync. RollRefused when the time is up."""
-    judges = {"before": (may_stop, "may not stop"), "after": (back_in_sync, "did not come back in sync")}
-    if step not in judges:
-        raise ValueError(f"step {step!r}: before or after")
-    judge, what = judges[step]
-    record = RollStep(node)
-    waited = _wait(observe, lambda s: judge(s, node, expected), timeout, interval, record, f"broker {node} {what}",
-                   clock, sleep)
-    if step == "before":
-        record.waited_before = waited
-    else:
-        record.back_after = waited
-    return record
+    judges = {"before": (lambda s: may_stop(s, node, expected), "may not stop"),
+              "after": (lambda s: back_in_sync(s, node, expected), "did not come back in sync")}
+    return _one_side(step, node, observe, judges, "broker", timeout, interval, clock, sleep)
 
 
 def roll_controllers(nodes: Sequence[int], restart: Callable[[int], None],

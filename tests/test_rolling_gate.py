@@ -252,3 +252,25 @@ def test_the_controller_readiness_script_is_not_ready_when_it_cannot_ask(tmp_pat
                               env={**os.environ, "KAFKA_HOME": str(tmp_path / "home")},
                               capture_output=True, text=True, timeout=30)
         assert done.returncode == 1 and reason in done.stderr, done.stderr
+
+
+def test_the_controller_gate_waits_for_the_quorum_and_names_the_controller_when_it_gives_up():
+    from secure_kafka.rolling import RollRefused, controller_gate
+
+    tables = [QUORUMS["stale"], QUORUMS["stale"], QUORUMS["healthy"]]
+    seen = []
+
+    def quorum():
+        seen.append(1)
+        return quorum_replication(_replication(tables[min(len(seen), len(tables)) - 1]))
+
+    clock = [0.0]
+    tick = dict(clock=lambda: clock[0], sleep=lambda s: clock.__setitem__(0, clock[0] + s))
+    step = controller_gate("before", 1000, quorum, timeout=60, interval=1, **tick)
+    assert len(seen) == 3 and step.samples == 3 and step.waited_before == 2
+    with pytest.raises(RollRefused, match=r"controller 1002 did not rejoin the quorum: still controller 1002 last "
+                                          r"caught up 60000 ms ago after 3s"):
+        controller_gate("after", 1002, lambda: quorum_replication(_replication(QUORUMS["stale"])), timeout=3,
+                        interval=1, **tick)
+    with pytest.raises(ValueError, match="before or after"):
+        controller_gate("during", 1000, quorum)

@@ -155,6 +155,11 @@ def test_roll_gate_is_installed_and_names_what_it_needs(user):
                           text=True, timeout=120)
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 2 and len(lines) == 1 and "pip install 'secure-kafka[ops]'" in lines[0], done.stderr
+    controller = sh(user, "secure-kafka", "roll-gate", "before", "--controller", "1000", "--bootstrap", "10.0.0.1:9094",
+                    "--kafka-home", str(work / "no-kafka"))
+    assert controller.returncode == 2 and controller.stderr.strip().splitlines() == [
+        f"secure-kafka: --kafka-home {work / 'no-kafka'}: with --controller, a Kafka installation with "
+        "bin/kafka-metadata-quorum.sh"], controller.stderr
 
 
 def test_migrate_is_installed_and_refuses_a_bad_plan_in_one_line(user):
