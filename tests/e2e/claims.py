@@ -230,8 +230,8 @@ def zookeeper_surface(cluster: KafkaCluster, good, foreign) -> None:
 def tls_ports(cluster: KafkaCluster) -> list[tuple[str, int, object]]:
     """(what, port, identity that gets an answer there) for every TLS port of the cluster."""
     out = []
-    for server in cluster.kafka_servers:
-        for _, port in sorted(cluster.listening(server)):
+    for server in cluster.kafka_servers:  # once every declared port is bound (a slow start on a loaded machine)
+        for _, port in sorted(cluster.listening(server, server.ports)):
             out.append((server.name, port, None))
     for index, server in enumerate(cluster.zk_servers):
         out.append((server.name, int(cluster.rendered("zookeeper", index)["secureClientPort"]), None))
