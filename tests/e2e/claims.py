@@ -46,7 +46,15 @@ def create_topic(cluster: KafkaCluster, name: str, partitions: int = 1, replicat
     if replication == 0:
         replication = min(3, cluster.brokers)
     topic = NewTopic(name, partitions) if replication is None else NewTopic(name, partitions, replication)
-    client.create_topics([topic])[name].result(timeout=60)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            client.create_topics([topic])[name].result(timeout=60)
+            return
+        except KafkaException as error:  # a controller that has not seen every broker register yet
+            if error.args[0].code() != KafkaError.INVALID_REPLICATION_FACTOR or time.monotonic() > deadline:
+                raise
+            time.sleep(1)
 
 
 def grant(cluster: KafkaCluster, principal: str, topic: str, group: Optional[str] = None,
