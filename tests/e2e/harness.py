@@ -7,7 +7,6 @@ everything is stopped — and its ports, files and processes released — even w
 from __future__ import annotations
 
 import atexit
-import base64
 import uuid
 import datetime
 import os
@@ -32,6 +31,7 @@ from secure_kafka.render import parse_properties, render_properties
 from secure_kafka.render.kafka import BrokerSettings, PemFiles, log4j_properties, server_properties
 from secure_kafka.render.kraft import (CONTROLLER_ID_BASE, ControllerSettings, KRaftBrokerSettings, Voter,
                                        controller_properties, kraft_broker_properties)
+from secure_kafka.render.kraft import cluster_id as kraft_cluster_id
 from secure_kafka.render.zookeeper import QuorumMember, ZooKeeperSettings, myid, zoo_cfg
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -473,7 +473,9 @@ class KafkaCluster:
 
     # KRaft
     def _start_kraft(self, wait: bool) -> "KafkaCluster":
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        # the component's own derivation: a random id starts with '-' one time in 64, which the
+        # storage tool reads as an option
+        cluster_id = kraft_cluster_id(f"{self.cluster}/{self.workdir}")
         self.controller_servers = [self._controller(i) for i in range(self.controllers)]
         self.kafka_servers = [self._kraft_broker(i) for i in range(self.brokers)]
         for server in self.controller_servers + self.kafka_servers:
