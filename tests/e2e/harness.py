@@ -7,7 +7,6 @@ everything is stopped — and its ports, files and processes released — even w
 from __future__ import annotations
 
 import atexit
-import uuid
 import datetime
 import os
 import shutil
