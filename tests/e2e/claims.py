@@ -861,13 +861,21 @@ def rolling_upgrade(cluster: KafkaCluster, to_version: str) -> None:
     assert len([r for r in quorum() if r.status in ("Leader", "Follower")]) == cluster.controllers
 
 
+def credentials_env(who, command: str) -> dict:
+    """The environment a secure-kafka command takes its identity from (SECURE_KAFKA_<command>_*_PEM),
+    as the component or the operator hands it over: never on the command line."""
+    import os
+
+    return {**os.environ, **{f"SECURE_KAFKA_{command}_{part}_PEM": path.read_text()
+                             for part, path in (("CA", who.ca), ("CERT", who.cert), ("KEY", who.key))}}
+
+
 def _roll_gate_cli(cluster: KafkaCluster, who, step: str, broker: int, timeout: int) -> subprocess.CompletedProcess:
     """`secure-kafka roll-gate` as `pulumi up` runs it: credentials in the environment only."""
     import os
     import sys
 
-    env = {**os.environ, "SECURE_KAFKA_GATE_CA_PEM": who.ca.read_text(),
-           "SECURE_KAFKA_GATE_CERT_PEM": who.cert.read_text(), "SECURE_KAFKA_GATE_KEY_PEM": who.key.read_text()}
+    env = credentials_env(who, "GATE")
     argv = [sys.executable, "-m", "secure_kafka.cli", "roll-gate", step, "--broker", str(broker),
             "--brokers", ",".join(str(b) for b in range(cluster.brokers)), "--bootstrap", cluster.bootstrap(),
             "--timeout", str(timeout), "--interval", "1"]
@@ -921,8 +929,7 @@ def controller_gate_through_the_brokers(cluster: KafkaCluster) -> None:
     from secure_kafka.pki import ROLLOUT_IDENTITY
 
     who, home = cluster.rollout_identity(), _kafka_home(cluster)
-    env = {**os.environ, "SECURE_KAFKA_GATE_CA_PEM": who.ca.read_text(),
-           "SECURE_KAFKA_GATE_CERT_PEM": who.cert.read_text(), "SECURE_KAFKA_GATE_KEY_PEM": who.key.read_text()}
+    env = credentials_env(who, "GATE")
 
     def gate(step: str, index: int, timeout: int) -> subprocess.CompletedProcess:
         argv = [sys.executable, "-m", "secure_kafka.cli", "roll-gate", step, "--controller",
@@ -1080,8 +1087,7 @@ def run_migrate(cluster: KafkaCluster, plan: Path, *args: str) -> subprocess.Com
     import sys
 
     who = cluster.operator()
-    env = {**os.environ, "SECURE_KAFKA_MIGRATE_CA_PEM": who.ca.read_text(),
-           "SECURE_KAFKA_MIGRATE_CERT_PEM": who.cert.read_text(), "SECURE_KAFKA_MIGRATE_KEY_PEM": who.key.read_text()}
+    env = credentials_env(who, "MIGRATE")
     began = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "secure_kafka.cli", "migrate", "--plan", str(plan), *args],
                           env=env, capture_output=True, text=True, timeout=1200)
