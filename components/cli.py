@@ -19,7 +19,9 @@
   secure-kafka migrate --plan migration.yaml [--from PHASE] [--until PHASE] [--check]
       move a running ZooKeeper-mode cluster to KRaft, each phase only when its checks pass
 
-Exit codes: 0 nothing mandatory found, 1 mandatory findings, 2 bad input or usage.
+Exit codes: 0 every input judged (or known harmless) and nothing mandatory found; 1 mandatory findings
+(with --strict also anything unjudged and what only the generic detector saw); 2 bad input or usage, or
+some input was not judged (a form the engine does not read, a file it cannot read).
 """
 from __future__ import annotations
 
@@ -45,6 +47,9 @@ def _add_output(p: argparse.ArgumentParser) -> None:
     p.add_argument("--policy-config", type=Path, default=None, metavar="FILE",
                    help="JSON as for `pulumi preview --policy-pack-config` (levels and settings per policy)")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
+    p.add_argument("--strict", action="store_true",
+                   help="unjudged inputs (kafka-coverage) and the generic detector's findings "
+                        "(kafka-unrecognised-exposure) are mandatory: exit 1 instead of 2")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -176,6 +181,8 @@ def run(args: argparse.Namespace) -> int:
         from . import migration_command
         return migration_command.run(args)
     config = policyconfig.read(args.policy_config)
+    if args.strict:
+        config = policyconfig.strict(config)
     if args.command == "check":
         report = modes.judge_files(args.paths, config=config, preview=args.preview, quiet=args.quiet)
         base = str(Path.cwd())

@@ -31,6 +31,8 @@ CONFIG_SCHEMA = PolicyConfigSchema(properties={
                          "description": "A routable IPv4 block this wide or wider is public."},
     "ipv6PublicPrefix": {"type": "integer", "minimum": 0, "maximum": 128,
                          "description": "A routable IPv6 block this wide or wider is public."},
+    "harmlessTypes": {"type": "array", "items": {"type": "string", "minLength": 1},
+                      "description": "Type names or globs known to open no network path (kafka-coverage)."},
 })
 
 _LEVELS = {MANDATORY: EnforcementLevel.MANDATORY, ADVISORY: EnforcementLevel.ADVISORY}
@@ -103,7 +105,10 @@ def _resource_policy(rule: Rule) -> ResourceValidationPolicy:
         except SettingsError as error:
             report_violation(f"[{rule.id}] invalid policy config: {error}")
             return
-        resource = Resource(args.resource_type, plain(args.props), args.name, args.urn)
+        props = plain(args.props)
+        # A component reaches the pack without a provider and, in Python and TypeScript, without inputs.
+        custom = args.provider is not None or bool(props) or args.resource_type.startswith("pulumi:")
+        resource = Resource(args.resource_type, props, args.name, args.urn, custom=custom)
         _report(run(rule, resource, settings), report_violation, None)
 
     return ResourceValidationPolicy(

@@ -95,7 +95,8 @@ def test_every_kind_of_file_is_judged_with_joins(estate, capsys):
             "urn:pulumi:prod::shop::aws:ec2/securityGroup:SecurityGroup::open-state",
             "tf:aws_lb.front", "tf:aws_lb_listener.listen", "tf:aws_lb_target_group.brokers",
             "cfn:Front", "cfn:Listen", "cfn:Brokers", "cfn:Quiet", "Service/kafka/open", "Kafka/kafka/events"} == flagged
-    assert report["summary"] == {"resources": 14, "mandatory": len(report["findings"]), "advisory": 0}
+    assert report["summary"] == {"resources": 14, "mandatory": len(report["findings"]), "advisory": 0,
+                                 "judged": 14, "harmless": 0, "unjudged": 0, "exit": 1}
     assert len(report["findings"]) == 7  # 2 Pulumi groups, 1 Terraform and 1 CloudFormation chain, a Service, a CR
     # (!Sub is a value not known offline: at `check` without --preview that is mandatory, and it is reported)
     quiet = [f for f in report["findings"] if f["resource"] == "cfn:Quiet"]

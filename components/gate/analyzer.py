@@ -146,11 +146,17 @@ class PolicyPack:
         self.stub.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(
             project=project, stack=stack, organization="organization", dry_run=preview))
 
-    def analyze(self, type_: str, props: Mapping[str, Any], urn: str = "", name: str = "") -> list[Diagnostic]:
-        response = self.stub.Analyze(analyzer_pb2.AnalyzeRequest(
-            type=type_, properties=to_struct(props), urn=urn or f"urn:pulumi:s::p::{type_}::{name}",
-            name=name))
-        return _diagnostics(response)
+    def analyze(self, type_: str, props: Mapping[str, Any], urn: str = "", name: str = "",
+                custom: bool = True) -> list[Diagnostic]:
+        """As the engine sends it: a custom resource with its (default) provider, a component without."""
+        request = analyzer_pb2.AnalyzeRequest(
+            type=type_, properties=to_struct(props), urn=urn or f"urn:pulumi:s::p::{type_}::{name}", name=name)
+        if custom and not type_.startswith("pulumi:providers:"):
+            package = type_.split(":", 1)[0]
+            request.provider.CopyFrom(analyzer_pb2.AnalyzerProviderResource(
+                type=f"pulumi:providers:{package}", name="default",
+                urn=f"urn:pulumi:s::p::pulumi:providers:{package}::default"))
+        return _diagnostics(self.stub.Analyze(request))
 
     def analyze_raw(self, request: analyzer_pb2.AnalyzeRequest) -> list[Diagnostic]:
         return _diagnostics(self.stub.Analyze(request))

@@ -17,7 +17,7 @@ from kafka_guardrails.files import FRONT_ENDS, detect, manifests
 
 from .project import UsageError
 
-SUFFIXES = (".json", ".yaml", ".yml", ".template")
+SUFFIXES = (".json", ".yaml", ".yml", ".template", ".tf")
 _CFN_TAGS = ("Ref", "Condition", "GetAtt", "Base64", "Cidr", "FindInMap", "GetAZs", "ImportValue", "Join",
              "Select", "Split", "Sub", "Transform", "And", "Equals", "If", "Not", "Or", "ToJsonString", "Length")
 
@@ -49,11 +49,13 @@ for _name in _CFN_TAGS:
 
 @dataclass
 class Loaded:
-    """What a set of paths held: resources per file, and the files that held nothing to judge."""
+    """What a set of paths held: resources per file, what could not be read (with the reason; the
+    gate reports those as unjudged), and how many files a directory walk passed over by suffix."""
 
     resources: list[Resource] = field(default_factory=list)
     kinds: dict[str, str] = field(default_factory=dict)   # file -> what it was read as
-    skipped: list[str] = field(default_factory=list)
+    unread: list[tuple[str, str]] = field(default_factory=list)  # (location, why)
+    ignored: dict[str, int] = field(default_factory=dict)  # suffix -> files a directory walk passed over
 
 
 def _documents(path: Path) -> list[tuple[int, Any]]:
@@ -84,12 +86,19 @@ def _construct(node: yaml.Node) -> Any:
         loader.dispose()
 
 
-def _files(paths: Iterable[Path]) -> list[Path]:
+def _files(paths: Iterable[Path], loaded: Loaded) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in SUFFIXES
-                          and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            found = [p for p in path.rglob("*") if p.is_file()
+                     and not any(part.startswith(".") for part in p.relative_to(path).parts)]
+            for p in found:
+                if p.suffix not in SUFFIXES:
+                    loaded.ignored[p.suffix or "(none)"] = loaded.ignored.get(p.suffix or "(none)", 0) + 1
+            out += sorted(p for p in found if p.suffix in SUFFIXES)
+            if not any(p.suffix in SUFFIXES for p in found):
+                loaded.unread.append((str(path), "the directory holds no file the gate can read (.tf, .json, "
+                                                 ".yaml, .yml, .template)"))
         elif path.exists():
             out.append(path)
         else:
@@ -97,14 +106,42 @@ def _files(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
+_NOTHING = ("nothing the gate can read: not a Terraform plan, Terraform configuration, CloudFormation template, "
+            "Pulumi preview or state, or Kubernetes manifest")
+
+
+def _terraform(paths: list[Path], loaded: Loaded) -> None:
+    """Each directory holding .tf files is read once as a module (a child module read through its
+    parent's call is not read again as a root)."""
+    from .terraform import load_module
+
+    done: set[str] = set()
+    for directory in sorted({p.parent for p in paths}, key=lambda d: (len(d.parts), str(d))):
+        if all(str(p) in done for p in directory.glob("*.tf")):
+            continue
+        module = load_module(directory)
+        done.update(module.files)
+        done.update(str(p) for p in directory.glob("*.tf"))
+        loaded.resources += module.resources
+        loaded.unread += module.unread
+        for file in module.files:
+            loaded.kinds[file] = "terraform"
+        if not module.resources and not module.unread:
+            loaded.unread.append((str(directory), "the Terraform module declares no resource the gate can read"))
+
+
 def load(paths: Iterable[Path]) -> Loaded:
     loaded = Loaded()
-    for path in _files(paths):
+    found = _files(paths, loaded)
+    _terraform([p for p in found if p.suffix == ".tf"], loaded)
+    for path in found:
+        if path.suffix == ".tf":
+            continue
         shown = str(path)
         docs = _documents(path)
         kinds = {kind for kind in (detect(doc) for _, doc in docs) if kind is not None}
         if not kinds:
-            loaded.skipped.append(shown)
+            loaded.unread.append((shown, _NOTHING))
             continue
         if kinds == {"kubernetes"}:
             for line, doc in docs:
@@ -115,7 +152,13 @@ def load(paths: Iterable[Path]) -> Loaded:
         if len(docs) != 1:
             raise UsageError(f"{path} holds several documents of kind {', '.join(sorted(kinds))}; one per file")
         kind = kinds.pop()
-        resources = FRONT_ENDS[kind](docs[0][1], shown)
+        front_end: Any = FRONT_ENDS[kind]
+        if kind.startswith("pulumi-"):
+            resources = front_end(docs[0][1], shown, loaded.unread)
+        else:
+            resources = front_end(docs[0][1], shown)
+        if not resources and not any(where == shown or where.startswith("urn:") for where, _ in loaded.unread):
+            loaded.unread.append((shown, f"read as {kind}, but it holds no resource to judge"))
         if kind == "cloudformation":
             for resource in resources:
                 resource.location = f"{shown}:{_cfn_line(path, resource.name)}"

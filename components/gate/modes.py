@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 from kafka_guardrails import RULES, Resource, Stack
+from kafka_guardrails.coverage import COVERAGE_ID, assess
 from kafka_guardrails.rules import run as run_rule
 
 from . import files, policyconfig
@@ -93,9 +94,13 @@ def judge_program(project: Project, stack: str, *, pack: Path, config: Mapping[s
                                   config=config, python=sys.executable)
     where = str(project.stack_file(stack))
     report = Report("pulumi-program", f"{project.name}/{stack}", outputs=dict(run.outputs))
+    harmless = policyconfig.resolve(config, not up)["kafka-coverage"].settings.harmless
     for verdict in verdicts:
         r = verdict.resource
-        report.judged.append(Judged(r.urn, r.type, r.name, where))
+        found = assess(Resource(r.type, r.properties, r.name, r.urn, custom=r.custom), harmless)
+        state = "unjudged" if any(d.policy == "kafka-coverage" for d in verdict.diagnostics) else \
+            found.state if found.state != "unjudged" else "judged"
+        report.judged.append(Judged(r.urn, r.type, r.name, where, state, found.reason))
         for diagnostic in verdict.diagnostics:
             report.results.append(_with_location(_parse(diagnostic, r.urn), where))
     for diagnostic in stack_diags:
@@ -112,18 +117,29 @@ def judge_files(paths: Sequence[Path], *, config: Mapping[str, Any], preview: bo
     loaded = files.load(paths)
     settings = policyconfig.resolve(config, preview)
     report = Report("files", ", ".join(str(p) for p in paths))
+    coverage = settings["kafka-coverage"]
+    for where, why in loaded.unread:  # an input the gate could not read at all is never skipped silently
+        report.judged.append(Judged(where, "(input)", where, where, "unjudged", why))
+        report.results.append(Result(COVERAGE_ID, "kafka-coverage", "mandatory" if coverage.level == "mandatory"
+                                     else "advisory", where, f"not judged: {why}. It is reported rather than passed.",
+                                     "Give the gate what it reads (Terraform .tf or plan JSON, CloudFormation, "
+                                     "Pulumi preview JSON with --show-sames or stack export, Kubernetes manifests), "
+                                     "or leave this path out of its arguments.", (where,), where))
     resources = loaded.resources
     progress = Progress(len(resources), "resources judged", quiet)
     by_label: dict[str, Resource] = {}
     for index, resource in enumerate(resources):
         by_label[resource.label] = resource
-        report.judged.append(Judged(resource.label, resource.type, resource.name, resource.location))
+        found = assess(resource, coverage.settings.harmless)
+        state = found.state if coverage.level != "disabled" or found.state != "unjudged" else "judged"
+        report.judged.append(Judged(resource.label, resource.type, resource.name, resource.location, state,
+                                    found.reason))
         for rule in RULES.for_type(resource.type):
             setting = settings[rule.name]
             if setting.level == "disabled":
                 continue
             for finding in run_rule(rule, resource, setting.settings):
-                report.results.append(_result(finding, setting.level, resource.location))
+                report.results.append(_result(finding, setting.level, resource.location, resource.secrets))
         if index % 200 == 0:
             progress.tick(index)
     progress.tick(len(resources))
@@ -134,15 +150,25 @@ def judge_files(paths: Sequence[Path], *, config: Mapping[str, Any], preview: bo
             continue
         for finding in run_rule(rule, stack, setting.settings):
             anchor = by_label.get(finding.resource)
-            report.results.append(_result(finding, setting.level, anchor.location if anchor else ""))
+            secrets = [s for label in finding.resources if label in by_label for s in by_label[label].secrets]
+            report.results.append(_result(finding, setting.level, anchor.location if anchor else "", secrets))
     progress.done()
-    report.outputs = {"files": dict(sorted(loaded.kinds.items())), "skipped": loaded.skipped} if loaded.skipped else \
-        {"files": dict(sorted(loaded.kinds.items()))}
+    report.outputs = {"files": dict(sorted(loaded.kinds.items()))}
+    if loaded.ignored:
+        report.outputs["not infrastructure (passed over by suffix)"] = dict(sorted(loaded.ignored.items()))
     return report.sort()
 
 
-def _result(finding: Any, level: str, location: str) -> Result:
+def _result(finding: Any, level: str, location: str, secrets: Sequence[str] = ()) -> Result:
     # A finding the engine made advisory (an unknown in preview) stays advisory under a mandatory policy.
-    final = "advisory" if finding.level == "advisory" else level
-    return Result(finding.rule_id, finding.policy, final, finding.resource, finding.message, finding.remediation,
-                  tuple(finding.resources), location)
+    final = "advisory" if finding.level == "advisory" and finding.unknown else level
+    return Result(finding.rule_id, finding.policy, final, finding.resource, redact(finding.message, secrets),
+                  redact(finding.remediation, secrets), tuple(finding.resources), location)
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    """Secret values read in plain text (a `--show-secrets` export) are judged, never printed."""
+    for secret in secrets:
+        if len(secret) >= 4 or secret in ("*",):
+            text = text.replace(secret, "[secret]")
+    return text

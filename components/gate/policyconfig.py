@@ -87,3 +87,16 @@ def resolve(config: Mapping[str, Any], preview: bool) -> dict[str, PolicySetting
         out[rule.name] = PolicySetting("mandatory" if level == "remediate" else level,
                                        from_config(properties, preview=preview))
     return out
+
+
+STRICT = ("kafka-coverage", "kafka-unrecognised-exposure")
+
+
+def strict(config: Mapping[str, Any]) -> dict[str, Any]:
+    """`--strict`: what the gate did not judge, and what only its generic detector saw, block like a
+    mandatory finding (their settings, e.g. harmlessTypes, are kept)."""
+    out = dict(config)
+    for name in STRICT:
+        own = out.get(name)
+        out[name] = {**own, "enforcementLevel": "mandatory"} if isinstance(own, Mapping) else "mandatory"
+    return out

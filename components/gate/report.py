@@ -13,6 +13,7 @@ from typing import Any, Optional
 from kafka_guardrails import RULES
 
 TOOL = "secure-kafka"
+COVERAGE = "kafka-coverage"
 INFO_URI = "https://github.com/secure-kafka/secure-kafka"
 
 
@@ -24,6 +25,8 @@ class Judged:
     type: str
     name: str
     location: str = ""  # file[:line]
+    state: str = "judged"  # judged | harmless | unjudged (coverage)
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,20 @@ class Report:
     def advisory(self) -> int:
         return sum(r.level == "advisory" for r in self.results)
 
+    @property
+    def unjudged(self) -> int:
+        """Inputs and resources the gate could not judge (the kafka-coverage results)."""
+        return sum(r.policy == COVERAGE for r in self.results)
+
+    def counts(self) -> dict[str, int]:
+        out = {"judged": 0, "harmless": 0, "unjudged": 0}
+        for judged in self.judged:
+            out[judged.state] = out.get(judged.state, 0) + 1
+        return out
+
     def exit_code(self) -> int:
-        return 1 if self.mandatory else 0
+        """1: mandatory findings; 2: nothing mandatory, but something was not judged; 0: all judged."""
+        return 1 if self.mandatory else 2 if self.unjudged else 0
 
 
 def _split(location: str) -> tuple[str, Optional[int]]:
@@ -77,7 +92,9 @@ def table(report: Report, width: int = 100) -> str:
     rows = []
     for judged in report.judged:
         found = by_resource.get(judged.label, [])
-        status = "FAIL" if any(r.level == "mandatory" for r in found) else "WARN" if found else "PASS"
+        status = "FAIL" if any(r.level == "mandatory" for r in found) else \
+            "UNJUDGED" if any(r.policy == COVERAGE for r in found) else "WARN" if found else \
+            "HARMLESS" if judged.state == "harmless" else "PASS"
         rows.append((status, judged.type, judged.name or judged.label))
     type_width = max([len(r[1]) for r in rows] + [4])
     lines = [f"{'VERDICT':<8} {'TYPE':<{type_width}} NAME"] + [f"{s:<8} {t:<{type_width}} {n}" for s, t, n in rows]
@@ -90,17 +107,27 @@ def table(report: Report, width: int = 100) -> str:
             lines.append(textwrap.indent(body, "    "))
             if len(result.resources) > 1:
                 lines.append(textwrap.indent(textwrap.fill("joins: " + ", ".join(result.resources), width - 4), "    "))
-    lines += ["", f"{len(report.judged)} resources judged by kafka-guardrails: {report.mandatory} mandatory, "
-                  f"{report.advisory} advisory finding(s)."]
+    lines += ["", summary(report)]
     if report.outputs:
         lines += ["", "Outputs:"] + [f"  {k}: {v}" for k, v in sorted(report.outputs.items())]
     return "\n".join(lines) + "\n"
 
 
+def summary(report: Report) -> str:
+    """The verdict line: what was read, how much of it was judged, what was found, the exit code."""
+    c = report.counts()
+    line = (f"{len(report.judged)} inputs read by kafka-guardrails ({c['judged']} judged, {c['harmless']} harmless, "
+            f"{c['unjudged']} unjudged): {report.mandatory} mandatory, {report.advisory} advisory finding(s)")
+    code = report.exit_code()
+    why = {0: "pass", 1: "blocked: mandatory findings", 2: "not passed: some inputs were not judged"}[code]
+    return f"{line} -> exit {code} ({why})."
+
+
 def as_json(report: Report, version: str) -> str:
     return json.dumps({
         "tool": TOOL, "version": version, "mode": report.mode, "target": report.target,
-        "summary": {"resources": len(report.judged), "mandatory": report.mandatory, "advisory": report.advisory},
+        "summary": {"resources": len(report.judged), "mandatory": report.mandatory, "advisory": report.advisory,
+                    **report.counts(), "exit": report.exit_code()},
         "resources": [j.__dict__ for j in report.judged],
         "findings": [{**r.__dict__, "resources": list(r.resources)} for r in report.results],
         "outputs": report.outputs,

@@ -23,7 +23,7 @@ def judge(pack_dir: Path, resources: Sequence[StackResource], *, project: str, s
         pack.info()
         pack.configure(config or {})
         pack.configure_stack(project=project, stack=stack, preview=preview)
-        verdicts = [Verdict(r, tuple(pack.analyze(r.type, r.properties, r.urn, r.name)))
+        verdicts = [Verdict(r, tuple(pack.analyze(r.type, r.properties, r.urn, r.name, r.custom)))
                     for r in resources]
         stack_diags = pack.analyze_stack(resources)
     return verdicts, stack_diags

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, Mapping, Optional
 
 from .model import Resource
-from .registry import FORMS, Form
+from .registry import FORMS, UNIVERSAL, Form
 from .values import UNKNOWN, Ref
 
 # --- Terraform -----------------------------------------------------------------------------
@@ -195,7 +195,7 @@ def model(resource: Resource, name: str) -> Any:
     registered = resource._form
     if registered is None:
         registered = resource._form = FORMS.lookup(resource.type) or False
-    extractor = registered[0].models.get(name) if registered else None
+    extractor = registered[0].models.get(name) if registered else UNIVERSAL.get(name)
     if extractor is None:
         models[name] = None
         return None

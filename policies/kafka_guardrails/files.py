@@ -6,6 +6,7 @@ first reads them. Locations (`file:line` where known) travel with each resource 
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Iterable, Mapping, Optional
 
 from .dialects import manifest_resource, terraform_reference
@@ -125,44 +126,84 @@ _SECRET_SIG = "4dabf18193072939515e22adb298388d"
 _STRING_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
-def _unsecret(value: Any) -> Any:
-    """Pulumi's secret envelopes: the value when it is there in plain text, else not known."""
+def _unsecret(value: Any, found: Optional[list[str]] = None) -> Any:
+    """Pulumi's secret envelopes: the value when it is there in plain text (`--show-secrets` writes it
+    JSON-encoded), else not known (a ciphertext). Plain-text secret strings are collected in `found`
+    so that reports can keep them out of what they print."""
     if isinstance(value, Mapping):
         if value.get(_SECRET_SIG) == "1b47061264138c4ac30d75fd1eb44270":
-            return _unsecret(value["plaintext"]) if "plaintext" in value else _STRING_UNKNOWN
-        return {k: _unsecret(v) for k, v in value.items()}
+            if "plaintext" not in value:
+                return _STRING_UNKNOWN
+            plain = value["plaintext"]
+            if isinstance(plain, str):
+                try:
+                    plain = json.loads(plain)
+                except ValueError:
+                    pass
+            inner = _unsecret(plain, found)
+            if found is not None:
+                found.extend(_strings(inner))
+            return inner
+        return {k: _unsecret(v, found) for k, v in value.items()}
     if isinstance(value, list):
-        return [_unsecret(v) for v in value]
+        return [_unsecret(v, found) for v in value]
     return value
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, Mapping):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [str(value)] if isinstance(value, (int, float)) and not isinstance(value, bool) else []
 
 
 def _pulumi_resource(state: Mapping[str, Any], path: str) -> Optional[Resource]:
     kind = str(state.get("type", ""))
-    if not kind or kind.startswith("pulumi:") or state.get("custom") is False:
+    if not kind or kind.startswith("pulumi:"):
         return None
     found = state.get("inputs")
     inputs: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     urn = str(state.get("urn", ""))
     deps = {k: list(v) for k, v in (state.get("propertyDependencies") or {}).items() if isinstance(v, list)}
-    return Resource(kind, _unsecret(dict(inputs)), name=urn.rsplit("::", 1)[-1], urn=urn,
-                    property_dependencies=deps, location=path)
+    secrets: list[str] = []
+    resource = Resource(kind, _unsecret(dict(inputs), secrets), name=urn.rsplit("::", 1)[-1], urn=urn,
+                        property_dependencies=deps, location=path, custom=state.get("custom") is not False)
+    resource.secrets = tuple(sorted(set(secrets), key=len, reverse=True))
+    return resource
 
 
-def pulumi_preview(document: Mapping[str, Any], path: str = "") -> list[Resource]:
-    """The steps of `pulumi preview --json`: each resource's new state (inputs as the engine sends them)."""
+_NO_STATE = ("the step carries no inputs (an unchanged `same` step of `pulumi preview --json` without "
+             "`--show-sames`): run `pulumi preview --json --show-sames`, or judge `pulumi stack export`")
+
+
+def pulumi_preview(document: Mapping[str, Any], path: str = "",
+                   unread: Optional[list[tuple[str, str]]] = None) -> list[Resource]:
+    """The steps of `pulumi preview --json`: each resource's new state (inputs as the engine sends them);
+    an unchanged (`same`) step's old state when the new one is not given. A step with neither is
+    listed in `unread`: it is never passed as if it had been judged."""
     out = []
     for step in document.get("steps") or []:
         if not isinstance(step, Mapping) or step.get("op") in ("delete", "delete-replaced", "discard"):
             continue
-        state = step.get("newState") or {}
-        if isinstance(state, Mapping):
-            resource = _pulumi_resource({**state, "urn": state.get("urn") or step.get("urn")}, path)
-            if resource is not None:
-                out.append(resource)
+        state = step.get("newState") or (step.get("oldState") if step.get("op") in ("same", "refresh", "read")
+                                         else None) or {}
+        urn = str(step.get("urn") or (state.get("urn") if isinstance(state, Mapping) else "") or "")
+        if not isinstance(state, Mapping) or "inputs" not in state:
+            if unread is not None and not urn.split("::")[2:3] == ["pulumi:pulumi:Stack"] \
+                    and "::pulumi:providers:" not in urn:
+                unread.append((urn or path, _NO_STATE))
+            continue
+        resource = _pulumi_resource({**state, "urn": state.get("urn") or urn}, path)
+        if resource is not None:
+            out.append(resource)
     return out
 
 
-def pulumi_state(document: Mapping[str, Any], path: str = "") -> list[Resource]:
+def pulumi_state(document: Mapping[str, Any], path: str = "",
+                 unread: Optional[list[tuple[str, str]]] = None) -> list[Resource]:
     """The resources of `pulumi stack export` (checkpoint version 3)."""
     deployment = document.get("deployment") or document.get("checkpoint", {}).get("latest") or {}
     out = []

@@ -38,18 +38,20 @@ class Resource:
     it are computed once: the canonical view is kept, the models live as long as one judgement needs
 them (all the rules that read a model share one extraction) or, in a stack, as long as the stack."""
 
-    __slots__ = ("type", "props", "name", "urn", "property_dependencies", "location",
+    __slots__ = ("type", "props", "name", "urn", "property_dependencies", "location", "custom", "secrets",
                  "_form", "_canonical", "_models", "_keep")
 
     def __init__(self, type: str, props: Any, name: str = "", urn: str = "",
                  property_dependencies: Optional[Mapping[str, Sequence[str]]] = None,
-                 location: str = "") -> None:
+                 location: str = "", custom: bool = True) -> None:
         self.type = type
         self.props = props
         self.name = name
         self.urn = urn
         self.property_dependencies = property_dependencies or _NO_DEPENDENCIES
         self.location = location  # file:line where a file front end read it
+        self.custom = custom      # False for a component resource (it holds no cloud object itself)
+        self.secrets: tuple[str, ...] = ()  # secret values read in plain text: reports never print them
         self._form: Any = None
         self._canonical: Any = None
         self._models: Optional[dict[str, Any]] = None

@@ -117,6 +117,19 @@ class FormRegistry:
 
 FORMS = FormRegistry()
 
+# Models fed by every resource that no form reads (coverage, the fallback detector): name -> extractor.
+UNIVERSAL: dict[str, Extractor] = {}
+
+
+class Unregistered(frozenset):  # type: ignore[type-arg]
+    """The type names of a rule that reads a universal model: every name no form claims."""
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and FORMS.lookup(name) is None
+
+
+UNREGISTERED = Unregistered()
+
 
 def form(**kwargs: Any) -> Form:
     """Declare and register a form in one statement (used by the modules under forms/)."""

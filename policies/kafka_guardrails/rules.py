@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional, Sequ
 
 from .dialects import form_of, model
 from .model import ADVISORY, MANDATORY, Finding, Resource
-from .registry import FORMS
+from .registry import FORMS, UNIVERSAL, UNREGISTERED
 from .settings import Settings
 
 
@@ -44,7 +44,10 @@ class Rule:
 
     @property
     def types(self) -> frozenset[Any]:
-        """Every type name (all dialects) this rule reads."""
+        """Every type name (all dialects) this rule reads; a rule of a universal model reads every
+        type no form claims."""
+        if self.model in UNIVERSAL:
+            return UNREGISTERED
         key = (self.name, FORMS.version)
         found = _TYPES.get(key)
         if found is None:

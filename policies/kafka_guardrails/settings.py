@@ -21,6 +21,7 @@ class Settings:
     ipv4_public_prefix: int = 16
     ipv6_public_prefix: int = 48
     preview: bool = False
+    harmless: tuple[str, ...] = ()   # type-name globs the user declares harmless (coverage)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -30,7 +31,7 @@ class Settings:
         return replace(self, preview=preview)
 
 
-KNOWN_KEYS = {"ports", "extraPorts", "ipv4PublicPrefix", "ipv6PublicPrefix"}
+KNOWN_KEYS = {"ports", "extraPorts", "ipv4PublicPrefix", "ipv6PublicPrefix", "harmlessTypes"}
 
 
 def _prefix(config: Mapping[str, Any], key: str, default: int, top: int) -> int:
@@ -56,6 +57,14 @@ def _port_list(config: Mapping[str, Any], key: str) -> tuple[int, ...]:
     return tuple(out)
 
 
+def _type_list(config: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = config.get(key, [])
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise SettingsError(f"{key}={value!r} is not allowed: use a list of type names or globs, "
+                            "e.g. [\"aws:sqs/*\", \"aws_sqs_queue\"]")
+    return tuple(v.strip() for v in value)
+
+
 def from_config(config: Mapping[str, Any] | None, preview: bool = False) -> Settings:
     """`ports` replaces the default list; `extraPorts` adds to it."""
     config = dict(config or {})
@@ -72,4 +81,5 @@ def from_config(config: Mapping[str, Any] | None, preview: bool = False) -> Sett
         ipv4_public_prefix=_prefix(config, "ipv4PublicPrefix", 16, 32),
         ipv6_public_prefix=_prefix(config, "ipv6PublicPrefix", 48, 128),
         preview=preview,
+        harmless=_type_list(config, "harmlessTypes"),
     )
