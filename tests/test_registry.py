@@ -102,3 +102,14 @@ def test_the_readme_table_is_the_registry():
     assert readme.split(START)[1].split(END)[0].strip() == forms_table().strip(), \
         "run: .venv/bin/python -m kafka_guardrails.docs README.md"
     assert len(forms_table().splitlines()) == len(FORMS) + 2 >= 50
+
+
+def test_the_readme_harmless_list_is_the_coverage_registry():
+    from kafka_guardrails.coverage import KINDS
+    from kafka_guardrails.docs import HARMLESS_END, HARMLESS_START, harmless_table
+
+    readme = (ROOT / "README.md").read_text()
+    body = readme.split(HARMLESS_START)[1].split(HARMLESS_END)[0].strip()
+    assert len(body.splitlines()) == len(KINDS) + 2 >= 18
+    assert body == harmless_table().strip(), "run: .venv/bin/python -m kafka_guardrails.docs README.md"
+    assert "`aws:iam/*`" in body and "`command:local:Command`" in body

@@ -12,6 +12,7 @@ from pathlib import Path
 from . import FORMS, RULES
 
 START, END = "<!-- forms:start -->", "<!-- forms:end -->"
+HARMLESS_START, HARMLESS_END = "<!-- harmless:start -->", "<!-- harmless:end -->"
 
 
 def _names(names: Iterable[str]) -> str:
@@ -29,12 +30,28 @@ def forms_table() -> str:
     return "\n".join(rows)
 
 
+def harmless_table() -> str:
+    """The kinds the coverage rule counts as harmless, with the reason, from coverage.KINDS."""
+    from .coverage import KINDS
+
+    rows = ["| kinds (any dialect; globs) | why they cannot open a network path |", "|---|---|"]
+    for kind in KINDS:
+        rows.append(f"| {_names(kind.patterns)} | {kind.reason} |")
+    return "\n".join(rows)
+
+
+def _between(text: str, start: str, end: str, body: str) -> str:
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
 def rewrite(path: Path) -> bool:
-    """Replace the table between the markers; True when the file changed."""
+    """Replace the generated tables between their markers; True when the file changed."""
     text = path.read_text()
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    updated = f"{head}{START}\n{forms_table()}\n{END}{tail}"
+    updated = _between(text, START, END, forms_table())
+    if HARMLESS_START in updated:
+        updated = _between(updated, HARMLESS_START, HARMLESS_END, harmless_table())
     if updated != text:
         path.write_text(updated)
     return updated != text
