@@ -169,7 +169,7 @@ def test_each_weakening_argument_is_blocked_by_the_pack():
     with PolicyPack(PACK, preview=False) as pack:
         pack.configure({})
         for r in secure.resources:
-            assert pack.analyze(r.type, r.properties, r.urn, r.name) == [], r.name
+            assert pack.analyze(r.type, r.properties, r.urn, r.name, r.custom) == [], r.name
         for name, _, policy, level in WEAKENINGS:
             [cluster] = [r for r in runs[name].resources if r.type == "aws:msk/cluster:Cluster"]
             diags = pack.analyze(cluster.type, cluster.properties, cluster.urn, cluster.name)

@@ -67,7 +67,7 @@ def test_stack_table_over_the_protocol(pack, stack):
     """Every member through Analyze (none exposed alone), then the whole stack through AnalyzeStack."""
     resources = stack_resources(stack)
     assert len(resources) == len(stack.members)
-    alone = [d for r in resources for d in pack.analyze(r.type, r.properties, r.urn, r.name) if d.policy == NET]
+    alone = [d for r in resources for d in pack.analyze(r.type, r.properties, r.urn, r.name, r.custom) if d.policy == NET]
     assert alone == []
     diags = pack.analyze_stack(resources)
     assert {d.policy for d in diags} == set(stack.policies), [d.message for d in diags]
@@ -137,7 +137,7 @@ def test_analyze_stack_unions_rules_attached_to_one_group():
         pack.configure({"kafka-no-public-port-combined": {"ipv4PublicPrefix": 0},
                         "kafka-no-public-port": {"ipv4PublicPrefix": 0}})
         resources = [group, _rule("low", "0.0.0.0/1", group.urn), _rule("high", "128.0.0.0/1", group.urn)]
-        assert all(pack.analyze(r.type, r.properties, r.urn, r.name) == [] for r in resources)
+        assert all(pack.analyze(r.type, r.properties, r.urn, r.name, r.custom) == [] for r in resources)
         [diag] = pack.analyze_stack(resources)
         assert diag.policy == "kafka-no-public-port-combined" and diag.level == "mandatory"
         assert diag.urn == group.urn and "whole IPv4 internet" in diag.message
