@@ -18,7 +18,7 @@ from typing import Any, Optional
 from checkov.common.models.enums import CheckCategories, CheckResult
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FALLBACK_IDS = ("CKV_KAFKA_NET_001", "CKV_KAFKA_NET_003", *(f"CKV_KAFKA_MSK_00{i}" for i in range(1, 8)), "CKV_KAFKA_K8S_001",
+FALLBACK_IDS = ("CKV_KAFKA_NET_001", "CKV_KAFKA_NET_003", *(f"CKV_KAFKA_MSK_00{i}" for i in range(1, 9)), "CKV_KAFKA_K8S_001",
                 "CKV_KAFKA_K8S_002")
 ENV = {"ports": "KAFKA_GUARDRAILS_PORTS", "extraPorts": "KAFKA_GUARDRAILS_EXTRA_PORTS",
        "ipv4PublicPrefix": "KAFKA_GUARDRAILS_IPV4_PREFIX", "ipv6PublicPrefix": "KAFKA_GUARDRAILS_IPV6_PREFIX"}
@@ -124,17 +124,21 @@ def _terraform_graph(graph: Any) -> list:
 
 
 def _resolve(path: str) -> Optional[str]:
-    if os.path.isabs(path) and os.path.exists(path):
-        return path
-    if os.path.exists(path):
-        return os.path.abspath(path)
+    """The file checkov names in an entity path, wherever checkov was started from. checkov writes
+    it relative to its -d root, or to the working directory for -f, with a leading '/'."""
+    relative = path.lstrip("/")
+    candidates = [path, relative]
     argv = sys.argv
     for index, arg in enumerate(argv[:-1]):
         if arg in ("-d", "--directory", "-f", "--file"):
-            for root in (argv[index + 1], os.path.dirname(argv[index + 1])):
-                candidate = os.path.join(root, path.lstrip("/"))
-                if os.path.exists(candidate):
-                    return os.path.abspath(candidate)
+            for value in argv[index + 1].split(","):
+                value = value.strip()
+                candidates += [os.path.join(value, relative), os.path.join(os.path.dirname(value), relative)]
+                if os.path.isfile(value) and os.path.abspath(value).endswith(os.sep + relative):
+                    candidates.append(value)
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate):
+            return os.path.abspath(candidate)
     return None
 
 
@@ -259,6 +263,11 @@ def _file_stack(key: Any, load) -> list:
     return _FILES[key]
 
 
+# Rules that are advisory by nature and would only fail checkov runs where the gate warns: checkov
+# renders a CloudFormation parameter's default itself, and has no advisory level.
+NOT_CHECKS = frozenset({"kafka-overridable-source"})
+
+
 def _make(cls: Any, framework: str) -> list:
     """One check per engine resource rule with types in this framework; all failing if broken."""
     if ERROR:
@@ -267,6 +276,8 @@ def _make(cls: Any, framework: str) -> list:
     from kafka_guardrails.registry import UNIVERSAL
     out = []
     for rule in ENGINE.RULES.resource_rules():
+        if rule.name in NOT_CHECKS:
+            continue
         if rule.model in UNIVERSAL:
             # The generic detector reads every type no form claims; coverage is the gate's own
             # accounting (checkov lists what it checked itself), so it is not a check here.

@@ -106,8 +106,13 @@ def cfn_key(name: str) -> str:
     return str(words[0]).lower() + "".join(w[:1].upper() + w[1:].lower() if w.isupper() else w for w in words[1:])
 
 
+# Properties whose values are documents of another language (IAM policy JSON): kept as written.
+_CFN_VERBATIM = frozenset({"Policy", "PolicyDocument", "AssumeRolePolicyDocument", "KeyPolicy"})
+
+
 def from_cloudformation(value: Any) -> Any:
-    """Keys to aws-native's camelCase; Ref/GetAtt -> Ref; other intrinsics are not known."""
+    """Keys to aws-native's camelCase; Ref/GetAtt -> Ref; other intrinsics are not known; policy
+    documents are kept as written."""
     if isinstance(value, list):
         return [from_cloudformation(v) for v in value]
     if isinstance(value, dict):
@@ -120,7 +125,8 @@ def from_cloudformation(value: Any) -> Any:
                 return Ref(f"cfn:{target}")
             if isinstance(key, str) and (key.startswith("Fn::") or key == "Condition"):
                 return UNKNOWN
-        return {cfn_key(k) if isinstance(k, str) else k: from_cloudformation(v) for k, v in value.items()}
+        return {cfn_key(k) if isinstance(k, str) else k: v if k in _CFN_VERBATIM else from_cloudformation(v)
+                for k, v in value.items()}
     return value
 
 

@@ -15,7 +15,7 @@ from .net import Entry, Net, Verdict, named_refs, verdict
 from .rules import Issue, rule
 from .settings import Settings
 from .stack import Path, Stack
-from .values import Ref
+from .values import Param, Ref
 
 RULE_ID = "KAFKA-NET-001"
 TITLE = "No Kafka or ZooKeeper port may be reachable from the internet"
@@ -177,3 +177,29 @@ def combined(stack: Stack, settings: Settings) -> list[Issue]:
       model="net", stack=True)
 def unseen(stack: Stack, settings: Settings) -> list[Issue]:
     return [path_issue(p) for p in stack.paths(settings) if p.unseen]
+
+
+@rule("KAFKA-NET-004", "kafka-overridable-source",
+      "A source on a Kafka or ZooKeeper port that a deployment parameter can widen is reported",
+      ADVISORY, "Restrict the parameter with AllowedValues (private client ranges only), or write the "
+                "client range into the template instead of taking it as a parameter.", model="net")
+def overridable(resource: Resource, net: Net, settings: Settings) -> list[Issue]:
+    """A template parameter's default is judged by KAFKA-NET-001; this says that the value at deploy
+    time may be another, unless AllowedValues keep it private."""
+    out: list[Issue] = []
+    for entry in net.entries:
+        covered = entry.span.covers(settings.ports)
+        if not covered:
+            continue
+        for path, raw in entry.sources:
+            if not isinstance(raw, Param):
+                continue
+            allowed = [cidr.classify(v) for v in raw.allowed]
+            if raw.allowed and all(a is False for a in allowed):
+                continue  # every value the template allows is private
+            limit = "its AllowedValues include a public range" if raw.allowed else "nothing restricts it"
+            out.append(Issue(
+                f"{resource.type} {path}: the source comes from the template parameter {raw.parameter} (judged by "
+                f"its default {raw}); a deployment may pass another value and {limit}, on Kafka/ZooKeeper "
+                f"port(s) {ports_text(covered)}.", (resource,), "", path, covered, (raw.parameter,)))
+    return out

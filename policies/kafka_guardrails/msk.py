@@ -100,3 +100,67 @@ rule("KAFKA-MSK-007", "msk-no-unclean-leader-election", "MSK should not allow un
     _property_rule("unclean.leader.election.enable", "true",
                    "an out-of-sync replica may become leader and acknowledged messages can be lost."))
 
+
+
+# Actions that let another account reach the cluster: multi-VPC connectivity and the data plane.
+_REACH_ACTIONS = ("kafka:createvpcconnection", "kafka:getbootstrapbrokers", "kafka:describecluster",
+                  "kafka:describeclusterv2", "kafka-cluster:connect")
+# Conditions that narrow a wildcard principal to known accounts or networks.
+_NARROWING = ("aws:principalorgid", "aws:principalaccount", "aws:principalarn", "aws:sourceaccount",
+              "aws:sourcevpc", "aws:sourcevpce", "aws:principalorgpaths", "aws:sourceorgid", "aws:sourceip")
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _everyone(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        return any(item == "*" for key, value in principal.items() if str(key).upper() == "AWS"
+                   for item in _listed(value))
+    return False
+
+
+def _reaches(actions: Any) -> list[str]:
+    found = []
+    for action in _listed(actions):
+        text = str(action).lower()
+        if text in ("*", "kafka:*", "kafka-cluster:*") or text in _REACH_ACTIONS or \
+                (text.endswith("*") and any(a.startswith(text[:-1]) for a in _REACH_ACTIONS)):
+            found.append(str(action))
+    return found
+
+
+def _narrowed(condition: Any) -> bool:
+    if not isinstance(condition, dict):
+        return False
+    return any(str(key).lower() in _NARROWING for operator in condition.values() if isinstance(operator, dict)
+               for key in operator)
+
+
+@rule("KAFKA-MSK-008", "msk-cluster-policy-named-accounts",
+      "An MSK cluster policy may not let any AWS account reach the cluster", MANDATORY,
+      "Name the accounts allowed (\"Principal\": {\"AWS\": [\"arn:aws:iam::<account>:root\"]}), or keep `*` only "
+      "with a condition such as aws:PrincipalOrgID.", model="msk-policy")
+def cluster_policy_named(resource: Resource, policy: Any, settings: Settings) -> list[Issue]:
+    if policy.statements is UNKNOWN:
+        return [_unknown("policy")]
+    if policy.statements is None:
+        return [Issue(f"the cluster policy cannot be read: {policy.error}; it is reported rather than passed.",
+                      path="policy")]
+    out = []
+    for index, statement in enumerate(policy.statements):
+        if not isinstance(statement, dict) or str(statement.get("Effect", "")).lower() != "allow":
+            continue
+        if "NotPrincipal" in statement:
+            out.append(Issue(f"Statement[{index}] allows everyone except the NotPrincipal list.",
+                             path=f"policy.Statement[{index}].NotPrincipal"))
+            continue
+        actions = _reaches(statement.get("Action", [])) or (["(NotAction)"] if "NotAction" in statement else [])
+        if _everyone(statement.get("Principal")) and actions and not _narrowed(statement.get("Condition")):
+            out.append(Issue(f"Statement[{index}] lets any AWS account ({', '.join(actions)}) without a condition "
+                             "naming accounts or an organisation: any account may connect to the cluster's private "
+                             "endpoints.", path=f"policy.Statement[{index}]"))
+    return out

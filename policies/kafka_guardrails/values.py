@@ -41,6 +41,20 @@ class Ref(str):
     __slots__ = ()
 
 
+class Param(str):
+    """A value read from a template parameter's default (CloudFormation): judged by that default, and
+    remembered as overridable at deploy time. It is a str so every reader treats it as its value."""
+
+    parameter: str = ""
+    allowed: tuple[str, ...] = ()   # AllowedValues, when the template restricts it
+
+    @classmethod
+    def of(cls, value: str, parameter: str, allowed: tuple[str, ...] = ()) -> "Param":
+        made = cls(value)
+        made.parameter, made.allowed = parameter, allowed
+        return made
+
+
 def is_unknown(value: Any) -> bool:
     return value is UNKNOWN or (type(value) is str and value in UNKNOWN_SENTINELS)
 

@@ -54,7 +54,9 @@ def _lb(shape: str) -> Extractor:
         kind = as_text(props.get("loadBalancerType") if shape != "cfn" else props.get("type")) or "application"
         data = {"internal": _scheme_internal(props, shape), "kind": kind.lower(),
                 "groups": _sg_keys(resource, props), "has_groups": props.get("securityGroups") not in (None, MISSING, [])}
-        return Net([], "lb", (props.get("arn"), props.get("id"), props.get("name")), {}, data)
+        # aws-native names its own ARN `loadBalancerArn` (an output the state holds)
+        return Net([], "lb", (props.get("arn"), props.get("id"), props.get("name"), props.get("loadBalancerArn")),
+                   {}, data)
     return extract
 
 
@@ -81,7 +83,7 @@ def _targets(resource: Resource, actions: Any, prop: str) -> tuple[Any, ...]:
 
 def listener(resource: Resource, props: Any) -> Net:
     props = mapping(props)
-    return Net([], "listener", (props.get("arn"), props.get("id")),
+    return Net([], "listener", (props.get("arn"), props.get("id"), props.get("listenerArn")),
                {"lb": keys_of(resource, props.get("loadBalancerArn"), "loadBalancerArn"),
                 "tg": _targets(resource, props.get("defaultActions"), "defaultActions")},
                {"port": known(props.get("port")), "protocol": as_text(props.get("protocol")) or ""})
@@ -96,7 +98,8 @@ def listener_rule(resource: Resource, props: Any) -> Net:
 
 def target_group(resource: Resource, props: Any) -> Net:
     props = mapping(props)
-    return Net([], "target-group", (props.get("arn"), props.get("id"), props.get("name")), {},
+    return Net([], "target-group", (props.get("arn"), props.get("id"), props.get("name"), props.get("targetGroupArn")),
+               {},
                {"port": known(props.get("port"))})
 
 

@@ -132,3 +132,44 @@ form(key="aws.msk-configuration", family="Amazon MSK",
      terraform=("aws_msk_configuration",), cloudformation=("AWS::MSK::Configuration",),
      models={"msk-config": configuration}, fix="See the KAFKA-MSK rules.")
 
+
+
+# --- cluster policies (multi-VPC private connectivity, cross-account access) -------------------------
+
+@dataclass(slots=True)
+class ClusterPolicy:
+    statements: Any    # a list of statement dicts, UNKNOWN, or None when the policy cannot be read
+    error: str = ""
+
+
+def cluster_policy(resource: Resource, props: Any) -> ClusterPolicy:
+    import json
+
+    props = mapping(props)
+    policy = known(props.get("policy", MISSING))
+    if policy is UNKNOWN:
+        return ClusterPolicy(UNKNOWN)
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError as error:
+            return ClusterPolicy(None, f"the policy is not JSON ({error})")
+    if isinstance(policy, list) and len(policy) == 1:  # checkov's reader wraps the parsed document
+        policy = policy[0]
+    if policy is MISSING or policy is None:
+        return ClusterPolicy([])
+    if not isinstance(policy, dict):
+        return ClusterPolicy(None, f"the policy is a {type(policy).__name__}, not a JSON object")
+    statements = policy.get("Statement", policy.get("statement", []))
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list):
+        return ClusterPolicy(None, "Statement is neither a statement nor a list of them")
+    return ClusterPolicy(statements)
+
+
+form(key="aws.msk-cluster-policy", family="Amazon MSK",
+     summary="cluster policies: who may create VPC connections, read bootstrap brokers or connect (KAFKA-MSK-008)",
+     pulumi=("aws:msk/clusterPolicy:ClusterPolicy", "aws-native:msk:ClusterPolicy"),
+     terraform=("aws_msk_cluster_policy",), cloudformation=("AWS::MSK::ClusterPolicy",),
+     models={"msk-policy": cluster_policy}, fix="Name the accounts (or an organisation) allowed to connect.")

@@ -88,7 +88,7 @@ def _inline(resource: Resource, props: dict[str, Any], name: str, proto_key: str
 
 
 def _group_net(resource: Resource, props: dict[str, Any], entries: list[Any]) -> Net:
-    return Net(entries, "group", (props.get("id"), props.get("name"), props.get("groupName")))
+    return Net(entries, "group", (props.get("id"), props.get("name"), props.get("groupName"), props.get("groupId")))
 
 
 def _rule_net(resource: Resource, props: dict[str, Any], entries: list[Any], group_key: str) -> Net:
