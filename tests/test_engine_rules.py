@@ -181,7 +181,7 @@ def test_stack_does_not_mix_groups_or_repeat_single_findings():
 def test_registry_is_sorted_and_rejects_duplicates():
     from kafka_guardrails.rules import Registry
     names = [r.name for r in RULES]
-    assert len(names) == 16
+    assert len(names) == 18
     assert {"kafka-coverage", "kafka-unrecognised-exposure", "kafka-overridable-source"} <= set(names)
     assert names == sorted(names, key=lambda n: (RULES[n].id, n))
     rule = RULES["kafka-no-public-port"]

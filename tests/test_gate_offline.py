@@ -80,7 +80,7 @@ def test_formats_are_valid_deterministic_and_say_the_same(tmp_path, capsys):
     sarif = json.loads(reports["sarif"])
     jsonschema.validate(sarif, SCHEMA)
     run = sarif["runs"][0]
-    assert len(run["tool"]["driver"]["rules"]) == 16
+    assert len(run["tool"]["driver"]["rules"]) == 18
     assert all(r["help"]["text"] and r["defaultConfiguration"]["level"] in ("error", "warning")
                for r in run["tool"]["driver"]["rules"])
     [result] = run["results"]

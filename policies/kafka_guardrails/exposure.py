@@ -15,7 +15,7 @@ from .net import Entry, Net, Verdict, named_refs, verdict
 from .rules import Issue, rule
 from .settings import Settings
 from .stack import Path, Stack
-from .values import Param, Ref
+from .values import UNKNOWN, Param, Ref
 
 RULE_ID = "KAFKA-NET-001"
 TITLE = "No Kafka or ZooKeeper port may be reachable from the internet"
@@ -203,3 +203,21 @@ def overridable(resource: Resource, net: Net, settings: Settings) -> list[Issue]
                 f"its default {raw}); a deployment may pass another value and {limit}, on Kafka/ZooKeeper "
                 f"port(s) {ports_text(covered)}.", (resource,), "", path, covered, (raw.parameter,)))
     return out
+
+
+@rule("KAFKA-NET-005", "kafka-managed-service-public",
+      "A managed Kafka service should not be reachable from the internet", ADVISORY,
+      "Use the service's private networking (a project VPC / private network, PrivateLink or peering) and "
+      "admit only client ranges.", model="managed-kafka")
+def managed_public(resource: Resource, managed: Any, settings: Settings) -> list[Issue]:
+    if managed.public is UNKNOWN:
+        return [Issue(f"{managed.service}: {managed.why}, so whether its brokers are public cannot be judged.",
+                      (resource,), unknown=True)]
+    if managed.public is not True:
+        return []
+    nets = [n for n in (cidr.classify(s) for s in managed.sources) if n]
+    if managed.sources and not cidr.reach(nets, settings.ipv4_public_prefix, settings.ipv6_public_prefix).public:
+        return []
+    return [Issue(f"{managed.service}: {managed.why}. Its brokers authenticate every client (SASL or TLS), but the "
+                  "port is on the internet, so a leaked credential is all an attacker needs.", (resource,),
+                  sources=managed.sources)]

@@ -7,12 +7,20 @@ CONFLUENT = "kubernetes:platform.confluent.io/v1beta1:Kafka"
 INTERNAL = {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"}
 
 
-def strimzi(*listeners: dict, api: str = "kafka.strimzi.io/v1beta2", template: dict | None = None) -> dict:
+def strimzi(*listeners: dict, api: str = "kafka.strimzi.io/v1beta2", template: dict | None = None,
+            pools: bool = False) -> dict:
     kafka: dict = {"version": "3.9.0", "replicas": 3, "listeners": [
         {"name": "tls", "port": 9093, "type": "internal", "tls": True, "authentication": {"type": "tls"}},
         *listeners], "storage": {"type": "ephemeral"}}
     if template:
         kafka["template"] = template
+    if pools:  # Strimzi 1.x: KRaft with KafkaNodePools; node ids come from the pools, not 0..replicas-1
+        del kafka["replicas"], kafka["storage"]
+        kafka["version"] = "4.1.0"
+        return {"apiVersion": api, "kind": "Kafka", "metadata": {
+            "name": "events", "namespace": "kafka",
+            "annotations": {"strimzi.io/node-pools": "enabled", "strimzi.io/kraft": "enabled"}},
+            "spec": {"kafka": kafka}}
     return {"apiVersion": api, "kind": "Kafka", "metadata": {"name": "events", "namespace": "kafka"},
             "spec": {"kafka": kafka, "zookeeper": {"replicas": 3, "storage": {"type": "ephemeral"}}}}
 
@@ -55,6 +63,19 @@ CASES = [
     Case("strimzi-loadbalancer-private-ranges", STRIMZI,
          strimzi(external("loadbalancer", loadBalancerSourceRanges=["10.0.0.0/8"])), False),
     Case("strimzi-internal-only", STRIMZI, strimzi(), False),
+    Case("strimzi-tlsroute", STRIMZI_V1, strimzi(external("tlsroute", 9095), api="kafka.strimzi.io/v1", pools=True),
+         True, 9095),
+    Case("strimzi-some-brokers-overridden-internal", STRIMZI,
+         strimzi(external("loadbalancer", bootstrap={"annotations": INTERNAL},
+                          brokers=[{"broker": 0, "annotations": INTERNAL}])), True, 9094),
+    Case("strimzi-pools-broker-overrides-cannot-cover", STRIMZI_V1,
+         strimzi(external("loadbalancer", bootstrap={"annotations": INTERNAL},
+                          brokers=[{"broker": i, "annotations": INTERNAL} for i in range(3)]),
+                 api="kafka.strimzi.io/v1", pools=True), True, 9094),
+    Case("strimzi-pools-internal-by-template", STRIMZI_V1,
+         strimzi(external("loadbalancer"), api="kafka.strimzi.io/v1", pools=True, template={
+             "externalBootstrapService": {"metadata": {"annotations": INTERNAL}},
+             "perPodService": {"metadata": {"annotations": INTERNAL}}}), False),
     Case("strimzi-cluster-ip", STRIMZI, strimzi(external("cluster-ip")), False),
     Case("confluent-external-loadbalancer", CONFLUENT,
          confluent({"external": {"externalAccess": {"type": "loadBalancer",

@@ -59,4 +59,10 @@ CASES = [
     Case("daemonset-host-port-web", token("DaemonSet"), workload("DaemonSet", [web(8080, hostPort=8080)]), False),
     Case("pod-host-network-false", token("Pod"), workload("Pod", [kafka()], False), False),
     Case("pod-host-port-udp", token("Pod"), workload("Pod", [web(9092, hostPort=9092, protocol="UDP")]), False),
+    # any node port mapped onto a guarded container port
+    *(Case(f"{kind.lower()}-host-port-30092-to-kafka", token(kind), workload(kind, [kafka(9092, hostPort=30092)]),
+           True) for kind in ("Pod", "DaemonSet", "StatefulSet")),
+    Case("daemonset-host-port-to-zookeeper", token("DaemonSet"), workload("DaemonSet", [kafka(2181, hostPort=12181)]),
+         True, 2181),
+    Case("pod-host-port-30080-to-web", token("Pod"), workload("Pod", [web(8080, hostPort=30080)]), False),
 ]

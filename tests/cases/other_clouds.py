@@ -81,3 +81,107 @@ CASES = [
     Case("hetzner-web-range", HCLOUD, hetzner("80-85", sourceIps=["0.0.0.0/0"]), False),
     Case("hetzner-outbound", HCLOUD, hetzner(direction="out", destinationIps=["0.0.0.0/0"]), False),
 ]
+
+# Oracle Cloud, OpenStack, Alibaba Cloud, Linode, Vultr, Scaleway, Exoscale (forms/more_clouds.py)
+OCI_LIST = "oci:Core/securityList:SecurityList"
+OCI_RULE = "oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule"
+OPENSTACK = "openstack:networking/secGroupRule:SecGroupRule"
+ALICLOUD = "alicloud:ecs/securityGroupRule:SecurityGroupRule"
+LINODE = "linode:index/firewall:Firewall"
+VULTR = "vultr:index/firewallRule:FirewallRule"
+SCALEWAY = "scaleway:index/instanceSecurityGroup:InstanceSecurityGroup"
+EXOSCALE = "exoscale:index/securityGroupRule:SecurityGroupRule"
+
+
+def oci_list(source="0.0.0.0/0", protocol="6", tcp=(9092, 9092), **extra) -> dict:
+    rule: dict = {"protocol": protocol, "source": source, **extra}
+    if tcp:
+        rule["tcpOptions"] = {"min": tcp[0], "max": tcp[1]}
+    return {"compartmentId": "ocid1.compartment", "vcnId": "ocid1.vcn", "ingressSecurityRules": [rule]}
+
+
+def oci_rule(direction="INGRESS", source="0.0.0.0/0", source_type="CIDR_BLOCK", port=9092) -> dict:
+    return {"networkSecurityGroupId": "ocid1.nsg", "direction": direction, "protocol": "6", "source": source,
+            "sourceType": source_type, "tcpOptions": {"destinationPortRange": {"min": port, "max": port}}}
+
+
+def openstack(direction="ingress", low=9092, high=9092, **extra) -> dict:
+    out = {"direction": direction, "ethertype": "IPv4", "protocol": "tcp", "securityGroupId": "sg", **extra}
+    if low is not None:
+        out.update(portRangeMin=low, portRangeMax=high)
+    return out
+
+
+def alicloud(port="9092/9092", cidr="0.0.0.0/0", kind="ingress", policy="accept", proto="tcp") -> dict:
+    return {"type": kind, "ipProtocol": proto, "portRange": port, "cidrIp": cidr, "policy": policy,
+            "securityGroupId": "sg-1", "nicType": "intranet"}
+
+
+def linode(ports="9092", ipv4s=("0.0.0.0/0",), policy="DROP", action="ACCEPT") -> dict:
+    return {"label": "kafka", "inboundPolicy": policy, "outboundPolicy": "ACCEPT",
+            "inbounds": [{"label": "kafka", "action": action, "protocol": "TCP", "ports": ports,
+                          "ipv4s": list(ipv4s)}]}
+
+
+def vultr(subnet="0.0.0.0", size=0, port="9092", **extra) -> dict:
+    return {"firewallGroupId": "fw", "protocol": "tcp", "ipType": "v4", "subnet": subnet, "subnetSize": size,
+            "port": port, **extra}
+
+
+def scaleway(policy="drop", rules=()) -> dict:
+    return {"name": "kafka", "inboundDefaultPolicy": policy, "outboundDefaultPolicy": "accept",
+            "inboundRules": list(rules)}
+
+
+def exoscale(kind="INGRESS", cidr="0.0.0.0/0", start=9092, end=9092) -> dict:
+    out = {"securityGroupId": "sg", "type": kind, "protocol": "TCP", "startPort": start, "endPort": end}
+    if cidr:
+        out["cidr"] = cidr
+    return out
+
+
+CASES += [
+    Case("oci-list-world-9092", OCI_LIST, oci_list(), True),
+    Case("oci-list-tcp-without-options", OCI_LIST, oci_list(tcp=None), True),
+    Case("oci-list-all-protocols", OCI_LIST, oci_list(protocol="all", tcp=None), True, 2181),
+    Case("oci-list-private", OCI_LIST, oci_list("10.0.0.0/16"), False),
+    Case("oci-list-service-cidr", OCI_LIST, oci_list("all-fra-services-in-oracle-services-network",
+                                                     sourceType="SERVICE_CIDR_BLOCK"), False),
+    Case("oci-list-ssh", OCI_LIST, oci_list(tcp=(22, 22)), False),
+    Case("oci-nsg-rule-world", OCI_RULE, oci_rule(), True),
+    Case("oci-nsg-rule-egress", OCI_RULE, oci_rule("EGRESS"), False),
+    Case("oci-nsg-rule-from-nsg", OCI_RULE, oci_rule(source="ocid1.networksecuritygroup.oc1..clients",
+                                                     source_type="NETWORK_SECURITY_GROUP"), False),
+    Case("openstack-no-remote-means-everyone", OPENSTACK, openstack(), True),
+    Case("openstack-world-prefix-all-ports", OPENSTACK, openstack(low=None, remoteIpPrefix="0.0.0.0/0"), True, 2181),
+    Case("openstack-remote-group", OPENSTACK, openstack(remoteGroupId="clients"), False),
+    Case("openstack-private-prefix", OPENSTACK, openstack(remoteIpPrefix="10.0.0.0/8"), False),
+    Case("openstack-egress", OPENSTACK, openstack("egress"), False),
+    Case("alicloud-9092-slash", ALICLOUD, alicloud(), True),
+    Case("alicloud-all-ports", ALICLOUD, alicloud("-1/-1", proto="all"), True, 2181),
+    Case("alicloud-drop", ALICLOUD, alicloud(policy="drop"), False),
+    Case("alicloud-egress", ALICLOUD, alicloud(kind="egress"), False),
+    Case("alicloud-private", ALICLOUD, alicloud(cidr="172.16.0.0/12"), False),
+    Case("linode-world-9092", LINODE, linode(), True),
+    Case("linode-port-list-range", LINODE, linode("80, 443, 9000-9100"), True),
+    Case("linode-inbound-policy-accept", LINODE, linode("443", policy="ACCEPT"), True),
+    Case("linode-private", LINODE, linode(ipv4s=("10.0.0.0/8",)), False),
+    Case("linode-drop-rule", LINODE, linode(action="DROP"), False),
+    Case("vultr-world-9092", VULTR, vultr(), True),
+    Case("vultr-colon-range", VULTR, vultr(port="9000:9100"), True),
+    Case("vultr-cloudflare", VULTR, vultr(source="cloudflare"), True),
+    Case("vultr-private", VULTR, vultr("10.0.0.0", 8), False),
+    Case("vultr-web", VULTR, vultr(port="443"), False),
+    Case("scaleway-default-accept", SCALEWAY, {"name": "kafka"}, True),
+    Case("scaleway-rule-without-range", SCALEWAY, scaleway(rules=[{"action": "accept", "port": 9092}]), True),
+    Case("scaleway-accept-policy-drops-other-ports", SCALEWAY,
+         scaleway("accept", [{"action": "drop", "portRange": "1-9000"}]), True),
+    Case("scaleway-drop-policy-private", SCALEWAY,
+         scaleway(rules=[{"action": "accept", "port": 9092, "ipRange": "10.0.0.0/8"}]), False),
+    Case("scaleway-accept-policy-drops-everything", SCALEWAY,
+         scaleway("accept", [{"action": "drop", "portRange": "1-65535"}, {"action": "drop", "port": 0}]), False),
+    Case("exoscale-world", EXOSCALE, exoscale(), True),
+    Case("exoscale-no-source", EXOSCALE, exoscale(cidr=None), True),
+    Case("exoscale-private", EXOSCALE, exoscale(cidr="10.0.0.0/8"), False),
+    Case("exoscale-egress", EXOSCALE, exoscale("EGRESS"), False),
+]

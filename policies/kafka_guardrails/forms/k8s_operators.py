@@ -24,6 +24,8 @@ NOTES = {
     "ingress": "an ingress listener is served by the ingress controller on port 443 with TLS passthrough",
     "staticforportbasedrouting": "static port-based routing exposes the brokers through the ingress controller",
     "staticforhostbasedrouting": "static host-based routing exposes the brokers through the ingress controller",
+    "tlsroute": "a tlsroute listener (Strimzi 1.1+) is served through a Gateway API TLSRoute with TLS passthrough on "
+                "the gateway's public listener",
 }
 
 
@@ -48,6 +50,17 @@ def _load_balancer(path: str, port: Any, annotation_sets: list[Any], ranges: Any
     sources, implicit = lb_sources(ranges, {}, f"{path}.configuration")
     note = "no loadBalancerSourceRanges are set, so its load balancers admit everyone" if implicit else ""
     return Entry(path, span, tuple(sources), implicit_world=implicit, note=note, kafka=True)
+
+
+def _overrides_cover(kafka: dict[str, Any], brokers: list[Any]) -> bool:
+    """True when per-broker overrides name every broker. With `replicas` (ZooKeeper-era layout) the node
+    ids are 0..replicas-1; with KafkaNodePools they come from the pools (`strimzi.io/next-node-ids`),
+    which the Kafka resource cannot show, so the per-pod template's annotations always count."""
+    replicas = as_int(kafka.get("replicas"))
+    if not isinstance(replicas, int):
+        return False
+    named = {as_int(mapping(b).get("broker")) for b in brokers}
+    return set(range(replicas)) <= named
 
 
 def strimzi(resource: Resource, props: Any) -> Net:
@@ -89,8 +102,10 @@ def strimzi(resource: Resource, props: Any) -> Net:
             bootstrap = _merged(get(template, "externalBootstrapService", "metadata", "annotations") or {},
                                 get(config, "bootstrap", "annotations") or {})
             brokers = known(config.get("brokers")) or []
-            sets = [bootstrap] + ([_merged(per_pod, get(b, "annotations") or {}) for b in brokers]
-                                  if isinstance(brokers, list) and brokers else [per_pod])
+            brokers = brokers if isinstance(brokers, list) else []
+            sets = [bootstrap] + [_merged(per_pod, get(b, "annotations") or {}) for b in brokers]
+            if not _overrides_cover(kafka, brokers):
+                sets.append(per_pod)  # brokers without an override get only the per-pod template's annotations
             entries.append(_load_balancer(path, port, sets, known(config.get("loadBalancerSourceRanges"))))
         elif kind in NOTES:
             entries.append(Entry(path, span, **world(NOTES[kind]), kafka=True))

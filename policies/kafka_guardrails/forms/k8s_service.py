@@ -28,6 +28,11 @@ INTERNAL: dict[str, dict[str, tuple[str, ...]]] = {
     "alibaba": {"service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": ("intranet",)},
     "ibm": {"service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type": ("private",)},
 }
+# OCI: the cloud controller provisions a network load balancer with `oci.oraclecloud.com/load-balancer-type:
+# nlb`, and then only its own annotation makes it internal (the classic LB's annotation is ignored);
+# oracle/oci-cloud-controller-manager, pkg/cloudprovider/providers/oci/load_balancer_spec.go.
+OCI_TYPE = "oci.oraclecloud.com/load-balancer-type"
+OCI_NLB_INTERNAL = {"oci-network-load-balancer.oraclecloud.com/internal": ("true",)}
 AWS_SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme"
 AWS_CLASSES = frozenset({"service.k8s.aws/nlb", "eks.amazonaws.com/nlb"})
 SOURCE_RANGES = "service.beta.kubernetes.io/load-balancer-source-ranges"
@@ -57,8 +62,12 @@ def internal(annotations: dict[str, Any], lb_class: Any = None) -> Any:
         return _text(scheme) == "internal"
     cls = as_text(lb_class)
     clouds = ["aws"] if cls in AWS_CLASSES else [] if cls else list(INTERNAL)
+    oci_type = annotations.get(OCI_TYPE)
+    if is_unknown(oci_type) and "oci" in clouds:
+        return UNKNOWN
     for cloud in clouds:
-        for key, allowed in INTERNAL[cloud].items():
+        table = OCI_NLB_INTERNAL if cloud == "oci" and _text(oci_type) == "nlb" else INTERNAL[cloud]
+        for key, allowed in table.items():
             value = annotations.get(key)
             if is_unknown(value):
                 return UNKNOWN

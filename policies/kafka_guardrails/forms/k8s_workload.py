@@ -163,8 +163,17 @@ def _net(kind: str, partial: bool) -> Extractor:
                 elif isinstance(number, int):
                     proto = as_text(port.get("protocol"))
                     if not proto or proto.upper() == "TCP":
-                        entries.append(Entry(where, exactly(number), **world(HOST_PORT_NOTE),
-                                             detail=("hostPort", kind)))
+                        # the node's port forwards to the container's: either being guarded is an exposure
+                        inner = as_int(port.get("containerPort"))
+                        if inner is UNKNOWN:
+                            entries.append(Entry(where, EVERY, ((where.replace("hostPort", "containerPort"),
+                                                                 UNKNOWN),), detail=("hostPort", kind)))
+                            continue
+                        mapped = isinstance(inner, int) and inner != number
+                        note = HOST_PORT_NOTE + (f"; hostPort {number} forwards to containerPort {inner}"
+                                                 if mapped else "")
+                        entries.append(Entry(where, exactly(number, inner) if mapped else exactly(number),
+                                             **world(note), detail=("hostPort", kind)))
         return Net(entries, "workload", (), {}, workload)
     return extract
 
