@@ -427,3 +427,19 @@ def test_a_strimzi_node_pool_is_harmless_only_without_per_broker_exposure_templa
     pool["spec"]["template"] = {"perPodService": {"metadata": {"annotations": {
         "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing"}}}}
     assert assess(Resource(token, pool)).state == UNJUDGED
+
+
+def test_a_helm_release_of_a_chart_the_engine_does_not_read_is_unjudged():
+    """A form that reads only some instances (Helm: known charts) reports the others, never passes them."""
+    release = {"name": "kafka", "namespace": "kafka", "chart": "kafka", "version": "31.0.0",
+               "repositoryOpts": {"repo": "https://charts.example.com"},
+               "values": {"externalAccess": {"enabled": True}}}
+    token = "kubernetes:helm.sh/v3:Release"
+    found = assess(Resource(token, release))
+    assert found.state == UNJUDGED and "charts.example.com" in found.reason
+    assert [f.policy for f in judge_resource(Resource(token, release, name="r"))] == [COV]
+    opened = dict(release, values={"service": {"type": "LoadBalancer", "ports": {"client": 9092},
+                                               "loadBalancerSourceRanges": ["0.0.0.0/0"]}})
+    assert sorted(f.policy for f in judge_resource(Resource(token, opened, name="r"))) == [COV, FALLBACK]
+    bitnami = dict(release, repositoryOpts={"repo": "https://charts.bitnami.com/bitnami"})
+    assert assess(Resource(token, bitnami)).state == JUDGED

@@ -113,3 +113,13 @@ def test_the_readme_harmless_list_is_the_coverage_registry():
     assert len(body.splitlines()) == len(KINDS) + 2 >= 18
     assert body == harmless_table().strip(), "run: .venv/bin/python -m kafka_guardrails.docs README.md"
     assert "`aws:iam/*`" in body and "`command:local:Command`" in body
+
+
+def test_the_readme_not_judged_list_is_the_coverage_registry():
+    from kafka_guardrails.coverage import NOT_JUDGED
+    from kafka_guardrails.docs import UNJUDGED_END, UNJUDGED_START, unjudged_list
+
+    readme = (ROOT / "README.md").read_text()
+    body = readme.split(UNJUDGED_START)[1].split(UNJUDGED_END)[0].strip()
+    assert len(body.splitlines()) == len(NOT_JUDGED) >= 5
+    assert body == unjudged_list().strip(), "run: .venv/bin/python -m kafka_guardrails.docs README.md"

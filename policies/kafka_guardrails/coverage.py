@@ -105,6 +105,12 @@ KINDS: tuple[Kind, ...] = (
     Kind(("command:local:Command", "command:remote:Command"),
          "it runs only this project's roll gate (`secure-kafka roll-gate`), which opens nothing",
          when=_own_commands_only),
+    Kind(("kubernetes:gateway.networking.k8s.io/*:HTTPRoute", "kubernetes:gateway.networking.k8s.io/*:GRPCRoute",
+          "aws:apigateway/*", "aws:apigatewayv2/*", "aws_api_gateway_*", "aws_apigatewayv2_*", "AWS::ApiGateway::*",
+          "AWS::ApiGatewayV2::*", "aws:cloudfront/*", "aws_cloudfront_*", "AWS::CloudFront::*"),
+         "HTTP(S) routing only: HTTP cannot carry Kafka's protocol"),
+    Kind(("aws:ec2/vpcEndpointService:*", "aws_vpc_endpoint_service", "AWS::EC2::VPCEndpointService"),
+         "a PrivateLink endpoint service is reachable only through interface endpoints in VPCs, not from the internet"),
     Kind(("kubernetes:kafka.strimzi.io/*:KafkaNodePool",),
          "a Strimzi node pool sizes brokers and controllers; its cluster's listeners are judged on the Kafka "
          "resource (harmless only without perPodService/Route/Ingress templates)",
@@ -121,6 +127,23 @@ KINDS: tuple[Kind, ...] = (
           "kubernetes_pod_disruption_budget*", "kubernetes_horizontal_pod_autoscaler*",
           "kubernetes_resource_quota*", "kubernetes_limit_range*", "kubernetes_priority_class*"),
          "a Kubernetes object that schedules, stores or authorises; it " + _NOT_NETWORK),
+)
+
+
+# What the gate does not judge, said in the README (generated from here, so it cannot drift). Each of
+# these is reported as unjudged (KAFKA-COV-001) when it is met, never passed.
+NOT_JUDGED: tuple[tuple[str, str], ...] = (
+    ("Helm charts other than those the Helm form reads",
+     "values are chart-specific; render them (`helm template`) and judge the manifests"),
+    ("Terraform modules from a registry or Git (`module` with a remote `source`)",
+     "the gate reads local module paths only; judge the plan (`terraform show -json`)"),
+    ("Azure ARM/Bicep templates, GCP Deployment Manager, Kustomize overlays",
+     "no reader for those files; judge what they render (Terraform/Pulumi forms, `kustomize build` output)"),
+    ("`pulumi preview --json` steps without inputs (unchanged resources)",
+     "the step carries nothing to judge; run with `--show-sames`, or judge `pulumi stack export`"),
+    ("Any other resource type no form reads and no harmless kind lists",
+     "the generic detector (KAFKA-NET-003) still looks at it; declare it in `harmlessTypes` if it cannot open a "
+     "network path"),
 )
 
 
@@ -159,7 +182,14 @@ def assess(resource: Resource, harmless_types: tuple[str, ...] = ()) -> Coverage
     """Judged, harmless (with the reason) or unjudged (with the reason), for one resource."""
     found = FORMS.lookup(resource.type)
     if found is not None:
-        return Coverage(JUDGED, f"read as form {found[0].key}")
+        form = found[0]
+        if form.reads is not None:
+            from .dialects import canonical
+
+            why = form.reads(resource, canonical(resource))
+            if why:
+                return Coverage(UNJUDGED, why)
+        return Coverage(JUDGED, f"read as form {form.key}")
     if not resource.custom:
         return Coverage(HARMLESS, "a component resource: it holds no cloud object itself, and each child "
                                   "it registers is judged on its own")

@@ -201,7 +201,7 @@ def model(resource: Resource, name: str) -> Any:
     registered = resource._form
     if registered is None:
         registered = resource._form = FORMS.lookup(resource.type) or False
-    extractor = registered[0].models.get(name) if registered else UNIVERSAL.get(name)
+    extractor = (registered[0].models.get(name) if registered else None) or UNIVERSAL.get(name)
     if extractor is None:
         models[name] = None
         return None

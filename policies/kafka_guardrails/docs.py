@@ -13,6 +13,7 @@ from . import FORMS, RULES
 
 START, END = "<!-- forms:start -->", "<!-- forms:end -->"
 HARMLESS_START, HARMLESS_END = "<!-- harmless:start -->", "<!-- harmless:end -->"
+UNJUDGED_START, UNJUDGED_END = "<!-- unjudged:start -->", "<!-- unjudged:end -->"
 
 
 def _names(names: Iterable[str]) -> str:
@@ -40,6 +41,13 @@ def harmless_table() -> str:
     return "\n".join(rows)
 
 
+def unjudged_list() -> str:
+    """What the gate reports as unjudged, and how to get it judged, from coverage.NOT_JUDGED."""
+    from .coverage import NOT_JUDGED
+
+    return "\n".join(f"- {what}: {why}." for what, why in NOT_JUDGED)
+
+
 def _between(text: str, start: str, end: str, body: str) -> str:
     head, _, rest = text.partition(start)
     _, _, tail = rest.partition(end)
@@ -52,6 +60,8 @@ def rewrite(path: Path) -> bool:
     updated = _between(text, START, END, forms_table())
     if HARMLESS_START in updated:
         updated = _between(updated, HARMLESS_START, HARMLESS_END, harmless_table())
+    if UNJUDGED_START in updated:
+        updated = _between(updated, UNJUDGED_START, UNJUDGED_END, unjudged_list())
     if updated != text:
         path.write_text(updated)
     return updated != text

@@ -197,7 +197,11 @@ def _walk(node: Any, path: str, ctx: _Context, settings: Settings) -> Iterator[H
         if key in paired:
             own_ports = True
             continue
-        if _is_port_key(key) and not isinstance(value, dict):
+        if ctx.port_scope and key not in paired and not isinstance(value, (dict, list)) and _span(value) \
+                and not _is_source_key(key) and key not in _PROTOCOL_KEYS:
+            spans.append(_span(value))  # type: ignore[arg-type]  # inside a ports map, values are ports
+            own_ports = True
+        elif _is_port_key(key) and not isinstance(value, dict):
             found = _spans(value)
             if found:
                 spans.extend(found)

@@ -35,8 +35,17 @@ CASES = [
     Case("bitnami-external-access-private-ranges", RELEASE, release("kafka", {"externalAccess": {
         "enabled": True, "service": {"type": "LoadBalancer", "loadBalancerSourceRanges": ["10.0.0.0/8"]}}}), False),
     Case("bitnami-defaults", RELEASE, release("kafka", {"replicaCount": 3}), False),
-    Case("unknown-chart-named-kafka", RELEASE, release("kafka", {"externalAccess": {"enabled": True}},
-                                                       {"repo": "https://charts.example.com"}), False),
+    Case("bitnami-zookeeper-lb", RELEASE, release("zookeeper", {"service": {"type": "LoadBalancer"}}), True, 2181),
+    Case("bitnami-zookeeper-cluster-ip", RELEASE, release("zookeeper", {"replicaCount": 3}), False),
+    Case("bitnami-kafka-zookeeper-subchart-nodeport", RELEASE, release("kafka", {"zookeeper": {
+        "enabled": True, "service": {"type": "NodePort"}}}), True, 2181),
+    Case("cp-helm-charts-nodeport", RELEASE, release("cp-helm-charts", {"cp-kafka": {
+        "brokers": 3, "nodeport": {"enabled": True, "firstListenerPort": 31090}}},
+        {"repo": "https://confluentinc.github.io/cp-helm-charts/"}), True, 31090),
+    Case("cp-helm-charts-defaults", RELEASE, release("cp-helm-charts", {"cp-kafka": {"brokers": 3}},
+                                                     {"repo": "https://confluentinc.github.io/cp-helm-charts/"}), False),
+    Case("confluent-operator-chart", RELEASE, release("confluent-for-kubernetes", {},
+                                                      {"repo": "https://packages.confluent.io/helm"}), False),
     Case("ingress-nginx-tcp-to-kafka", RELEASE, release("ingress-nginx", {"tcp": {"9092": "kafka/kafka:9092"}}, NGINX),
          True),
     Case("ingress-nginx-tcp-443-to-kafka-tls", RELEASE,

@@ -173,15 +173,77 @@ def ingress_nginx(values: dict[str, Any]) -> list[Entry]:
     return entries
 
 
-CHARTS = {"kafka": ("bitnami", bitnami_kafka), "ingress-nginx": ("", ingress_nginx)}
+def bitnami_zookeeper(values: dict[str, Any]) -> list[Entry]:
+    """Bitnami `zookeeper`: the client Service (`service.type`, `service.ports.client`, default 2181)."""
+    client = values.get("service")
+    if client is None:
+        return []
+    entry = _service_entry("values.service", known(client), "ClusterIP", 2181, ("ports.client", "port"))
+    return [entry] if entry is not None else []
+
+
+def cp_helm_charts(values: dict[str, Any]) -> list[Entry]:
+    """Confluent's `cp-helm-charts`: `cp-kafka.nodeport.enabled` opens one node port per broker from
+    `firstListenerPort` (default 31090) to the brokers' external listener."""
+    kafka = mapping(values.get("cp-kafka"))
+    nodeport = known(kafka.get("nodeport"))
+    if nodeport is UNKNOWN:
+        return [Entry("values.cp-kafka.nodeport", EVERY, (("values.cp-kafka.nodeport", UNKNOWN),), kafka=True)]
+    enabled = as_bool(known(mapping(nodeport).get("enabled")))
+    if enabled is UNKNOWN:
+        return [Entry("values.cp-kafka.nodeport", EVERY, (("values.cp-kafka.nodeport.enabled", UNKNOWN),), kafka=True)]
+    if not enabled:
+        return []
+    first = as_int(known(mapping(nodeport).get("firstListenerPort", 31090)))
+    brokers = as_int(known(kafka.get("brokers", 3)))
+    ports = list(range(first, first + brokers)) if isinstance(first, int) and isinstance(brokers, int) else []
+    return [Entry("values.cp-kafka.nodeport", exactly(*ports) if ports else EVERY, (("", "0.0.0.0/0"), ("", "::/0")),
+                  implicit_world=True, kafka=True, note="cp-kafka's nodeport opens a node port per broker on every node")]
+
+
+def _bitnami_kafka_with_zookeeper(values: dict[str, Any]) -> list[Entry]:
+    entries = bitnami_kafka(values)
+    zookeeper = mapping(values.get("zookeeper"))
+    if as_bool(known(zookeeper.get("enabled"))) is True and zookeeper.get("service") is not None:
+        entry = _service_entry("values.zookeeper.service", known(zookeeper.get("service")), "ClusterIP", 2181,
+                               ("ports.client", "port"))
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+# chart name -> (where it must come from, its reader). Charts that create no Kafka-facing Service (an
+# operator's own chart) are read as such; any other chart is reported unjudged, never guessed at.
+CHARTS = {"kafka": ("bitnami", _bitnami_kafka_with_zookeeper), "zookeeper": ("bitnami", bitnami_zookeeper),
+          "ingress-nginx": ("", ingress_nginx), "cp-helm-charts": ("confluent", cp_helm_charts),
+          "confluent-for-kubernetes": ("confluent", lambda values: []),
+          "strimzi-kafka-operator": ("strimzi", lambda values: [])}
+
+
+def _chart(props: dict[str, Any]) -> Any:
+    name, origin = chart_name(props)
+    known_chart = CHARTS.get(name)
+    if known_chart is None or (known_chart[0] and known_chart[0] not in origin):
+        return None
+    return known_chart
+
+
+def reads(resource: Resource, props: Any) -> Optional[str]:
+    """None for a chart whose values the engine reads; else why the release is not judged."""
+    props = mapping(props)
+    if _chart(props) is not None:
+        return None
+    name, origin = chart_name(props)
+    return (f"the Helm chart {name or '<unnamed>'} ({origin.strip() or 'no repository'}) is not one whose values "
+            f"kafka-guardrails reads ({', '.join(sorted(CHARTS))}, from their own repositories); its rendered "
+            "manifests can be judged instead (helm template ... > rendered.yaml; secure-kafka check rendered.yaml)")
 
 
 def release(resource: Resource, props: Any) -> Net:
     props = mapping(props)
-    name, origin = chart_name(props)
-    known_chart = CHARTS.get(name)
-    if known_chart is None or (known_chart[0] and known_chart[0] not in origin):
-        return Net([], "", ())  # not a chart we know: not guessed at
+    known_chart = _chart(props)
+    if known_chart is None:
+        return Net([], "", ())  # not a chart we know: reported unjudged by the coverage rule
     values = chart_values(props)
     if values is UNKNOWN:
         return Net([Entry("values", EVERY, (("values", UNKNOWN),), kafka=True)], "", ())
@@ -204,6 +266,8 @@ def revoke(resource: Resource, entry: Entry, offending: Any) -> str:
 
 
 form(key="helm.release", family="Helm releases",
-     summary="values of Bitnami `kafka` (externalAccess in both layouts, service.type) and `ingress-nginx` (`tcp:`)",
+     summary="values of Bitnami `kafka` (externalAccess in both layouts, service.type, the zookeeper subchart), Bitnami "
+             "`zookeeper` (service.type), Confluent `cp-helm-charts` (cp-kafka.nodeport) and `ingress-nginx` (`tcp:`); "
+             "other charts are reported unjudged",
      pulumi=("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"), terraform=("helm_release",),
-     models={"net": release}, fix=FIX, revoke=revoke, maps=frozenset({"values"}))
+     models={"net": release}, fix=FIX, revoke=revoke, maps=frozenset({"values"}), reads=reads)
