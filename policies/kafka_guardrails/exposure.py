@@ -182,7 +182,8 @@ def unseen(stack: Stack, settings: Settings) -> list[Issue]:
 @rule("KAFKA-NET-004", "kafka-overridable-source",
       "A source on a Kafka or ZooKeeper port that a deployment parameter can widen is reported",
       ADVISORY, "Restrict the parameter with AllowedValues (private client ranges only), or write the "
-                "client range into the template instead of taking it as a parameter.", model="net")
+                "client range into the template instead of taking it as a parameter.", model="net",
+      dialect="cloudformation")
 def overridable(resource: Resource, net: Net, settings: Settings) -> list[Issue]:
     """A template parameter's default is judged by KAFKA-NET-001; this says that the value at deploy
     time may be another, unless AllowedValues keep it private."""

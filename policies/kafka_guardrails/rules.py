@@ -41,6 +41,7 @@ class Rule:
     check: Callable[..., Iterable[Issue]]
     stack: bool = False
     also: tuple[str, ...] = ()   # further models a stack rule reads
+    dialect: str = ""            # only the type names of one dialect (e.g. "cloudformation"), or all
 
     @property
     def types(self) -> frozenset[Any]:
@@ -51,7 +52,7 @@ class Rule:
         key = (self.name, FORMS.version)
         found = _TYPES.get(key)
         if found is None:
-            found = _TYPES[key] = FORMS.types(models=[self.model, *self.also])
+            found = _TYPES[key] = FORMS.types(self.dialect or None, models=[self.model, *self.also])
         return found
 
     def finding(self, issue: Issue, settings: Settings, subject: Optional[Resource] = None) -> Finding:
@@ -113,10 +114,10 @@ RULES = Registry()
 
 
 def rule(id: str, name: str, title: str, level: str, fix: str, model: str,
-         stack: bool = False, also: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+         stack: bool = False, also: tuple[str, ...] = (), dialect: str = "") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a rule where its check is written."""
     def register(check: Callable[..., Any]) -> Callable[..., Any]:
-        RULES.add(Rule(id, name, title, level, fix, model, check, stack, also))
+        RULES.add(Rule(id, name, title, level, fix, model, check, stack, also, dialect))
         return check
     return register
 
