@@ -23,7 +23,17 @@ KEYS = ["ingress", "egress", "protocol", "ipProtocol", "fromPort", "toPort", "fr
         "chart", "tcp", "controller", "service", "allows", "sourceRanges", "sourceTags", "direction",
         "securityRules", "sourceAddressPrefix", "destinationPortRange", "access", "portInfos", "cidrs",
         "inboundRules", "portRange", "sourceAddresses", "rules", "sourceIps", "parentRefs", "backendRefs",
-        "data", "tls", "termination", "to", "match", "srcIpRanges", "layer4Configs"]
+        "data", "tls", "termination", "to", "match", "srcIpRanges", "layer4Configs",
+        # coverage, the generic detector and the 2026-12 forms
+        "portRanges", "endpointConfigurations", "endpointId", "portOverrides", "listenerPort", "endpointPort",
+        "destinationConfigurations", "acceleratorArn", "listenerArn", "ingressSecurityRules", "tcpOptions", "min",
+        "max", "source", "sourceType", "portRangeMin", "portRangeMax", "remoteIpPrefix", "remoteGroupId", "cidrIp",
+        "policy", "inbounds", "inboundPolicy", "ipv4s", "action", "subnet", "subnetSize", "inboundDefaultPolicy",
+        "ipRange", "startPort", "endPort", "servers", "gateways", "route", "destination", "host", "routes",
+        "services", "backend", "serviceName", "servicePort", "tcpproxy", "virtualhost", "passthrough", "selector",
+        "Statement", "Effect", "Principal", "Action", "Condition", "AWS", "kafkaUserConfig", "ipFilterObjects",
+        "network", "projectVpcId", "publicAccess", "create", "update", "name", "id", "zookeeper", "cp-kafka",
+        "nodeport", "replicas", "brokers", "broker"]
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-70000, 70000), st.floats(allow_nan=True),
                     st.text(max_size=12), st.sampled_from(["0.0.0.0/0", "::/0", "tcp", "-1", "all", "*",
                                                            "LoadBalancer", "NodePort", "10.0.0.0/8", "9000-9999",

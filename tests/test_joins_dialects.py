@@ -85,3 +85,33 @@ def test_a_state_is_joined_through_each_dialects_own_output_names():
     assert {f.policy for f in findings} == {COMBINED}, [f.message for f in findings]
     assert len(findings[0].resources) == 3
     assert [f for f in judge_stack(pulumi_state(native_state("internal"))) if f.policy in (COMBINED, UNSEEN)] == []
+
+
+CDK_TEMPLATE = {
+    "Resources": {
+        "KafkaNlb4F2B1C3D": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                             "Properties": {"Scheme": "internet-facing", "Type": "network",
+                                            "Subnets": [{"Ref": "VpcPublicSubnet1Subnet5C2D37C4"}]},
+                             "Metadata": {"aws:cdk:path": "Shop/KafkaNlb/Resource"}},
+        "KafkaNlbBrokersListenerA1B2C3D4": {"Type": "AWS::ElasticLoadBalancingV2::Listener",
+                                            "Properties": {"LoadBalancerArn": {"Ref": "KafkaNlb4F2B1C3D"},
+                                                           "Port": 9094, "Protocol": "TCP",
+                                                           "DefaultActions": [{"Type": "forward", "TargetGroupArn": {
+                                                               "Fn::GetAtt": ["KafkaTargets9E8D7C6B",
+                                                                              "TargetGroupArn"]}}]},
+                                            "Metadata": {"aws:cdk:path": "Shop/KafkaNlb/Brokers/Resource"}},
+        "KafkaTargets9E8D7C6B": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+                                 "Properties": {"Port": 9094, "Protocol": "TCP", "TargetType": "ip",
+                                                "VpcId": {"Ref": "Vpc8378EB38"}}},
+    }}
+
+
+def test_cdk_synthesised_names_and_getatt_join(tmp_path, capsys):
+    """CDK's logical ids and `Fn::GetAtt [X, TargetGroupArn]` join like hand-written ones; a Ref to a
+    resource outside the template (the VPC) does not break the join."""
+    (tmp_path / "Shop.template.json").write_text(json.dumps(CDK_TEMPLATE))
+    assert main(["check", str(tmp_path / "Shop.template.json"), "--format", "json", "--quiet"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["resources"] == 3
+    joined = {label for f in report["findings"] if f["policy"] == COMBINED for label in f["resources"]}
+    assert joined == {"cfn:KafkaNlb4F2B1C3D", "cfn:KafkaNlbBrokersListenerA1B2C3D4", "cfn:KafkaTargets9E8D7C6B"}

@@ -38,6 +38,12 @@ class ProxyRoute:
     gateways: list[Any]            # Istio: [(namespace, name)] the VirtualService binds to
 
 
+def _seq(value: Any) -> list[Any]:
+    """The entries of a list-valued property; nothing for an absent, unknown or malformed one."""
+    value = known(value)
+    return value if isinstance(value, list) else []
+
+
 def _service_ref(host: Any, namespace: str) -> tuple[str, str]:
     """`kafka`, `kafka.data`, `kafka.data.svc.cluster.local` -> (namespace, name)."""
     text = as_text(host) or ""
@@ -50,7 +56,7 @@ def istio_gateway(resource: Resource, props: Any) -> Net:
     namespace, name, _ = _meta(props)
     spec = mapping(props.get("spec"))
     servers = []
-    for server in known(spec.get("servers")) or []:
+    for server in _seq(spec.get("servers")):
         server = mapping(server)
         port = mapping(server.get("port"))
         protocol = (as_text(port.get("protocol")) or "").upper()
@@ -65,22 +71,22 @@ def istio_virtual_service(resource: Resource, props: Any) -> Net:
     namespace, name, _ = _meta(props)
     spec = mapping(props.get("spec"))
     gateways = []
-    for ref in known(spec.get("gateways")) or []:
+    for ref in _seq(spec.get("gateways")):
         text = as_text(ref) or ""
         if text and text != "mesh":
             ns, _, gw = text.rpartition("/")
             gateways.append((ns or namespace, gw))
     front, backends = [], []
     for kind in ("tcp", "tls"):
-        for route in known(spec.get(kind)) or []:
+        for route in _seq(spec.get(kind)):
             route = mapping(route)
-            for match in known(route.get("match")) or [{}]:
+            for match in _seq(route.get("match")) or [{}]:
                 front.append(known(mapping(match).get("port")))
-            for dest in known(route.get("route")) or []:
+            for dest in _seq(route.get("route")):
                 destination = mapping(mapping(dest).get("destination"))
                 ns, svc = _service_ref(destination.get("host"), namespace)
-                backends.append((ns, svc, as_int(get(destination, "port", "number")) if
-                                 get(destination, "port", "number") not in (None,) else None))
+                number = as_int(get(destination, "port", "number"))
+                backends.append((ns, svc, number if isinstance(number, int) else None))
     return Net([], "proxy-route", (), {}, ProxyRoute("istio", namespace, name, front, backends, gateways))
 
 
@@ -89,8 +95,8 @@ def traefik_route(resource: Resource, props: Any) -> Net:
     namespace, name, _ = _meta(props)
     spec = mapping(props.get("spec"))
     backends = []
-    for route in known(spec.get("routes")) or []:
-        for service in known(mapping(route).get("services")) or []:
+    for route in _seq(spec.get("routes")):
+        for service in _seq(mapping(route).get("services")):
             service = mapping(service)
             backends.append((as_text(service.get("namespace")) or namespace, as_text(service.get("name")) or "",
                              known(service.get("port"))))
@@ -101,7 +107,7 @@ def kong_tcp_ingress(resource: Resource, props: Any) -> Net:
     props = mapping(props)
     namespace, name, _ = _meta(props)
     front, backends = [], []
-    for rule in known(get(props, "spec", "rules")) or []:
+    for rule in _seq(get(props, "spec", "rules")):
         rule = mapping(rule)
         front.append(known(rule.get("port")))
         target = mapping(rule.get("backend"))
@@ -117,7 +123,7 @@ def contour_proxy(resource: Resource, props: Any) -> Net:
     if not tcp:
         return Net([], "", ())
     backends = [(namespace, as_text(mapping(s).get("name")) or "", known(mapping(s).get("port")))
-                for s in known(tcp.get("services")) or []]
+                for s in _seq(tcp.get("services"))]
     passthrough = as_bool(get(spec, "virtualhost", "tls", "passthrough"))
     front = [443] if passthrough is not UNKNOWN else [UNKNOWN]
     return Net([], "proxy-route", (), {}, ProxyRoute("contour", namespace, name, front, backends, []))
