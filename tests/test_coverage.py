@@ -417,13 +417,13 @@ def test_exposed_table_cases_the_detector_also_sees_are_counted():
     assert 0 < len(caught) < len(EXPOSED)
 
 
-def test_a_strimzi_node_pool_is_harmless_only_without_per_broker_exposure_templates():
+def test_a_strimzi_node_pool_is_judged_only_without_per_broker_exposure_templates():
     pool = {"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaNodePool",
             "metadata": {"name": "brokers", "labels": {"strimzi.io/cluster": "events"},
                          "annotations": {"strimzi.io/next-node-ids": "[10-20]"}},
             "spec": {"replicas": 3, "roles": ["broker"], "storage": {"type": "ephemeral"}}}
     token = "kubernetes:kafka.strimzi.io/v1:KafkaNodePool"
-    assert assess(Resource(token, pool)).state == HARMLESS
+    assert assess(Resource(token, pool)).state == JUDGED
     pool["spec"]["template"] = {"perPodService": {"metadata": {"annotations": {
         "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing"}}}}
     assert assess(Resource(token, pool)).state == UNJUDGED
@@ -443,3 +443,12 @@ def test_a_helm_release_of_a_chart_the_engine_does_not_read_is_unjudged():
     assert sorted(f.policy for f in judge_resource(Resource(token, opened, name="r"))) == [COV, FALLBACK]
     bitnami = dict(release, repositoryOpts={"repo": "https://charts.bitnami.com/bitnami"})
     assert assess(Resource(token, bitnami)).state == JUDGED
+
+
+def test_strimzi_node_ids_are_read_from_the_pool_annotation():
+    from kafka_guardrails.forms.k8s_operators import node_ids
+
+    assert node_ids("[0-2, 10]", 4) == [0, 1, 2, 10]
+    assert node_ids("[100-199]", 3) == [100, 101, 102]
+    assert node_ids("[0-1]", 3) is None          # fewer pinned ids than brokers: Strimzi picks the rest
+    assert node_ids("[a-b]", 1) is None and node_ids(None, 3) is None

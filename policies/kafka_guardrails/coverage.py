@@ -56,14 +56,6 @@ def _own_commands_only(props: Any) -> bool:
     return bool(ran) and all(isinstance(t, str) and _ROLL_GATE.match(t) for t in ran)
 
 
-def _pool_without_exposure_templates(props: Any) -> bool:
-    """A Strimzi KafkaNodePool only sizes nodes unless its template shapes the per-broker services, routes
-    or ingresses (their annotations would merge into the Kafka resource's listeners)."""
-    spec = props.get("spec") if isinstance(props, dict) else None
-    template = spec.get("template") if isinstance(spec, dict) else None
-    return not (isinstance(template, dict) and {"perPodService", "perPodRoute", "perPodIngress"} & set(template))
-
-
 _ROLL_GATE = re.compile(r"^\s*(?:(\S*/)?secure-kafka roll-gate (before|after) [^;&|`$<>\n]*"
                         r"|echo '[^'\n]*')\s*$")  # our gate, or the echo it runs on first boot
 
@@ -111,10 +103,6 @@ KINDS: tuple[Kind, ...] = (
          "HTTP(S) routing only: HTTP cannot carry Kafka's protocol"),
     Kind(("aws:ec2/vpcEndpointService:*", "aws_vpc_endpoint_service", "AWS::EC2::VPCEndpointService"),
          "a PrivateLink endpoint service is reachable only through interface endpoints in VPCs, not from the internet"),
-    Kind(("kubernetes:kafka.strimzi.io/*:KafkaNodePool",),
-         "a Strimzi node pool sizes brokers and controllers; its cluster's listeners are judged on the Kafka "
-         "resource (harmless only without perPodService/Route/Ingress templates)",
-         when=_pool_without_exposure_templates),
     Kind(tuple(f"kubernetes:{group}:{kind}" for group, kind in (
         ("core/v1", "Namespace"), ("core/v1", "Secret"), ("core/v1", "ServiceAccount"),
         ("core/v1", "PersistentVolumeClaim"), ("core/v1", "PersistentVolume"), ("core/v1", "ResourceQuota"),

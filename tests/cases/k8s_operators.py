@@ -1,5 +1,5 @@
 """Operators' Kafka custom resources: Strimzi (v1beta2, v1) and Confluent for Kubernetes."""
-from . import Case
+from . import COMBINED, NONE, UNSEEN, Case, Member, StackCase
 
 STRIMZI = "kubernetes:kafka.strimzi.io/v1beta2:Kafka"
 STRIMZI_V1 = "kubernetes:kafka.strimzi.io/v1:Kafka"
@@ -68,10 +68,6 @@ CASES = [
     Case("strimzi-some-brokers-overridden-internal", STRIMZI,
          strimzi(external("loadbalancer", bootstrap={"annotations": INTERNAL},
                           brokers=[{"broker": 0, "annotations": INTERNAL}])), True, 9094),
-    Case("strimzi-pools-broker-overrides-cannot-cover", STRIMZI_V1,
-         strimzi(external("loadbalancer", bootstrap={"annotations": INTERNAL},
-                          brokers=[{"broker": i, "annotations": INTERNAL} for i in range(3)]),
-                 api="kafka.strimzi.io/v1", pools=True), True, 9094),
     Case("strimzi-pools-internal-by-template", STRIMZI_V1,
          strimzi(external("loadbalancer"), api="kafka.strimzi.io/v1", pools=True, template={
              "externalBootstrapService": {"metadata": {"annotations": INTERNAL}},
@@ -89,4 +85,32 @@ CASES = [
          confluent({"external": {"externalAccess": {"type": "loadBalancer", "loadBalancer": {
              "domain": "example.com", "annotations": INTERNAL}}}}), False),
     Case("confluent-internal-only", CONFLUENT, confluent({"internal": {"tls": {"enabled": True}}}), False),
+]
+
+
+POOL = "kubernetes:kafka.strimzi.io/v1:KafkaNodePool"
+
+
+def pool(ids: str | None = "[0-2]", replicas: int = 3, roles=("broker",)) -> dict:
+    meta: dict = {"name": "brokers", "namespace": "kafka", "labels": {"strimzi.io/cluster": "events"}}
+    if ids:
+        meta["annotations"] = {"strimzi.io/next-node-ids": ids}
+    return {"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaNodePool", "metadata": meta,
+            "spec": {"replicas": replicas, "roles": list(roles), "storage": {"type": "ephemeral"}}}
+
+
+OVERRIDDEN = Member("events", STRIMZI_V1, strimzi(external("loadbalancer", bootstrap={"annotations": INTERNAL},
+                                                           brokers=[{"broker": i, "annotations": INTERNAL}
+                                                                    for i in range(3)]),
+                                                  api="kafka.strimzi.io/v1", pools=True))
+
+STACKS = [
+    StackCase("strimzi-pool-ids-all-overridden", (OVERRIDDEN, Member("brokers", POOL, pool())), NONE),
+    StackCase("strimzi-pool-ids-not-overridden", (OVERRIDDEN, Member("brokers", POOL, pool("[10-12]"))),
+              COMBINED, ("events", "brokers"), 9094),
+    StackCase("strimzi-pool-ids-not-pinned", (OVERRIDDEN, Member("brokers", POOL, pool(None))),
+              COMBINED, ("events", "brokers"), 9094),
+    StackCase("strimzi-pool-controllers-only", (OVERRIDDEN, Member("brokers", POOL, pool("[10-12]", roles=("controller",)))),
+              UNSEEN, ("events",), checkov=False),
+    StackCase("strimzi-pools-not-in-the-stack", (OVERRIDDEN,), UNSEEN, ("events",), checkov=False),
 ]

@@ -15,6 +15,7 @@ from ..model import Resource
 from ..net import Entry, Net, world
 from ..ports import EVERY, exactly
 from ..registry import form
+from ..stack import Path, Stack, join
 from ..values import MISSING, UNKNOWN, as_int, as_text, get, is_unknown, known, mapping
 from .k8s_service import internal, lb_sources
 
@@ -76,6 +77,7 @@ def strimzi(resource: Resource, props: Any) -> Net:
                           type=mapping(v).get("type", "internal") if k == "external" else "internal")
                      for k, v in listeners.items()]
     entries = []
+    pending: list[dict[str, Any]] = []
     if listeners is UNKNOWN:
         return Net([Entry("spec.kafka.listeners", EVERY, (("spec.kafka.listeners", UNKNOWN),), kafka=True)],
                    "", ())
@@ -105,11 +107,98 @@ def strimzi(resource: Resource, props: Any) -> Net:
             brokers = brokers if isinstance(brokers, list) else []
             sets = [bootstrap] + [_merged(per_pod, get(b, "annotations") or {}) for b in brokers]
             if not _overrides_cover(kafka, brokers):
+                named = {as_int(mapping(b).get("broker")) for b in brokers}
+                if _pools(props) and brokers and internal(per_pod) is False and \
+                        all(internal(a) is True for a in sets) and not known(config.get("loadBalancerSourceRanges")):
+                    # only the pools can say whether every broker id is overridden: the stack join decides
+                    pending.append({"path": path, "port": as_int(port), "named": named})
+                    continue
                 sets.append(per_pod)  # brokers without an override get only the per-pod template's annotations
             entries.append(_load_balancer(path, port, sets, known(config.get("loadBalancerSourceRanges"))))
         elif kind in NOTES:
             entries.append(Entry(path, span, **world(NOTES[kind]), kafka=True))
-    return Net(entries, "", ())
+    meta = mapping(props.get("metadata"))
+    data = {"namespace": as_text(meta.get("namespace")) or "default", "name": as_text(meta.get("name")) or "",
+            "pending": pending}
+    return Net(entries, "strimzi-kafka" if pending else "", (), {}, data)
+
+
+def _pools(props: dict[str, Any]) -> bool:
+    """Node ids come from KafkaNodePools (Strimzi 1.x, or the node-pools annotation) rather than `replicas`."""
+    annotations = mapping(get(props, "metadata", "annotations"))
+    return (as_text(annotations.get("strimzi.io/node-pools")) or "").lower() == "enabled" or \
+        get(props, "spec", "kafka", "replicas") is MISSING
+
+
+def node_ids(annotation: Any, replicas: Any) -> Any:
+    """The ids a pool's brokers take: the first `replicas` of `strimzi.io/next-node-ids` ("[0-2, 10]");
+    None when the pool does not pin them (Strimzi then picks free ids, which cannot be seen here)."""
+    text, count = as_text(annotation), as_int(replicas)
+    if not text or not isinstance(count, int):
+        return None
+    ids: list[int] = []
+    for part in text.strip().strip("[]").split(","):
+        low, _, high = part.strip().partition("-")
+        if not low.strip().isdigit() or (high and not high.strip().isdigit()):
+            return None
+        ids.extend(range(int(low), int(high or low) + 1))
+    return ids[:count] if len(ids) >= count else None
+
+
+def node_pool(resource: Resource, props: Any) -> Net:
+    props = mapping(props)
+    meta = mapping(props.get("metadata"))
+    spec = mapping(props.get("spec"))
+    roles = [as_text(r) for r in known(spec.get("roles")) or [] if as_text(r)] if isinstance(
+        known(spec.get("roles")), list) else []
+    data = {"namespace": as_text(meta.get("namespace")) or "default",
+            "cluster": as_text(mapping(meta.get("labels")).get("strimzi.io/cluster")) or "",
+            "broker": "broker" in roles, "replicas": known(spec.get("replicas")),
+            "ids": node_ids(mapping(meta.get("annotations")).get("strimzi.io/next-node-ids"), spec.get("replicas"))}
+    return Net([], "strimzi-pool", (), {}, data)
+
+
+def pool_reads(resource: Resource, props: Any) -> Optional[str]:
+    template = get(mapping(props), "spec", "template")
+    if isinstance(template, dict) and {"perPodService", "perPodRoute", "perPodIngress"} & set(template):
+        return ("a KafkaNodePool with its own perPodService/Route/Ingress template shapes its brokers' external "
+                "services, which the engine does not merge into the Kafka resource's listeners")
+    return None
+
+
+@join("strimzi-node-pools")
+def strimzi_node_pools(stack: Stack, settings: Any) -> list[Path]:
+    """A listener whose per-broker overrides keep brokers internal is safe only when the pools' broker ids
+    are all among them."""
+    out: list[Path] = []
+    for kafka, net in stack.role("strimzi-kafka"):
+        data = net.data
+        pools = [(r, n.data) for r, n in stack.role("strimzi-pool")
+                 if n.data["namespace"] == data["namespace"] and n.data["cluster"] == data["name"] and n.data["broker"]]
+        for pending in data["pending"]:
+            port = pending["port"]
+            ports = (port,) if isinstance(port, int) else ()
+            where = f"{kafka.label} {pending['path']}"
+            if not pools:
+                out.append(Path((kafka,), f"{where}: per-broker overrides keep brokers {sorted(i for i in pending['named'] if i is not None)} "
+                                "internal, but the KafkaNodePools that give the brokers their ids are not in the stack, "
+                                "so a broker with another id (and a public per-pod service) cannot be ruled out.",
+                                ports, unseen=True))
+                continue
+            for pool, pool_data in pools:
+                ids = pool_data["ids"]
+                if ids is None:
+                    out.append(Path((kafka, pool), f"{where}: the pool {pool.label} does not pin its node ids "
+                                    "(strimzi.io/next-node-ids), so its brokers may get ids the per-broker overrides do "
+                                    "not name; their per-pod load balancers would then be public.", ports,
+                                    ("0.0.0.0/0", "::/0"), FIX))
+                    continue
+                missing = sorted(set(ids) - pending["named"])
+                if missing:
+                    out.append(Path((kafka, pool), f"{where}: brokers {missing} of pool {pool.label} have no per-broker "
+                                    "override, so their per-pod load balancers take the template's annotations, which do "
+                                    "not keep them internal: they are public.", ports, ("0.0.0.0/0", "::/0"), FIX))
+    return out
 
 
 def confluent(resource: Resource, props: Any) -> Net:
@@ -164,6 +253,11 @@ form(key="k8s.strimzi-kafka", family="Kafka operators",
      pulumi=("kubernetes:kafka.strimzi.io/v1beta2:Kafka", "kubernetes:kafka.strimzi.io/v1:Kafka",
              "kubernetes:kafka.strimzi.io/v1beta1:Kafka"),
      models={"net": strimzi}, fix=FIX, revoke=revoke)
+form(key="k8s.strimzi-node-pool", family="Kafka operators",
+     summary="Strimzi `KafkaNodePool`: broker ids from `strimzi.io/next-node-ids`, joined with the Kafka's per-broker "
+             "overrides (a pool with its own per-pod templates is reported unjudged)",
+     pulumi=("kubernetes:kafka.strimzi.io/v1:KafkaNodePool", "kubernetes:kafka.strimzi.io/v1beta2:KafkaNodePool"),
+     models={"net": node_pool}, fix=FIX, reads=pool_reads)
 form(key="k8s.confluent-kafka", family="Kafka operators",
      summary="Confluent for Kubernetes `Kafka`: external and custom listeners' `externalAccess` "
              "(loadBalancer, nodePort, route, static routing)",
