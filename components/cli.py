@@ -84,7 +84,10 @@ def parser() -> argparse.ArgumentParser:
     pack = sub.add_parser("pack-dir", help="print the shipped policy pack's directory",
                           epilog="example: pulumi preview --policy-pack \"$(secure-kafka pack-dir --copy-to .pack)\"")
     pack.add_argument("--copy-to", type=Path, default=None, metavar="DIR",
-                      help="write a self-contained copy of the pack (with the engine) there and print that")
+                      help="write a self-contained copy of the pack (with the engine and a virtualenv of its "
+                           "dependencies, as the Pulumi CLI loads it) there and print that")
+    pack.add_argument("--no-install", action="store_true",
+                      help="with --copy-to: do not create the pack's virtualenv (then run `pulumi install` there)")
     sub.add_parser("checkov-dir", help="print the installed checkov checks' directory",
                    epilog="example: checkov -d infra --external-checks-dir \"$(secure-kafka checkov-dir)\"")
     from . import migration_command, rollgate
@@ -118,20 +121,62 @@ def _render(report: "Report", fmt: str, base: str = "") -> str:
     return render.table(report)
 
 
-def copy_pack(target: Path) -> Path:
-    """A self-contained pack directory (pack files + the engine), for the Pulumi CLI."""
+PACK_README = """# kafka-guardrails (copied by secure-kafka {version})
+
+A self-contained copy of the kafka-guardrails policy pack: the pack files, the rule engine
+(`kafka_guardrails/`), and a virtualenv `venv/` with its dependencies ({requirements}).
+
+    pulumi preview --policy-pack {where}
+
+The Pulumi CLI starts the pack with `venv/bin/python` (PulumiPolicy.yaml: `virtualenv: venv`). If `venv/`
+is missing (copied with --no-install, or moved to another machine), run `pulumi install` in this
+directory first: without its dependencies the CLI waits at "Loading policy packs" with no error.
+"""
+
+
+def copy_pack(target: Path, install: bool = True) -> Path:
+    """A self-contained pack directory (pack files + the engine) with its own virtualenv, for the Pulumi
+    CLI. Its version is the package's; its requirements are the pulumi and pulumi-policy versions this
+    installation runs, so the copy behaves as the gate that was tested."""
+    import re
+    import subprocess
+    from importlib.metadata import version
+
     from .gate.modes import pack_dir
+    from .gate.project import UsageError
     import kafka_guardrails
 
     source = pack_dir()
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("PulumiPolicy.yaml", "__main__.py", "pack_adapter.py", "requirements.txt"):
+    for name in ("__main__.py", "pack_adapter.py"):
         shutil.copy2(source / name, target / name)
+    meta = (source / "PulumiPolicy.yaml").read_text(encoding="utf-8")
+    (target / "PulumiPolicy.yaml").write_text(re.sub(r"(?m)^version:.*$", f"version: {__version__}", meta),
+                                              encoding="utf-8")
+    requirements = [f"pulumi=={version('pulumi')}", f"pulumi-policy=={version('pulumi-policy')}"]
+    (target / "requirements.txt").write_text("\n".join(requirements) + "\n", encoding="utf-8")
+    (target / "README.md").write_text(PACK_README.format(version=__version__, requirements=", ".join(requirements),
+                                                         where=target.resolve()), encoding="utf-8")
     engine = Path(kafka_guardrails.__file__).parent
     destination = target / "kafka_guardrails"
     if destination.exists():
         shutil.rmtree(destination)
     shutil.copytree(engine, destination, ignore=shutil.ignore_patterns("__pycache__", "checkov", "pack", "*.pyc"))
+    if not install:
+        print(f"secure-kafka: the pack's dependencies are not installed: run `pulumi install` in {target} before "
+              "`pulumi preview --policy-pack`", file=sys.stderr)
+        return target
+    venv = target / "venv"
+    steps = [[sys.executable, "-m", "venv", str(venv)],
+             [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+              "-r", str(target / "requirements.txt")]]
+    for step in steps:
+        done = subprocess.run(step, capture_output=True, text=True)
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise UsageError(f"--copy-to {target}: installing the pack's dependencies into {venv} failed ({last}); "
+                             f"run `pulumi install` in {target} where the package index is reachable, or copy with "
+                             "--no-install")
     return target
 
 
@@ -166,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
     from .gate.project import load_project
 
     if args.command == "pack-dir":
-        print(copy_pack(args.copy_to).resolve() if args.copy_to else modes.pack_dir())
+        print(copy_pack(args.copy_to, install=not args.no_install).resolve() if args.copy_to else modes.pack_dir())
         return 0
     if args.command == "checkov-dir":
         print(modes.shipped("checkov"))

@@ -33,6 +33,8 @@ def urn(name, type_=SG):
 def test_pack_is_a_publishable_python_pack():
     meta = yaml.safe_load((PACK / "PulumiPolicy.yaml").read_text())
     assert meta["runtime"]["name"] == "python"
+    import secure_kafka
+    assert str(meta["version"]) == secure_kafka.__version__  # one version: the package's
     requirements = (PACK / "requirements.txt").read_text()
     assert "pulumi-policy" in requirements
     assert (PACK / "__main__.py").exists()

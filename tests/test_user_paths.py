@@ -96,8 +96,19 @@ def test_check_judges_a_terraform_plan_and_fails_on_exposure(user, tmp_path):
 def test_copied_pack_is_self_contained_and_judges_a_program(user, tmp_path):
     pack = tmp_path / "pack"
     done = sh(user, "secure-kafka", "pack-dir", "--copy-to", str(pack))
-    assert done.returncode == 0 and Path(done.stdout.strip()) == pack.resolve()
+    assert done.returncode == 0 and Path(done.stdout.strip()) == pack.resolve(), done.stderr
     assert (pack / "PulumiPolicy.yaml").exists() and (pack / "kafka_guardrails" / "rules.py").exists()
+    # as the Pulumi CLI loads it: the pack's own virtualenv, with the versions this installation runs
+    version = sh(user, "secure-kafka", "--version").stdout.split()[-1]
+    assert f"version: {version}" in (pack / "PulumiPolicy.yaml").read_text()
+    python = pack / "venv" / "bin" / "python"
+    assert python.exists() and "pulumi install" in (pack / "README.md").read_text()
+    from secure_kafka.gate import PolicyPack
+    with PolicyPack(pack, preview=False, python=str(python)) as running:
+        running.configure({})
+        found = running.analyze("aws:ec2/securityGroup:SecurityGroup", {"ingress": [
+            {"protocol": "tcp", "fromPort": 9092, "toPort": 9092, "cidrBlocks": ["0.0.0.0/0"]}]}, name="open")
+    assert [(d.policy, d.level) for d in found] == [("kafka-no-public-port", "mandatory")]
     project = tmp_path / "msk"
     shutil.copytree(ROOT / "examples" / "msk-shared-vpc", project)
     bad = {**json.loads((project / "network-prod.json").read_text())}
@@ -112,6 +123,18 @@ def test_copied_pack_is_self_contained_and_judges_a_program(user, tmp_path):
     assert judged.returncode == 1, judged.stderr
     findings = json.loads(judged.stdout)["findings"]
     assert [f["rule_id"] for f in findings if f["level"] == "mandatory"] == ["KAFKA-NET-001"]
+
+
+def test_a_pack_copy_that_cannot_install_its_dependencies_says_so_in_one_line(user, tmp_path):
+    bin_dir, work, env = user
+    offline = {**env, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(tmp_path)}
+    done = subprocess.run([str(bin_dir / "secure-kafka"), "pack-dir", "--copy-to", str(tmp_path / "pack")],
+                          cwd=work, env=offline, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "pulumi install" in done.stderr and "--no-install" in done.stderr
+    skipped = sh(user, "secure-kafka", "pack-dir", "--copy-to", str(tmp_path / "bare"), "--no-install")
+    assert skipped.returncode == 0 and not (tmp_path / "bare" / "venv").exists()
+    assert "pulumi install" in skipped.stderr
 
 
 def test_checkov_runs_the_installed_checks_from_outside_the_repository(user, tmp_path):

@@ -40,6 +40,12 @@ def shipped(part: str) -> Path:
     return checkout
 
 
+def pack_python(pack: Path) -> str:
+    """The interpreter the Pulumi CLI would start the pack with: its own virtualenv when it has one."""
+    own = pack / "venv" / "bin" / "python"
+    return str(own) if own.exists() else sys.executable
+
+
 def pack_dir() -> Path:
     """The kafka-guardrails pack shipped with the package."""
     return shipped("pack")
@@ -91,7 +97,7 @@ def judge_program(project: Project, stack: str, *, pack: Path, config: Mapping[s
                   ) -> tuple[Report, Run]:
     run = run_program(project, stack, preview=not up, stack_outputs=stack_outputs)
     verdicts, stack_diags = judge(pack, run.resources, project=project.name, stack=stack, preview=not up,
-                                  config=config, python=sys.executable)
+                                  config=config, python=pack_python(pack))
     where = str(project.stack_file(stack))
     report = Report("pulumi-program", f"{project.name}/{stack}", outputs=dict(run.outputs))
     harmless = policyconfig.resolve(config, not up)["kafka-coverage"].settings.harmless
