@@ -253,9 +253,18 @@ def run(args: argparse.Namespace) -> int:
             mode = "up" if args.up else "preview"
             header = f"Stack {args.stack} of {project.name} ({mode}, offline under Pulumi SDK mocks)\n"
             _write(header + _render(report, args.format), args.output)
+            _verdict_line(report, args.output)
             return report.exit_code()
     _write(_render(report, args.format, base), args.output)
+    _verdict_line(report, args.output)
     return report.exit_code()
+
+
+def _verdict_line(report: "Report", output: Optional[Path]) -> None:
+    """With --output the report goes to a file; the verdict line still goes to the CI log."""
+    if output is not None:
+        from .gate.report import summary
+        print(f"{summary(report)} Report: {output}")
 
 
 def _config_error(error: BaseException) -> Optional[ConfigError]:

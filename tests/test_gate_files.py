@@ -142,3 +142,16 @@ def test_progress_line_on_long_runs(estate, capsys, monkeypatch):
     assert "secure-kafka: resources judged 14/14" in capsys.readouterr().err
     main(["check", str(estate), "--format", "json", "--quiet"])
     assert capsys.readouterr().err == ""
+
+
+def test_with_output_the_verdict_line_still_reaches_the_log_and_the_table_names_files(estate, tmp_path, capsys):
+    out = tmp_path / "r.sarif"
+    assert main(["check", str(estate), "--format", "sarif", "--output", str(out), "--quiet"]) == 1
+    log = capsys.readouterr().out.strip().splitlines()
+    assert len(log) == 1 and "-> exit 1 (blocked" in log[0] and str(out) in log[0]
+    assert json.loads(out.read_text())["version"] == "2.1.0"
+    assert main(["check", str(estate), "--quiet"]) == 1
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["VERDICT", "TYPE", "NAME", "FILE"]
+    assert any(line.rstrip().endswith("template.yaml:" + str(CFN.splitlines().index("  Front:") + 1))
+               for line in table)

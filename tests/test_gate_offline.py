@@ -171,3 +171,12 @@ def test_readme_command_runs_as_a_process():
     old = subprocess.run([sys.executable, "-m", "secure_kafka.gate", "--stack", "prod"], cwd=ROOT,
                          capture_output=True, text=True, timeout=300)
     assert old.returncode == 0 and old.stdout == done.stdout
+
+
+def test_two_registrations_with_one_urn_fail_as_the_engine_fails_them(tmp_path, capsys):
+    root = project(tmp_path, 'import pulumi_aws as aws\naws.kms.Key("key", description="a")\n'
+                             'aws.kms.Key("other", description="b")\naws.kms.Key("key", description="c")\n')
+    assert main(["preview", "--project-dir", str(root), "--stack", "ci"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "duplicate resource URN" in err
+    assert err.count("aws:kms/key:Key 'key'") == 2 and "'other'" not in err

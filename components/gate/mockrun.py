@@ -136,9 +136,15 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.recorded: list[StackResource] = []
+        self.by_urn: dict[str, str] = {}
+        self.duplicates: list[str] = []
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        where = f"{request.type} {request.name!r}" + (f" (parent {request.parent})" if request.parent else "")
+        if response.urn in self.by_urn:  # the engine refuses this: "Duplicate resource URN"
+            self.duplicates.append(f"{response.urn}: first {self.by_urn[response.urn]}, again {where}")
+        self.by_urn.setdefault(response.urn, where)
         if request.type != "pulumi:pulumi:Stack":
             inputs = rpc.deserialize_properties(request.object)
             self.recorded.append(StackResource(
@@ -206,6 +212,10 @@ def record(fn: Callable[[], Any], *, project: str = "secure-kafka", stack: str =
         raise
     finally:
         pulumi.export = real_export
+    if monitor.duplicates:
+        from .project import UsageError
+        raise UsageError(f"two registrations share a URN, which the Pulumi engine refuses (duplicate resource URN): "
+                         f"{'; '.join(monitor.duplicates)}. Give one of them another name.")
     return Run(monitor.recorded, {k: _resolve(v) for k, v in outputs.items()})
 
 

@@ -95,9 +95,15 @@ def table(report: Report, width: int = 100) -> str:
         status = "FAIL" if any(r.level == "mandatory" for r in found) else \
             "UNJUDGED" if any(r.policy == COVERAGE for r in found) else "WARN" if found else \
             "HARMLESS" if judged.state == "harmless" else "PASS"
-        rows.append((status, judged.type, judged.name or judged.label))
+        rows.append((status, judged.type, judged.name or judged.label, judged.location))
     type_width = max([len(r[1]) for r in rows] + [4])
-    lines = [f"{'VERDICT':<8} {'TYPE':<{type_width}} NAME"] + [f"{s:<8} {t:<{type_width}} {n}" for s, t, n in rows]
+    if report.mode == "files":  # files judged: say where each one stands
+        name_width = max([len(r[2]) for r in rows] + [4])
+        lines = [f"{'VERDICT':<8} {'TYPE':<{type_width}} {'NAME':<{name_width}} FILE"] + \
+            [f"{s:<8} {t:<{type_width}} {n:<{name_width}} {w}".rstrip() for s, t, n, w in rows]
+    else:
+        lines = [f"{'VERDICT':<8} {'TYPE':<{type_width}} NAME"] + [f"{s:<8} {t:<{type_width}} {n}"
+                                                                    for s, t, n, _ in rows]
     if report.results:
         lines += ["", "Findings:"]
         for result in report.results:
