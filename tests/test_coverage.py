@@ -63,7 +63,9 @@ UNKNOWN_FORMS = [
     ("alicloud-private", ALICLOUD, {"type": "ingress", "ipProtocol": "tcp", "portRange": "9092/9092",
                                     "cidrIp": "172.16.0.0/12"}, False),
     ("vultr-colon-range", VULTR, {"firewallGroupId": "g", "protocol": "tcp", "ipType": "v4",
-                                  "subnet": "0.0.0.0", "subnetSize": 0, "port": "9092:9093"}, False),
+                                  "subnet": "0.0.0.0", "subnetSize": 0, "port": "9092:9093"}, True),
+    ("vultr-private-subnet", VULTR, {"firewallGroupId": "g", "protocol": "tcp", "ipType": "v4",
+                                     "subnet": "10.0.0.0", "subnetSize": 8, "port": "9092:9093"}, False),
     ("scaleway-accept-all", SCALEWAY, {"inboundDefaultPolicy": "drop", "inboundRules": [
         {"action": "accept", "port": 9092, "ipRange": "0.0.0.0/0"}]}, True),
     ("scaleway-drop-rule", SCALEWAY, {"inboundRules": [{"action": "drop", "port": 9092, "ipRange": "0.0.0.0/0"}]},

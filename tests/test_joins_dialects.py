@@ -115,3 +115,25 @@ def test_cdk_synthesised_names_and_getatt_join(tmp_path, capsys):
     assert report["summary"]["resources"] == 3
     joined = {label for f in report["findings"] if f["policy"] == COMBINED for label in f["resources"]}
     assert joined == {"cfn:KafkaNlb4F2B1C3D", "cfn:KafkaNlbBrokersListenerA1B2C3D4", "cfn:KafkaTargets9E8D7C6B"}
+
+
+def test_a_state_joins_a_load_balancer_to_its_group_by_the_groups_own_output_name():
+    """aws-native names a security group's id `groupId` (an output): the NLB's group is found in the state."""
+    lb = {"urn": f"urn:pulumi:prod::shop::{NATIVE}LoadBalancer::front", "type": f"{NATIVE}LoadBalancer", "custom": True,
+          "inputs": {"scheme": "internet-facing", "type": "network", "securityGroups": ["sg-0aaa1111bbbb2222c"]},
+          "outputs": {"loadBalancerArn": LB_ARN}}
+    group = {"urn": "urn:pulumi:prod::shop::aws-native:ec2:SecurityGroup::front-sg", "type": "aws-native:ec2:SecurityGroup",
+             "custom": True, "inputs": {"groupDescription": "front", "securityGroupIngress": [
+                 {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIp": "0.0.0.0/0"}]},
+             "outputs": {"groupId": "sg-0aaa1111bbbb2222c"}}
+    listener = native_state("internet-facing")["deployment"]["resources"][1:]
+    for item in listener:
+        if item["type"].endswith("Listener"):
+            item["inputs"]["port"] = 443
+    state = {"version": 3, "deployment": {"resources": [lb, group, *listener]}}
+    findings = [f for f in judge_stack(pulumi_state(state)) if f.policy in (COMBINED, UNSEEN)]
+    assert [f.policy for f in findings] == [COMBINED], [f.message for f in findings]
+    assert "urn:pulumi:prod::shop::aws-native:ec2:SecurityGroup::front-sg" in findings[0].resources
+    del group["outputs"]  # without the group's identity the path runs into a group outside the stack
+    unseen = [f.policy for f in judge_stack(pulumi_state(state)) if f.policy in (COMBINED, UNSEEN)]
+    assert unseen == [UNSEEN]

@@ -70,13 +70,28 @@ def _snake(value):
     return value
 
 
-@pytest.mark.checkov
-def test_real_checkov_on_a_terraform_plan(tmp_path):
+def _plan(path):
     entries = [_plan_entry(TF_TYPES[type_], name.replace("-", "_"), _snake(props)) for name, type_, props, _ in CASES]
-    (tmp_path / "plan.json").write_text(json.dumps({
+    path.write_text(json.dumps({
         "format_version": "1.2", "terraform_version": "1.9.8",
         "planned_values": {"root_module": {"resources": [p for p, _ in entries]}},
         "resource_changes": [c for _, c in entries]}))
+
+
+def test_check_on_a_terraform_plan(tmp_path, capsys):
+    from secure_kafka.cli import main
+
+    _plan(tmp_path / "plan.json")
+    assert main(["check", str(tmp_path / "plan.json"), "--format", "json", "--quiet"]) == 0  # advisory only
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["resources"] == len(CASES) and report["summary"]["unjudged"] == 0
+    flagged = {f["resource"] for f in report["findings"] if f["policy"] == POLICY}
+    assert flagged == {f"tf:{TF_TYPES[t]}.{n.replace('-', '_')}" for n, t, _, e in CASES if e}
+
+
+@pytest.mark.checkov
+def test_real_checkov_on_a_terraform_plan(tmp_path):
+    _plan(tmp_path / "plan.json")
     found = run_checkov(tmp_path, "terraform_plan", check_ids=("CKV_KAFKA_NET_005",))
     assert len(found) == len(CASES)
     for name, type_, _, exposed in CASES:

@@ -153,11 +153,12 @@ def load(paths: Iterable[Path]) -> Loaded:
             raise UsageError(f"{path} holds several documents of kind {', '.join(sorted(kinds))}; one per file")
         kind = kinds.pop()
         front_end: Any = FRONT_ENDS[kind]
+        unread = len(loaded.unread)
         if kind.startswith("pulumi-"):
             resources = front_end(docs[0][1], shown, loaded.unread)
         else:
             resources = front_end(docs[0][1], shown)
-        if not resources and not any(where == shown or where.startswith("urn:") for where, _ in loaded.unread):
+        if not resources and len(loaded.unread) == unread:  # nothing read, and nothing said about it yet
             loaded.unread.append((shown, f"read as {kind}, but it holds no resource to judge"))
         if kind == "cloudformation":
             for resource in resources:

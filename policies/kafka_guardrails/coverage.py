@@ -174,7 +174,10 @@ def assess(resource: Resource, harmless_types: tuple[str, ...] = ()) -> Coverage
         if form.reads is not None:
             from .dialects import canonical
 
-            why = form.reads(resource, canonical(resource))
+            try:
+                why = form.reads(resource, canonical(resource))
+            except Exception as error:  # noqa: BLE001 - fail closed: what cannot be read is not judged
+                why = f"{resource.type} could not be read ({type(error).__name__}: {error})"
             if why:
                 return Coverage(UNJUDGED, why)
         return Coverage(JUDGED, f"read as form {form.key}")

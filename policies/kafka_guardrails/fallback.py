@@ -18,6 +18,7 @@ from typing import Any, Iterator, Optional
 
 from . import cidr
 from .model import ADVISORY
+from .ports import port_text
 from .registry import UNIVERSAL
 from .rules import Issue, rule
 from .settings import Settings
@@ -42,7 +43,7 @@ _DENY_VALUES = frozenset({"deny", "drop", "reject", "block", "denied", "refuse"}
 _PROTOCOL_KEYS = frozenset({"protocol", "ipprotocol", "proto", "iptype"})
 _NOT_TCP = frozenset({"udp", "17", "icmp", "1", "icmpv6", "58", "gre", "47", "esp", "50", "ah", "51"})
 _PUBLIC_WORDS = frozenset({"*", "internet", "any", "all", "0.0.0.0", "everyone", "world", "anywhere"})
-_SOURCE_PARTS = ("source", "src", "cidr", "remote", "ipfilter", "iprange", "allowedip", "whitelist",
+_SOURCE_PARTS = ("source", "src", "cidr", "remote", "subnet", "ipfilter", "iprange", "allowedip", "whitelist",
                  "allowlist", "ipprefix", "addressprefix", "clientip", "trusted", "allowedaddress", "fromip",
                  "peer", "ipblock", "authorizednetwork", "ipallowlist")
 _PAIRS = (("fromport", "toport"), ("portrangemin", "portrangemax"), ("minport", "maxport"),
@@ -62,27 +63,16 @@ def _is_port_key(key: str) -> bool:
 
 
 def _span(value: Any) -> Optional[tuple[int, int]]:
-    """A port spec as any firewall writes it -> (low, high); None when it is not one."""
-    if isinstance(value, bool) or value is None or is_unknown(value):
+    """A port spec as any firewall writes it -> (low, high); None when it is not one (never assumed:
+    the detector only reports what it can read)."""
+    if isinstance(value, bool) or value is None or is_unknown(value) or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, int):
-        return (0, 65535) if value == -1 else (value, value) if 0 <= value <= 65535 else None
-    if isinstance(value, float) and value.is_integer():
-        return _span(int(value))
-    if not isinstance(value, str):
-        return None
-    text = value.strip().lower()
-    if text in ("*", "all", "any", "-1"):
+    if value in (-1, "-1"):
         return (0, 65535)
-    if text.isdigit():
-        return _span(int(text))
-    for sep in ("-", ":", "/", ".."):
-        low, found, high = text.partition(sep)
-        if found and low.strip().isdigit() and high.strip().isdigit():
-            lo, hi = int(low), int(high)
-            if 0 <= lo <= hi <= 65535:
-                return (lo, hi)
-    return None
+    if not isinstance(value, (int, float, str)):
+        return None
+    found = port_text(value)
+    return None if found.assumed or found.unknown else (found.low, found.high)
 
 
 def _spans(value: Any) -> list[tuple[int, int]]:

@@ -120,7 +120,7 @@ def span(proto: Any, from_port: Any, to_port: Any) -> Span:
 
 def port_text(value: Any) -> Span:
     """A port as other firewalls write it: 9092, "9092", "9000-9999", "*", "any", "all",
-    "1:65535". UNKNOWN_SPAN for unknowns, an assumed-all span for text that cannot be read."""
+    "1:65535", "9092/9092". UNKNOWN_SPAN for unknowns, an assumed-all span for text that cannot be read."""
     if is_unknown(value):
         return UNKNOWN_SPAN
     if isinstance(value, bool) or value is None:
@@ -133,7 +133,7 @@ def port_text(value: Any) -> Span:
     text = value.strip().lower()
     if text in ("*", "any", "all", ""):
         return EVERY
-    for sep in ("-", ":"):
+    for sep in ("-", ":", "/"):  # 9000-9999 (most), 9000:9999 (Vultr, iptables), 9092/9092 (Alibaba)
         if sep in text:
             low_text, _, high_text = text.partition(sep)
             low, high = as_int(low_text), as_int(high_text)

@@ -14,7 +14,7 @@ from ..model import Resource
 from ..net import Net
 from ..registry import form
 from ..stack import Path, Stack, join
-from ..values import UNKNOWN, as_bool, as_int, as_text, get, known, mapping
+from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, known, mapping
 from .k8s_routes import _kafka_path, _meta, backend
 from .k8s_service import info
 
@@ -36,12 +36,25 @@ class ProxyRoute:
     front: Any                     # ports on the proxy the route listens on (list, or None for any)
     backends: list[Any]            # [(namespace, service, port)]
     gateways: list[Any]            # Istio: [(namespace, name)] the VirtualService binds to
+    unknown: tuple[str, ...] = ()  # properties not known yet
+    unreadable: tuple[str, ...] = ()  # properties that are not what the CRD says
 
 
-def _seq(value: Any) -> list[Any]:
-    """The entries of a list-valued property; nothing for an absent, unknown or malformed one."""
-    value = known(value)
-    return value if isinstance(value, list) else []
+class _Reader:
+    """Reads a route's list-valued properties and remembers any that were not known yet or not a list,
+    so the join reports that route instead of passing it."""
+
+    def __init__(self) -> None:
+        self.unknown: list[str] = []
+        self.unreadable: list[str] = []
+
+    def seq(self, value: Any, path: str) -> list[Any]:
+        value = known(value)
+        if value is UNKNOWN:
+            self.unknown.append(path)
+        elif value not in (None, MISSING) and not isinstance(value, list):
+            self.unreadable.append(path)
+        return value if isinstance(value, list) else []
 
 
 def _service_ref(host: Any, namespace: str) -> tuple[str, str]:
@@ -56,14 +69,16 @@ def istio_gateway(resource: Resource, props: Any) -> Net:
     namespace, name, _ = _meta(props)
     spec = mapping(props.get("spec"))
     servers = []
-    for server in _seq(spec.get("servers")):
+    read = _Reader()
+    for server in read.seq(spec.get("servers"), "spec.servers"):
         server = mapping(server)
         port = mapping(server.get("port"))
         protocol = (as_text(port.get("protocol")) or "").upper()
         mode = (as_text(get(server, "tls", "mode")) or "").upper()
         servers.append((known(port.get("number")), protocol, mode))
     return Net([], "istio-gateway", (f"k8s:IstioGateway/{namespace}/{name}",), {},
-               {"namespace": namespace, "name": name, "selector": known(spec.get("selector")), "servers": servers})
+               {"namespace": namespace, "name": name, "selector": known(spec.get("selector")), "servers": servers,
+                "unknown": tuple(read.unknown), "unreadable": tuple(read.unreadable)})
 
 
 def istio_virtual_service(resource: Resource, props: Any) -> Net:
@@ -71,23 +86,25 @@ def istio_virtual_service(resource: Resource, props: Any) -> Net:
     namespace, name, _ = _meta(props)
     spec = mapping(props.get("spec"))
     gateways = []
-    for ref in _seq(spec.get("gateways")):
+    read = _Reader()
+    for ref in read.seq(spec.get("gateways"), "spec.gateways"):
         text = as_text(ref) or ""
         if text and text != "mesh":
             ns, _, gw = text.rpartition("/")
             gateways.append((ns or namespace, gw))
     front, backends = [], []
     for kind in ("tcp", "tls"):
-        for route in _seq(spec.get(kind)):
+        for index, route in enumerate(read.seq(spec.get(kind), f"spec.{kind}")):
             route = mapping(route)
-            for match in _seq(route.get("match")) or [{}]:
+            for match in read.seq(route.get("match"), f"spec.{kind}[{index}].match") or [{}]:
                 front.append(known(mapping(match).get("port")))
-            for dest in _seq(route.get("route")):
+            for dest in read.seq(route.get("route"), f"spec.{kind}[{index}].route"):
                 destination = mapping(mapping(dest).get("destination"))
                 ns, svc = _service_ref(destination.get("host"), namespace)
                 number = as_int(get(destination, "port", "number"))
                 backends.append((ns, svc, number if isinstance(number, int) else None))
-    return Net([], "proxy-route", (), {}, ProxyRoute("istio", namespace, name, front, backends, gateways))
+    return Net([], "proxy-route", (), {}, ProxyRoute("istio", namespace, name, front, backends, gateways,
+                                                                     tuple(read.unknown), tuple(read.unreadable)))
 
 
 def traefik_route(resource: Resource, props: Any) -> Net:
@@ -95,24 +112,28 @@ def traefik_route(resource: Resource, props: Any) -> Net:
     namespace, name, _ = _meta(props)
     spec = mapping(props.get("spec"))
     backends = []
-    for route in _seq(spec.get("routes")):
-        for service in _seq(mapping(route).get("services")):
+    read = _Reader()
+    for index, route in enumerate(read.seq(spec.get("routes"), "spec.routes")):
+        for service in read.seq(mapping(route).get("services"), f"spec.routes[{index}].services"):
             service = mapping(service)
             backends.append((as_text(service.get("namespace")) or namespace, as_text(service.get("name")) or "",
                              known(service.get("port"))))
-    return Net([], "proxy-route", (), {}, ProxyRoute("traefik", namespace, name, None, backends, []))
+    return Net([], "proxy-route", (), {}, ProxyRoute("traefik", namespace, name, None, backends, [],
+                                                                     tuple(read.unknown), tuple(read.unreadable)))
 
 
 def kong_tcp_ingress(resource: Resource, props: Any) -> Net:
     props = mapping(props)
     namespace, name, _ = _meta(props)
     front, backends = [], []
-    for rule in _seq(get(props, "spec", "rules")):
+    read = _Reader()
+    for rule in read.seq(get(props, "spec", "rules"), "spec.rules"):
         rule = mapping(rule)
         front.append(known(rule.get("port")))
         target = mapping(rule.get("backend"))
         backends.append((namespace, as_text(target.get("serviceName")) or "", known(target.get("servicePort"))))
-    return Net([], "proxy-route", (), {}, ProxyRoute("kong", namespace, name, front, backends, []))
+    return Net([], "proxy-route", (), {}, ProxyRoute("kong", namespace, name, front, backends, [],
+                                                                     tuple(read.unknown), tuple(read.unreadable)))
 
 
 def contour_proxy(resource: Resource, props: Any) -> Net:
@@ -122,11 +143,13 @@ def contour_proxy(resource: Resource, props: Any) -> Net:
     tcp = mapping(spec.get("tcpproxy"))
     if not tcp:
         return Net([], "", ())
+    read = _Reader()
     backends = [(namespace, as_text(mapping(s).get("name")) or "", known(mapping(s).get("port")))
-                for s in _seq(tcp.get("services"))]
+                for s in read.seq(tcp.get("services"), "spec.tcpproxy.services")]
     passthrough = as_bool(get(spec, "virtualhost", "tls", "passthrough"))
     front = [443] if passthrough is not UNKNOWN else [UNKNOWN]
-    return Net([], "proxy-route", (), {}, ProxyRoute("contour", namespace, name, front, backends, []))
+    return Net([], "proxy-route", (), {}, ProxyRoute("contour", namespace, name, front, backends, [],
+                                                                     tuple(read.unknown), tuple(read.unreadable)))
 
 
 def emissary_mapping(resource: Resource, props: Any) -> Net:
@@ -186,6 +209,17 @@ def _judge(stack: Stack, settings: Any, resource: Resource, route: ProxyRoute, a
     return out
 
 
+def _unread(resource: Resource, what: str, unknown: tuple[str, ...], unreadable: tuple[str, ...]) -> Any:
+    """A route or gateway whose lists could not be read is reported (not known yet, or malformed)."""
+    if unreadable:
+        return Path((resource,), f"{what}: {', '.join(unreadable)} cannot be read (not a list), so where it sends "
+                    "traffic cannot be judged; it is reported rather than passed.")
+    if unknown:
+        return Path((resource,), f"{what}: {', '.join(unknown)} is not known yet, so it cannot be shown that it "
+                    "sends no traffic to Kafka.", unknown=True)
+    return None
+
+
 @join("kubernetes-proxies")
 def proxies(stack: Stack, settings: Any) -> list[Path]:
     out: list[Path] = []
@@ -194,6 +228,10 @@ def proxies(stack: Stack, settings: Any) -> list[Path]:
     for resource, net in stack.role("proxy-route"):
         route: ProxyRoute = net.data
         what = f"the {route.proxy} route {resource.label}"
+        unread = _unread(resource, what, route.unknown, route.unreadable)
+        if unread is not None:
+            out.append(unread)
+            continue
         if route.proxy != "istio":
             out.extend(_judge(stack, settings, resource, route, [resource], None, what))
             continue
@@ -204,6 +242,10 @@ def proxies(stack: Stack, settings: Any) -> list[Path]:
                                 "stack, so whether it is public cannot be seen.", unseen=True))
                 continue
             gw_resource, gw = found
+            unread = _unread(gw_resource, f"the Istio Gateway {key[0]}/{key[1]}", gw["unknown"], gw["unreadable"])
+            if unread is not None:
+                out.append(unread)
+                continue
             wanted = {as_int(p) for p in route.front if p is not None}
             servers = [s for s in gw["servers"] if s[1] in ("TCP", "TLS", "MONGO", "")
                        or s[2] in ("PASSTHROUGH", "AUTO_PASSTHROUGH")]

@@ -15,7 +15,7 @@ only catches what looks like a rule; these know what an absent field means):
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ..model import Resource
 from ..net import Entry, Net, sources_at, world
@@ -32,6 +32,30 @@ def _unknown(path: str) -> Entry:
 
 def _text(value: Any) -> str:
     return (as_text(known(value)) or "").lower()
+
+
+def _is(value: Any, word: str) -> Any:
+    """Whether a switch-like field (direction, action, type) says `word`: True, False or UNKNOWN. An
+    unknown value is never read as the harmless answer."""
+    return UNKNOWN if known(value) is UNKNOWN else _text(value) == word
+
+
+def _tcp(value: Any) -> Any:
+    """A protocol read fail-closed: 'tcp', 'all', UNKNOWN, or 'unreadable' (judged as every port); None only
+    for a protocol that cannot carry Kafka (udp, icmp, …)."""
+    kind = protocol(known(value))
+    if kind is None:
+        return "unreadable"
+    return kind if kind in ("tcp", "all") or kind is UNKNOWN else None
+
+
+def _protocol_span(kind: Any, raw: Any, ports: Callable[[], Span]) -> Span:
+    """The span for a rule's protocol: unknown, every port when unreadable or all, else `ports()`."""
+    if kind is UNKNOWN:
+        return UNKNOWN_SPAN
+    if kind == "unreadable":
+        return assumed(f"the protocol {known(raw)!r} cannot be read")
+    return EVERY if kind == "all" else ports()
 
 
 # --- Oracle Cloud ------------------------------------------------------------------------------
@@ -72,8 +96,11 @@ def oci_security_list(resource: Resource, props: Any) -> Net:
 
 def oci_nsg_rule(resource: Resource, props: Any) -> Net:
     rule = mapping(props)
-    if _text(rule.get("direction")) != "ingress":
+    inbound = _is(rule.get("direction"), "ingress")
+    if inbound is False:
         return Net([], "", ())
+    if inbound is UNKNOWN:
+        return Net([_unknown("direction")], "", ())
     if _text(rule.get("sourceType")) in ("network_security_group", "service_cidr_block"):
         return Net([], "", ())
     return Net([Entry("", _oci_span(rule.get("protocol"), rule.get("tcpOptions")),
@@ -84,8 +111,11 @@ def oci_nsg_rule(resource: Resource, props: Any) -> Net:
 
 def openstack_rule(resource: Resource, props: Any) -> Net:
     rule = mapping(props)
-    if _text(rule.get("direction")) != "ingress":
+    inbound = _is(rule.get("direction"), "ingress")
+    if inbound is False:
         return Net([], "", ())
+    if inbound is UNKNOWN:
+        return Net([_unknown("direction")], "", ())
     raw = known(rule.get("protocol"))
     kind = "all" if raw in (None, MISSING, "") else protocol(raw)
     low, high = known(rule.get("portRangeMin")), known(rule.get("portRangeMax"))
@@ -107,18 +137,17 @@ def openstack_rule(resource: Resource, props: Any) -> Net:
 
 def alicloud_rule(resource: Resource, props: Any) -> Net:
     rule = mapping(props)
-    if _text(rule.get("type")) != "ingress" or _text(rule.get("policy")) == "drop":
+    inbound = _is(rule.get("type"), "ingress")
+    if inbound is False or _text(rule.get("policy")) == "drop":
         return Net([], "", ())
-    kind = protocol(known(rule.get("ipProtocol")))
+    if inbound is UNKNOWN:
+        return Net([_unknown("type")], "", ())
+    kind = _tcp(rule.get("ipProtocol"))
+    if kind is None:
+        return Net([], "", ())
     raw = known(rule.get("portRange"))
-    if kind is UNKNOWN or raw is UNKNOWN:
-        ports = UNKNOWN_SPAN
-    elif kind == "all" or raw in ("-1/-1", None, MISSING):
-        ports = EVERY if kind in ("tcp", "all") else NONE
-    elif kind != "tcp":
-        ports = NONE
-    else:
-        ports = port_text(str(raw).replace("/", "-"))
+    ports = _protocol_span(kind, rule.get("ipProtocol"),
+                           lambda: EVERY if raw in ("-1/-1", None, MISSING) else port_text(raw))
     refs = tuple(f"sourceSecurityGroupId={rule['sourceSecurityGroupId']}"
                  for _ in [0] if rule.get("sourceSecurityGroupId") not in (None, MISSING, ""))
     return Net([Entry("", ports, tuple(sources_at(rule, "", "cidrIp", "ipv6CidrIp")), refs)], "", ())
@@ -143,9 +172,15 @@ def linode_firewall(resource: Resource, props: Any) -> Net:
             entries.append(_unknown(path))
             continue
         rule = mapping(rule)
-        if _text(rule.get("action")) != "accept" or protocol(known(rule.get("protocol"))) not in ("tcp", UNKNOWN):
+        accept, kind = _is(rule.get("action"), "accept"), _tcp(rule.get("protocol"))
+        if accept is False or kind is None:
             continue
-        for ports in _comma_ports(rule.get("ports")):
+        if accept is UNKNOWN:
+            entries.append(_unknown(f"{path}.action"))
+            continue
+        spans = _comma_ports(rule.get("ports")) if kind == "tcp" else \
+            [_protocol_span(kind, rule.get("protocol"), lambda: EVERY)]
+        for ports in spans:
             entries.append(Entry(path, ports, tuple(sources_at(rule, path, "ipv4s", "ipv6s"))))
     policy = _text(props.get("inboundPolicy"))
     if policy == "accept":
@@ -160,9 +195,10 @@ def linode_firewall(resource: Resource, props: Any) -> Net:
 
 def vultr_rule(resource: Resource, props: Any) -> Net:
     rule = mapping(props)
-    if protocol(known(rule.get("protocol"))) not in ("tcp", UNKNOWN):
+    kind = _tcp(rule.get("protocol"))
+    if kind is None:
         return Net([], "", ())
-    ports = _comma_ports(rule.get("port"))[0]
+    ports = _protocol_span(kind, rule.get("protocol"), lambda: _comma_ports(rule.get("port"))[0])
     if _text(rule.get("source")) == "cloudflare":
         return Net([Entry("", ports, **world("the source is Cloudflare's public address ranges: anyone can reach "
                                              "the port through Cloudflare"))], "", ())
@@ -187,14 +223,16 @@ def _gaps(drops: list[tuple[int, int]]) -> list[Span]:
 
 
 def _scaleway_ports(rule: dict[str, Any]) -> Span:
-    kind = protocol(known(rule.get("protocol", "TCP")))
-    if kind not in ("tcp", "all"):
-        return NONE if kind is not UNKNOWN else UNKNOWN_SPAN
-    if rule.get("portRange") not in (None, MISSING):
-        return port_text(known(rule.get("portRange")))
-    if rule.get("port") not in (None, MISSING):
-        return port_text(known(rule.get("port")))
-    return EVERY
+    kind = _tcp(rule.get("protocol", "TCP"))
+    if kind is None:
+        return NONE
+
+    def ports() -> Span:
+        for key in ("portRange", "port"):
+            if rule.get(key) not in (None, MISSING):
+                return port_text(known(rule.get(key)))
+        return EVERY
+    return _protocol_span(kind, rule.get("protocol"), ports)
 
 
 def scaleway_group(resource: Resource, props: Any) -> Net:
@@ -230,14 +268,17 @@ def scaleway_group(resource: Resource, props: Any) -> Net:
 
 def exoscale_rule(resource: Resource, props: Any) -> Net:
     rule = mapping(props)
-    if _text(rule.get("type")) != "ingress":
+    inbound = _is(rule.get("type"), "ingress")
+    if inbound is False:
         return Net([], "", ())
-    kind = protocol(known(rule.get("protocol")))
-    if kind not in ("tcp", "all", UNKNOWN):
+    if inbound is UNKNOWN:
+        return Net([_unknown("type")], "", ())
+    kind = _tcp(rule.get("protocol"))
+    if kind is None:
         return Net([], "", ())
     low, high = known(rule.get("startPort")), known(rule.get("endPort"))
-    ports = EVERY if kind == "all" or (low in (None, MISSING) and high in (None, MISSING)) else \
-        span(kind, low, high if high not in (None, MISSING) else low)
+    ports = _protocol_span(kind, rule.get("protocol"), lambda: EVERY if low in (None, MISSING) and high in (
+        None, MISSING) else span("tcp", low, high if high not in (None, MISSING) else low))
     group = rule.get("userSecurityGroupId", rule.get("publicSecurityGroup"))
     if group not in (None, MISSING, ""):
         return Net([Entry("", ports, (), (f"securityGroup={group}",))], "", ())
