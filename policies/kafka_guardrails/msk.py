@@ -7,7 +7,7 @@ from .forms.aws_msk import Msk, parse_properties  # noqa: F401 - the components 
 from .model import ADVISORY, MANDATORY, Resource
 from .rules import Issue, rule
 from .settings import Settings
-from .values import MISSING, UNKNOWN, as_bool, as_text
+from .values import MISSING, UNKNOWN, as_bool, as_text, items
 
 
 def _unknown(what: str) -> Issue:
@@ -110,22 +110,18 @@ _NARROWING = ("aws:principalorgid", "aws:principalaccount", "aws:principalarn", 
               "aws:sourcevpc", "aws:sourcevpce", "aws:principalorgpaths", "aws:sourceorgid", "aws:sourceip")
 
 
-def _listed(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
 def _everyone(principal: Any) -> bool:
     if principal == "*":
         return True
     if isinstance(principal, dict):
         return any(item == "*" for key, value in principal.items() if str(key).upper() == "AWS"
-                   for item in _listed(value))
+                   for item in items(value))
     return False
 
 
 def _reaches(actions: Any) -> list[str]:
     found = []
-    for action in _listed(actions):
+    for action in items(actions):
         text = str(action).lower()
         if text in ("*", "kafka:*", "kafka-cluster:*") or text in _REACH_ACTIONS or \
                 (text.endswith("*") and any(a.startswith(text[:-1]) for a in _REACH_ACTIONS)):

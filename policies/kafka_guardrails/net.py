@@ -40,6 +40,13 @@ class Net:
     data: Any = None              # what the role's join needs
 
 
+def not_known(path: str) -> "Entry":
+    """An entry the engine cannot read yet (a whole rule or switch unknown during preview): any port,
+    from a source not known yet — advisory in a preview, mandatory at `up` and in `check`."""
+    from .ports import UNKNOWN_SPAN
+    return Entry(path, UNKNOWN_SPAN, ((path, UNKNOWN),))
+
+
 def world(note: str = "") -> dict[str, Any]:
     """Keyword arguments for an entry that admits everyone (no sources restrict it)."""
     return {"sources": WORLD, "implicit_world": True, "note": note}

@@ -8,8 +8,8 @@ from typing import Any, Optional, Sequence
 from ..cidr import classify
 from ..exposure import union_issue
 from ..model import Resource
-from ..net import Entry, Later, Net, keys_of
-from ..ports import FAST_PROTOCOLS, UNKNOWN_SPAN, assumed, port_range, protocol, span
+from ..net import Entry, Later, Net, keys_of, not_known
+from ..ports import FAST_PROTOCOLS, assumed, port_range, protocol, span
 from ..registry import form
 from ..stack import Path, Stack, join
 from ..values import UNKNOWN, Ref, as_text, is_unknown, items, known
@@ -27,7 +27,7 @@ def _entry(resource: Resource, block: Any, where: Any, proto_key: str, cidr_keys
         path = where if type(where) is str else f"{where[0]}[{where[1]}]"
         block = known(block)
         if block is UNKNOWN:
-            return Entry(path, UNKNOWN_SPAN, ((path, UNKNOWN),))
+            return not_known(path)
         if not isinstance(block, dict):
             return Entry(path, assumed("the entry cannot be read"), ((path, block),))
     raw = block.get(proto_key)

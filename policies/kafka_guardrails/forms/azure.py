@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Resource
-from ..net import Entry, Net
-from ..ports import UNKNOWN_SPAN, assumed, port_text
+from ..net import Entry, Net, not_known
+from ..ports import assumed, port_text
 from ..registry import form
 from ..values import UNKNOWN, as_text, blocks, is_unknown, items, known, mapping
 
@@ -20,7 +20,7 @@ FIX = "Restrict the rule's source to named private client prefixes or applicatio
 def _rule(path: str, rule: Any) -> list[Entry]:
     rule = known(rule)
     if rule is UNKNOWN:
-        return [Entry(path, UNKNOWN_SPAN, ((path, UNKNOWN),))]
+        return [not_known(path)]
     rule = mapping(rule)
     if "properties" in rule and isinstance(rule["properties"], dict):  # ARM-shaped nesting
         rule = {**rule["properties"], "name": rule.get("name")}
@@ -28,7 +28,7 @@ def _rule(path: str, rule: Any) -> list[Entry]:
     access = known(rule.get("access"))
     proto = known(rule.get("protocol"))
     if UNKNOWN in (direction, access, proto):
-        return [Entry(path, UNKNOWN_SPAN, ((path, UNKNOWN),))]
+        return [not_known(path)]
     if (as_text(direction) or "").lower() != "inbound" or (as_text(access) or "").lower() != "allow":
         return []
     proto_text = (as_text(proto) or "").lower()

@@ -16,7 +16,7 @@ from ..net import Entry, Net, world
 from ..ports import EVERY, exactly
 from ..registry import form
 from ..stack import Path, Stack, join
-from ..values import MISSING, UNKNOWN, as_int, as_text, get, is_unknown, known, mapping
+from ..values import MISSING, UNKNOWN, as_int, as_text, get, is_unknown, items, known, mapping
 from .k8s_service import internal, lb_sources
 
 NOTES = {
@@ -149,8 +149,7 @@ def node_pool(resource: Resource, props: Any) -> Net:
     props = mapping(props)
     meta = mapping(props.get("metadata"))
     spec = mapping(props.get("spec"))
-    roles = [as_text(r) for r in known(spec.get("roles")) or [] if as_text(r)] if isinstance(
-        known(spec.get("roles")), list) else []
+    roles = {as_text(r) for r in items(known(spec.get("roles")))}
     data = {"namespace": as_text(meta.get("namespace")) or "default",
             "cluster": as_text(mapping(meta.get("labels")).get("strimzi.io/cluster")) or "",
             "broker": "broker" in roles, "replicas": known(spec.get("replicas")),

@@ -18,16 +18,12 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..model import Resource
-from ..net import Entry, Net, sources_at, world
+from ..net import Entry, Net, not_known, sources_at, world
 from ..ports import EVERY, NONE, UNKNOWN_SPAN, Span, assumed, port_text, protocol, span
 from ..registry import form
 from ..values import MISSING, UNKNOWN, as_int, as_text, blocks, known, mapping
 
 FIX = "Admit Kafka/ZooKeeper ports only from named private client ranges or groups; never from everyone."
-
-
-def _unknown(path: str) -> Entry:
-    return Entry(path, UNKNOWN_SPAN, ((path, UNKNOWN),))
 
 
 def _text(value: Any) -> str:
@@ -84,7 +80,7 @@ def oci_security_list(resource: Resource, props: Any) -> Net:
     entries = []
     for path, rule in blocks(mapping(props), "ingressSecurityRules"):
         if rule is UNKNOWN:
-            entries.append(_unknown(path))
+            entries.append(not_known(path))
             continue
         rule = mapping(rule)
         if _text(rule.get("sourceType")) == "service_cidr_block":
@@ -100,7 +96,7 @@ def oci_nsg_rule(resource: Resource, props: Any) -> Net:
     if inbound is False:
         return Net([], "", ())
     if inbound is UNKNOWN:
-        return Net([_unknown("direction")], "", ())
+        return Net([not_known("direction")], "", ())
     if _text(rule.get("sourceType")) in ("network_security_group", "service_cidr_block"):
         return Net([], "", ())
     return Net([Entry("", _oci_span(rule.get("protocol"), rule.get("tcpOptions")),
@@ -115,7 +111,7 @@ def openstack_rule(resource: Resource, props: Any) -> Net:
     if inbound is False:
         return Net([], "", ())
     if inbound is UNKNOWN:
-        return Net([_unknown("direction")], "", ())
+        return Net([not_known("direction")], "", ())
     raw = known(rule.get("protocol"))
     kind = "all" if raw in (None, MISSING, "") else protocol(raw)
     low, high = known(rule.get("portRangeMin")), known(rule.get("portRangeMax"))
@@ -141,7 +137,7 @@ def alicloud_rule(resource: Resource, props: Any) -> Net:
     if inbound is False or _text(rule.get("policy")) == "drop":
         return Net([], "", ())
     if inbound is UNKNOWN:
-        return Net([_unknown("type")], "", ())
+        return Net([not_known("type")], "", ())
     kind = _tcp(rule.get("ipProtocol"))
     if kind is None:
         return Net([], "", ())
@@ -169,14 +165,14 @@ def linode_firewall(resource: Resource, props: Any) -> Net:
     entries: list[Entry] = []
     for path, rule in blocks(props, "inbounds"):
         if rule is UNKNOWN:
-            entries.append(_unknown(path))
+            entries.append(not_known(path))
             continue
         rule = mapping(rule)
         accept, kind = _is(rule.get("action"), "accept"), _tcp(rule.get("protocol"))
         if accept is False or kind is None:
             continue
         if accept is UNKNOWN:
-            entries.append(_unknown(f"{path}.action"))
+            entries.append(not_known(f"{path}.action"))
             continue
         spans = _comma_ports(rule.get("ports")) if kind == "tcp" else \
             [_protocol_span(kind, rule.get("protocol"), lambda: EVERY)]
@@ -187,7 +183,7 @@ def linode_firewall(resource: Resource, props: Any) -> Net:
         entries.append(Entry("inboundPolicy", EVERY, **world(
             "the inbound policy is ACCEPT: every port that no rule drops is open to every address")))
     elif known(props.get("inboundPolicy")) is UNKNOWN:
-        entries.append(_unknown("inboundPolicy"))
+        entries.append(not_known("inboundPolicy"))
     return Net(entries, "", ())
 
 
@@ -241,7 +237,7 @@ def scaleway_group(resource: Resource, props: Any) -> Net:
     drops: list[tuple[int, int]] = []
     for path, rule in blocks(props, "inboundRules"):
         if rule is UNKNOWN:
-            entries.append(_unknown(path))
+            entries.append(not_known(path))
             continue
         rule = mapping(rule)
         ports = _scaleway_ports(rule)
@@ -256,7 +252,7 @@ def scaleway_group(resource: Resource, props: Any) -> Net:
             entries.append(Entry(path, ports, **world("a rule without ipRange admits 0.0.0.0/0")))
     policy = known(props.get("inboundDefaultPolicy"))
     if policy is UNKNOWN:
-        entries.append(_unknown("inboundDefaultPolicy"))
+        entries.append(not_known("inboundDefaultPolicy"))
     elif _text(policy) in ("", "accept"):
         note = ("the inbound default policy is accept (Scaleway's default when none is set): every port that no "
                 "rule drops is open to every address")
@@ -272,7 +268,7 @@ def exoscale_rule(resource: Resource, props: Any) -> Net:
     if inbound is False:
         return Net([], "", ())
     if inbound is UNKNOWN:
-        return Net([_unknown("type")], "", ())
+        return Net([not_known("type")], "", ())
     kind = _tcp(rule.get("protocol"))
     if kind is None:
         return Net([], "", ())

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Resource
-from ..net import Entry, Net, sources_at, world
-from ..ports import UNKNOWN_SPAN, assumed, port_text, protocol, span
+from ..net import Entry, Net, not_known, sources_at, world
+from ..ports import assumed, port_text, protocol, span
 from ..registry import form
 from ..values import MISSING, UNKNOWN, as_text, blocks, items, known, mapping
 
@@ -21,7 +21,7 @@ def lightsail(resource: Resource, props: Any) -> Net:
     for path, info in listed:
         info = known(info)
         if info is UNKNOWN:
-            entries.append(Entry(path, UNKNOWN_SPAN, ((path, UNKNOWN),)))
+            entries.append(not_known(path))
             continue
         info = mapping(info)
         proto = protocol(known(info.get("protocol")))
@@ -43,7 +43,7 @@ def digitalocean(resource: Resource, props: Any) -> Net:
     for path, rule in blocks(props, "inboundRules"):
         rule = known(rule)
         if rule is UNKNOWN:
-            entries.append(Entry(path, UNKNOWN_SPAN, ((path, UNKNOWN),)))
+            entries.append(not_known(path))
             continue
         rule = mapping(rule)
         if (as_text(known(rule.get("protocol"))) or "").lower() != "tcp":
@@ -62,7 +62,7 @@ def hetzner(resource: Resource, props: Any) -> Net:
     for path, rule in blocks(props, "rules"):
         rule = known(rule)
         if rule is UNKNOWN:
-            entries.append(Entry(path, UNKNOWN_SPAN, ((path, UNKNOWN),)))
+            entries.append(not_known(path))
             continue
         rule = mapping(rule)
         if (as_text(known(rule.get("direction"))) or "in").lower() != "in":
