@@ -55,7 +55,7 @@ commands:
   start_controllers: ./ops/start-controllers.sh
   restart_broker: ./ops/restart.sh broker {node} {phase}
   restart_controller: ./ops/restart.sh controller {node} {phase}
-  migrated: ./ops/grep-controller-logs.sh "Completed migration of metadata from ZooKeeper to KRaft"
+  migrated: ./ops/grep-controller-logs.sh "Completed migration of metadata from ZooKeeper to KRaft"   # include rolled logs (server.log.*): they roll hourly
   stop_zookeeper: ./ops/stop-zookeeper.sh
   # --rollback (before finalised): brokers back to ZooKeeper mode ({phase} brokers, then zookeeper)
   stop_controllers: ./ops/remove-controllers.sh

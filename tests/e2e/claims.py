@@ -1069,8 +1069,9 @@ def migration_plan(cluster: KafkaCluster, hands: Hands) -> Path:
             "start_controllers": hands.command("start_controllers"),
             "restart_broker": hands.command("restart_broker", "{node}", "{phase}"),
             "restart_controller": hands.command("restart_controller", "{index}", "{phase}"),
-            # what an operator greps in the controllers' logs (over SSM or `kubectl exec`)
-            "migrated": ["sh", "-c", f"cat \"$0\"/controller*/*.log 2>/dev/null | grep -qF '{MIGRATED}'",
+            # what an operator greps in the controllers' logs (over SSM or `kubectl exec`), rolled files
+            # included: log4j rolls them every hour, and a run that crosses the hour lost the line
+            "migrated": ["sh", "-c", f"cat \"$0\"/controller*/*.log* 2>/dev/null | grep -qF '{MIGRATED}'",
                          str(cluster.workdir)],
             "stop_zookeeper": hands.command("stop_zookeeper"),
             "stop_controllers": hands.command("stop_controllers"),

@@ -388,10 +388,11 @@ class KafkaCluster:
         return self
 
     def logs(self, role: str, index: int) -> str:
-        """Everything a server has logged (stdout and log4j files)."""
+        """Everything a server has logged (stdout and log4j files, the hourly rolled ones first)."""
         home = self.workdir / {"broker": f"kafka{index}", "controller": f"controller{index}",
                                "zookeeper": f"zk{index}"}[role]
-        return "".join(p.read_text(errors="replace") for p in sorted(home.glob("*.log")))
+        files = sorted(home.glob("*.log*"), key=lambda p: (p.name.split(".log")[0], p.suffix == ".log", p.name))
+        return "".join(p.read_text(errors="replace") for p in files if p.is_file())
 
     def wait_healthy(self, timeout: float = 180) -> None:
         def ready() -> bool:
