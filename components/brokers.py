@@ -16,6 +16,7 @@ import pulumi
 from . import compute, pki, rollout
 from .access import TopicGrant, acl_arguments, kafka_acls, rollout_acls, validate_grants
 from .encryption import CustomerKey, CustomerKeyArgs
+from . import configtypes
 from .errors import ConfigError
 from .network import ClientAccess, validate_clients
 from .render import render_properties
@@ -93,6 +94,7 @@ def client_ports(listeners: Sequence[str]) -> tuple[int, ...]:
 
 def validate_kafka_args(args: SelfManagedKafkaArgs, label: Callable[[str], str] = lambda n: n) -> None:
     """One ConfigError naming the argument, the value and what is allowed."""
+    configtypes.check_types(args, label)
     check_environment(args.environment, label("environment"))
     validate_nodes(args, label)
     listeners = list(args.listeners) if not isinstance(args.listeners, str) else args.listeners

@@ -11,14 +11,14 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, NamedTuple, Optional
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
 
 from . import configtypes
 from .access import TopicGrant
 from .brokers import SelfManagedKafkaArgs, validate_kafka_args
 from .errors import ConfigError
 from .kubernetes import KafkaOnKubernetesArgs, validate_k8s_args
-from .msk import MskClusterArgs, validate_msk_args
+from .msk import KAFKA_VERSIONS, MskClusterArgs, validate_msk_args
 from .naming import camel, snake
 from .network import ClientAccess, validate_vpc_cidr
 from .validate import check_environment
@@ -44,6 +44,8 @@ PLATFORMS = {
                            lambda name, args, label: validate_k8s_args(args, label), aws=False),
 }
 TOP_LEVEL = (*SCALARS, "clients", *(p.key for p in PLATFORMS.values()))
+# The accepted values of string settings, offered when YAML turned one into a number (3.9 for "3.9.x").
+CHOICES: dict[tuple[type, str], tuple[str, ...]] = {(MskClusterArgs, "kafka_version"): KAFKA_VERSIONS}
 # Fields that hold a list of typed blocks.
 LISTS_OF = {"access": TopicGrant}
 
@@ -98,7 +100,7 @@ def typed_block(cls: type, raw: Any, prefix: str, shared: Mapping[str, Any]) -> 
                 raise ConfigError(where, value, "a list of objects")
             value = tuple(typed_block(LISTS_OF[name], item, f"{where}[{i}]", {}) for i, item in enumerate(value))
         else:
-            value = configtypes.check(value, types[name], where)
+            value = configtypes.check(value, types[name], where, CHOICES.get((cls, name), ()))
         values[name] = value
     missing = [camel(n) for n, f in names.items() if n not in values
                and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
@@ -170,8 +172,25 @@ def namespace_values(namespace: str = NS) -> dict[str, str]:
     return out
 
 
+# Namespaces this program reads besides its own: the providers it uses and the engine's.
+PROVIDER_NAMESPACES = ("aws", "command", "kubernetes", "pulumi", "random", "tls")
+
+
+def check_namespaces(keys: Iterable[str]) -> None:
+    """A key in a namespace nobody reads (`secure_kafka:vpcId`, `secure-kafak:msk`) would be ignored
+    in silence and the default used instead: refuse it, naming the key this program would read."""
+    for key in sorted(keys):
+        namespace, sep, name = key.partition(":")
+        if sep and namespace != NS and namespace not in PROVIDER_NAMESPACES:
+            raise ConfigError(key, None, f"a key of this program's namespace ({NS}:{name}) or of a provider it "
+                              f"uses ({', '.join(PROVIDER_NAMESPACES)}); {namespace!r} is read by nothing")
+
+
 def load(config: Optional[Mapping[str, str]] = None) -> PlatformConfig:
     """The stack's settings, from `config` (namespace key -> string) or the running program's config."""
+    if config is None:
+        from pulumi.runtime import config as runtime
+        check_namespaces(set(runtime.CONFIG.get()) | set(runtime.get_config_env()))
     raw = dict(config) if config is not None else namespace_values(NS)
     values: dict[str, Any] = {}
     for key, value in raw.items():

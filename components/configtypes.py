@@ -44,8 +44,14 @@ def _is_output(annotation: Any) -> bool:
     return origin in (pulumi.Output, pulumi.Input) or getattr(origin, "__name__", "") in ("Output", "Awaitable")
 
 
-def _hint(value: Any, annotation: Any) -> str:
+def _hint(value: Any, annotation: Any, choices: Sequence[str] = ()) -> str:
     """What the YAML author most likely meant."""
+    if annotation is str and isinstance(value, (int, float)) and not isinstance(value, bool) and choices:
+        near = [c for c in choices if c == str(value) or c.startswith(f"{value}.")] or list(choices)
+        quoted = [f'"{c}"' for c in near]
+        more = f" (or {', '.join(quoted[1:])})" if len(near) > 1 else ""
+        return (f"; YAML read an unquoted {value!r} as a number (3.10 becomes 3.1): quote one of the "
+                f"accepted values, e.g. {quoted[0]}{more}")
     if annotation is bool and isinstance(value, str) and value.lower() in ("true", "false", "yes", "no"):
         return f"; write {'true' if value.lower() in ('true', 'yes') else 'false'} without quotes"
     if annotation is int and isinstance(value, str) and value.strip().isdigit():
@@ -59,7 +65,7 @@ def _hint(value: Any, annotation: Any) -> str:
     return ""
 
 
-def check(value: Any, annotation: Any, key: str) -> Any:
+def check(value: Any, annotation: Any, key: str, choices: Sequence[str] = ()) -> Any:
     """`value` if it fits `annotation`, else one ConfigError for `key`."""
     if annotation is Any or annotation is object:
         return value
@@ -95,7 +101,7 @@ def check(value: Any, annotation: Any, key: str) -> Any:
         return value
     if annotation is str:
         if not isinstance(value, str):
-            raise ConfigError(key, value, _describe(str) + _hint(value, str))
+            raise ConfigError(key, value, _describe(str) + _hint(value, str, choices))
         return value
     if origin in (list, tuple) or origin is typing.get_origin(Sequence[int]):
         if not isinstance(value, list):
@@ -118,3 +124,39 @@ def hints(cls: type) -> dict[str, Any]:
     from .pki import BringYourOwnCa
     return typing.get_type_hints(cls, localns={"pulumi": pulumi, "Output": pulumi.Output, "T": Any,
                                                "BringYourOwnCa": BringYourOwnCa})
+
+
+def _known(value: Any) -> bool:
+    """A value a program passed directly (not an Output or awaitable, which are checked when they resolve)."""
+    return not isinstance(value, pulumi.Output) and not hasattr(value, "__await__")
+
+
+def check_types(args: Any, label: Any) -> None:
+    """Every known scalar argument of a component's Args against its annotation, before any meaning
+    is judged: `broker_count="3"` from Python is refused as "not a whole number", the way a stack
+    file's quoted number is, instead of failing later as an odd range."""
+    types = hints(type(args))
+    for field in dataclasses.fields(args):
+        value = getattr(args, field.name)
+        annotation = types.get(field.name, Any)
+        plain = [a for a in (typing.get_args(annotation) if typing.get_origin(annotation) is Union else (annotation,))
+                 if a is not type(None) and not _is_output(a)]
+        if value is None or not _known(value) or plain not in ([int], [bool], [float]):
+            continue
+        expected = plain[0]
+        fits = type(value) is expected or (expected is float and type(value) is int)
+        if not fits:
+            what = {int: "a whole number", bool: "true or false", float: "a number"}[expected]
+            suggestion = _python_hint(value, expected)
+            raise ConfigError(label(field.name), value,
+                              f"{what}: {value!r} is a {type(value).__name__}, not {what}{suggestion}")
+
+
+def _python_hint(value: Any, expected: type) -> str:
+    if expected is int and isinstance(value, str) and value.strip().isdigit():
+        return f" (pass {value.strip()} without quotes)"
+    if expected is int and isinstance(value, float) and value.is_integer():
+        return f" (pass {int(value)})"
+    if expected is bool and isinstance(value, str) and value.lower() in ("true", "false"):
+        return f" (pass {value.lower() == 'true'})"
+    return ""

@@ -19,6 +19,7 @@ from kafka_guardrails import Resource, Settings, judge_resource
 
 from . import pki
 from .access import TopicGrant, acl_arguments, cilium_kafka_rules, kafka_acls, validate_grants
+from . import configtypes
 from .errors import ConfigError
 from .render import render_properties
 from .render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, PemFiles, admin_client_properties,
@@ -121,6 +122,7 @@ class KafkaOnKubernetesArgs:
 
 
 def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] = lambda n: n) -> None:
+    configtypes.check_types(args, label)
     if not isinstance(args.cluster, str) or not NAME.match(args.cluster):
         raise ConfigError(label("cluster"), args.cluster, "lowercase letters, digits and '-'")
     if not isinstance(args.namespace, str) or not NAME.match(args.namespace) or args.namespace.startswith("kube-"):

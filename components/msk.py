@@ -20,6 +20,7 @@ from kafka_guardrails import MANDATORY, Resource, Settings, judge_resource
 
 from .access import TopicGrant, msk_iam_policy, validate_grants
 from .encryption import CustomerKey, CustomerKeyArgs
+from . import configtypes
 from .errors import ConfigError
 from .network import (ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs, network_checks, validate_clients,
                       validate_vpc_cidr)
@@ -147,6 +148,7 @@ def broker_properties(args: MskClusterArgs) -> dict[str, Union[str, int, bool]]:
 
 def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], str] = lambda n: n) -> None:
     """Raise one ConfigError naming the argument, the value and what is allowed."""
+    configtypes.check_types(args, label)
     if not isinstance(name, str) or not _CLUSTER_NAME.match(name):
         raise ConfigError(label("name"), name, "1-64 letters, digits or '-', starting with a letter (MSK's rule)")
     check_now(args.vpc_id, check_vpc_id, label("vpc_id"))

@@ -70,10 +70,9 @@ def validate_clients(clients: Sequence[ClientAccess], ports: Sequence[int], sett
         if client.security_group_id is not None:
             check_now(client.security_group_id, check_security_group_id, f"{where}.securityGroupId")
         if client.cidr is not None:
-            try:
-                ipaddress.ip_network(str(client.cidr), strict=True)
-            except ValueError:
-                raise ConfigError(f"{where}.cidr", client.cidr, "a CIDR with no host bits set, e.g. 10.0.32.0/20") from None
+            problem = cidr_problem(client.cidr)
+            if problem:
+                raise ConfigError(f"{where}.cidr", client.cidr, f"a CIDR such as 10.0.32.0/20; {problem}")
             probe = Resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {
                 "ipProtocol": "tcp", "fromPort": min(ports), "toPort": max(ports),
                 ("cidrIpv6" if ":" in client.cidr else "cidrIpv4"): client.cidr}, name=client.name)
@@ -83,15 +82,43 @@ def validate_clients(clients: Sequence[ClientAccess], ports: Sequence[int], sett
                                   "a private or narrow client range; the guardrail says: " + findings[0].message)
 
 
+def cidr_problem(value: object) -> str:
+    """What is wrong with a CIDR, naming the part ("" when it is a valid network): a user who typed
+    10.0.300.0/16 learns that 300 is the problem, not only that the whole is invalid."""
+    text = str(value).strip()
+    address, slash, prefix = text.partition("/")
+    if not slash:
+        return f"the prefix length is missing (write {address}/NN)"
+    v6 = ":" in address
+    top = 128 if v6 else 32
+    if not prefix.isdigit():
+        return f"the prefix length {prefix!r} is not a whole number 0-{top}"
+    if int(prefix) > top:
+        return f"the prefix length /{prefix} is more than {top}, the most an IPv{6 if v6 else 4} network has"
+    if not v6:
+        parts = address.split(".")
+        if len(parts) != 4:
+            return f"the address {address!r} has {len(parts)} dotted part(s), an IPv4 address has 4"
+        for index, part in enumerate(parts, 1):
+            if not part.isdigit() or int(part) > 255 or (len(part) > 1 and part.startswith("0")):
+                return f"part {index} of the address, {part!r}, is not a number 0-255"
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError as error:
+        return f"the address {address!r} is not valid ({error})"
+    if str(network.network_address) != str(ipaddress.ip_address(address)):
+        return f"host bits are set after /{prefix}: the network is {network}"
+    return ""
+
+
 def validate_vpc_cidr(value: object, setting: str = "vpc_cidr") -> None:
     """The VPC's own range: a valid CIDR in private space. Egress rules are scoped to it, so a public
     (or world) range here would turn "only inside the VPC" into "anywhere"."""
     if not isinstance(value, str):
         raise ConfigError(setting, value, "the VPC's CIDR as a string, e.g. 10.0.0.0/16")
-    try:
-        ipaddress.ip_network(value, strict=True)
-    except ValueError:
-        raise ConfigError(setting, value, "the VPC's CIDR with no host bits set, e.g. 10.0.0.0/16") from None
+    problem = cidr_problem(value)
+    if problem:
+        raise ConfigError(setting, value, f"the VPC's CIDR, such as 10.0.0.0/16; {problem}")
     if cidr.classify(value) is not False:
         raise ConfigError(setting, value, "a private range (RFC 1918, 100.64.0.0/10 or IPv6 ULA): egress is "
                           "limited to the VPC's CIDR, and this one reaches the internet")

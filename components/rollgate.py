@@ -24,11 +24,20 @@ WHAT = {"ssl.ca.location": "the cluster CA's certificate", "ssl.certificate.loca
         "certificate", "ssl.key.location": "the rollout identity's private key"}
 
 
+EPILOG = "\n".join([
+    "environment (secret outputs never reach the command line; the component sets these for the commands",
+    "it runs during `pulumi up`, by hand export them first):",
+    *(f"  {name:<27} {WHAT[setting]} (PEM)" for setting, name in ENV.items()),
+    "needs confluent-kafka: pip install 'secure-kafka[ops]'; --controller also needs a Kafka installation",
+    "",
+    "example: secure-kafka roll-gate after --broker 1 --brokers 0,1,2 --bootstrap 10.0.1.10:9094,10.0.2.10:9094"])
+
+
 def add_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("roll-gate", help="wait until a broker may stop (before) or is back in every ISR (after)",
                        description=__doc__.split("\n\n")[0],
-                       epilog="example: secure-kafka roll-gate after --broker 1 --brokers 0,1,2 "
-                              "--bootstrap 10.0.1.10:9094,10.0.2.10:9094")
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog=EPILOG)
     p.add_argument("step", choices=("before", "after"))
     p.add_argument("--broker", type=int, help="the broker id this step is about")
     p.add_argument("--brokers", help="with --broker: every broker id that must be registered, comma-separated")

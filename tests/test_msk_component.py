@@ -221,7 +221,7 @@ def test_hand_built_insecure_msk_resources_are_blocked_with_the_right_rule():
 BAD = [
     ({"broker_count": 4}, "broker_count", "multiple of the subnet count (3)"),
     ({"broker_count": 2}, "broker_count", "multiple"),
-    ({"broker_count": "3"}, "broker_count", "multiple"),
+    ({"broker_count": "3"}, "broker_count", "not a whole number"),
     ({"subnet_ids": SUBNETS[:1]}, "subnet_ids", "2 or 3 subnets"),
     ({"subnet_ids": [SUBNETS[0], SUBNETS[0]]}, "subnet_ids", "distinct"),
     ({"subnet_ids": ["subnet-xyz", *SUBNETS[1:]]}, "subnet_ids", "subnet-0123"),

@@ -35,7 +35,7 @@ def test_ingress_only_for_named_clients_and_listener_ports():
     ([ClientAccess("web", cidr="0.0.0.0/0")], "clients[0].cidr", "whole IPv4 internet"),
     ([ClientAccess("web", cidr="52.0.0.0/8")], "clients[0].cidr", "internet-routable"),
     ([ClientAccess("web", cidr="::/0")], "clients[0].cidr", "IPv6"),
-    ([ClientAccess("web", cidr="10.1.0.1/16")], "clients[0].cidr", "no host bits"),
+    ([ClientAccess("web", cidr="10.1.0.1/16")], "clients[0].cidr", "host bits are set after /16: the network is 10.1.0.0/16"),
     ([ClientAccess("web")], "clients[0]", "exactly one"),
     ([ClientAccess("web", cidr="10.0.0.0/8", security_group_id="sg-0a1b2c3d")], "clients[0]", "exactly one"),
     ([ClientAccess("Web!", cidr="10.0.0.0/8")], "clients[0].name", "lowercase"),

@@ -53,7 +53,11 @@ def revocable(estate: Estate, exposed: Sequence[Finding]) -> list[dict[str, Any]
 
 
 def _session(args: argparse.Namespace) -> Any:
-    import boto3
+    try:
+        import boto3
+    except ImportError:
+        raise AuditError("the audit reads AWS with boto3, which is the `audit` extra: "
+                         "pip install 'secure-kafka[audit]'") from None
     return boto3.session.Session(region_name=args.region)
 
 

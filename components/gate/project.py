@@ -3,7 +3,9 @@ its program, its `stackConfigDir`, and one stack's config. Any problem is a `Usa
 line naming the file and what is wrong, never a traceback."""
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -15,6 +17,21 @@ class UsageError(Exception):
     """Bad input to the gate (a file, a stack, a flag): said in one line, exit code 2."""
 
 
+class _Yaml12(yaml.SafeLoader):
+    """YAML as the Pulumi CLI reads it (YAML 1.2): only true/false are booleans, so `yes`, `no`, `on`
+    and `off` reach the program as strings, and the offline gate refuses them as `pulumi up` would."""
+
+
+_Yaml12.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_Yaml12.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+# The keys a stack file may hold (Pulumi's project-stack schema); anything else is a typo that would
+# leave the whole block unread.
+STACK_KEYS = ("config", "encryptedkey", "encryptionsalt", "environment", "secretsprovider")
+
+
 def read_yaml(path: Path, what: str) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
@@ -23,7 +40,7 @@ def read_yaml(path: Path, what: str) -> Any:
     except OSError as error:
         raise UsageError(f"{what} {path} cannot be read: {error.strerror or error}") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Yaml12)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -57,6 +74,11 @@ class Project:
             data = {}
         if not isinstance(data, Mapping) or not isinstance(data.get("config") or {}, Mapping):
             raise UsageError(f"stack config {path} must be a mapping with a `config:` mapping")
+        for key in sorted(set(map(str, data)) - set(STACK_KEYS)):
+            near = difflib.get_close_matches(key, STACK_KEYS, n=1)
+            raise UsageError(f"stack config {path}: {key!r} is not a key of a stack file"
+                             + (f" (did you mean {near[0]!r}?)" if near else "")
+                             + f"; it holds {', '.join(STACK_KEYS)}, and nothing under {key!r} would be read")
         values: dict[str, Any] = {}
         for key, value in self.defaults.items():
             values[key] = value
