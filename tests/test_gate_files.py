@@ -155,3 +155,39 @@ def test_with_output_the_verdict_line_still_reaches_the_log_and_the_table_names_
     assert table[0].split() == ["VERDICT", "TYPE", "NAME", "FILE"]
     assert any(line.rstrip().endswith("template.yaml:" + str(CFN.splitlines().index("  Front:") + 1))
                for line in table)
+
+
+def test_terraform_plan_results_point_at_the_tf_declaration(tmp_path, monkeypatch):
+    """A plan judged beside its configuration: each result points at the `resource` block's file and
+    line, in the root module and through a local module call; without the .tf files, at the plan."""
+    (tmp_path / "modules" / "kafka").mkdir(parents=True)
+    (tmp_path / "main.tf").write_text('module "kafka" {\n  source = "./modules/kafka"\n}\n\n'
+                                      'resource "aws_security_group" "edge" {\n  name = "edge"\n}\n')
+    (tmp_path / "modules" / "kafka" / "sg.tf").write_text('# brokers\n\nresource "aws_security_group" "brokers" {\n'
+                                                        '  name = "brokers"\n}\n')
+    ingress = [{"from_port": 9092, "to_port": 9092, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"],
+                "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [], "self": False,
+                "description": ""}]
+    def group(address, name):
+        return {"address": address, "mode": "managed", "type": "aws_security_group", "name": name,
+                "values": {"name": name, "ingress": ingress}}
+    plan = {"format_version": "1.2", "planned_values": {"root_module": {
+        "resources": [group("aws_security_group.edge", "edge")],
+        "child_modules": [{"address": "module.kafka", "resources": [
+            group("module.kafka.aws_security_group.brokers", "brokers")]}]}},
+        "configuration": {"root_module": {"resources": [{"address": "aws_security_group.edge"}],
+                                          "module_calls": {"kafka": {"source": "./modules/kafka", "module": {
+                                              "resources": [{"address": "aws_security_group.brokers"}]}}}}}}
+    (tmp_path / "plan" ).mkdir()
+    for where in (tmp_path, tmp_path / "plan"):
+        (where / "tfplan.json").write_text(json.dumps(plan))
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "r.sarif"
+    assert main(["check", "tfplan.json", "plan/tfplan.json", "--format", "sarif", "--output", str(out), "--quiet"]) == 1
+    places = {(r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+               r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+               r["locations"][0]["physicalLocation"].get("region", {}).get("startLine"))
+              for r in json.loads(out.read_text())["runs"][0]["results"] if r["ruleId"].startswith("KAFKA-NET-001")}
+    assert ("tf:aws_security_group.edge", "main.tf", 5) in places
+    assert ("tf:module.kafka.aws_security_group.brokers", "modules/kafka/sg.tf", 3) in places
+    assert ("tf:aws_security_group.edge", "plan/tfplan.json", None) in places  # no .tf beside this copy

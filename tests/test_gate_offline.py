@@ -85,7 +85,9 @@ def test_formats_are_valid_deterministic_and_say_the_same(tmp_path, capsys):
                for r in run["tool"]["driver"]["rules"])
     [result] = run["results"]
     assert result["ruleId"] == "KAFKA-NET-001/kafka-no-public-port" and result["level"] == "error"
-    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "config/Pulumi.ci.yaml"
+    # the line of the program that registered it, not the stack file
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "__main__.py"
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
     assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
 
     xml = JUnitXml.fromstring(reports["junit"])
@@ -93,6 +95,7 @@ def test_formats_are_valid_deterministic_and_say_the_same(tmp_path, capsys):
     assert len(cases) == 2
     failed = [c for c in cases if not c.is_passed]
     assert [c.name for c in failed] == ["open-kafka"] and "KAFKA-NET-001" in failed[0].result[0].message
+    assert failed[0]._elem.get("file") == str(root.resolve() / "__main__.py") and failed[0]._elem.get("line") == "3"
     assert "open-kafka" in reports["table"]
 
 
@@ -180,3 +183,21 @@ def test_two_registrations_with_one_urn_fail_as_the_engine_fails_them(tmp_path, 
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "duplicate resource URN" in err
     assert err.count("aws:kms/key:Key 'key'") == 2 and "'other'" not in err
+
+
+def test_reports_point_at_the_users_own_module_and_the_line_that_made_a_component(tmp_path, capsys):
+    """A resource made in the user's module points there; a component's children point at the line of the
+    user's program that created the component (the library's own frames are passed over)."""
+    root = project(tmp_path, "import infra\ninfra.build()\n")
+    (root / "infra.py").write_text("import pulumi_aws as aws\n\n\ndef build():\n" + textwrap.indent(
+        textwrap.dedent(OPEN_KAFKA).strip(), "    ").replace("    import pulumi_aws as aws\n", "") + "\n")
+    assert main(["preview", "--project-dir", str(root), "--stack", "ci", "--format", "sarif", "--quiet"]) == 1
+    [result] = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    where = result["locations"][0]["physicalLocation"]
+    assert where["artifactLocation"]["uri"] == "infra.py"
+    assert (root / "infra.py").read_text().splitlines()[where["region"]["startLine"] - 1].strip().startswith(
+        'aws.ec2.SecurityGroup("open-kafka"')
+    assert main(["preview", "--project-dir", str(ROOT), "--stack", "dev", "--format", "json", "--quiet"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    line = next(n for n, text in enumerate((ROOT / "__main__.py").read_text().splitlines(), 1) if "build(" in text)
+    assert {r["location"] for r in report["resources"]} == {f"{ROOT / '__main__.py'}:{line}"}

@@ -44,6 +44,7 @@ class StackResource:
     custom: bool = True
     ignore_changes: Sequence[str] = ()
     secret_inputs: Sequence[str] = ()
+    source: str = ""  # file:line of the user's code that registered it (the gate's reports point there)
 
 
 def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:

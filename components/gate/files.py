@@ -6,6 +6,7 @@ file and line it was read from, for the reports."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -163,9 +164,42 @@ def load(paths: Iterable[Path]) -> Loaded:
         if kind == "cloudformation":
             for resource in resources:
                 resource.location = f"{shown}:{_cfn_line(path, resource.name)}"
+        if kind == "terraform-plan":
+            for resource in resources:
+                resource.location = _tf_declaration(docs[0][1], path, resource.name) or resource.location
         loaded.resources += resources
         loaded.kinds[shown] = kind
     return loaded
+
+
+_TF_BLOCK = re.compile(r'^\s*resource\s+"(?P<type>[^"]+)"\s+"(?P<name>[^"]+)"')
+
+
+def _tf_declaration(plan: Any, path: Path, label: str) -> str:
+    """Where a planned resource is declared: the .tf file and line beside the plan (the root module's
+    directory, where `terraform show -json` is usually run), following local module sources from the
+    plan's `configuration`; "" where the plan does not lead to a file on disk."""
+    parts = label.removeprefix("tf:").split(".")
+    module = (plan.get("configuration") or {}).get("root_module") or {} if isinstance(plan, dict) else {}
+    directory = path.parent
+    while len(parts) > 2 and parts[0] == "module":
+        call = ((module.get("module_calls") or {}).get(parts[1]) or {}) if isinstance(module, dict) else {}
+        source = call.get("source") if isinstance(call, dict) else None
+        if not isinstance(source, str) or not source.startswith(("./", "../")):
+            return ""
+        directory, module, parts = directory / source, call.get("module") or {}, parts[2:]
+    if len(parts) != 2:
+        return ""
+    for tf in sorted(directory.glob("*.tf")):
+        try:
+            lines = tf.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return ""
+        for number, line in enumerate(lines, 1):
+            found = _TF_BLOCK.match(line)
+            if found and (found["type"], found["name"]) == (parts[0], parts[1]):
+                return f"{tf}:{number}"
+    return ""
 
 
 def _cfn_line(path: Path, name: str) -> int:

@@ -5,6 +5,7 @@ dependencies, property dependencies and the inputs in the engine's camelCase for
 """
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import runpy
@@ -133,8 +134,9 @@ def _msk_endpoints(cluster: str, resource_id: str, inputs: Mapping[str, Any]) ->
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The SDK's mock monitor, keeping each registration as AnalyzeStack would see it."""
 
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+    def __init__(self, mocks: pulumi.runtime.Mocks, root: Optional[Path] = None) -> None:
         super().__init__(mocks)
+        self.root = root
         self.recorded: list[StackResource] = []
         self.by_urn: dict[str, str] = {}
         self.duplicates: list[str] = []
@@ -153,8 +155,44 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 dependencies=list(request.dependencies),
                 property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
                 custom=bool(request.custom), ignore_changes=tuple(request.ignoreChanges),
-                secret_inputs=_secret_keys(request.object)))
+                secret_inputs=_secret_keys(request.object), source=self._source(request)))
         return response
+
+    def _source(self, request: Any) -> str:
+        """The line of the program that registered this resource: the innermost frame of the SDK's
+        stack trace that lies in the project and outside installed libraries (so a component's child
+        points at the line that created the component, in `__main__.py` or the user's own module)."""
+        if self.root is None:
+            return ""
+        for frame in request.stackTrace.frames:
+            where = _user_file(frame.pc.uri, self.root)
+            if where is not None and frame.pc.line:
+                return f"{where}:{frame.pc.line}"
+        return ""
+
+
+@functools.lru_cache(maxsize=1)
+def _library_dirs() -> tuple[Path, ...]:
+    """Where installed code lives: site-packages, and the secure-kafka packages (editable or not)."""
+    import sysconfig
+
+    import kafka_guardrails
+
+    from .. import __file__ as package
+    dirs = {Path(sysconfig.get_paths()[k]).resolve() for k in ("purelib", "platlib")}
+    dirs |= {Path(package).resolve().parent, Path(kafka_guardrails.__file__).resolve().parent}
+    return tuple(dirs)
+
+
+def _user_file(uri: str, root: Path) -> Optional[str]:
+    if not uri.startswith("file://"):
+        return None
+    from urllib.parse import unquote, urlparse
+    path = Path(unquote(urlparse(uri).path)).resolve()
+    if not path.is_relative_to(root) or any(path.is_relative_to(d) for d in _library_dirs()) \
+            or "site-packages" in path.parts:
+        return None
+    return str(path)
 
 
 def _secret_keys(struct: Any) -> tuple[str, ...]:
@@ -182,11 +220,11 @@ class Run:
 def record(fn: Callable[[], Any], *, project: str = "secure-kafka", stack: str = "dev",
            preview: bool = True, config: Optional[Mapping[str, str]] = None,
            stack_outputs: Optional[Mapping[str, Mapping[str, Any]]] = None,
-           monitor: Optional[RecordingMonitor] = None) -> Run:
+           monitor: Optional[RecordingMonitor] = None, root: Optional[Path] = None) -> Run:
     """Run `fn` as a Pulumi program under mocks until every registration has settled. Pass a
     `monitor` to see what was registered even when the program fails."""
     if monitor is None:
-        monitor = RecordingMonitor(Mocks(stack_outputs))
+        monitor = RecordingMonitor(Mocks(stack_outputs), root=root)
     elif stack_outputs is not None:
         raise ValueError("give stack_outputs to the monitor's Mocks")
     pulumi_mocks.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
@@ -243,7 +281,7 @@ def run_program(project_dir: Path | str | Project, stack: str, *, preview: bool 
     sys.path.insert(0, str(found.dir))
     try:
         return record(lambda: runpy.run_path(str(main), run_name="__main__"), project=project or found.name,
-                      stack=stack, preview=preview, config=config, stack_outputs=stack_outputs)
+                      stack=stack, preview=preview, config=config, stack_outputs=stack_outputs, root=found.dir)
     finally:
         sys.path.remove(str(found.dir))
 

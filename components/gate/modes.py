@@ -106,9 +106,10 @@ def judge_program(project: Project, stack: str, *, pack: Path, config: Mapping[s
         found = assess(Resource(r.type, r.properties, r.name, r.urn, custom=r.custom), harmless)
         state = "unjudged" if any(d.policy == "kafka-coverage" for d in verdict.diagnostics) else \
             found.state if found.state != "unjudged" else "judged"
-        report.judged.append(Judged(r.urn, r.type, r.name, where, state, found.reason))
+        at = r.source or where
+        report.judged.append(Judged(r.urn, r.type, r.name, at, state, found.reason))
         for diagnostic in verdict.diagnostics:
-            report.results.append(_with_location(_parse(diagnostic, r.urn), where))
+            report.results.append(_with_location(_parse(diagnostic, r.urn), at))
     for diagnostic in stack_diags:
         report.results.append(_with_location(_parse(diagnostic, ""), where))
     return report.sort(), run

@@ -198,7 +198,10 @@ def junit(report: Report) -> str:
     for judged in report.judged:
         case = ET.SubElement(suite, "testcase", classname=judged.type, name=judged.name or judged.label)
         if judged.location:
-            case.set("file", _split(judged.location)[0])
+            file, line = _split(judged.location)
+            case.set("file", file)
+            if line:
+                case.set("line", str(line))
         found = by_resource.get(judged.label, [])
         for result in found:
             if result.level == "mandatory":
