@@ -178,7 +178,7 @@ class SelfManagedKafka(pulumi.ComponentResource):
     """N brokers over the subnets and a dedicated ZooKeeperEnsemble, sharing one CA and one key.
 
     Outputs: `bootstrap_servers_tls` (SSL listener) and `bootstrap_servers_sasl_ssl` (SASL_SSL; None
-    when that listener is off), `bootstrap_servers` (every listener, mixed), `security_group_id`,
+    when that listener is off), `bootstrap_servers` (the first listener's, one address per broker), `security_group_id`,
     `zookeeper_connect` (TLS port, for operators only; None in KRaft mode), `controller_quorum_voters`
     (KRaft mode; None with ZooKeeper), `ca_cert_pem` (clients' truststore), `kms_key_arn`,
     `client_secret_arns` (per TopicGrant client: its certificate and key).
@@ -252,11 +252,12 @@ class SelfManagedKafka(pulumi.ComponentResource):
                                         depends_on=chain.before(index, user_data))
             chain.after(index, instance, instance.id)
             self.instances.append(instance)
-        self.bootstrap_servers = pulumi.Output.all(*ips).apply(partial(_bootstrap, client_ports(args.listeners)))
-        # One bootstrap string per listener, as clients configure them (a client speaks one protocol).
+        # One bootstrap string per listener, as clients configure them (a client speaks one protocol);
+        # `bootstrap_servers` is the first listener's: one address per broker.
         self.bootstrap_servers_by_listener = {
             listener: pulumi.Output.all(*ips).apply(partial(_bootstrap, (LISTENER_PORTS[listener],)))
             for listener in sorted(set(args.listeners))}
+        self.bootstrap_servers = self.bootstrap_servers_by_listener[args.listeners[0]]
         self.bootstrap_servers_tls = self.bootstrap_servers_by_listener.get("SSL")
         self.bootstrap_servers_sasl_ssl = self.bootstrap_servers_by_listener.get("SASL_SSL")
         self.security_group_id = sg

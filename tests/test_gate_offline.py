@@ -1,6 +1,7 @@
 """The gate: the README's main job (a stack's program offline under mocks, judged by the pack), any
 other Pulumi project, files produced elsewhere, every output format, and bad input."""
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
 from junitparser import JUnitXml
 
 from secure_kafka.cli import main
@@ -201,3 +203,50 @@ def test_reports_point_at_the_users_own_module_and_the_line_that_made_a_componen
     report = json.loads(capsys.readouterr().out)
     line = next(n for n, text in enumerate((ROOT / "__main__.py").read_text().splitlines(), 1) if "build(" in text)
     assert {r["location"] for r in report["resources"]} == {f"{ROOT / '__main__.py'}:{line}"}
+
+
+def _stack_copy(tmp_path, stack, edit=lambda text: text):
+    root = tmp_path / "program"
+    (root / "stacks").mkdir(parents=True)
+    for name in ("Pulumi.yaml", "__main__.py"):
+        (root / name).write_text((ROOT / name).read_text())
+    (root / "stacks" / f"Pulumi.{stack}.yaml").write_text(edit((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text()))
+    return root
+
+
+def test_simulated_outputs_are_plausible_and_marked(tmp_path, capsys):
+    """Node addresses inside the stack's VPC range, one bootstrap address per broker, the stack's own region;
+    and the table says the outputs are simulated."""
+    import ipaddress
+    root = _stack_copy(tmp_path, "selfmanaged", lambda t: t.replace("aws:region: eu-west-1", "aws:region: us-east-2"))
+    assert main(["preview", "--project-dir", str(root), "--stack", "selfmanaged", "--format", "json", "--quiet"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    config = yaml.safe_load((root / "stacks" / "Pulumi.selfmanaged.yaml").read_text())["config"]
+    vpc = ipaddress.ip_network(config["secure-kafka:vpcCidr"])
+    outputs = report["outputs"]
+    brokers = [hp.rsplit(":", 1) for hp in outputs["bootstrapServers"].split(",")]
+    assert len(brokers) == config["secure-kafka:selfManaged"]["brokerCount"] == len({h for h, _ in brokers})
+    zookeepers = [hp.rsplit(":", 1)[0] for hp in outputs["zookeeperConnect"].split(",")]
+    assert all(ipaddress.ip_address(h) in vpc for h, _ in brokers) and all(ipaddress.ip_address(h) in vpc for h in zookeepers)
+    assert ":us-east-2:" in outputs["kmsKeyArn"] and report["outputs_simulated"] is True
+    assert main(["preview", "--project-dir", str(ROOT), "--stack", "prod", "--quiet"]) == 0
+    table = capsys.readouterr().out
+    assert "Outputs (simulated by the offline mocks" in table
+    prod = yaml.safe_load((ROOT / "stacks" / "Pulumi.prod.yaml").read_text())["config"]
+    tls = next(line for line in table.splitlines() if line.strip().startswith("bootstrapBrokersTls:"))
+    assert len(tls.split(":", 1)[1].split(",")) == prod["secure-kafka:msk"]["brokerCount"] == 6
+
+
+ID_SHAPED = re.compile(r"\b(?:vpc|subnet|sg)-[0-9a-f]{8,}\b|arn:aws[\w-]*:|\bcidr: |vpcCidr: ")
+
+
+@pytest.mark.parametrize("stack", sorted(p.name.split(".")[1] for p in (ROOT / "stacks").glob("Pulumi.*.yaml")))
+def test_placeholders_in_the_shipped_stacks_are_named_before_anyone_deploys_them(stack, capsys):
+    """Every account-specific value of a shipped stack (ids, ARNs, the VPC's and clients' ranges) is marked
+    `# placeholder`, and the preview lists each one with its file and line."""
+    lines = (ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text().splitlines()
+    specific = [n for n, line in enumerate(lines, 1) if ID_SHAPED.search(line.split("#")[0])]
+    assert specific and all("# placeholder:" in lines[n - 1] for n in specific), stack
+    assert main(["preview", "--project-dir", str(ROOT), "--stack", stack, "--format", "json", "--quiet"]) == 0
+    listed = json.loads(capsys.readouterr().out)["placeholders"]
+    assert [p.split(" ", 1)[0] for p in listed] == [f"stacks/Pulumi.{stack}.yaml:{n}" for n in specific]

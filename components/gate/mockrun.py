@@ -28,6 +28,39 @@ ACCOUNT = "123456789012"
 REGION = "eu-west-1"
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where the simulated stack lives: the region of its `aws:region` config and the VPC range its
+    config names (`...:vpcCidr`), so that simulated ARNs, endpoints and node addresses look like the
+    ones `pulumi up` will print, not like another region's."""
+
+    region: str = REGION
+    network: str = "10.0.0.0/16"
+
+    @classmethod
+    def of(cls, config: Mapping[str, str]) -> "Place":
+        import ipaddress
+        region = config.get("aws:region") or REGION
+        network = "10.0.0.0/16"
+        for key, value in sorted(config.items()):
+            if key.lower().endswith(":vpccidr"):
+                try:
+                    found = ipaddress.ip_network(str(value).strip('"'), strict=True)
+                except ValueError:
+                    continue
+                if found.version == 4 and found.num_addresses >= 64:
+                    network = str(found)
+                    break
+        return cls(str(region).strip('"'), network)
+
+    def address(self, name: str) -> str:
+        """A stable host address inside the VPC's range (skipping the range's first and last hosts)."""
+        import ipaddress
+        net = ipaddress.ip_network(self.network)
+        digest = int(hashlib.sha1(name.encode()).hexdigest(), 16)
+        return str(net.network_address + 16 + digest % (net.num_addresses - 32))
+
+
 def fake_id(type_: str, name: str) -> str:
     digest = hashlib.sha1(f"{type_}/{name}".encode()).hexdigest()[:17]
     prefix = {"aws:ec2/securityGroup:SecurityGroup": "sg-",
@@ -44,8 +77,10 @@ class Mocks(pulumi.runtime.Mocks):
     """Deterministic ids and ARNs; invokes answer with one account, region and three AZs.
     A StackReference answers with the outputs given for it (e.g. `pulumi stack output --json`)."""
 
-    def __init__(self, stack_outputs: Optional[Mapping[str, Mapping[str, Any]]] = None) -> None:
+    def __init__(self, stack_outputs: Optional[Mapping[str, Mapping[str, Any]]] = None,
+                 config: Optional[Mapping[str, str]] = None) -> None:
         self.stack_outputs = dict(stack_outputs or {})
+        self.place = Place.of(config or {})
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[Optional[str], dict[Any, Any]]:
         if args.typ == STACK_REFERENCE:
@@ -54,8 +89,8 @@ class Mocks(pulumi.runtime.Mocks):
         state = dict(args.inputs)
         if args.typ.startswith("aws:"):
             service = args.typ.split(":")[1].split("/")[0]
-            state.setdefault("arn", f"arn:aws:{service}:{REGION}:{ACCOUNT}:{args.name}/{resource_id}")
-        state.update(_computed(args.typ, args.name, resource_id, state))
+            state.setdefault("arn", f"arn:aws:{service}:{self.place.region}:{ACCOUNT}:{args.name}/{resource_id}")
+        state.update(_computed(args.typ, args.name, resource_id, state, self.place))
         return resource_id, state
 
     def _stack_reference(self, name: str) -> tuple[str, dict[str, Any]]:
@@ -67,12 +102,13 @@ class Mocks(pulumi.runtime.Mocks):
         return name, {"name": name, "outputs": dict(self.stack_outputs[name]), "secretOutputNames": []}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], Optional[list[tuple[str, str]]]]:
-        return _invoke(args), []
+        return _invoke(args, self.place), []
 
 
-def _invoke(args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+def _invoke(args: pulumi.runtime.MockCallArgs, place: Place = Place()) -> dict[str, Any]:
     """What the provider functions the components call answer, for one account and region."""
     token = args.token
+    REGION = place.region  # noqa: N806 - the region of this stack
     if token == "aws:index/getCallerIdentity:getCallerIdentity":
         return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "userId": "ci"}
     if token == "aws:index/getRegion:getRegion":
@@ -80,28 +116,30 @@ def _invoke(args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
     if token == "aws:index/getPartition:getPartition":
         return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+        short = "".join(part[0] for part in REGION.split("-")[:-1]) + REGION.split("-")[-1]
         return {"names": [f"{REGION}a", f"{REGION}b", f"{REGION}c"],
-                "zoneIds": ["euw1-az1", "euw1-az2", "euw1-az3"]}
+                "zoneIds": [f"{short}-az{i}" for i in (1, 2, 3)]}
     if token == "aws:ec2/getAmi:getAmi":
         return {"id": "ami-0a1b2c3d4e5f60718", "name": "al2023-ami-2023.6-x86_64", "architecture": "x86_64"}
     if token == "aws:ec2/getVpc:getVpc":
-        return {"id": args.args.get("id", "vpc-0"), "cidrBlock": "10.0.0.0/16"}
+        return {"id": args.args.get("id", "vpc-0"), "cidrBlock": place.network}
     return {}
 
 
-def _computed(typ: str, name: str, resource_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Outputs the provider would compute, shaped like the real ones."""
+def _computed(typ: str, name: str, resource_id: str, inputs: Mapping[str, Any],
+              place: Place = Place()) -> dict[str, Any]:
+    """Outputs the provider would compute, shaped like the real ones, in the stack's region and VPC."""
+    REGION = place.region  # noqa: N806 - the region of this stack
     if typ == "aws:kms/key:Key":
         return {"keyId": resource_id, "arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{resource_id}"}
     if typ == "aws:msk/configuration:Configuration":
         return {"latestRevision": 1, "arn": f"arn:aws:kafka:{REGION}:{ACCOUNT}:configuration/{name}/{resource_id}"}
     if typ == "aws:msk/cluster:Cluster":
-        return _msk_endpoints(inputs.get("clusterName", name), resource_id, inputs)
+        return _msk_endpoints(inputs.get("clusterName", name), resource_id, inputs, REGION)
     if typ == "aws:secretsmanager/secret:Secret":
         return {"arn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{inputs.get('name', name)}-AbCdEf"}
     if typ == "aws:ec2/networkInterface:NetworkInterface":
-        digest = hashlib.sha1(name.encode()).digest()
-        return {"privateIp": f"10.{digest[0] % 64}.{digest[1]}.{10 + digest[2] % 200}"}
+        return {"privateIp": place.address(name)}
     if typ.startswith("tls:index/"):
         pem = f"-----BEGIN CERTIFICATE-----\nMOCK{resource_id}\n-----END CERTIFICATE-----\n"
         return {"privateKeyPem": f"-----BEGIN PRIVATE KEY-----\nMOCK{resource_id}\n-----END PRIVATE KEY-----\n",
@@ -115,11 +153,13 @@ def _computed(typ: str, name: str, resource_id: str, inputs: Mapping[str, Any]) 
     return {}
 
 
-def _msk_endpoints(cluster: str, resource_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Bootstrap strings exist only for the listeners the cluster's authentication enables, as on AWS."""
+def _msk_endpoints(cluster: str, resource_id: str, inputs: Mapping[str, Any], REGION: str = REGION,  # noqa: N803
+                   ) -> dict[str, Any]:
+    """Bootstrap strings exist only for the listeners the cluster's authentication enables, as on AWS;
+    one address per broker."""
     auth = inputs.get("clientAuthentication") or {}
     sasl = auth.get("sasl") or {}
-    count = min(3, int(inputs.get("numberOfBrokerNodes", 3)))
+    count = int(inputs.get("numberOfBrokerNodes", 3))
     hosts = [f"b-{i}.{cluster}.abc123.c2.kafka.{REGION}.amazonaws.com" for i in range(1, count + 1)]
     def brokers(enabled: bool, port: int) -> str:
         return ",".join(f"{h}:{port}" for h in hosts) if enabled else ""
@@ -224,7 +264,7 @@ def record(fn: Callable[[], Any], *, project: str = "secure-kafka", stack: str =
     """Run `fn` as a Pulumi program under mocks until every registration has settled. Pass a
     `monitor` to see what was registered even when the program fails."""
     if monitor is None:
-        monitor = RecordingMonitor(Mocks(stack_outputs), root=root)
+        monitor = RecordingMonitor(Mocks(stack_outputs, config), root=root)
     elif stack_outputs is not None:
         raise ValueError("give stack_outputs to the monitor's Mocks")
     pulumi_mocks.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)

@@ -99,7 +99,8 @@ def judge_program(project: Project, stack: str, *, pack: Path, config: Mapping[s
     verdicts, stack_diags = judge(pack, run.resources, project=project.name, stack=stack, preview=not up,
                                   config=config, python=pack_python(pack))
     where = str(project.stack_file(stack))
-    report = Report("pulumi-program", f"{project.name}/{stack}", outputs=dict(run.outputs))
+    report = Report("pulumi-program", f"{project.name}/{stack}", outputs=dict(run.outputs), simulated=True,
+                    placeholders=project.placeholders(stack))
     harmless = policyconfig.resolve(config, not up)["kafka-coverage"].settings.harmless
     for verdict in verdicts:
         r = verdict.resource

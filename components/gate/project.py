@@ -62,6 +62,21 @@ class Project:
     def stack_file(self, stack: str) -> Path:
         return self.stack_config_dir / f"Pulumi.{stack}.yaml"
 
+    def placeholders(self, stack: str) -> list[str]:
+        """The stack file's values marked `# placeholder: what to put here`: stand-ins that run under
+        the offline gate but must be replaced by real ids before `pulumi up`."""
+        path = self.stack_file(stack)
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return []
+        out = []
+        for number, line in enumerate(lines, 1):
+            value, sep, note = line.partition("# placeholder")
+            if sep:
+                out.append(f"{path.relative_to(self.dir) if path.is_relative_to(self.dir) else path}:{number} {value.strip()} ({note.lstrip(':').strip() or 'replace it'})")
+        return out
+
     def config(self, stack: str) -> tuple[dict[str, str], list[str]]:
         """(config as the CLI hands it to a program: every value a string, JSON for structured ones;
         the keys whose values are secrets and cannot be read offline)."""

@@ -48,6 +48,8 @@ class Report:
     judged: list[Judged] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+    simulated: bool = False  # outputs come from the offline mocks, not from a cloud
+    placeholders: list[str] = field(default_factory=list)  # stack values to replace before `pulumi up`
 
     def sort(self) -> "Report":
         self.judged.sort(key=lambda j: (j.location, j.label))
@@ -115,7 +117,12 @@ def table(report: Report, width: int = 100) -> str:
                 lines.append(textwrap.indent(textwrap.fill("joins: " + ", ".join(result.resources), width - 4), "    "))
     lines += ["", summary(report)]
     if report.outputs:
-        lines += ["", "Outputs:"] + [f"  {k}: {v}" for k, v in sorted(report.outputs.items())]
+        title = ("Outputs (simulated by the offline mocks: ids, ARNs, addresses and certificates are stand-ins "
+                 "shaped like the real ones; `pulumi up` prints what AWS assigns):") if report.simulated else "Outputs:"
+        lines += ["", title] + [f"  {k}: {v}" for k, v in sorted(report.outputs.items())]
+    if report.placeholders:
+        lines += ["", "Placeholders to replace with your own values before `pulumi up` (marked `# placeholder` in the "
+                      "stack file):"] + [f"  {p}" for p in report.placeholders]
     return "\n".join(lines) + "\n"
 
 
@@ -136,7 +143,7 @@ def as_json(report: Report, version: str) -> str:
                     **report.counts(), "exit": report.exit_code()},
         "resources": [j.__dict__ for j in report.judged],
         "findings": [{**r.__dict__, "resources": list(r.resources)} for r in report.results],
-        "outputs": report.outputs,
+        "outputs": report.outputs, "outputs_simulated": report.simulated, "placeholders": report.placeholders,
     }, indent=2, sort_keys=True, default=str) + "\n"
 
 
