@@ -18,3 +18,34 @@ def monitor():
     pulumi.runtime.set_mocks(Mocks(), project="p", stack="t", preview=True, monitor=mon)
     return mon
 
+
+
+SARIF_SCHEMA = ROOT / ".cache" / "sarif" / "sarif-2.1.0-rtm.5.json"
+
+
+@pytest.fixture(scope="session")
+def sarif_schema():
+    """The official SARIF 2.1.0 schema (final rtm.5), test-only data: fetched once from the npm registry
+    (the package @microsoft/jest-sarif ships it) into .cache/, never by the README's first command."""
+    import json
+    import shutil
+    import subprocess
+    import tarfile
+    import tempfile
+
+    if not SARIF_SCHEMA.is_file() or SARIF_SCHEMA.stat().st_size == 0:
+        npm = shutil.which("npm")
+        assert npm, "the SARIF tests need npm to fetch the official schema from the npm registry"
+        with tempfile.TemporaryDirectory() as tmp:
+            done = subprocess.run([npm, "pack", "--silent", "@microsoft/jest-sarif@1.0.0-beta.0"], cwd=tmp,
+                                  capture_output=True, text=True, timeout=300)
+            assert done.returncode == 0, done.stderr
+            with tarfile.open(Path(tmp) / "microsoft-jest-sarif-1.0.0-beta.0.tgz") as archive:
+                member = archive.extractfile("package/lib/schemas/sarif-2.1.0-rtm.5.json")
+                assert member is not None
+                data = member.read()
+            SARIF_SCHEMA.parent.mkdir(parents=True, exist_ok=True)
+            partial = SARIF_SCHEMA.with_suffix(".part")
+            partial.write_bytes(data)
+            partial.replace(SARIF_SCHEMA)
+    return json.loads(SARIF_SCHEMA.read_text())

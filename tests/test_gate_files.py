@@ -12,7 +12,6 @@ from checkov_forms import terraform_plan
 from secure_kafka.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = json.loads((ROOT / ".cache" / "sarif" / "sarif-2.1.0-rtm.5.json").read_text())
 SG = "aws:ec2/securityGroup:SecurityGroup"
 SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:abc"}
 
@@ -103,12 +102,12 @@ def test_every_kind_of_file_is_judged_with_joins(estate, capsys):
     assert quiet and "not known" in quiet[0]["message"]
 
 
-def test_sarif_points_at_file_and_line(estate, tmp_path, monkeypatch):
+def test_sarif_points_at_file_and_line(estate, tmp_path, monkeypatch, sarif_schema):
     monkeypatch.chdir(estate)
     out = tmp_path / "r.sarif"
     assert main(["check", ".", "--format", "sarif", "--output", str(out), "--quiet"]) == 1
     sarif = json.loads(out.read_text())
-    jsonschema.validate(sarif, SCHEMA)
+    jsonschema.validate(sarif, sarif_schema)
     places = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
                r["locations"][0]["physicalLocation"].get("region", {}).get("startLine"))
               for r in sarif["runs"][0]["results"]}

@@ -17,7 +17,6 @@ from secure_kafka.gate import run_program
 from secure_kafka.gate.verdict import judge, mandatory_count
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = json.loads((ROOT / ".cache" / "sarif" / "sarif-2.1.0-rtm.5.json").read_text())
 OPEN_KAFKA = """
 import pulumi_aws as aws
 aws.ec2.SecurityGroup("open-kafka", ingress=[aws.ec2.SecurityGroupIngressArgs(
@@ -63,7 +62,7 @@ def test_another_project_is_judged_with_its_own_layout_by_the_shipped_pack(tmp_p
     assert out.count("FAIL") == 1 and "PASS" in out
 
 
-def test_formats_are_valid_deterministic_and_say_the_same(tmp_path, capsys):
+def test_formats_are_valid_deterministic_and_say_the_same(tmp_path, capsys, sarif_schema):
     root = project(tmp_path / "p")
     reports = {}
     for fmt in ("json", "sarif", "junit", "table"):
@@ -80,7 +79,7 @@ def test_formats_are_valid_deterministic_and_say_the_same(tmp_path, capsys):
     assert finding["rule_id"] == "KAFKA-NET-001" and finding["resource"].endswith("::open-kafka")
 
     sarif = json.loads(reports["sarif"])
-    jsonschema.validate(sarif, SCHEMA)
+    jsonschema.validate(sarif, sarif_schema)
     run = sarif["runs"][0]
     assert len(run["tool"]["driver"]["rules"]) == 18
     assert all(r["help"]["text"] and r["defaultConfiguration"]["level"] in ("error", "warning")
