@@ -9,6 +9,9 @@
       judge files produced elsewhere: `pulumi preview --json` output, `pulumi stack export` state,
       Terraform plan JSON (`terraform show -json`), CloudFormation templates, Kubernetes manifests
   secure-kafka check manifests/ --format junit --output kafka-guardrails.xml
+  secure-kafka scan . --format sarif --output kafka-guardrails.sarif
+      find everything in a repository that deploys infrastructure (Pulumi projects and their stacks,
+      Terraform, CloudFormation, manifests) by content, and judge it all in one report
   secure-kafka pack-dir [--copy-to DIR]       where the shipped pack is (or a self-contained copy for
                                               `pulumi preview --policy-pack DIR`)
   secure-kafka checkov-dir                    the installed checks, for `checkov --external-checks-dir`
@@ -81,6 +84,24 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--preview", action="store_true",
                        help="values not known yet are advisory (as in a preview); by default they are mandatory")
     _add_output(check)
+    scan = sub.add_parser("scan", help="find and judge everything in a repository that deploys infrastructure",
+                          description="Discover Pulumi projects (every stack), Terraform modules and plans, "
+                                      "CloudFormation templates and Kubernetes manifests under ROOT by their content, "
+                                      "judge them all and write one report. Helm charts, files that cannot be parsed "
+                                      "and projects that cannot run are reported as not judged (exit 2).",
+                          epilog="example: secure-kafka scan . --format sarif --output kafka-guardrails.sarif")
+    scan.add_argument("root", nargs="?", type=Path, default=Path("."), help="the repository (default: .)")
+    scan.add_argument("--targets", type=Path, default=None, metavar="FILE",
+                      help="judge what FILE lists instead of discovering: one path per line, relative to ROOT; a "
+                           "Pulumi project may be followed by the stacks to judge")
+    scan.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                      help="leave out paths matching GLOB, relative to ROOT (repeatable), e.g. 'tests/*'")
+    scan.add_argument("--list", action="store_true", help="print what would be judged and passed over, and exit")
+    scan.add_argument("--stack-outputs", action="append", default=[], metavar="STACK=FILE",
+                      help="outputs of a stack the programs read with StackReference (repeatable)")
+    scan.add_argument("--preview", action="store_true",
+                      help="files: values not known yet are advisory (as in a preview)")
+    _add_output(scan)
     pack = sub.add_parser("pack-dir", help="print the shipped policy pack's directory",
                           epilog="example: pulumi preview --policy-pack \"$(secure-kafka pack-dir --copy-to .pack)\"")
     pack.add_argument("--copy-to", type=Path, default=None, metavar="DIR",
@@ -225,6 +246,8 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "migrate":
         from . import migration_command
         return migration_command.run(args)
+    if args.command == "scan":
+        return _scan(args)
     config = policyconfig.read(args.policy_config)
     if args.strict:
         config = policyconfig.strict(config)
@@ -256,6 +279,31 @@ def run(args: argparse.Namespace) -> int:
             _verdict_line(report, args.output)
             return report.exit_code()
     _write(_render(report, args.format, base), args.output)
+    _verdict_line(report, args.output)
+    return report.exit_code()
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from .gate import discover, modes
+
+    root = args.root.resolve()
+    found = discover.read_targets(args.targets, root) if args.targets else discover.discover(root, args.exclude)
+    if args.list:
+        for target in found.targets:
+            print(target.describe(root))
+        for where, why in found.unjudged:
+            print(f"unjudged {where}: {why}")
+        for reason, paths in sorted(found.passed_over.items()):
+            print(f"passed over ({reason}): {', '.join(paths)}")
+        return 0
+    if not found.targets and not found.unjudged:
+        from .gate.project import UsageError
+        raise UsageError(f"{root}: nothing to judge was found (no Pulumi project, Terraform, CloudFormation, "
+                         "Kubernetes manifest, plan, preview or state); a gate that judged nothing does not pass")
+    read_stack_outputs(args.stack_outputs)  # bad pairs are refused before anything runs
+    report = modes.judge_scan(root, found, config_file=args.policy_config, strict=args.strict, preview=args.preview,
+                              stack_outputs=args.stack_outputs, quiet=args.quiet)
+    _write(_render(report, args.format, str(root)), args.output)
     _verdict_line(report, args.output)
     return report.exit_code()
 

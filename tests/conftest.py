@@ -49,3 +49,35 @@ def sarif_schema():
             partial.write_bytes(data)
             partial.replace(SARIF_SCHEMA)
     return json.loads(SARIF_SCHEMA.read_text())
+
+
+INSTALL_STEP = "Install secure-kafka (pinned source, own virtualenv)"
+
+
+@pytest.fixture(scope="session")
+def workflow_install(tmp_path_factory):
+    """secure-kafka installed as the shipped workflow installs it in someone else's CI: its install step,
+    run as the runner runs it, from a git URL pinned to a commit (this tree, committed to a scratch
+    repository), into a fresh virtualenv, without extras. The source is deleted afterwards: nothing may
+    need it. Returns the runner, whose PATH has the installed commands."""
+    import shutil
+    import subprocess
+
+    from workflow_runner import Runner
+
+    base = tmp_path_factory.mktemp("workflow-install")
+    source = base / "secure-kafka.git"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv*", ".cache", "build", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis",
+        "policies/venv"))
+    git = ["git", "-c", "user.email=ci@example.invalid", "-c", "user.name=ci", "-c", "init.defaultBranch=main"]
+    for step in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "under test"]):
+        subprocess.run(git + step, cwd=source, check=True, capture_output=True)
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, check=True, capture_output=True,
+                            text=True).stdout.strip()
+    runner = Runner.start(base / "runner", {"SECURE_KAFKA_SOURCE": f"git+file://{source}@{commit}"})
+    workspace = base / "workspace"
+    workspace.mkdir()
+    assert runner.run_steps("gate", workspace, [INSTALL_STEP]), runner.log[-1][3][-3000:]
+    shutil.rmtree(source)
+    return runner

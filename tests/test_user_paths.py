@@ -17,23 +17,15 @@ SKIP_COPY = shutil.ignore_patterns(".git", ".venv*", ".cache", "build", "*.egg-i
 
 
 @pytest.fixture(scope="module")
-def user(tmp_path_factory):
-    """(venv bin dir, a working directory outside the repository, a clean environment)."""
-    base = tmp_path_factory.mktemp("user")
-    source = base / "src"
-    shutil.copytree(ROOT, source, ignore=SKIP_COPY)
-    venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-    done = subprocess.run(pip + ["-c", str(ROOT / "constraints.txt"), f"{source}[audit]"],
-                          capture_output=True, text=True, timeout=1200)
-    assert done.returncode == 0, done.stderr[-3000:]
-    shutil.rmtree(source)  # the install must not need its source tree
-    work = base / "work"
-    work.mkdir()
+def user(workflow_install, tmp_path_factory):
+    """(venv bin dir, a working directory outside the repository, a clean environment): the package as
+    the shipped workflow installs it (a pinned git URL, no extras)."""
+    bin_dir = workflow_install.temp / "secure-kafka" / "bin"
+    assert (bin_dir / "secure-kafka").exists()
+    work = tmp_path_factory.mktemp("user-work")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    return venv / "bin", work, env
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    return bin_dir, work, env
 
 
 def sh(user, *argv, cwd=None):
@@ -162,10 +154,23 @@ def test_audit_command_is_installed_and_refuses_bad_input(user):
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "not-a-port" in bad.stderr
 
 
+def test_audit_without_its_extra_names_the_extra_in_one_line(user):
+    """Installed without `[audit]` (as the workflow installs it): no boto3, so the audit says which extra
+    to add, in one line, exit 2 (bad input), never a traceback or exit 1 (which means "exposure")."""
+    assert sh(user, "python", "-c", "import boto3").returncode != 0
+    for argv in (["secure-kafka", "audit", "--region", "eu-west-1"], ["secure-kafka-audit", "--region", "eu-west-1"]):
+        done = sh(user, *argv)
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2 and len(lines) == 1, done.stderr
+        assert "pip install 'secure-kafka[audit]'" in lines[0] and "Traceback" not in done.stderr
+
+
 def test_roll_gate_is_installed_and_names_what_it_needs(user):
     """The command `pulumi up` runs between broker replacements, as installed without extras."""
     help_ = sh(user, "secure-kafka", "roll-gate", "--help")
     assert help_.returncode == 0 and "--brokers" in help_.stdout and "before" in help_.stdout
+    from secure_kafka.rollgate import ENV
+    assert all(name in help_.stdout for name in ENV.values()) and "secure-kafka[ops]" in help_.stdout
     bare = sh(user, "secure-kafka", "roll-gate", "after", "--broker", "0", "--brokers", "0", "--bootstrap", "10.0.0.1:9094")
     assert bare.returncode == 2 and bare.stderr.strip().splitlines() == [
         "secure-kafka: SECURE_KAFKA_GATE_CA_PEM is not set to a PEM value (the cluster CA's certificate)"], bare.stderr

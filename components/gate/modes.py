@@ -180,3 +180,58 @@ def redact(text: str, secrets: Sequence[str]) -> str:
         if len(secret) >= 4 or secret in ("*",):
             text = text.replace(secret, "[secret]")
     return text
+
+
+def judge_scan(root: Path, found: Any, *, config_file: Optional[Path], strict: bool, preview: bool,
+               stack_outputs: Sequence[str] = (), quiet: bool = False) -> Report:
+    """Every target a repository holds, as one report: each Pulumi stack run by the offline gate in a
+    process of its own (programs of different projects never share imported modules), the files judged
+    together (joins across them hold). A target that cannot be judged is reported, never skipped."""
+    import json
+    import subprocess
+
+    from .discover import Found, _relative
+    assert isinstance(found, Found)
+    report = Report("scan", str(root))
+    flags = (["--policy-config", str(config_file)] if config_file else []) + (["--strict"] if strict else [])
+    for pair in stack_outputs:
+        flags += ["--stack-outputs", pair]
+    for target in [t for t in found.targets if t.kind == "pulumi"]:
+        where = _relative(target.path, root)
+        if not target.stacks:
+            _unjudged(report, where, "a Pulumi project without a stack config file (Pulumi.<stack>.yaml): "
+                                     "nothing says what to run", strict)
+        for stack in target.stacks:
+            if not quiet:
+                print(f"secure-kafka: scan: {where} stack {stack}", file=sys.stderr)
+            done = subprocess.run([sys.executable, "-m", "secure_kafka.cli", "preview", "--project-dir",
+                                   str(target.path), "--stack", stack, "--format", "json", "--quiet", *flags],
+                                  capture_output=True, text=True)
+            try:
+                data = json.loads(done.stdout)
+            except ValueError:
+                why = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+                _unjudged(report, f"{where} (stack {stack})", why.removeprefix("secure-kafka: "), strict)
+                continue
+            report.judged += [Judged(**item) for item in data["resources"]]
+            report.results += [Result(**{**item, "resources": tuple(item["resources"])}) for item in data["findings"]]
+            report.outputs.setdefault("pulumi stacks", {})[f"{where} {stack}"] = data["summary"]["exit"]
+    for where, why in found.unjudged:
+        _unjudged(report, where, why, strict)
+    if found.files:
+        files_report = judge_files(found.files, config=policyconfig.strict(policyconfig.read(config_file))
+                                   if strict else policyconfig.read(config_file), preview=preview, quiet=quiet)
+        report.judged += files_report.judged
+        report.results += files_report.results
+        report.outputs["files"] = {_relative(Path(k), root): v for k, v in files_report.outputs.get("files", {}).items()}
+    for reason, paths in sorted(found.passed_over.items()):
+        report.outputs[f"passed over: {reason}"] = len(paths)
+    return report.sort()
+
+
+def _unjudged(report: Report, where: str, why: str, strict: bool) -> None:
+    report.judged.append(Judged(where, "(input)", where, where, "unjudged", why))
+    report.results.append(Result(COVERAGE_ID, "kafka-coverage", "mandatory" if strict else "advisory", where,
+                                 f"not judged: {why}. It is reported rather than passed.",
+                                 "Make it readable by the gate, or leave it out with --exclude or a --targets list.",
+                                 (where,), where))

@@ -238,7 +238,7 @@ def _blocks(parsed: dict[str, Any], kind: str) -> Iterable[tuple[str, Any]]:
 
 
 def _line(text: str, *labels: str) -> int:
-    pattern = re.compile(r"^\s*" + r"\s+".join(
+    pattern = re.compile(r"^[ \t]*" + r"\s+".join(
         [re.escape(labels[0])] + [rf'"?{re.escape(label)}"?' for label in labels[1:]]) + r"\s*\{", re.M)
     found = pattern.search(text)
     return text.count("\n", 0, found.start()) + 1 if found else 1

@@ -1,0 +1,167 @@
+"""What a repository holds that deploys infrastructure, for `secure-kafka scan`: Pulumi projects (each
+stack), Terraform modules and plans, CloudFormation templates, Kubernetes manifests — found by content,
+not by a list of paths someone has to keep up to date.
+
+Everything the walk meets is accounted for: a target to judge, a file that is not infrastructure
+(passed over, counted by reason), a directory not entered (hidden, vendored, excluded: listed), or an
+input that looks like infrastructure but cannot be read (unjudged, which fails the scan). Helm charts
+are reported as unjudged: their templates are not YAML until rendered (`helm template`)."""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import yaml
+
+from kafka_guardrails.files import detect
+
+from .files import SUFFIXES, _Loader
+from .project import UsageError, load_project
+
+# Directories never entered: tool caches and installed dependencies, not the repository's own code.
+VENDORED = ("node_modules", "__pycache__", "venv", "site-packages", ".terraform")
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str               # pulumi | files
+    path: Path
+    stacks: tuple[str, ...] = ()
+
+    def describe(self, root: Path) -> str:
+        where = _relative(self.path, root)
+        return f"pulumi   {where} (stacks: {', '.join(self.stacks) or 'none'})" if self.kind == "pulumi" \
+            else f"files    {where}"
+
+
+@dataclass
+class Found:
+    targets: list[Target] = field(default_factory=list)
+    passed_over: dict[str, list[str]] = field(default_factory=dict)   # reason -> paths
+    unjudged: list[tuple[str, str]] = field(default_factory=list)    # (path, why)
+
+    def pass_over(self, reason: str, path: str) -> None:
+        self.passed_over.setdefault(reason, []).append(path)
+
+    @property
+    def files(self) -> list[Path]:
+        return [t.path for t in self.targets if t.kind == "files"]
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve())) or "."
+    except ValueError:
+        return str(path)
+
+
+def _kind(path: Path) -> tuple[Optional[str], str]:
+    """(what a file is read as, or None; why not) by its content."""
+    if path.suffix == ".tf":
+        return "terraform", ""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return None, f"unreadable: {getattr(error, 'strerror', None) or error}"
+    try:
+        docs: list[Any] = [json.loads(text)] if path.suffix == ".json" else \
+            [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]  # noqa: S506 - SafeLoader subclass
+    except (ValueError, yaml.YAMLError) as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return None, f"not parseable: {first}"
+    kinds = sorted(kind for kind in (detect(doc) for doc in docs) if kind is not None)
+    return (kinds[0] if kinds else None), ""
+
+
+def discover(root: Path, exclude: Iterable[str] = ()) -> Found:
+    root = root.resolve()
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory")
+    patterns = tuple(exclude)
+    found = Found()
+    claimed: set[Path] = set()
+    for directory, dirs, names in os.walk(root):
+        here = Path(directory)
+        rel = _relative(here, root)
+        keep = []
+        for name in sorted(dirs):
+            sub = f"{rel}/{name}" if rel != "." else name
+            if name.startswith(".") or name in VENDORED:
+                found.pass_over("directory not entered (hidden or vendored)", sub)
+            elif any(fnmatch.fnmatch(sub, p) for p in patterns):
+                found.pass_over("excluded (--exclude)", sub)
+            else:
+                keep.append(name)
+        dirs[:] = keep
+        if "Chart.yaml" in names:  # a Helm chart: templates are not YAML until rendered
+            found.unjudged.append((rel, "a Helm chart: its templates are judged once rendered "
+                                        "(`helm template ... > rendered.yaml`, then judge that file)"))
+            dirs[:] = []
+            continue
+        if "Pulumi.yaml" in names or "Pulumi.yml" in names:
+            try:
+                project = load_project(here)
+            except UsageError as error:
+                found.unjudged.append((rel, str(error)))
+            else:
+                found.targets.append(Target("pulumi", here, tuple(project.stacks())))
+                claimed.update(project.stack_config_dir.glob("Pulumi.*.yaml"))
+                claimed.update(here / n for n in ("Pulumi.yaml", "Pulumi.yml"))
+        for name in sorted(names):
+            path = here / name
+            shown = f"{rel}/{name}" if rel != "." else name
+            if path in claimed:
+                continue
+            if any(fnmatch.fnmatch(shown, p) for p in patterns):
+                found.pass_over("excluded (--exclude)", shown)
+                continue
+            if path.suffix not in SUFFIXES:
+                continue  # source code, docs, images: not what the gate reads (counted in the summary)
+            kind, why = _kind(path)
+            if kind is not None:
+                found.targets.append(Target("files", path))
+            elif why:
+                found.unjudged.append((shown, why))
+            else:
+                found.pass_over("not infrastructure (no Terraform, CloudFormation, Pulumi or Kubernetes content)", shown)
+    return found
+
+
+def read_targets(file: Path, root: Path) -> Found:
+    """A list of what to judge, one path per line (relative to the root; `#` comments): a Pulumi project
+    directory, optionally followed by the stacks to judge (default: all of them), or a file or directory
+    to discover in."""
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise UsageError(f"--targets {file} cannot be read: {error.strerror or error}") from None
+    found = Found()
+    for number, raw in enumerate(lines, 1):
+        words = raw.split("#", 1)[0].split()
+        if not words:
+            continue
+        path = (root / words[0]).resolve()
+        if not path.exists():
+            raise UsageError(f"--targets {file}:{number}: {words[0]} does not exist under {root}")
+        if path.is_dir() and ((path / "Pulumi.yaml").exists() or (path / "Pulumi.yml").exists()):
+            project = load_project(path)
+            stacks = tuple(words[1:]) or tuple(project.stacks())
+            unknown = sorted(set(stacks) - set(project.stacks()))
+            if unknown:
+                raise UsageError(f"--targets {file}:{number}: {words[0]} has no stack {unknown[0]!r} "
+                                 f"(stacks: {', '.join(project.stacks()) or 'none'})")
+            found.targets.append(Target("pulumi", path, stacks))
+        elif path.is_dir():
+            inner = discover(path)
+            found.targets += inner.targets
+            found.unjudged += inner.unjudged
+            for reason, paths in inner.passed_over.items():
+                for p in paths:
+                    found.pass_over(reason, f"{words[0].rstrip('/')}/{p}")
+        else:
+            found.targets.append(Target("files", path))
+    return found
