@@ -48,7 +48,7 @@ class SelfManagedKafkaArgs(compute.NodeGroupArgs):
         quota: `ClientQuota` applied to every client at boot.
         metadata_mode: "zookeeper" (default: a dedicated ZooKeeper ensemble) or "kraft" (a dedicated
             KRaft controller quorum, no ZooKeeper). Switching a running cluster is a migration, not
-            an update: see `secure-kafka migrate` in the README.
+            an update: see `secure-kafka migrate` in docs/self-managed.md.
         zookeeper_nodes / zookeeper_instance_type: the dedicated ensemble (3 or 5; 1 outside prod).
         controller_nodes / controller_instance_type: the KRaft quorum (3 or 5; 1 outside prod).
         access: `TopicGrant`s: Kafka ACLs applied at boot, and one client certificate each (a Secrets
@@ -182,6 +182,9 @@ class SelfManagedKafka(pulumi.ComponentResource):
     `zookeeper_connect` (TLS port, for operators only; None in KRaft mode), `controller_quorum_voters`
     (KRaft mode; None with ZooKeeper), `ca_cert_pem` (clients' truststore), `kms_key_arn`,
     `client_secret_arns` (per TopicGrant client: its certificate and key).
+
+    `pulumi up` runs `secure-kafka roll-gate` between broker replacements (with `rollout_gate`, the
+    default), so the program's virtualenv needs the `ops` extra: pip install 'secure-kafka[ops]'.
     """
 
     bootstrap_servers: pulumi.Output[str]

@@ -97,10 +97,10 @@ def test_a_type_name_belongs_to_one_form_only():
 
 
 def test_the_readme_table_is_the_registry():
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "rules.md").read_text()
     assert START in readme and END in readme
     assert readme.split(START)[1].split(END)[0].strip() == forms_table().strip(), \
-        "run: .venv/bin/python -m kafka_guardrails.docs README.md"
+        "run: .venv/bin/python -m kafka_guardrails.docs docs/rules.md"
     assert len(forms_table().splitlines()) == len(FORMS) + 2 >= 50
 
 
@@ -108,10 +108,10 @@ def test_the_readme_harmless_list_is_the_coverage_registry():
     from kafka_guardrails.coverage import KINDS
     from kafka_guardrails.docs import HARMLESS_END, HARMLESS_START, harmless_table
 
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "rules.md").read_text()
     body = readme.split(HARMLESS_START)[1].split(HARMLESS_END)[0].strip()
     assert len(body.splitlines()) == len(KINDS) + 2 >= 18
-    assert body == harmless_table().strip(), "run: .venv/bin/python -m kafka_guardrails.docs README.md"
+    assert body == harmless_table().strip(), "run: .venv/bin/python -m kafka_guardrails.docs docs/rules.md"
     assert "`aws:iam/*`" in body and "`command:local:Command`" in body
 
 
@@ -119,7 +119,7 @@ def test_the_readme_not_judged_list_is_the_coverage_registry():
     from kafka_guardrails.coverage import NOT_JUDGED
     from kafka_guardrails.docs import UNJUDGED_END, UNJUDGED_START, unjudged_list
 
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "rules.md").read_text()
     body = readme.split(UNJUDGED_START)[1].split(UNJUDGED_END)[0].strip()
     assert len(body.splitlines()) == len(NOT_JUDGED) >= 5
-    assert body == unjudged_list().strip(), "run: .venv/bin/python -m kafka_guardrails.docs README.md"
+    assert body == unjudged_list().strip(), "run: .venv/bin/python -m kafka_guardrails.docs docs/rules.md"

@@ -3,6 +3,7 @@ directory outside this repository, with nothing of the repository on the path. E
 console command, the shipped pack and checkov checks, the examples and bad input."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -95,6 +96,13 @@ def test_copied_pack_is_self_contained_and_judges_a_program(user, tmp_path):
     assert f"version: {version}" in (pack / "PulumiPolicy.yaml").read_text()
     python = pack / "venv" / "bin" / "python"
     assert python.exists() and "pulumi install" in (pack / "README.md").read_text()
+    # the pack asks the CLI for no provider plugin: its virtualenv holds pulumi and pulumi-policy only
+    for requirements in (pack / "requirements.txt", ROOT / "policies" / "requirements.txt"):
+        names = {re.split(r"[=<>~ ]", line)[0] for line in requirements.read_text().splitlines()
+                 if line.strip() and not line.startswith("#")}
+        assert names == {"pulumi", "pulumi-policy"}, requirements
+    listed = sh(user, str(python), "-m", "pip", "list", "--format", "freeze").stdout.lower()
+    assert "pulumi-policy" in listed.replace("_", "-") and "pulumi-aws" not in listed.replace("_", "-")
     from secure_kafka.gate import PolicyPack
     with PolicyPack(pack, preview=False, python=str(python)) as running:
         running.configure({})
@@ -254,7 +262,8 @@ def test_program_requirements_alone_run_every_stack(program_venv):
                                text=True, env=env, check=True)
     names = {p["name"].lower().replace("_", "-") for p in json.loads(installed.stdout)}
     assert {"secure-kafka", "pulumi", "pulumi-aws", "pulumi-kubernetes", "pulumi-policy"} <= names
-    assert not {"pytest", "hypothesis", "moto", "checkov", "boto3"} & names  # test tools and extras stay out
+    assert not {"pytest", "hypothesis", "moto", "checkov", "boto3"} & names  # test tools and the audit extra stay out
+    assert "confluent-kafka" in names  # the ops extra: `pulumi up` of selfmanaged/kraft runs the roll gate
     stacks = sorted(p.name.split(".")[1] for p in (clone / "stacks").glob("Pulumi.*.yaml"))
     assert len(stacks) >= 3
     for stack in stacks:

@@ -118,7 +118,7 @@ KINDS: tuple[Kind, ...] = (
 )
 
 
-# What the gate does not judge, said in the README (generated from here, so it cannot drift). Each of
+# What the gate does not judge, said in docs/rules.md (generated from here, so it cannot drift). Each of
 # these is reported as unjudged (KAFKA-COV-001) when it is met, never passed.
 NOT_JUDGED: tuple[tuple[str, str], ...] = (
     ("Helm charts other than those the Helm form reads",

@@ -1,7 +1,8 @@
-"""The README's table of judged forms, generated from the form registry so it cannot drift.
+"""The reference's tables of judged forms, harmless kinds and what is not judged (docs/rules.md),
+generated from the registries so they cannot drift.
 
-    python -m kafka_guardrails.docs            print the table
-    python -m kafka_guardrails.docs README.md  rewrite the table between its markers in place
+    python -m kafka_guardrails.docs                 print the forms table
+    python -m kafka_guardrails.docs docs/rules.md   rewrite the tables between their markers in place
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ A Form names the resource kind in every dialect (Pulumi token, Terraform type,
 CloudFormation type; Kubernetes kinds are Pulumi tokens, `kubernetes:<group>/<version>:<Kind>`),
 holds one extractor per model it feeds (the neutral network model, the MSK model, the
 workload model), and says how to fix and revoke what it exposes. The policy pack, the checkov
-checks, the Terraform-plan writer and the README table all read this registry, so a new form
+checks, the Terraform-plan writer and the forms table in docs/rules.md all read this registry, so a new form
 is one module under `forms/` and its tests.
 """
 from __future__ import annotations
