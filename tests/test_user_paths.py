@@ -272,3 +272,56 @@ def test_program_requirements_alone_run_every_stack(program_venv):
                               env=env, timeout=600)
         assert done.returncode == 0, (stack, done.stderr)
         assert json.loads(done.stdout)["summary"]["mandatory"] == 0
+
+
+def _program_copy(where: Path, stack: str, edit=lambda text: text) -> Path:
+    """This repository's program (Pulumi.yaml, __main__.py, one stack file) copied elsewhere, run by the
+    installed package alone."""
+    (where / "stacks").mkdir(parents=True)
+    for name in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(ROOT / name, where / name)
+    text = (ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text()
+    (where / "stacks" / f"Pulumi.{stack}.yaml").write_text(edit(text))
+    return where
+
+
+@pytest.mark.parametrize("name, edit, fragment", [
+    ("yaml-number-version", lambda t: t.replace("kafkaVersion: 3.9.x", "kafkaVersion: 3.9"),
+     'quote one of the accepted values, e.g. "3.9.x"'),
+    ("yes-for-a-boolean", lambda t: t.replace("    logRetentionDays: 30\n", "    logRetentionDays: 30\n"
+                                              "    inClusterEncryption: yes\n"), "write true without quotes"),
+    ("other-namespace", lambda t: t.replace("\nconfig:\n", "\nconfig:\n  secure_kafka:vpcId: vpc-0123456789abcdef0\n"),
+     "secure_kafka:vpcId"),
+    ("configs-typo", lambda t: t.replace("\nconfig:", "\nconfigs:"), "did you mean 'config'?"),
+    ("cidr-part", lambda t: t.replace("vpcCidr: 10.10.0.0/16", "vpcCidr: 10.10.0.300/16"),
+     "part 4 of the address, '300', is not a number 0-255"),
+])
+def test_stack_config_mistakes_as_installed(user, tmp_path, name, edit, fragment):
+    project = _program_copy(tmp_path / name, "dev", edit)
+    done = sh(user, "secure-kafka", "preview", "--stack", "dev", "--quiet", cwd=project)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1 and fragment in lines[0], done.stderr
+    assert done.stdout == ""
+
+
+def test_a_python_argument_of_the_wrong_type_as_installed(user):
+    done = sh(user, "python", "-c", "from secure_kafka import ClientAccess, MskClusterArgs\n"
+              "from secure_kafka.msk import validate_msk_args\n"
+              "validate_msk_args('orders', MskClusterArgs(vpc_id='vpc-0123456789abcdef0', vpc_cidr='10.0.0.0/16', "
+              "subnet_ids=['subnet-0123456789abcdef%d' % i for i in range(3)], "
+              "clients=[ClientAccess('app', cidr='10.0.1.0/24')], broker_count='3'))")
+    assert done.returncode == 1 and "broker_count='3' is not allowed: a whole number" in done.stderr
+    assert "not a whole number" in done.stderr
+
+
+def test_the_installed_preview_names_placeholders_and_simulated_outputs(user, tmp_path):
+    project = _program_copy(tmp_path / "selfmanaged", "selfmanaged",
+                            lambda t: t.replace("aws:region: eu-west-1", "aws:region: ap-south-1"))
+    done = sh(user, "secure-kafka", "preview", "--stack", "selfmanaged", "--quiet", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert "Outputs (simulated by the offline mocks" in done.stdout and ":ap-south-1:" in done.stdout
+    listed = done.stdout.split("Placeholders to replace", 1)[1].splitlines()[1:]
+    marked = [n for n, line in enumerate((project / "stacks" / "Pulumi.selfmanaged.yaml").read_text().splitlines(), 1)
+              if "# placeholder:" in line]
+    assert [line.split()[0] for line in listed if line.strip()] == \
+        [f"stacks/Pulumi.selfmanaged.yaml:{n}" for n in marked] and len(marked) >= 4
