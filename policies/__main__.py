@@ -1,7 +1,9 @@
 """kafka-guardrails: the Pulumi policy pack. Wiring only; the rules live in kafka_guardrails."""
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-from pack_adapter import build_policies
+from pack_adapter import build_policies, report_pack_version
+
+report_pack_version()
 
 PolicyPack(
     name="kafka-guardrails",

@@ -144,3 +144,25 @@ def _stack_policy(rule: Rule) -> StackValidationPolicy:
 def build_policies() -> list:
     """One pulumi policy per engine rule, in the registry's stable order."""
     return [_stack_policy(r) if r.stack else _resource_policy(r) for r in RULES]
+
+
+def report_pack_version() -> str:
+    """pulumi-policy answers GetAnalyzerInfo with version 0.0.1 whatever the pack says (the CLI reads
+    PulumiPolicy.yaml instead); answer with PulumiPolicy.yaml's version — the package's — so every
+    consumer of the protocol sees the one version."""
+    import re
+    from pathlib import Path
+
+    import pulumi_policy.policy as policy
+
+    meta = (Path(__file__).resolve().parent / "PulumiPolicy.yaml").read_text(encoding="utf-8")
+    found = re.search(r"(?m)^version:\s*['\"]?([^'\"\s]+)", meta)
+    version = found.group(1) if found else "0.0.0"
+    servicer = policy._PolicyAnalyzerServicer
+    original = servicer.__init__
+
+    def init(self: Any, name: str, _version: str, *rest: Any, **options: Any) -> None:
+        original(self, name, version, *rest, **options)
+
+    servicer.__init__ = init  # type: ignore[method-assign]
+    return version

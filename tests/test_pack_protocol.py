@@ -42,7 +42,9 @@ def test_pack_is_a_publishable_python_pack():
 
 def test_analyzer_info_lists_every_rule_mandatory_with_config(pack):
     info = pack.info()
+    import secure_kafka
     assert info.name == "kafka-guardrails" and info.supportsConfig
+    assert info.version == secure_kafka.__version__  # not pulumi-policy's 0.0.1
     by_name = {p.name: p for p in info.policies}
     assert {"kafka-no-public-port", "kafka-no-public-port-combined"} <= set(by_name)
     assert by_name["kafka-no-public-port"].enforcementLevel == 1  # MANDATORY
