@@ -190,7 +190,7 @@ def copy_pack(target: Path, install: bool = True) -> Path:
     venv = target / "venv"
     steps = [[sys.executable, "-m", "venv", str(venv)],
              [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-              "-r", str(target / "requirements.txt")]]
+              "--no-compile", "-r", str(target / "requirements.txt")]]
     for step in steps:
         done = subprocess.run(step, capture_output=True, text=True)
         if done.returncode != 0:
