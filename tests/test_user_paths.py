@@ -325,3 +325,28 @@ def test_the_installed_preview_names_placeholders_and_simulated_outputs(user, tm
               if "# placeholder:" in line]
     assert [line.split()[0] for line in listed if line.strip()] == \
         [f"stacks/Pulumi.selfmanaged.yaml:{n}" for n in marked] and len(marked) >= 4
+
+
+def test_the_installed_gate_refuses_a_duplicate_urn_and_keeps_the_verdict_in_the_log(user, tmp_path):
+    """Two registrations with one URN fail as the engine fails them (exit 2, naming both); with --output
+    the verdict line still reaches stdout, and `check`'s table names each resource's file."""
+    project = tmp_path / "dup"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: dup\nruntime: python\n")
+    (project / "Pulumi.ci.yaml").write_text("config:\n  aws:region: eu-west-1\n")
+    (project / "__main__.py").write_text("import pulumi_aws as aws\nfor _ in range(2):\n"
+                                         "    aws.ec2.SecurityGroup('twice', vpc_id='vpc-0123456789abcdef0')\n")
+    dup = sh(user, "secure-kafka", "preview", "--stack", "ci", "--quiet", cwd=project)
+    lines = dup.stderr.strip().splitlines()
+    assert dup.returncode == 2 and len(lines) == 1 and "duplicate resource URN" in lines[0]
+    assert lines[0].count("aws:ec2/securityGroup:SecurityGroup 'twice'") == 2
+    plan = tmp_path / "k8s.yaml"
+    plan.write_text("apiVersion: v1\nkind: Service\nmetadata: {name: kafka, namespace: kafka}\n"
+                    "spec: {type: LoadBalancer, selector: {app: kafka}, ports: [{port: 9092}]}\n")
+    out = tmp_path / "report.sarif"
+    done = sh(user, "secure-kafka", "check", str(plan), "--format", "sarif", "--output", str(out), "--quiet")
+    assert done.returncode == 1 and out.exists()
+    assert done.stdout.strip().endswith(f"Report: {out}") and "-> exit 1 (blocked" in done.stdout
+    table = sh(user, "secure-kafka", "check", str(plan), "--quiet")
+    header = table.stdout.splitlines()[0].split()
+    assert header[-1] == "FILE" and f"{plan}:1" in table.stdout
