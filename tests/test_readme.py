@@ -40,3 +40,10 @@ def test_the_workflow_variables_the_readme_names_exist():
     flow = (ROOT / ".github" / "workflows" / "kafka-guardrails.yml").read_text()
     for name in ("SECURE_KAFKA_SOURCE", "KAFKA_GUARDRAILS_ARGS", ".github/kafka-guardrails-targets"):
         assert name in README and name in flow, name
+
+
+def test_the_plugin_versions_the_readme_gives_are_the_pinned_ones():
+    pinned = dict(line.split("==") for line in (ROOT / "constraints.txt").read_text().splitlines()
+                  if "==" in line and not line.startswith("#"))
+    for name, version in re.findall(r"pulumi plugin install resource (\w+) ([\d.]+)", README):
+        assert pinned[f"pulumi-{name}"] == version, name
