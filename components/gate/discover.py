@@ -22,8 +22,12 @@ from kafka_guardrails.files import detect
 from .files import SUFFIXES, _Loader
 from .project import UsageError, load_project
 
-# Directories never entered: tool caches and installed dependencies, not the repository's own code.
-VENDORED = ("node_modules", "__pycache__", "venv", "site-packages", ".terraform")
+# Directories never entered: version control, tool caches and installed dependencies, not the
+# repository's own code. Any other directory is entered, hidden ones too (a `.deploy/` of manifests is
+# judged); each one passed over is listed.
+VENDORED = ("node_modules", "__pycache__", "venv", "site-packages", ".git", ".hg", ".svn", ".terraform", ".pulumi",
+            ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".cache", ".idea",
+            ".vscode", ".direnv", ".eggs")
 
 
 @dataclass(frozen=True)
@@ -90,10 +94,13 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Found:
         keep = []
         for name in sorted(dirs):
             sub = f"{rel}/{name}" if rel != "." else name
-            if name.startswith(".") or name in VENDORED:
-                found.pass_over("directory not entered (hidden or vendored)", sub)
+            if name in VENDORED or name.startswith(".venv"):
+                found.pass_over("directory not entered (version control, tool cache or installed packages)", sub)
             elif any(fnmatch.fnmatch(sub, p) for p in patterns):
                 found.pass_over("excluded (--exclude)", sub)
+            elif (here / name).is_symlink():  # os.walk does not follow it: say so rather than skip it
+                found.unjudged.append((sub, "a symbolic link to a directory, not followed: judge its target "
+                                            "(or --exclude it)"))
             else:
                 keep.append(name)
         dirs[:] = keep

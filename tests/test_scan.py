@@ -1,0 +1,45 @@
+"""`secure-kafka scan`'s discovery accounts for every directory: hidden ones are entered (a `.deploy/` of
+manifests is judged), only version control, tool caches and installed packages are passed over and
+listed, a symbolic link to a directory is reported as not judged, and --exclude leaves a path out."""
+import json
+
+from secure_kafka.cli import main
+from secure_kafka.gate.discover import discover
+
+SERVICE = ("apiVersion: v1\nkind: Service\nmetadata: {name: kafka, namespace: kafka}\n"
+           "spec: {type: LoadBalancer, selector: {app: kafka}, ports: [{port: 9092}]}\n")
+
+
+def test_hidden_directories_are_entered_and_what_is_passed_over_is_listed(tmp_path, capsys):
+    (tmp_path / ".deploy").mkdir()
+    (tmp_path / ".deploy" / "kafka.yaml").write_text(SERVICE)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config.yaml").write_text(SERVICE)  # never read: version control
+    (tmp_path / "node_modules" / "x").mkdir(parents=True)
+    found = discover(tmp_path)
+    assert [t.path.name for t in found.targets] == ["kafka.yaml"]
+    assert sorted(p for paths in found.passed_over.values() for p in paths) == [".git", "node_modules"]
+    assert main(["scan", str(tmp_path), "--format", "json", "--quiet"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert {f["location"].split(":")[0] for f in report["findings"]} == {str(tmp_path / ".deploy" / "kafka.yaml")}
+
+
+def test_a_symlinked_directory_is_not_judged_and_says_so_unless_excluded(tmp_path, capsys):
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "kafka.yaml").write_text(SERVICE)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "deploy").symlink_to(target, target_is_directory=True)
+    assert main(["scan", str(repo), "--format", "json", "--quiet"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert [r["label"] for r in report["resources"] if r["state"] == "unjudged"] == ["deploy"]
+    assert main(["scan", str(repo), "--exclude", "deploy", "--quiet"]) == 2  # nothing left to judge
+    assert "nothing to judge was found" in capsys.readouterr().err
+
+
+def test_a_repository_with_nothing_to_judge_does_not_pass(tmp_path, capsys):
+    (tmp_path / "README.md").write_text("# docs only\n")
+    (tmp_path / "package.json").write_text("{}\n")
+    assert main(["scan", str(tmp_path), "--quiet"]) == 2
+    assert "a gate that judged nothing does not pass" in capsys.readouterr().err
