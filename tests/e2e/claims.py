@@ -1259,7 +1259,10 @@ def zookeeper_to_kraft(cluster: KafkaCluster) -> None:
     assert [(c[1], *c[2:]) for c in hands.calls] == forward + rollback + forward + finish
     for phase in PHASES:
         assert f"{phase} done in" in rest.stdout, rest.stdout
-    assert len(sampler.margins) >= 20 and sampler.below == [] and min(sampler.margins) >= 0
+    assert len(sampler.margins) >= 20 and sampler.below == [] and min(sampler.margins) >= 0, (
+        f"{len(sampler.margins)} samples, lowest margin {min(sampler.margins, default=None)}, "
+        f"under min ISR: {sorted(set(sampler.below))[:10]} ({len(sampler.below)} sample(s)); "
+        f"restarts: {[c[1:] for c in hands.calls]}")
     windows = _phase_windows(hands.calls[second:], end)
     windows["rollback"] = (hands.calls[len(forward)][0], hands.calls[second][0])
     assert list(windows) == [*PHASES, "rollback"], windows
