@@ -295,6 +295,9 @@ def _scan(args: argparse.Namespace) -> int:
             print(f"unjudged {where}: {why}")
         for reason, paths in sorted(found.passed_over.items()):
             print(f"passed over ({reason}): {', '.join(paths)}")
+        if found.by_suffix:
+            counts = ", ".join(f"{suffix} {count}" for suffix, count in sorted(found.by_suffix.items()))
+            print(f"passed over (not a file the gate reads, by suffix): {counts}")
         return 0
     if not found.targets and not found.unjudged:
         from .gate.project import UsageError

@@ -43,3 +43,25 @@ def test_a_repository_with_nothing_to_judge_does_not_pass(tmp_path, capsys):
     (tmp_path / "package.json").write_text("{}\n")
     assert main(["scan", str(tmp_path), "--quiet"]) == 2
     assert "a gate that judged nothing does not pass" in capsys.readouterr().err
+
+
+def test_infrastructure_the_gate_cannot_read_is_reported_and_other_files_are_counted(tmp_path, capsys):
+    """Terraform JSON, Terragrunt, Bicep, and documents shaped like a template or object that no front end
+    takes are not judged (exit 2), each named; source files are counted by suffix, never silently dropped."""
+    (tmp_path / "main.tf.json").write_text('{"resource": {"aws_security_group": {"k": {}}}}')
+    (tmp_path / "terragrunt.hcl").write_text("terraform {}\n")
+    (tmp_path / "main.bicep").write_text("param x string\n")
+    (tmp_path / "half.yaml").write_text("kind: Service\nspec: {type: LoadBalancer}\n")
+    (tmp_path / "cfn.json").write_text('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": []}')
+    (tmp_path / "app.py").write_text("print('hi')\n")
+    (tmp_path / "notes.json").write_text('{"a": 1}')
+    found = discover(tmp_path)
+    assert sorted(where for where, _ in found.unjudged) == [
+        "cfn.json", "half.yaml", "main.bicep", "main.tf.json", "terragrunt.hcl"]
+    assert found.by_suffix == {".py": 1}
+    assert found.passed_over == {"not infrastructure (no Terraform, CloudFormation, Pulumi or Kubernetes content)":
+                                 ["notes.json"]}
+    assert main(["scan", str(tmp_path), "--format", "json", "--quiet"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["unjudged"] == 5
+    assert report["outputs"]["not infrastructure (passed over by suffix)"] == {".py": 1}

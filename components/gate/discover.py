@@ -47,6 +47,7 @@ class Found:
     targets: list[Target] = field(default_factory=list)
     passed_over: dict[str, list[str]] = field(default_factory=dict)   # reason -> paths
     unjudged: list[tuple[str, str]] = field(default_factory=list)    # (path, why)
+    by_suffix: dict[str, int] = field(default_factory=dict)          # files of other suffixes, counted
 
     def pass_over(self, reason: str, path: str) -> None:
         self.passed_over.setdefault(reason, []).append(path)
@@ -61,6 +62,32 @@ def _relative(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root.resolve())) or "."
     except ValueError:
         return str(path)
+
+
+# Infrastructure the gate has no reader for: reported as not judged, never passed over by suffix.
+NOT_READ = {".tf.json": "Terraform JSON configuration", "terragrunt.hcl": "a Terragrunt configuration",
+            ".bicep": "an Azure Bicep template", ".jsonnet": "a Jsonnet template", ".libsonnet": "a Jsonnet library"}
+
+
+def _not_read(name: str) -> Optional[str]:
+    for ending, what in NOT_READ.items():
+        if name == ending or name.endswith(ending):
+            return (f"{what}, which the gate does not read: judge what it produces (a Terraform plan, "
+                    "rendered manifests or templates)")
+    return None
+
+
+def _half_known(doc: Any) -> Optional[str]:
+    """A document shaped like infrastructure that no front end takes: said, not passed over."""
+    if not isinstance(doc, dict):
+        return None
+    if "AWSTemplateFormatVersion" in doc or "Resources" in doc:
+        return "shaped like a CloudFormation template, but without a readable `Resources` mapping"
+    if "apiVersion" in doc or "kind" in doc:
+        return "shaped like a Kubernetes object, but without both `apiVersion` and `kind`"
+    if isinstance(doc.get("resource"), dict) or isinstance(doc.get("module"), dict):
+        return "shaped like Terraform JSON configuration, which the gate does not read: judge a plan"
+    return None
 
 
 def _kind(path: Path) -> tuple[Optional[str], str]:
@@ -78,7 +105,9 @@ def _kind(path: Path) -> tuple[Optional[str], str]:
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
         return None, f"not parseable: {first}"
     kinds = sorted(kind for kind in (detect(doc) for doc in docs) if kind is not None)
-    return (kinds[0] if kinds else None), ""
+    if kinds:
+        return kinds[0], ""
+    return None, next((why for why in map(_half_known, docs) if why), "")
 
 
 def discover(root: Path, exclude: Iterable[str] = ()) -> Found:
@@ -126,8 +155,13 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Found:
             if any(fnmatch.fnmatch(shown, p) for p in patterns):
                 found.pass_over("excluded (--exclude)", shown)
                 continue
-            if path.suffix not in SUFFIXES:
-                continue  # source code, docs, images: not what the gate reads (counted in the summary)
+            not_read = _not_read(name)
+            if not_read:
+                found.unjudged.append((shown, not_read))
+                continue
+            if path.suffix not in SUFFIXES:  # source code, docs, images: counted by suffix
+                found.by_suffix[path.suffix or "(none)"] = found.by_suffix.get(path.suffix or "(none)", 0) + 1
+                continue
             kind, why = _kind(path)
             if kind is not None:
                 found.targets.append(Target("files", path))
@@ -166,6 +200,8 @@ def read_targets(file: Path, root: Path) -> Found:
             inner = discover(path)
             found.targets += inner.targets
             found.unjudged += inner.unjudged
+            for suffix, count in inner.by_suffix.items():
+                found.by_suffix[suffix] = found.by_suffix.get(suffix, 0) + count
             for reason, paths in inner.passed_over.items():
                 for p in paths:
                     found.pass_over(reason, f"{words[0].rstrip('/')}/{p}")

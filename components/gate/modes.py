@@ -226,6 +226,8 @@ def judge_scan(root: Path, found: Any, *, config_file: Optional[Path], strict: b
         report.outputs["files"] = {_relative(Path(k), root): v for k, v in files_report.outputs.get("files", {}).items()}
     for reason, paths in sorted(found.passed_over.items()):
         report.outputs[f"passed over: {reason}"] = len(paths)
+    if found.by_suffix:
+        report.outputs["not infrastructure (passed over by suffix)"] = dict(sorted(found.by_suffix.items()))
     return report.sort()
 
 
