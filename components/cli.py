@@ -246,11 +246,11 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "migrate":
         from . import migration_command
         return migration_command.run(args)
-    if args.command == "scan":
-        return _scan(args)
     config = policyconfig.read(args.policy_config)
     if args.strict:
         config = policyconfig.strict(config)
+    if args.command == "scan":
+        return _scan(args, config)
     if args.command == "check":
         report = modes.judge_files(args.paths, config=config, preview=args.preview, quiet=args.quiet)
         base = str(Path.cwd())
@@ -283,7 +283,7 @@ def run(args: argparse.Namespace) -> int:
     return report.exit_code()
 
 
-def _scan(args: argparse.Namespace) -> int:
+def _scan(args: argparse.Namespace, config: dict[str, Any]) -> int:
     from .gate import discover, modes
 
     root = args.root.resolve()
@@ -304,8 +304,10 @@ def _scan(args: argparse.Namespace) -> int:
         raise UsageError(f"{root}: nothing to judge was found (no Pulumi project, Terraform, CloudFormation, "
                          "Kubernetes manifest, plan, preview or state); a gate that judged nothing does not pass")
     read_stack_outputs(args.stack_outputs)  # bad pairs are refused before anything runs
-    report = modes.judge_scan(root, found, config_file=args.policy_config, strict=args.strict, preview=args.preview,
-                              stack_outputs=args.stack_outputs, quiet=args.quiet)
+    forward = [*(["--policy-config", str(args.policy_config)] if args.policy_config else []),
+               *(["--strict"] if args.strict else []),
+               *(word for pair in args.stack_outputs for word in ("--stack-outputs", pair))]
+    report = modes.judge_scan(root, found, config=config, forward=forward, preview=args.preview, quiet=args.quiet)
     _write(_render(report, args.format, str(root)), args.output)
     _verdict_line(report, args.output)
     return report.exit_code()

@@ -9,17 +9,14 @@ are reported as unjudged: their templates are not YAML until rendered (`helm tem
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-import yaml
-
 from kafka_guardrails.files import detect
 
-from .files import SUFFIXES, _Loader
+from .files import SUFFIXES, _documents
 from .project import UsageError, load_project
 
 # Directories never entered: version control, tool caches and installed dependencies, not the
@@ -37,7 +34,7 @@ class Target:
     stacks: tuple[str, ...] = ()
 
     def describe(self, root: Path) -> str:
-        where = _relative(self.path, root)
+        where = relative(self.path, root)
         return f"pulumi   {where} (stacks: {', '.join(self.stacks) or 'none'})" if self.kind == "pulumi" \
             else f"files    {where}"
 
@@ -57,7 +54,7 @@ class Found:
         return [t.path for t in self.targets if t.kind == "files"]
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative(path: Path, root: Path) -> str:
     try:
         return str(path.resolve().relative_to(root.resolve())) or "."
     except ValueError:
@@ -91,19 +88,13 @@ def _half_known(doc: Any) -> Optional[str]:
 
 
 def _kind(path: Path) -> tuple[Optional[str], str]:
-    """(what a file is read as, or None; why not) by its content."""
+    """(what a file is read as, or None; why not) by its content, parsed as the judging will read it."""
     if path.suffix == ".tf":
         return "terraform", ""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return None, f"unreadable: {getattr(error, 'strerror', None) or error}"
-    try:
-        docs: list[Any] = [json.loads(text)] if path.suffix == ".json" else \
-            [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]  # noqa: S506 - SafeLoader subclass
-    except (ValueError, yaml.YAMLError) as error:
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        return None, f"not parseable: {first}"
+        docs = [doc for _, doc in _documents(path)]
+    except UsageError as error:
+        return None, str(error)
     kinds = sorted(kind for kind in (detect(doc) for doc in docs) if kind is not None)
     if kinds:
         return kinds[0], ""
@@ -119,7 +110,7 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> Found:
     claimed: set[Path] = set()
     for directory, dirs, names in os.walk(root):
         here = Path(directory)
-        rel = _relative(here, root)
+        rel = relative(here, root)
         keep = []
         for name in sorted(dirs):
             sub = f"{rel}/{name}" if rel != "." else name

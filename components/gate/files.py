@@ -5,6 +5,7 @@ included). A directory is walked for .json/.yaml/.yml/.template files. Each reso
 file and line it was read from, for the reports."""
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -60,11 +61,24 @@ class Loaded:
 
 
 def _documents(path: Path) -> list[tuple[int, Any]]:
-    """(line, document) for every document of a file; a file that cannot be parsed is a UsageError."""
+    """(line, document) for every document of a file; a file that cannot be read or parsed is a
+    UsageError. Parsed once per file version: `scan` classifies files with it before judging them."""
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise UsageError(f"{path} cannot be read: {error.strerror or error}") from None
+    return _parsed(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(name: str, _mtime_ns: int, _size: int) -> list[tuple[int, Any]]:
+    path = Path(name)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise UsageError(f"{path} cannot be read: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} cannot be read: not UTF-8 text") from None
     if path.suffix == ".json":
         try:
             return [(1, json.loads(text))]

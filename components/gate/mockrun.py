@@ -108,16 +108,16 @@ class Mocks(pulumi.runtime.Mocks):
 def _invoke(args: pulumi.runtime.MockCallArgs, place: Place = Place()) -> dict[str, Any]:
     """What the provider functions the components call answer, for one account and region."""
     token = args.token
-    REGION = place.region  # noqa: N806 - the region of this stack
+    region = place.region
     if token == "aws:index/getCallerIdentity:getCallerIdentity":
         return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "userId": "ci"}
     if token == "aws:index/getRegion:getRegion":
-        return {"name": REGION, "region": REGION, "id": REGION}
+        return {"name": region, "region": region, "id": region}
     if token == "aws:index/getPartition:getPartition":
         return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-        short = "".join(part[0] for part in REGION.split("-")[:-1]) + REGION.split("-")[-1]
-        return {"names": [f"{REGION}a", f"{REGION}b", f"{REGION}c"],
+        short = "".join(part[0] for part in region.split("-")[:-1]) + region.split("-")[-1]
+        return {"names": [f"{region}a", f"{region}b", f"{region}c"],
                 "zoneIds": [f"{short}-az{i}" for i in (1, 2, 3)]}
     if token == "aws:ec2/getAmi:getAmi":
         return {"id": "ami-0a1b2c3d4e5f60718", "name": "al2023-ami-2023.6-x86_64", "architecture": "x86_64"}
@@ -129,15 +129,15 @@ def _invoke(args: pulumi.runtime.MockCallArgs, place: Place = Place()) -> dict[s
 def _computed(typ: str, name: str, resource_id: str, inputs: Mapping[str, Any],
               place: Place = Place()) -> dict[str, Any]:
     """Outputs the provider would compute, shaped like the real ones, in the stack's region and VPC."""
-    REGION = place.region  # noqa: N806 - the region of this stack
+    region = place.region
     if typ == "aws:kms/key:Key":
-        return {"keyId": resource_id, "arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{resource_id}"}
+        return {"keyId": resource_id, "arn": f"arn:aws:kms:{region}:{ACCOUNT}:key/{resource_id}"}
     if typ == "aws:msk/configuration:Configuration":
-        return {"latestRevision": 1, "arn": f"arn:aws:kafka:{REGION}:{ACCOUNT}:configuration/{name}/{resource_id}"}
+        return {"latestRevision": 1, "arn": f"arn:aws:kafka:{region}:{ACCOUNT}:configuration/{name}/{resource_id}"}
     if typ == "aws:msk/cluster:Cluster":
-        return _msk_endpoints(inputs.get("clusterName", name), resource_id, inputs, REGION)
+        return _msk_endpoints(inputs.get("clusterName", name), resource_id, inputs, region)
     if typ == "aws:secretsmanager/secret:Secret":
-        return {"arn": f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{inputs.get('name', name)}-AbCdEf"}
+        return {"arn": f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{inputs.get('name', name)}-AbCdEf"}
     if typ == "aws:ec2/networkInterface:NetworkInterface":
         return {"privateIp": place.address(name)}
     if typ.startswith("tls:index/"):
@@ -153,22 +153,21 @@ def _computed(typ: str, name: str, resource_id: str, inputs: Mapping[str, Any],
     return {}
 
 
-def _msk_endpoints(cluster: str, resource_id: str, inputs: Mapping[str, Any], REGION: str = REGION,  # noqa: N803
-                   ) -> dict[str, Any]:
+def _msk_endpoints(cluster: str, resource_id: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
     """Bootstrap strings exist only for the listeners the cluster's authentication enables, as on AWS;
     one address per broker."""
     auth = inputs.get("clientAuthentication") or {}
     sasl = auth.get("sasl") or {}
     count = int(inputs.get("numberOfBrokerNodes", 3))
-    hosts = [f"b-{i}.{cluster}.abc123.c2.kafka.{REGION}.amazonaws.com" for i in range(1, count + 1)]
+    hosts = [f"b-{i}.{cluster}.abc123.c2.kafka.{region}.amazonaws.com" for i in range(1, count + 1)]
     def brokers(enabled: bool, port: int) -> str:
         return ",".join(f"{h}:{port}" for h in hosts) if enabled else ""
-    return {"arn": f"arn:aws:kafka:{REGION}:{ACCOUNT}:cluster/{cluster}/{resource_id}",
+    return {"arn": f"arn:aws:kafka:{region}:{ACCOUNT}:cluster/{cluster}/{resource_id}",
             "bootstrapBrokersTls": brokers(bool(auth.get("tls")) or bool(auth.get("unauthenticated")), 9094),
             "bootstrapBrokersSaslScram": brokers(bool(sasl.get("scram")), 9096),
             "bootstrapBrokersSaslIam": brokers(bool(sasl.get("iam")), 9098),
             "zookeeperConnectStringTls": ",".join(
-                f"z-{i}.{cluster}.abc123.c2.kafka.{REGION}.amazonaws.com:2182" for i in (1, 2, 3))}
+                f"z-{i}.{cluster}.abc123.c2.kafka.{region}.amazonaws.com:2182" for i in (1, 2, 3))}
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):

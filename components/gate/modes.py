@@ -19,6 +19,7 @@ from kafka_guardrails.rules import run as run_rule
 
 from . import files, policyconfig
 from .analyzer import Diagnostic
+from .discover import Found, relative
 from .mockrun import Run, run_program
 from .project import Project
 from .report import Judged, Report, Result
@@ -127,12 +128,9 @@ def judge_files(paths: Sequence[Path], *, config: Mapping[str, Any], preview: bo
     report = Report("files", ", ".join(str(p) for p in paths))
     coverage = settings["kafka-coverage"]
     for where, why in loaded.unread:  # an input the gate could not read at all is never skipped silently
-        report.judged.append(Judged(where, "(input)", where, where, "unjudged", why))
-        report.results.append(Result(COVERAGE_ID, "kafka-coverage", "mandatory" if coverage.level == "mandatory"
-                                     else "advisory", where, f"not judged: {why}. It is reported rather than passed.",
-                                     "Give the gate what it reads (Terraform .tf or plan JSON, CloudFormation, "
-                                     "Pulumi preview JSON with --show-sames or stack export, Kubernetes manifests), "
-                                     "or leave this path out of its arguments.", (where,), where))
+        unjudged(report, where, why, coverage.level,
+                 "Give the gate what it reads (Terraform .tf or plan JSON, CloudFormation, Pulumi preview JSON with "
+                 "--show-sames or stack export, Kubernetes manifests), or leave this path out of its arguments.")
     resources = loaded.resources
     progress = Progress(len(resources), "resources judged", quiet)
     by_label: dict[str, Resource] = {}
@@ -182,48 +180,45 @@ def redact(text: str, secrets: Sequence[str]) -> str:
     return text
 
 
-def judge_scan(root: Path, found: Any, *, config_file: Optional[Path], strict: bool, preview: bool,
-               stack_outputs: Sequence[str] = (), quiet: bool = False) -> Report:
+def judge_scan(root: Path, found: Found, *, config: Mapping[str, Any], forward: Sequence[str], preview: bool,
+               quiet: bool = False) -> Report:
     """Every target a repository holds, as one report: each Pulumi stack run by the offline gate in a
-    process of its own (programs of different projects never share imported modules), the files judged
-    together (joins across them hold). A target that cannot be judged is reported, never skipped."""
+    process of its own (programs of different projects never share imported modules; `forward` holds the
+    options it passes on), the files judged together (joins across them hold). A target that cannot be
+    judged is reported, never skipped."""
     import json
     import subprocess
 
-    from .discover import Found, _relative
-    assert isinstance(found, Found)
     report = Report("scan", str(root))
-    flags = (["--policy-config", str(config_file)] if config_file else []) + (["--strict"] if strict else [])
-    for pair in stack_outputs:
-        flags += ["--stack-outputs", pair]
+    level = policyconfig.resolve(config, preview)["kafka-coverage"].level
+    fix = "Make it readable by the gate, or leave it out with --exclude or a --targets list."
     for target in [t for t in found.targets if t.kind == "pulumi"]:
-        where = _relative(target.path, root)
+        where = relative(target.path, root)
         if not target.stacks:
-            _unjudged(report, where, "a Pulumi project without a stack config file (Pulumi.<stack>.yaml): "
-                                     "nothing says what to run", strict)
+            unjudged(report, where, "a Pulumi project without a stack config file (Pulumi.<stack>.yaml): nothing "
+                                    "says what to run", level, fix)
         for stack in target.stacks:
             if not quiet:
                 print(f"secure-kafka: scan: {where} stack {stack}", file=sys.stderr)
             done = subprocess.run([sys.executable, "-m", "secure_kafka.cli", "preview", "--project-dir",
-                                   str(target.path), "--stack", stack, "--format", "json", "--quiet", *flags],
+                                   str(target.path), "--stack", stack, "--format", "json", "--quiet", *forward],
                                   capture_output=True, text=True)
             try:
                 data = json.loads(done.stdout)
             except ValueError:
                 why = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
-                _unjudged(report, f"{where} (stack {stack})", why.removeprefix("secure-kafka: "), strict)
+                unjudged(report, f"{where} (stack {stack})", why.removeprefix("secure-kafka: "), level, fix)
                 continue
             report.judged += [Judged(**item) for item in data["resources"]]
             report.results += [Result(**{**item, "resources": tuple(item["resources"])}) for item in data["findings"]]
             report.outputs.setdefault("pulumi stacks", {})[f"{where} {stack}"] = data["summary"]["exit"]
     for where, why in found.unjudged:
-        _unjudged(report, where, why, strict)
+        unjudged(report, where, why, level, fix)
     if found.files:
-        files_report = judge_files(found.files, config=policyconfig.strict(policyconfig.read(config_file))
-                                   if strict else policyconfig.read(config_file), preview=preview, quiet=quiet)
+        files_report = judge_files(found.files, config=config, preview=preview, quiet=quiet)
         report.judged += files_report.judged
         report.results += files_report.results
-        report.outputs["files"] = {_relative(Path(k), root): v for k, v in files_report.outputs.get("files", {}).items()}
+        report.outputs["files"] = {relative(Path(k), root): v for k, v in files_report.outputs.get("files", {}).items()}
     for reason, paths in sorted(found.passed_over.items()):
         report.outputs[f"passed over: {reason}"] = len(paths)
     if found.by_suffix:
@@ -231,9 +226,9 @@ def judge_scan(root: Path, found: Any, *, config_file: Optional[Path], strict: b
     return report.sort()
 
 
-def _unjudged(report: Report, where: str, why: str, strict: bool) -> None:
+def unjudged(report: Report, where: str, why: str, level: str, fix: str) -> None:
+    """An input the gate could not judge: a row of its own and a kafka-coverage result (mandatory only
+    where the coverage policy is), so it is never passed without a word."""
     report.judged.append(Judged(where, "(input)", where, where, "unjudged", why))
-    report.results.append(Result(COVERAGE_ID, "kafka-coverage", "mandatory" if strict else "advisory", where,
-                                 f"not judged: {why}. It is reported rather than passed.",
-                                 "Make it readable by the gate, or leave it out with --exclude or a --targets list.",
-                                 (where,), where))
+    report.results.append(Result(COVERAGE_ID, "kafka-coverage", "mandatory" if level == "mandatory" else "advisory",
+                                 where, f"not judged: {why}. It is reported rather than passed.", fix, (where,), where))
