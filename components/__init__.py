@@ -12,34 +12,35 @@ __version__ = "0.2.0"
 
 # name -> module that defines it
 _EXPORTS = {
-    "ConfigError": "errors",
-    "ClientAccess": "network", "KafkaSecurityGroup": "network", "KafkaSecurityGroupArgs": "network",
-    "CustomerKey": "encryption", "CustomerKeyArgs": "encryption",
-    "TopicGrant": "access",
-    "MskCluster": "msk", "MskClusterArgs": "msk",
-    "NodeGroupArgs": "compute",
-    "SelfManagedKafka": "brokers", "SelfManagedKafkaArgs": "brokers",
-    "ZooKeeperEnsemble": "zookeeper", "ZooKeeperEnsembleArgs": "zookeeper",
-    "KRaftControllerQuorum": "controllers", "KRaftControllerQuorumArgs": "controllers",
+    "ConfigError": "model.errors",
+    "ClientAccess": "aws.security_groups", "KafkaSecurityGroup": "aws.security_groups", "KafkaSecurityGroupArgs": "aws.security_groups",
+    "CustomerKey": "aws.keys", "CustomerKeyArgs": "aws.keys",
+    "TopicGrant": "model.access",
+    "MskCluster": "aws.msk", "MskClusterArgs": "aws.msk",
+    "NodeGroupArgs": "aws.nodes",
+    "SelfManagedKafka": "aws.self_managed", "SelfManagedKafkaArgs": "aws.self_managed",
+    "ZooKeeperEnsemble": "aws.zookeeper", "ZooKeeperEnsembleArgs": "aws.zookeeper",
+    "KRaftControllerQuorum": "aws.controllers", "KRaftControllerQuorumArgs": "aws.controllers",
     "ClientQuota": "render.kafka",
-    "BringYourOwnCa": "pki",
-    "KafkaOnKubernetes": "kubernetes", "KafkaOnKubernetesArgs": "kubernetes", "ContainerResources": "kubernetes",
+    "BringYourOwnCa": "model.pki",
+    "KafkaOnKubernetes": "kubernetes.component", "KafkaOnKubernetesArgs": "kubernetes.args", "ContainerResources": "kubernetes.args",
 }
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from .access import TopicGrant
-    from .brokers import SelfManagedKafka, SelfManagedKafkaArgs
-    from .compute import NodeGroupArgs
-    from .controllers import KRaftControllerQuorum, KRaftControllerQuorumArgs
-    from .encryption import CustomerKey, CustomerKeyArgs
-    from .errors import ConfigError
-    from .kubernetes import ContainerResources, KafkaOnKubernetes, KafkaOnKubernetesArgs
-    from .msk import MskCluster, MskClusterArgs
-    from .network import ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs
-    from .pki import BringYourOwnCa
+    from .model.access import TopicGrant
+    from .aws.self_managed import SelfManagedKafka, SelfManagedKafkaArgs
+    from .aws.nodes import NodeGroupArgs
+    from .aws.controllers import KRaftControllerQuorum, KRaftControllerQuorumArgs
+    from .aws.keys import CustomerKey, CustomerKeyArgs
+    from .model.errors import ConfigError
+    from .kubernetes.args import ContainerResources, KafkaOnKubernetesArgs
+    from .kubernetes.component import KafkaOnKubernetes
+    from .aws.msk import MskCluster, MskClusterArgs
+    from .aws.security_groups import ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs
+    from .model.pki import BringYourOwnCa
     from .render.kafka import ClientQuota
-    from .zookeeper import ZooKeeperEnsemble, ZooKeeperEnsembleArgs
+    from .aws.zookeeper import ZooKeeperEnsemble, ZooKeeperEnsembleArgs
 
 
 def __getattr__(name: str) -> Any:

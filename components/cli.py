@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from .gate.report import Report
 
 from . import __version__
-from .errors import ConfigError
+from .model.errors import ConfigError
 
 FORMATS = ("table", "json", "sarif", "junit")
 
@@ -111,7 +111,7 @@ def parser() -> argparse.ArgumentParser:
                       help="with --copy-to: do not create the pack's virtualenv (then run `pulumi install` there)")
     sub.add_parser("checkov-dir", help="print the installed checkov checks' directory",
                    epilog="example: checkov -d infra --external-checks-dir \"$(secure-kafka checkov-dir)\"")
-    from . import migration_command, rollgate
+    from .ops import migration_command, rollgate
     rollgate.add_parser(sub)
     migration_command.add_parser(sub)
     audit = sub.add_parser("audit", help="audit a live AWS account (secure-kafka-audit)", add_help=False)
@@ -127,7 +127,7 @@ def _write(text: str, output: Optional[Path]) -> None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     except OSError as error:
-        from .gate.project import UsageError
+        from .model.errors import UsageError
         raise UsageError(f"--output {output} cannot be written: {error.strerror or error}") from None
 
 
@@ -163,9 +163,10 @@ def copy_pack(target: Path, install: bool = True) -> Path:
     import subprocess
     from importlib.metadata import version
 
-    from .gate.modes import pack_dir
-    from .gate.project import UsageError
     import kafka_guardrails
+
+    from .gate.modes import pack_dir
+    from .model.errors import UsageError
 
     source = pack_dir()
     target.mkdir(parents=True, exist_ok=True)
@@ -205,7 +206,7 @@ def read_stack_outputs(pairs: list[str]) -> dict[str, dict[str, Any]]:
     """`STACK=FILE` pairs: each FILE a JSON object of outputs (`pulumi stack output --json`)."""
     import json
 
-    from .gate.project import UsageError
+    from .model.errors import UsageError
 
     found: dict[str, dict[str, Any]] = {}
     for pair in pairs:
@@ -238,13 +239,13 @@ def run(args: argparse.Namespace) -> int:
         print(modes.shipped("checkov"))
         return 0
     if args.command == "audit":
-        from .audit import main as audit_main
+        from .ops.audit import main as audit_main
         return audit_main(args.rest)
     if args.command == "roll-gate":
-        from . import rollgate
+        from .ops import rollgate
         return rollgate.run(args)
     if args.command == "migrate":
-        from . import migration_command
+        from .ops import migration_command
         return migration_command.run(args)
     config = policyconfig.read(args.policy_config)
     if args.strict:
@@ -259,7 +260,7 @@ def run(args: argparse.Namespace) -> int:
         project = load_project(args.project_dir)
         pack = (args.policy_pack or modes.pack_dir()).resolve()
         if not (pack / "PulumiPolicy.yaml").exists():
-            from .gate.project import UsageError
+            from .model.errors import UsageError
             raise UsageError(f"--policy-pack {pack} is not a policy pack (no PulumiPolicy.yaml)")
         report, recorded = modes.judge_program(project, args.stack, pack=pack, config=config, up=args.up,
                                                quiet=args.quiet, stack_outputs=stack_outputs)
@@ -300,7 +301,7 @@ def _scan(args: argparse.Namespace, config: dict[str, Any]) -> int:
             print(f"passed over (not a file the gate reads, by suffix): {counts}")
         return 0
     if not found.targets and not found.unjudged:
-        from .gate.project import UsageError
+        from .model.errors import UsageError
         raise UsageError(f"{root}: nothing to judge was found (no Pulumi project, Terraform, CloudFormation, "
                          "Kubernetes manifest, plan, preview or state); a gate that judged nothing does not pass")
     read_stack_outputs(args.stack_outputs)  # bad pairs are refused before anything runs
@@ -323,7 +324,7 @@ def _verdict_line(report: "Report", output: Optional[Path]) -> None:
 def _config_error(error: BaseException) -> Optional[ConfigError]:
     """The ConfigError behind `error`: in its chain, or one refused when an Output resolved (the SDK
     re-raises those as a ValueError with the same text)."""
-    from .validate import REFUSED_WHEN_RESOLVED
+    from .model.validate import REFUSED_WHEN_RESOLVED
 
     seen: set[int] = set()
     current: Optional[BaseException] = error
@@ -336,11 +337,11 @@ def _config_error(error: BaseException) -> Optional[ConfigError]:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    from .gate.project import UsageError
+    from .model.errors import UsageError
 
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["audit"]:  # the audit tool parses its own options
-        from .audit import main as audit_main
+        from .ops.audit import main as audit_main
         return audit_main(argv[1:])
     p = parser()
     args = p.parse_args(argv)

@@ -16,7 +16,7 @@ import yaml
 from cases import Case, StackCase
 from kafka_guardrails import FORMS
 from kafka_guardrails.dialects import kubernetes_token
-from secure_kafka.naming import snake as snake_key
+from secure_kafka.model.naming import snake as snake_key
 from table import set_path, steps
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,7 +2,7 @@
 bad-input test (one clear error, before anything is registered)."""
 import pytest
 
-from secure_kafka.errors import ConfigError
+from secure_kafka.model.errors import ConfigError
 
 
 def assert_refused(monitor, build, setting, fragment):

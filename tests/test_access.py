@@ -2,7 +2,7 @@
 import pytest
 
 from secure_kafka import ConfigError
-from secure_kafka.access import (AclEntry, TopicGrant, acl_arguments, cilium_allows, cilium_kafka_rules, kafka_acls,
+from secure_kafka.model.access import (AclEntry, TopicGrant, acl_arguments, cilium_allows, cilium_kafka_rules, kafka_acls,
                                  msk_iam_policy, permitted, validate_grants)
 
 GRANTS = [TopicGrant("empire-hq", produce=("deathstar-plans", "empire-announce")),

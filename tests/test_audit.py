@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from secure_kafka.audit import ip_permission, main, rule_resource
+from secure_kafka.ops.audit import ip_permission, main, rule_resource
 
 HOST = "127.0.0.1"
 REGION = "eu-west-1"

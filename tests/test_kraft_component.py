@@ -8,8 +8,8 @@ import yaml
 from helpers import assert_refused, by_type
 
 from secure_kafka import ClientAccess
-from secure_kafka.brokers import SelfManagedKafka, SelfManagedKafkaArgs
-from secure_kafka.controllers import KRaftControllerQuorum, KRaftControllerQuorumArgs
+from secure_kafka.aws.self_managed import SelfManagedKafka, SelfManagedKafkaArgs
+from secure_kafka.aws.controllers import KRaftControllerQuorum, KRaftControllerQuorumArgs
 from secure_kafka.gate import run_program
 from secure_kafka.gate.mockrun import record
 from secure_kafka.gate.verdict import judge, mandatory_count

@@ -11,14 +11,15 @@ import yaml
 
 from kafka_guardrails.netpol import Cluster, External, Pod
 from secure_kafka import ConfigError
-from secure_kafka.access import TopicGrant
-from secure_kafka.config import parse
+from secure_kafka.model.access import TopicGrant
+from secure_kafka.stack.config import parse
 from secure_kafka.gate import run_program
 from secure_kafka.gate.k8syaml import REDACTED, kubernetes_manifests, write_manifests
 from secure_kafka.gate.mockrun import record
 from secure_kafka.gate.verdict import judge, mandatory_count
-from secure_kafka.kubernetes import (KafkaOnKubernetes, KafkaOnKubernetesArgs, broker_settings, config_files,
-                                     zookeeper_settings)
+from secure_kafka.kubernetes.args import KafkaOnKubernetesArgs
+from secure_kafka.kubernetes.component import KafkaOnKubernetes
+from secure_kafka.kubernetes.manifests import broker_settings, config_files, zookeeper_settings
 from secure_kafka.render import parse_properties, render_properties
 from secure_kafka.render.kafka import PemFiles, server_properties
 from secure_kafka.render.zookeeper import zoo_cfg
@@ -258,7 +259,7 @@ def test_an_internal_load_balancer_with_private_ranges_is_allowed():
 
 
 def test_cilium_rules_say_what_the_kafka_acls_say():
-    from secure_kafka.access import cilium_allows, kafka_acls, permitted
+    from secure_kafka.model.access import cilium_allows, kafka_acls, permitted
 
     run = record(lambda: KafkaOnKubernetes("kafka", ARGS))
     policies = {m["metadata"]["name"]: m for m in kubernetes_manifests(run.resources) if m["kind"] == "CiliumNetworkPolicy"}

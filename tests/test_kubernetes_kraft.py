@@ -14,7 +14,8 @@ from kafka_guardrails.netpol import Cluster, External, Pod
 from secure_kafka.gate.k8syaml import kubernetes_manifests
 from secure_kafka.gate.mockrun import record
 from secure_kafka.gate.verdict import judge, mandatory_count
-from secure_kafka.kubernetes import KafkaOnKubernetes, KafkaOnKubernetesArgs
+from secure_kafka.kubernetes.args import KafkaOnKubernetesArgs
+from secure_kafka.kubernetes.component import KafkaOnKubernetes
 from secure_kafka.render import parse_properties
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,9 +5,10 @@ import sys
 import pytest
 import yaml
 
-from secure_kafka import cli, migration_command
-from secure_kafka.gate.project import UsageError
-from secure_kafka.migration_command import CommandFailed, Plan, load_plan, run_command
+from secure_kafka import cli
+from secure_kafka.ops import migration_command
+from secure_kafka.model.errors import UsageError
+from secure_kafka.ops.migration_command import CommandFailed, Plan, load_plan, run_command
 from test_migration_driver import Fake
 
 

@@ -2,12 +2,12 @@
 (the real migration: tests/e2e/test_migration.py)."""
 import pytest
 
-from secure_kafka.migrate import MigrationOps, MigrationRefused, migrate, preconditions, rollback
+from secure_kafka.ops.migrate import MigrationOps, MigrationRefused, migrate, preconditions, rollback
 from secure_kafka.render.kafka import BrokerSettings, PemFiles
 from secure_kafka.render.kraft import ControllerSettings, Voter
 from secure_kafka.render.migration import (finalised_controller, migrated_broker, migrating_broker,
                                            migrating_controller, no_zookeeper_left)
-from secure_kafka.rolling import ClusterState, PartitionState, QuorumReplica
+from secure_kafka.ops.rolling import ClusterState, PartitionState, QuorumReplica
 
 TLS = PemFiles("/etc/kafka/tls/node.pem", "/etc/kafka/tls/ca.pem")
 ZK_ID = PemFiles("/etc/kafka/tls/zk-client.pem", "/etc/kafka/tls/ca.pem")

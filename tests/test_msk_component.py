@@ -12,8 +12,8 @@ from helpers import assert_refused, by_type
 import yaml
 
 from secure_kafka import ClientAccess, ConfigError, MskCluster, MskClusterArgs
-from secure_kafka.config import parse
-from secure_kafka.encryption import key_policy
+from secure_kafka.stack.config import parse
+from secure_kafka.aws.keys import key_policy
 from secure_kafka.gate import run_program
 from secure_kafka.gate.analyzer import PolicyPack
 from secure_kafka.gate.mockrun import record
@@ -426,7 +426,7 @@ def test_prod_access_model_becomes_one_iam_policy_per_client():
 
 
 def test_iam_topic_policies_need_iam_authentication(monitor):
-    from secure_kafka.access import TopicGrant
+    from secure_kafka.model.access import TopicGrant
 
     assert_refused(monitor, lambda: MskCluster("kafka", replace(ARGS, auth_modes=("scram",), access=(
         TopicGrant("orders", produce=("o",)),))), "access", "auth_modes to include iam")

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from secure_kafka.access import TopicGrant
+from secure_kafka.model.access import TopicGrant
 from secure_kafka.gate import run_program
 from secure_kafka.gate.k8syaml import kubernetes_manifests
 from secure_kafka.gate.mockrun import record
-from secure_kafka.kubernetes import KafkaOnKubernetes, KafkaOnKubernetesArgs
+from secure_kafka.kubernetes.args import KafkaOnKubernetesArgs
+from secure_kafka.kubernetes.component import KafkaOnKubernetes
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "tests" / "psa"

@@ -4,7 +4,7 @@ import re
 import pytest
 import yaml
 
-from secure_kafka import pki
+from secure_kafka.model import pki
 from secure_kafka.render import parse_properties, render_properties
 from secure_kafka.render.cloudinit import NodeBoot, cloud_config, systemd_unit
 from secure_kafka.render.kafka import (BrokerSettings, ClientQuota, PemFiles, quota_arguments, scram_client_jaas,

@@ -2,7 +2,7 @@
 StandardAuthorizer denying by default, no PLAINTEXT anywhere, and the quorum's own invariants."""
 import pytest
 
-from secure_kafka.pki import BROKER_IDENTITY, CONTROLLER_IDENTITY, client_cert, controller_certs
+from secure_kafka.model.pki import BROKER_IDENTITY, CONTROLLER_IDENTITY, client_cert, controller_certs
 from secure_kafka.render.kafka import PemFiles
 from secure_kafka.render.kraft import (CONTROLLER_ID_BASE, ControllerSettings, KRaftBrokerSettings, Voter,
                                        controller_properties, kraft_broker_properties)

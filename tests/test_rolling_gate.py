@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from secure_kafka.rolling import (ClusterState, PartitionState, RollRefused, back_in_sync, healthy, may_stop,
+from secure_kafka.ops.rolling import (ClusterState, PartitionState, RollRefused, back_in_sync, healthy, may_stop,
                                   quorum_ready, quorum_replication, roll, roll_order)
 
 
@@ -211,7 +211,7 @@ def test_the_controller_readiness_script_and_the_gate_judge_alike(tmp_path, quor
     import subprocess
 
     from secure_kafka.render.readiness import CONTROLLER_READY_SCRIPT
-    from secure_kafka.rolling import controller_ready
+    from secure_kafka.ops.rolling import controller_ready
 
     script = tmp_path / "controller-ready.sh"
     script.write_text(CONTROLLER_READY_SCRIPT)
@@ -255,7 +255,7 @@ def test_the_controller_readiness_script_is_not_ready_when_it_cannot_ask(tmp_pat
 
 
 def test_the_controller_gate_waits_for_the_quorum_and_names_the_controller_when_it_gives_up():
-    from secure_kafka.rolling import RollRefused, controller_gate
+    from secure_kafka.ops.rolling import RollRefused, controller_gate
 
     tables = [QUORUMS["stale"], QUORUMS["stale"], QUORUMS["healthy"]]
     seen = []

@@ -10,7 +10,7 @@ import yaml
 from helpers import assert_refused
 
 from secure_kafka import ClientAccess, cli
-from secure_kafka.brokers import SelfManagedKafka, SelfManagedKafkaArgs
+from secure_kafka.aws.self_managed import SelfManagedKafka, SelfManagedKafkaArgs
 from secure_kafka.gate.mockrun import record
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,13 +9,13 @@ from helpers import assert_refused, by_type
 import yaml
 
 from secure_kafka import ClientAccess, ConfigError
-from secure_kafka.brokers import SelfManagedKafka, SelfManagedKafkaArgs
-from secure_kafka.config import parse
+from secure_kafka.aws.self_managed import SelfManagedKafka, SelfManagedKafkaArgs
+from secure_kafka.stack.config import parse
 from secure_kafka.gate import run_program
 from secure_kafka.gate.verdict import judge, mandatory_count
-from secure_kafka.pki import BringYourOwnCa
+from secure_kafka.model.pki import BringYourOwnCa
 from secure_kafka.render import parse_properties
-from secure_kafka.zookeeper import ZooKeeperEnsemble, ZooKeeperEnsembleArgs
+from secure_kafka.aws.zookeeper import ZooKeeperEnsemble, ZooKeeperEnsembleArgs
 
 ROOT = Path(__file__).resolve().parents[1]
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -262,16 +262,17 @@ def test_issued_private_keys_are_secret_outputs():
     """Keys never reach state in plaintext: pulumi-tls marks them secret and we keep them so."""
     from pulumi.runtime.sync_await import _sync_await
 
-    from secure_kafka import pki
+    from secure_kafka.certificates import generate_ca, issue_certificates
     from secure_kafka.gate.mockrun import record
+    from secure_kafka.model import pki
 
     seen = {}
 
     def program():
         parent = pulumi.ComponentResource("test:index:Parent", "p")
-        ca = pki.generate_ca("t", "orders", parent)
-        issued = pki.issue_certificates("t", [pki.PkiNode(s) for s in pki.broker_certs("orders", [["10.0.0.1"]])],
-                                        ca, parent)
+        ca = generate_ca("t", "orders", parent)
+        issued = issue_certificates("t", [pki.PkiNode(s) for s in pki.broker_certs("orders", [["10.0.0.1"]])],
+                                    ca, parent)
         key, cert = issued["broker-0"]
         seen["key"] = _sync_await(key.is_secret())
         seen["cert"] = _sync_await(cert.is_secret())

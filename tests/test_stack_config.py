@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from secure_kafka.cli import main
-from secure_kafka.config import load
-from secure_kafka.errors import ConfigError
+from secure_kafka.stack.config import load
+from secure_kafka.model.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,7 +113,7 @@ def test_the_stacks_as_shipped_load(monkeypatch):
 
 def test_kraft_versions_load_and_have_no_zookeeper_output():
     from secure_kafka.gate.mockrun import record
-    from secure_kafka.platforms import build
+    from secure_kafka.stack.platforms import build
 
     config = change("dev", lambda c: c["secure-kafka:msk"].__setitem__("kafkaVersion", "3.9.x.kraft"))
     settings = load(as_cli(config))
@@ -176,8 +176,8 @@ def test_a_key_in_a_namespace_nobody_reads_is_refused(tmp_path, capsys, key):
 
 def test_a_mistyped_python_argument_is_not_a_whole_number():
     from secure_kafka import ClientAccess, MskClusterArgs, SelfManagedKafkaArgs
-    from secure_kafka.brokers import validate_kafka_args
-    from secure_kafka.msk import validate_msk_args
+    from secure_kafka.aws.self_managed import validate_kafka_args
+    from secure_kafka.aws.msk import validate_msk_args
 
     subnets = [f"subnet-0123456789abcdef{i}" for i in range(3)]
     common = dict(vpc_id="vpc-0123456789abcdef0", vpc_cidr="10.0.0.0/16", subnet_ids=subnets,

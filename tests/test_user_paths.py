@@ -177,7 +177,7 @@ def test_roll_gate_is_installed_and_names_what_it_needs(user):
     """The command `pulumi up` runs between broker replacements, as installed without extras."""
     help_ = sh(user, "secure-kafka", "roll-gate", "--help")
     assert help_.returncode == 0 and "--brokers" in help_.stdout and "before" in help_.stdout
-    from secure_kafka.rollgate import ENV
+    from secure_kafka.ops.rollgate import ENV
     assert all(name in help_.stdout for name in ENV.values()) and "secure-kafka[ops]" in help_.stdout
     bare = sh(user, "secure-kafka", "roll-gate", "after", "--broker", "0", "--brokers", "0", "--bootstrap", "10.0.0.1:9094")
     assert bare.returncode == 2 and bare.stderr.strip().splitlines() == [
@@ -306,7 +306,7 @@ def test_stack_config_mistakes_as_installed(user, tmp_path, name, edit, fragment
 
 def test_a_python_argument_of_the_wrong_type_as_installed(user):
     done = sh(user, "python", "-c", "from secure_kafka import ClientAccess, MskClusterArgs\n"
-              "from secure_kafka.msk import validate_msk_args\n"
+              "from secure_kafka.aws.msk import validate_msk_args\n"
               "validate_msk_args('orders', MskClusterArgs(vpc_id='vpc-0123456789abcdef0', vpc_cidr='10.0.0.0/16', "
               "subnet_ids=['subnet-0123456789abcdef%d' % i for i in range(3)], "
               "clients=[ClientAccess('app', cidr='10.0.1.0/24')], broker_count='3'))")

@@ -16,8 +16,9 @@ from typing import Any, Iterable, Optional
 
 from kafka_guardrails.files import detect
 
+from ..model.errors import UsageError
 from .files import SUFFIXES, _documents
-from .project import UsageError, load_project
+from .project import load_project
 
 # Directories never entered: version control, tool caches and installed dependencies, not the
 # repository's own code. Any other directory is entered, hidden ones too (a `.deploy/` of manifests is

@@ -17,7 +17,7 @@ import yaml
 from kafka_guardrails import Resource
 from kafka_guardrails.files import FRONT_ENDS, detect, manifests
 
-from .project import UsageError
+from ..model.errors import UsageError
 
 SUFFIXES = (".json", ".yaml", ".yml", ".template", ".tf")
 _CFN_TAGS = ("Ref", "Condition", "GetAtt", "Base64", "Cidr", "FindInMap", "GetAZs", "ImportValue", "Join",

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
-
 from pulumi.runtime import rpc
 
 from .analyzer import StackResource

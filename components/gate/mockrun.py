@@ -21,8 +21,9 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from ..model.errors import UsageError
 from .analyzer import StackResource
-from .project import Project, UsageError, load_project
+from .project import Project, load_project
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -290,7 +291,6 @@ def record(fn: Callable[[], Any], *, project: str = "secure-kafka", stack: str =
     finally:
         pulumi.export = real_export
     if monitor.duplicates:
-        from .project import UsageError
         raise UsageError(f"two registrations share a URN, which the Pulumi engine refuses (duplicate resource URN): "
                          f"{'; '.join(monitor.duplicates)}. Give one of them another name.")
     return Run(monitor.recorded, {k: _resolve(v) for k, v in outputs.items()})

@@ -16,7 +16,7 @@ from typing import Any, Mapping, Optional
 
 from kafka_guardrails import RULES, Settings, SettingsError, from_config
 
-from .project import UsageError
+from ..model.errors import UsageError
 
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 

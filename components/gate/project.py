@@ -5,47 +5,16 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
+from ..model.errors import UsageError
+from ..model.yaml12 import read_yaml
 
-
-class UsageError(Exception):
-    """Bad input to the gate (a file, a stack, a flag): said in one line, exit code 2."""
-
-
-class _Yaml12(yaml.SafeLoader):
-    """YAML as the Pulumi CLI reads it (YAML 1.2): only true/false are booleans, so `yes`, `no`, `on`
-    and `off` reach the program as strings, and the offline gate refuses them as `pulumi up` would."""
-
-
-_Yaml12.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-_Yaml12.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                              list("tTfF"))
 # The keys a stack file may hold (Pulumi's project-stack schema); anything else is a typo that would
 # leave the whole block unread.
 STACK_KEYS = ("config", "encryptedkey", "encryptionsalt", "environment", "secretsprovider")
-
-
-def read_yaml(path: Path, what: str) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{what} {path} does not exist") from None
-    except OSError as error:
-        raise UsageError(f"{what} {path} cannot be read: {error.strerror or error}") from None
-    try:
-        return yaml.load(text, Loader=_Yaml12)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise UsageError(f"{what} {path} is not valid YAML{where}: {problem}") from None
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Optional
 
 from kafka_guardrails import Resource
 
-from .project import UsageError
+from ..model.errors import UsageError
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine reads Pulumi's unknown string as unknown
 _META = frozenset({"count", "for_each", "lifecycle", "depends_on", "provider", "provisioner", "connection",

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping, Optional
 
-from kafka_guardrails import FORMS
 from pulumi.runtime import rpc
 
-from ..naming import snake
+from kafka_guardrails import FORMS
+
+from ..model.naming import snake
 from .analyzer import StackResource
 
 # Tokens the engine does not judge whose Terraform name is not aws_<module>_<resource>; the

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Protocol, Sequence
 
-from ..pki import principal_mapping_rules
+from ..model.pki import principal_mapping_rules
 from .properties import Value
 
 AUTHORIZER = "kafka.security.authorizer.AclAuthorizer"

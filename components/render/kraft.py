@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from ..pki import BROKER_IDENTITY, CONTROLLER_IDENTITY
+from ..model.pki import BROKER_IDENTITY, CONTROLLER_IDENTITY
 from .kafka import (LISTENER_PORTS, PemFiles, authorization, durability, listeners, scram_listener, tls_properties,
                     validate_listeners_and_defaults)
 from .properties import Value

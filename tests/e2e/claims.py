@@ -553,9 +553,9 @@ def boot_commands(cluster: KafkaCluster, tool: str, quota=None, **changes) -> li
     """The arguments of every `tool` (kafka-configs.sh, kafka-acls.sh) run broker 0's boot document
     runs, as rendered (for SelfManagedKafkaArgs with `changes`), with only the host-specific
     bootstrap address and command-config path replaced."""
-    from secure_kafka.brokers import SelfManagedKafkaArgs, broker_user_data
-    from secure_kafka.controllers import voters
-    from secure_kafka.network import ClientAccess
+    from secure_kafka.aws.self_managed import SelfManagedKafkaArgs, broker_user_data
+    from secure_kafka.aws.controllers import voters
+    from secure_kafka.aws.security_groups import ClientAccess
     from secure_kafka.render import render_properties
     from secure_kafka.render.kafka import ClientQuota, admin_client_properties
 
@@ -714,7 +714,7 @@ class IsrSampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        from secure_kafka.rolling import under_min_isr
+        from secure_kafka.ops.rolling import under_min_isr
 
         while not self._stop.is_set():
             try:
@@ -736,7 +736,7 @@ class IsrSampler:
 
 
 def operator_observer(cluster: KafkaCluster):
-    from secure_kafka.rolling import admin_observer
+    from secure_kafka.ops.rolling import admin_observer
 
     return admin_observer({**cluster.tls_config(cluster.operator()), **QUIET, "socket.timeout.ms": 5000})
 
@@ -761,7 +761,7 @@ def rolling_config_change(cluster: KafkaCluster) -> None:
     """A config change that needs restarts rolls one broker at a time under acks=all load, each only
     when it can be spared and the next only once it is back in every ISR; nothing acknowledged is
     lost, no partition is ever sampled under min ISR, and every broker ends on the new config."""
-    from secure_kafka.rolling import roll, roll_order
+    from secure_kafka.ops.rolling import roll, roll_order
 
     topic, config = _loaded_topic(cluster, "rolling")
     change = {"log.retention.hours": 72}
@@ -790,7 +790,7 @@ def rolling_config_change(cluster: KafkaCluster) -> None:
 def roll_refused_when_a_broker_cannot_be_spared(cluster: KafkaCluster) -> None:
     """A topic whose min ISR equals its replication factor cannot lose any replica: the gate
     refuses to restart the first broker, names the partition, and restarts nothing."""
-    from secure_kafka.rolling import RollRefused, roll
+    from secure_kafka.ops.rolling import RollRefused, roll
 
     topic = f"strict-{uuid.uuid4().hex[:6]}"
     create_topic(cluster, topic, partitions=1, replication=3)
@@ -819,7 +819,7 @@ def quorum_replication(cluster: KafkaCluster, version: str):
     from harness import java, kafka_tools_classpath
     from secure_kafka.render import render_properties
     from secure_kafka.render.kafka import admin_client_properties
-    from secure_kafka.rolling import quorum_replication as parse
+    from secure_kafka.ops.rolling import quorum_replication as parse
 
     settings = cluster.workdir / "operator-admin.properties"
     settings.write_text(render_properties(admin_client_properties(cluster.operator().pem_files)))
@@ -835,7 +835,7 @@ def rolling_upgrade(cluster: KafkaCluster, to_version: str) -> None:
     """A KRaft cluster rolls to another Kafka version under acks=all load: controllers first (each
     while the quorum is caught up, the active one last), then brokers (the ISR gate). Nothing
     acknowledged is lost, no partition is sampled under min ISR, every node runs the new version."""
-    from secure_kafka.rolling import roll, roll_controllers, roll_order
+    from secure_kafka.ops.rolling import roll, roll_controllers, roll_order
 
     topic, config = _loaded_topic(cluster, "upgrade")
     observe = operator_observer(cluster)
@@ -886,8 +886,8 @@ def rollout_identity_gates_and_can_do_nothing_else(cluster: KafkaCluster) -> Non
     """The gate's own identity: without the rendered rollout ACLs it refuses to judge (it would
     see no topic and call the cluster healthy); with them it passes a healthy cluster, refuses a
     broker no partition can spare, and still may neither write nor read a record."""
-    from secure_kafka.access import rollout_acls
-    from secure_kafka.pki import ROLLOUT_IDENTITY
+    from secure_kafka.model.access import rollout_acls
+    from secure_kafka.model.pki import ROLLOUT_IDENTITY
 
     topic = f"gated-{uuid.uuid4().hex[:6]}"
     create_topic(cluster, topic, partitions=1, replication=3)
@@ -925,8 +925,8 @@ def controller_gate_through_the_brokers(cluster: KafkaCluster) -> None:
     import os
     import sys
 
-    from secure_kafka.access import rollout_acls
-    from secure_kafka.pki import ROLLOUT_IDENTITY
+    from secure_kafka.model.access import rollout_acls
+    from secure_kafka.model.pki import ROLLOUT_IDENTITY
 
     who, home = cluster.rollout_identity(), _kafka_home(cluster)
     env = credentials_env(who, "GATE")
@@ -949,7 +949,7 @@ def controller_gate_through_the_brokers(cluster: KafkaCluster) -> None:
     passed = gate("before", 0, timeout=30)
     assert passed.returncode == 0 and "controller 1000 may stop" in passed.stdout, passed.stderr[-800:]
     cluster.controller_servers[1].stop(timeout=60)
-    from secure_kafka.rolling import quorum_ready
+    from secure_kafka.ops.rolling import quorum_ready
     # the quorum's own table says so once the leader has not heard from it for 5 s
     _wait("the leader reports controller 1001 behind",
           lambda: any("controller 1001" in r for r in quorum_ready(quorum_replication(cluster, cluster.version))), 60)
@@ -1341,8 +1341,8 @@ def readiness_probe_is_the_isr_gate(cluster: KafkaCluster) -> None:
     probe would pass) but the script says not ready, as the rolling gate does; unthrottled, both
     say ready."""
     from harness import kubernetes_args, port_open
-    from secure_kafka.kubernetes import config_files
-    from secure_kafka.rolling import back_in_sync
+    from secure_kafka.kubernetes.manifests import config_files
+    from secure_kafka.ops.rolling import back_in_sync
 
     script = cluster.workdir / "ready.sh"
     script.write_text(config_files(kubernetes_args(cluster))[0]["ready.sh"])
@@ -1390,9 +1390,9 @@ def controller_readiness_is_the_quorum_gate(cluster: KafkaCluster) -> None:
     on a healthy quorum; not ready while its port is open but the quorum has lost its majority (a
     TCP probe would pass), agreeing with the gate; ready again once the majority is back."""
     from harness import kubernetes_args, port_open
-    from secure_kafka.kubernetes import config_files
+    from secure_kafka.kubernetes.manifests import config_files
     from secure_kafka.render import parse_properties, render_properties
-    from secure_kafka.rolling import controller_ready
+    from secure_kafka.ops.rolling import controller_ready
 
     _, files = config_files(kubernetes_args(cluster))
     script = cluster.workdir / "controller-ready.sh"

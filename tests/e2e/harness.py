@@ -1,7 +1,7 @@
 """Run real Apache Kafka 3.9.x and ZooKeeper on 127.0.0.1 with the configs our renderers produce.
 
 Fetches the jars with Maven into `.cache/` (git-ignored), issues the certificates of
-`secure_kafka.pki` with `cryptography`, and starts each server in its own process group so that
+`secure_kafka.model.pki` with `cryptography`, and starts each server in its own process group so that
 everything is stopped — and its ports, files and processes released — even when a test fails.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 import probes
-from secure_kafka import pki
+from secure_kafka.model import pki
 from secure_kafka.render import parse_properties, render_properties
 from secure_kafka.render.kafka import BrokerSettings, PemFiles, log4j_properties, server_properties
 from secure_kafka.render.kraft import (CONTROLLER_ID_BASE, ControllerSettings, KRaftBrokerSettings, Voter,
@@ -665,7 +665,7 @@ def _plaintext_broker(config: dict) -> dict:
 
 
 def kubernetes_args(cluster: "KafkaCluster") -> Any:
-    from secure_kafka.kubernetes import KafkaOnKubernetesArgs
+    from secure_kafka.kubernetes.args import KafkaOnKubernetesArgs
 
     kraft = cluster.metadata == "kraft"
     return KafkaOnKubernetesArgs(cluster=cluster.cluster, environment="dev", brokers=cluster.brokers,
@@ -677,7 +677,7 @@ def kubernetes_args(cluster: "KafkaCluster") -> Any:
 
 def kubernetes_configmaps(cluster: "KafkaCluster") -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     """server-<i>.properties per broker and the shared zoo.cfg, parsed from KafkaOnKubernetes' ConfigMaps."""
-    from secure_kafka.kubernetes import config_files
+    from secure_kafka.kubernetes.manifests import config_files
 
     kafka, zookeeper = config_files(kubernetes_args(cluster))
     brokers = {name: parse_properties(text) for name, text in kafka.items() if name.startswith("server-")}
@@ -686,7 +686,7 @@ def kubernetes_configmaps(cluster: "KafkaCluster") -> tuple[dict[str, dict[str, 
 
 def kubernetes_kraft_configmaps(cluster: "KafkaCluster") -> dict[str, dict[str, str]]:
     """server-<i>.properties and controller-<i>.properties, parsed from the KRaft ConfigMaps."""
-    from secure_kafka.kubernetes import config_files
+    from secure_kafka.kubernetes.manifests import config_files
 
     kafka, controllers = config_files(kubernetes_args(cluster))
     return {name: parse_properties(text) for name, text in {**kafka, **controllers}.items()

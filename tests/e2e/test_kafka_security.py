@@ -165,7 +165,7 @@ def test_the_topic_access_model_denies_an_outpost_the_restricted_topic(cluster):
     TOPIC_AUTHORIZATION_FAILED (TopicAuthorizationException) when it produces to the plans."""
     import subprocess
 
-    from secure_kafka.access import TopicGrant, acl_arguments, kafka_acls, permitted
+    from secure_kafka.model.access import TopicGrant, acl_arguments, kafka_acls, permitted
     from secure_kafka.render import render_properties
     from secure_kafka.render.kafka import admin_client_properties
 

@@ -102,7 +102,7 @@ MUTATIONS = [
              cluster={"zookeepers": 1, "brokers": 3, "sasl": False},
              check=("broker", "unclean.leader.election.enable", "true")),
     Mutation("boot quota command broken", claims.default_quota_from_the_boot_command,
-             patch=("secure_kafka.brokers.quota_arguments", _broken_quota_arguments)),
+             patch=("secure_kafka.aws.self_managed.quota_arguments", _broken_quota_arguments)),
 ]
 
 

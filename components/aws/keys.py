@@ -9,7 +9,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from .errors import ConfigError
+from ..model.errors import ConfigError
 
 # Administration without use: the account can manage the key but encrypts/decrypts only
 # through the services named below (kms:ViaService), never directly.

@@ -23,7 +23,7 @@ from typing import Callable, Optional, Sequence
 import pulumi
 import pulumi_command as command
 
-from .rollgate import ENV
+from ..ops.rollgate import ENV
 
 
 @dataclass(frozen=True)

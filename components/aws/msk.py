@@ -7,9 +7,9 @@ the rendered broker configuration is judged by the same rule engine as the polic
 from __future__ import annotations
 
 import json
-from functools import partial
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 import pulumi
@@ -18,15 +18,15 @@ import pulumi_random as random
 
 from kafka_guardrails import MANDATORY, Resource, Settings, judge_resource
 
-from .access import TopicGrant, msk_iam_policy, validate_grants
-from .encryption import CustomerKey, CustomerKeyArgs
-from . import configtypes
-from .errors import ConfigError
-from .network import (ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs, network_checks, validate_clients,
-                      validate_vpc_cidr)
-from .render import render_properties
-from .validate import (check_int, check_kms_arn, check_now, check_pca_arn, check_subnet_id, check_vpc_id, checked,
-                       hold_children, secret_text)
+from ..model import configtypes
+from ..model.access import TopicGrant, msk_iam_policy, validate_grants
+from ..model.errors import ConfigError
+from ..model.validate import (check_int, check_kms_arn, check_now, check_pca_arn, check_subnet_id, check_vpc_id,
+                              checked, hold_children, secret_text)
+from ..render import render_properties
+from .keys import CustomerKey, CustomerKeyArgs
+from .security_groups import (ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs, network_checks,
+                              validate_clients, validate_vpc_cidr)
 
 AUTH_PORTS = {"tls": 9094, "scram": 9096, "iam": 9098}
 ENHANCED_MONITORING = ("DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION")

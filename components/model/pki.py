@@ -7,16 +7,15 @@ from it rather than typed by hand.
 from __future__ import annotations
 
 import ipaddress
-import json
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
-import pulumi
-import pulumi_aws as aws
-import pulumi_tls as tls
+if TYPE_CHECKING:
+    import pulumi
+
 
 from .errors import ConfigError
-from .validate import NAME, secret_text
+from .validate import NAME
 
 ORGANIZATION = "secure-kafka"
 BROKER_IDENTITY = "kafka-broker"
@@ -114,7 +113,7 @@ def principal_mapping_rules(cluster: str) -> str:
     return f"RULE:^CN=([a-z0-9-]+),OU={cluster},O={ORGANIZATION}$/$1/,DEFAULT"
 
 
-# --- the same model, issued by pulumi-tls for a deployment ---------------------------------
+# --- what a deployment passes in: your CA, and addresses known at deploy time ---------------
 LEAF_USES = ("digital_signature", "key_encipherment")
 
 
@@ -139,15 +138,6 @@ class PkiNode:
     ip_addresses: "pulumi.Input[Sequence[str]]" = ()
 
 
-@dataclass(frozen=True)
-class ClusterPkiArgs:
-    cluster: str
-    nodes: Sequence[PkiNode]
-    kms_key_arn: "pulumi.Input[str]"
-    ca: Optional[BringYourOwnCa] = None
-    recovery_window_days: int = 7
-
-
 def validate_ca(ca: Optional[BringYourOwnCa], label: Callable[[str], str] = lambda n: n) -> None:
     if ca is None:
         return
@@ -156,68 +146,3 @@ def validate_ca(ca: Optional[BringYourOwnCa], label: Callable[[str], str] = lamb
         if value is None or value == "" or (isinstance(value, str) and marker not in value):
             shown = value if attr == "cert_pem" else ("<missing>" if not value else "<not a PEM private key>")
             raise ConfigError(label(f"ca.{attr}"), shown, f"a PEM value containing {marker} (or leave ca unset to generate a CA)")
-
-
-def generate_ca(name: str, cluster: str, parent: pulumi.Resource) -> BringYourOwnCa:
-    """A private CA whose key lives only in (encrypted) state; shared by every ClusterPki of a platform."""
-    child = pulumi.ResourceOptions(parent=parent)
-    key = tls.PrivateKey(f"{name}-ca", algorithm="RSA", rsa_bits=RSA_BITS, opts=child)
-    cert = tls.SelfSignedCert(
-        f"{name}-ca", private_key_pem=key.private_key_pem, is_ca_certificate=True,
-        subject=tls.SelfSignedCertSubjectArgs(**ca_subject(cluster)), validity_period_hours=CA_VALIDITY_HOURS,
-        early_renewal_hours=EARLY_RENEWAL_HOURS, max_path_length=0,
-        allowed_uses=["cert_signing", "crl_signing"], opts=child)
-    return BringYourOwnCa(cert.cert_pem, key.private_key_pem)
-
-
-def issue_certificates(name: str, nodes: Sequence[PkiNode], ca: BringYourOwnCa,
-                       parent: pulumi.Resource) -> dict[str, tuple[pulumi.Output[str], pulumi.Output[str]]]:
-    """One RSA key and CA-signed certificate per node: {spec name: (key PEM (secret), cert PEM)}."""
-    child = pulumi.ResourceOptions(parent=parent)
-    ca_cert_pem = pulumi.Output.from_input(ca.cert_pem)
-    ca_key_pem = pulumi.Output.secret(ca.private_key_pem)
-    out: dict[str, tuple[pulumi.Output[str], pulumi.Output[str]]] = {}
-    for node in nodes:
-        spec = node.spec
-        key = tls.PrivateKey(f"{name}-{spec.name}", algorithm="RSA", rsa_bits=RSA_BITS, opts=child)
-        request = tls.CertRequest(
-            f"{name}-{spec.name}", private_key_pem=key.private_key_pem, subject=tls.CertRequestSubjectArgs(**spec.subject),
-            dns_names=list(spec.dns_names),
-            ip_addresses=pulumi.Output.all(list(spec.ip_addresses), node.ip_addresses).apply(
-                lambda v: sorted(set(v[0]) | set(v[1] or []))), opts=child)
-        uses = list(LEAF_USES) + (["server_auth"] if spec.server else []) + (["client_auth"] if spec.client else [])
-        cert = tls.LocallySignedCert(
-            f"{name}-{spec.name}", cert_request_pem=request.cert_request_pem, ca_cert_pem=ca_cert_pem,
-            ca_private_key_pem=ca_key_pem, validity_period_hours=LEAF_VALIDITY_HOURS,
-            early_renewal_hours=EARLY_RENEWAL_HOURS, allowed_uses=uses, opts=child)
-        out[spec.name] = (secret_text(key.private_key_pem), cert.cert_pem)
-    return out
-
-
-class ClusterPki(pulumi.ComponentResource):
-    """A private CA (or yours) and one key + certificate per node, each stored as a Secrets
-    Manager secret under the customer key: instances fetch them at boot, state keeps them secret."""
-
-    ca_cert_pem: pulumi.Output[str]
-    secret_arns: dict[str, pulumi.Output[str]]
-
-    def __init__(self, name: str, args: ClusterPkiArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        validate_ca(args.ca)
-        super().__init__("secure-kafka:tls:ClusterPki", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        ca = args.ca or generate_ca(name, args.cluster, self)
-        ca_cert_pem = pulumi.Output.from_input(ca.cert_pem)
-        self.secret_arns = {}
-        for spec_name, (key_pem, cert_pem) in issue_certificates(name, args.nodes, ca, self).items():
-            spec = next(n.spec for n in args.nodes if n.spec.name == spec_name)
-            secret = aws.secretsmanager.Secret(
-                f"{name}-{spec_name}", name=f"secure-kafka/{args.cluster}/tls/{spec_name}",
-                kms_key_id=args.kms_key_arn, recovery_window_in_days=args.recovery_window_days,
-                description=f"TLS key and certificate of {spec_name} ({spec.distinguished_name})", opts=child)
-            aws.secretsmanager.SecretVersion(
-                f"{name}-{spec_name}", secret_id=secret.id,
-                secret_string=secret_text(pulumi.Output.all(key_pem, cert_pem, ca_cert_pem).apply(
-                    lambda v: json.dumps({"key": v[0], "cert": v[1], "ca": v[2]}))), opts=child)
-            self.secret_arns[spec_name] = secret.arn
-        self.ca_cert_pem = ca_cert_pem
-        self.register_outputs({"caCertPem": ca_cert_pem, "secretArns": self.secret_arns})

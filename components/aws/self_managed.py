@@ -13,28 +13,28 @@ from typing import Any, Callable, Optional, Sequence
 
 import pulumi
 
-from . import compute, pki, rollout
-from .access import TopicGrant, acl_arguments, kafka_acls, rollout_acls, validate_grants
-from .encryption import CustomerKey, CustomerKeyArgs
-from . import configtypes
-from .errors import ConfigError
-from .network import ClientAccess, validate_clients
-from .render import render_properties
-from .render.cloudinit import (CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, cloud_config,
-                               cloudwatch_agent_config)
-from .render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, admin_client_properties, log4j_properties,
-                           quota_arguments, server_properties)
-from .validate import check_environment, check_int, check_security_group_id, checked, hold_children
-from .render.zookeeper import SECURE_CLIENT_PORT
-from .zookeeper import (DATA_DEVICE, NODE_FILES, ZooKeeperEnsemble, ZooKeeperEnsembleArgs,
-                        validate_ensemble_args, validate_nodes)
+from ..certificates import generate_ca, issue_certificates
+from ..model import configtypes, pki
+from ..model.access import TopicGrant, acl_arguments, kafka_acls, rollout_acls, validate_grants
+from ..model.errors import ConfigError
+from ..model.validate import check_environment, check_int, check_security_group_id, checked, hold_children
+from ..render import render_properties
+from ..render.cloudinit import CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
+from ..render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, admin_client_properties, log4j_properties,
+                            quota_arguments, server_properties)
+from ..render.kraft import CONTROLLER_PORT, KRaftBrokerSettings, Voter, format_command, kraft_broker_properties
+from ..render.zookeeper import SECURE_CLIENT_PORT
+from . import nodes, rollout
+from .cluster_pki import ClusterPki, ClusterPkiArgs
 from .controllers import KRaftControllerQuorum, KRaftControllerQuorumArgs, validate_quorum_args, voters
-from .render.kraft import CONTROLLER_PORT, KRaftBrokerSettings, Voter, format_command, kraft_broker_properties
-
+from .keys import CustomerKey, CustomerKeyArgs
+from .security_groups import ClientAccess, validate_clients
+from .zookeeper import (DATA_DEVICE, NODE_FILES, ZooKeeperEnsemble, ZooKeeperEnsembleArgs, validate_ensemble_args,
+                        validate_nodes)
 
 
 @dataclass(frozen=True)
-class SelfManagedKafkaArgs(compute.NodeGroupArgs):
+class SelfManagedKafkaArgs(nodes.NodeGroupArgs):
     """Brokers on EC2 with their own ZooKeeper ensemble; NodeGroupArgs (cluster, VPC, subnets, key,
     CA, retention, tags) plus:
 
@@ -197,7 +197,7 @@ class SelfManagedKafka(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: SelfManagedKafkaArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         validate_kafka_args(args)
-        where = compute.placement(args)
+        where = nodes.placement(args)
         peers = {c.name: checked(c.security_group_id, check_security_group_id, f"clients[{i}].securityGroupId")
                  for i, c in enumerate(args.clients) if c.security_group_id is not None}
         super().__init__("secure-kafka:aws:SelfManagedKafka", name, None,
@@ -206,17 +206,17 @@ class SelfManagedKafka(pulumi.ComponentResource):
         tags = {**args.tags, "secure-kafka:cluster": args.cluster, "secure-kafka:role": "kafka"}
         key_arn = where.kms_key_arn or CustomerKey(f"{name}-data", CustomerKeyArgs(
             description=f"Kafka {args.cluster}: volumes, TLS secrets, logs", alias=f"secure-kafka/{name}",
-            log_group_names=[compute.log_group_name(args.cluster, r) for r in ("kafka", _quorum_role(args))],
+            log_group_names=[nodes.log_group_name(args.cluster, r) for r in ("kafka", _quorum_role(args))],
             tags=tags),
             opts=child).arn
-        ca = args.ca or pki.generate_ca(f"{name}-cluster", args.cluster, self)
+        ca = args.ca or generate_ca(f"{name}-cluster", args.cluster, self)
 
-        self.security_group = compute.node_security_group(f"{name}-brokers", where.vpc_id, f"Kafka {args.cluster}", tags, self)
+        self.security_group = nodes.node_security_group(f"{name}-brokers", where.vpc_id, f"Kafka {args.cluster}", tags, self)
         sg = self.security_group.id
         self.zookeeper: Optional[ZooKeeperEnsemble] = None
         self.controllers: Optional[KRaftControllerQuorum] = None
         # the brokers' addresses come first: a gated controller chain asks the quorum through them
-        nodes, enis = compute.launch(compute.NodeLaunch(f"{name}-broker", args.broker_count, args.instance_type,
+        launched, enis = nodes.launch(nodes.NodeLaunch(f"{name}-broker", args.broker_count, args.instance_type,
                                                         args.root_gib, args.data_gib), where, sg, tags, self)
         ips = [e.private_ip for e in enis]
         tls_bootstrap = pulumi.Output.all(*ips).apply(partial(_bootstrap, (LISTENER_PORTS["SSL"],)))
@@ -234,23 +234,23 @@ class SelfManagedKafka(pulumi.ComponentResource):
             quorum_group, quorum_port = self.zookeeper.security_group_id, SECURE_CLIENT_PORT
         self._rules(name, args, sg, where, peers, quorum_group, quorum_port)
 
-        specs = pki.broker_certs(args.cluster, [[]] * len(nodes))
+        specs = pki.broker_certs(args.cluster, [[]] * len(launched))
         clients = [pki.PkiNode(pki.client_cert(args.cluster, g.client)) for g in args.access]
-        self.pki = pki.ClusterPki(f"{name}-pki", pki.ClusterPkiArgs(
+        self.pki = ClusterPki(f"{name}-pki", ClusterPkiArgs(
             args.cluster, [pki.PkiNode(s, pulumi.Output.all(ip).apply(list)) for s, ip in zip(specs, ips)] + clients,
             key_arn, ca=ca), opts=child)
-        logs = compute.encrypted_log_group(name, args.cluster, "kafka", key_arn, args.log_retention_days, tags, self)
+        logs = nodes.encrypted_log_group(name, args.cluster, "kafka", key_arn, args.log_retention_days, tags, self)
         broker_secrets = [arn for spec_name, arn in self.pki.secret_arns.items() if spec_name.startswith("broker-")]
-        profile = compute.instance_profile(f"{name}-brokers", secret_arns=broker_secrets,
+        profile = nodes.instance_profile(f"{name}-brokers", secret_arns=broker_secrets,
                                            key_arn=key_arn, log_group_arn=logs.arn, tags=tags, parent=self)
-        ami = args.ami_id or compute.amazon_linux(self)
-        region = compute.region(self)
+        ami = args.ami_id or nodes.amazon_linux(self)
+        region = nodes.region(self)
         chain = rollout.RolloutChain(f"{name}-roll", args.broker_count, tls_bootstrap, gate, self)
         self.instances = []
-        for index, (node, eni, spec) in enumerate(zip(nodes, enis, specs)):
+        for index, (node, eni, spec) in enumerate(zip(launched, enis, specs)):
             user_data = pulumi.Output.all(ips, metadata, self.pki.secret_arns[spec.name],
                                           region, logs.name).apply(partial(_user_data, args, index))
-            instance = compute.instance(node, ami=ami, eni=eni, profile=profile, key_arn=key_arn, user_data=user_data,
+            instance = nodes.instance(node, ami=ami, eni=eni, profile=profile, key_arn=key_arn, user_data=user_data,
                                         tags=tags, parent=self, data_device=DATA_DEVICE,
                                         depends_on=chain.before(index, user_data))
             chain.after(index, instance, instance.id)
@@ -281,21 +281,21 @@ class SelfManagedKafka(pulumi.ComponentResource):
                                "caCertPem": self.ca_cert_pem,
                                "kmsKeyArn": self.kms_key_arn})
 
-    def _rules(self, name: str, args: SelfManagedKafkaArgs, sg: pulumi.Output[str], where: compute.Placement,
+    def _rules(self, name: str, args: SelfManagedKafkaArgs, sg: pulumi.Output[str], where: nodes.Placement,
                peers: dict[str, pulumi.Input[str]], quorum_group: pulumi.Input[str], quorum_port: int) -> None:
         """Clients reach only the TLS listeners; brokers reach each other (SSL) and the metadata
         quorum's TLS port: ZooKeeper's 2182, or the controllers' 9093."""
         for client in args.clients:
             peer = peers.get(client.name)
             for port in client_ports(args.listeners):
-                compute.group_rule(f"{name}-{client.name}-{port}", sg, port, peer_group=peer,
+                nodes.group_rule(f"{name}-{client.name}-{port}", sg, port, peer_group=peer,
                                    cidr=client.cidr, description=f"Kafka client {client.name}, TLS only", parent=self)
         tls_port = LISTENER_PORTS["SSL"]
-        compute.peer_port(f"{name}-interbroker", sg, tls_port, "inter-broker replication (SSL)", self)
+        nodes.peer_port(f"{name}-interbroker", sg, tls_port, "inter-broker replication (SSL)", self)
         role = _quorum_role(args)
-        compute.group_rule(f"{name}-to-{role}", sg, quorum_port, peer_group=quorum_group, egress=True,
+        nodes.group_rule(f"{name}-to-{role}", sg, quorum_port, peer_group=quorum_group, egress=True,
                            description=f"brokers to the {role} quorum, TLS port only", parent=self)
-        compute.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
+        nodes.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
 
 
 def _bootstrap(ports: Sequence[int], ips: list[str]) -> str:
@@ -305,7 +305,7 @@ def _bootstrap(ports: Sequence[int], ips: list[str]) -> str:
 def _gate_credentials(name: str, args: SelfManagedKafkaArgs, ca: pki.BringYourOwnCa,
                       parent: pulumi.Resource) -> rollout.GateCredentials:
     """The rollout identity's key and certificate, kept in state (secret), never on a node."""
-    [(key_pem, cert_pem)] = pki.issue_certificates(f"{name}-gate", [pki.PkiNode(pki.rollout_cert(args.cluster))],
+    [(key_pem, cert_pem)] = issue_certificates(f"{name}-gate", [pki.PkiNode(pki.rollout_cert(args.cluster))],
                                                    ca, parent).values()
     return rollout.GateCredentials(ca.cert_pem, cert_pem, key_pem)
 

@@ -20,10 +20,11 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional
 
-from .gate.project import UsageError, read_yaml
-from .render.migration import PHASES
+from ..model.errors import UsageError
+from ..model.yaml12 import read_yaml
+from ..render.migration import PHASES
 
 ENV = {"ssl.ca.location": "SECURE_KAFKA_MIGRATE_CA_PEM", "ssl.certificate.location": "SECURE_KAFKA_MIGRATE_CERT_PEM",
        "ssl.key.location": "SECURE_KAFKA_MIGRATE_KEY_PEM"}

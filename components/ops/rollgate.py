@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Mapping
 
-from .gate.project import UsageError
+from ..model.errors import UsageError
 
 ENV = {"ssl.ca.location": "SECURE_KAFKA_GATE_CA_PEM", "ssl.certificate.location": "SECURE_KAFKA_GATE_CERT_PEM",
        "ssl.key.location": "SECURE_KAFKA_GATE_KEY_PEM"}
@@ -78,8 +78,8 @@ def client_config(bootstrap: str, env: Mapping[str, str], workdir: Path, names: 
 def tool_settings(config: Mapping[str, str], workdir: Path) -> Path:
     """The same identity as a `--command-config` file for Kafka's Java tools (a PEM keystore of
     the key and certificate), readable only by this user."""
-    from .render import render_properties
-    from .render.kafka import PemFiles, admin_client_properties
+    from ..render import render_properties
+    from ..render.kafka import PemFiles, admin_client_properties
 
     keystore = workdir / "identity-keystore.pem"
     keystore.write_text(Path(config["ssl.key.location"]).read_text() + Path(config["ssl.certificate.location"]).read_text())

@@ -10,9 +10,8 @@ import pulumi_aws as aws
 
 from kafka_guardrails import Resource, Settings, cidr, judge_resource
 
-from .errors import ConfigError
-from .validate import NAME, check_now, check_security_group_id, check_vpc_id, checked, hold_children
-
+from ..model.errors import ConfigError
+from ..model.validate import NAME, check_now, check_security_group_id, check_vpc_id, checked, hold_children
 
 
 @dataclass(frozen=True)

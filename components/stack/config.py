@@ -13,15 +13,16 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
 
-from . import configtypes
-from .access import TopicGrant
-from .brokers import SelfManagedKafkaArgs, validate_kafka_args
-from .errors import ConfigError
-from .kubernetes import KafkaOnKubernetesArgs, validate_k8s_args
-from .msk import KAFKA_VERSIONS, MskClusterArgs, validate_msk_args
-from .naming import camel, snake
-from .network import ClientAccess, validate_vpc_cidr
-from .validate import check_environment
+from ..aws.msk import KAFKA_VERSIONS, MskClusterArgs, validate_msk_args
+from ..aws.security_groups import ClientAccess, validate_vpc_cidr
+from ..aws.self_managed import SelfManagedKafkaArgs, validate_kafka_args
+from ..kubernetes.args import KafkaOnKubernetesArgs
+from ..kubernetes.validation import validate_k8s_args
+from ..model import configtypes
+from ..model.access import TopicGrant
+from ..model.errors import ConfigError
+from ..model.naming import camel, snake
+from ..model.validate import check_environment
 
 NS = "secure-kafka"
 # Filled from the top-level keys, not from the platform block.

@@ -5,10 +5,10 @@ from typing import Any
 
 import pulumi
 
-from .brokers import SelfManagedKafka
+from ..aws.msk import MskCluster
+from ..aws.self_managed import SelfManagedKafka
+from ..kubernetes.component import KafkaOnKubernetes
 from .config import PlatformConfig
-from .kubernetes import KafkaOnKubernetes
-from .msk import MskCluster
 
 
 def build(settings: PlatformConfig) -> dict[str, Any]:

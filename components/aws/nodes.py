@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Sequence, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
-from .network import validate_vpc_cidr
-from .validate import check_kms_arn, check_subnet_id, check_vpc_id, checked
+from ..model.validate import check_kms_arn, check_subnet_id, check_vpc_id, checked
+from .security_groups import validate_vpc_cidr
 
 if TYPE_CHECKING:
-    from .pki import BringYourOwnCa
+    from ..model.pki import BringYourOwnCa
 
 SSM_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 

@@ -14,9 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
-from .render.migration import PHASES, ZOOKEEPER
-from .rolling import (ClusterState, QuorumReplica, RollRefused, healthy, quorum_ready, roll, roll_controllers,
-                      roll_order)
+from ..render.migration import PHASES, ZOOKEEPER
+from .rolling import ClusterState, QuorumReplica, RollRefused, healthy, quorum_ready, roll, roll_controllers, roll_order
 
 
 @dataclass

@@ -1,39 +1,28 @@
-"""KafkaOnKubernetes: 3 ZooKeeper (or 3 KRaft controller) + N Kafka pods, hardened, behind
-default-deny network policies.
+"""The objects of KafkaOnKubernetes, built by pure functions from its typed arguments.
 
-Manifests are built by pure functions (`manifests`) from typed settings, with the broker and
-ZooKeeper files from the same renderers the EC2 nodes and the real-Kafka tests use; the component
-only registers them.
+Broker, controller and ZooKeeper files come from the same renderers the EC2 nodes and the real-Kafka
+tests use; the component only registers what `manifests` returns, and the tests validate it
+against the Kubernetes API schemas and scan it with checkov.
 """
 from __future__ import annotations
 
-import re
 import shlex
-from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
-import pulumi
-import pulumi_kubernetes as k8s
+from ..model.access import acl_arguments, cilium_kafka_rules, kafka_acls
+from ..render import render_properties
+from ..render.kafka import (LISTENER_PORTS, BrokerSettings, PemFiles, admin_client_properties, log4j_properties,
+                            quota_arguments, server_properties)
+from ..render.kraft import (CONTROLLER_ID_BASE, CONTROLLER_PORT, ControllerSettings, KRaftBrokerSettings, Voter,
+                            controller_properties, kraft_broker_properties)
+from ..render.readiness import CONTROLLER_READY_SCRIPT, PROBE_TIMEOUTS, READY_SCRIPT, ready_command
+from ..render.zookeeper import ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings, zoo_cfg
+from .args import ContainerResources, KafkaOnKubernetesArgs
 
-from kafka_guardrails import Resource, Settings, judge_resource
-
-from . import pki
-from .access import TopicGrant, acl_arguments, cilium_kafka_rules, kafka_acls, validate_grants
-from . import configtypes
-from .errors import ConfigError
-from .render import render_properties
-from .render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, PemFiles, admin_client_properties,
-                           log4j_properties, quota_arguments, server_properties)
-from .render.readiness import CONTROLLER_READY_SCRIPT, PROBE_TIMEOUTS, READY_SCRIPT, ready_command
-from .render.kraft import (CONTROLLER_ID_BASE, CONTROLLER_PORT, ControllerSettings, KRaftBrokerSettings, Voter,
-                           cluster_id, controller_properties, kraft_broker_properties)
-from .render.zookeeper import (ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings,
-                               zoo_cfg)
-from .validate import (NAME, check_ensemble_size, check_environment, check_int, check_kms_arn, check_now, checked,
-                       hold_children)
+if TYPE_CHECKING:
+    import pulumi
 
 TLS_PORT, SASL_PORT, ZK_PORT = LISTENER_PORTS["SSL"], LISTENER_PORTS["SASL_SSL"], SECURE_CLIENT_PORT
-SERVICE_TYPES = ("ClusterIP", "LoadBalancer", "NodePort")
 UID = 10001  # high, so it maps to no host user; the image only needs read access to /opt/kafka
 KAFKA_LABELS = {"app.kubernetes.io/name": "kafka", "app.kubernetes.io/part-of": "secure-kafka"}
 ZK_LABELS = {"app.kubernetes.io/name": "zookeeper", "app.kubernetes.io/part-of": "secure-kafka"}
@@ -41,146 +30,6 @@ ADMIN_LABELS = {"app.kubernetes.io/name": "kafka-admin", "app.kubernetes.io/part
 CONTROLLER_LABELS = {"app.kubernetes.io/name": "kafka-controller", "app.kubernetes.io/part-of": "secure-kafka"}
 INTERNAL_LB = {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
                "service.beta.kubernetes.io/aws-load-balancer-internal": "true"}
-
-
-@dataclass(frozen=True)
-class ContainerResources:
-    """Requests and limits of one container, as Kubernetes quantities; limits are always set.
-
-    Attributes:
-        cpu_request / cpu_limit: e.g. "500m" / "2" (brokers' defaults).
-        memory_request / memory_limit: e.g. "2Gi" / "2Gi"; equal, so that the JVM is never
-            OOM-killed for using what it was promised.
-    """
-
-    cpu_request: str = "500m"
-    memory_request: str = "2Gi"
-    cpu_limit: str = "2"
-    memory_limit: str = "2Gi"
-
-
-@dataclass(frozen=True)
-class KafkaOnKubernetesArgs:
-    """Kafka and ZooKeeper pods on any conformant cluster.
-
-    Attributes:
-        cluster: the cluster's name (lowercase, digits, '-'); in certificate subjects.
-        namespace: a namespace of its own (not kube-*), labelled Pod Security `restricted` (kafka).
-        environment: dev, staging or prod (prod: 3+ brokers, 3+ ZooKeeper pods).
-        brokers / zookeepers: 3 and 3 by default (brokers 2-30; ZooKeeper 3 or 5, 1 outside prod).
-        metadata_mode: "zookeeper" (default) or "kraft": `controllers` KRaft controller pods (3 or 5;
-            1 outside prod) instead of ZooKeeper, TLS with client certificates on 9093, reachable
-            only from the brokers and each other; `controller_storage_gib` (10) and
-            `controller_resources` size them.
-        image: a pinned image with Kafka 3.9 (default apache/kafka:3.9.1); `:latest` is refused.
-        listeners: TLS listeners only, SSL (9094, mutual TLS; default) and/or SASL_SSL (9096).
-        replication_factor / min_insync_replicas: topic defaults (3 / 2).
-        storage_class: the name of an encrypted StorageClass to use (may be an Output of the stack
-            that made it); or leave it unset and give eks_kms_key_arn.
-        eks_kms_key_arn: on EKS, the customer key for a gp3 StorageClass this component creates;
-            may be an Output of another stack (checked when it resolves).
-        broker_storage_gib / zookeeper_storage_gib: volume sizes (100 / 10).
-        broker_resources / zookeeper_resources: `ContainerResources` (limits always set).
-        access: `TopicGrant`s: Kafka ACLs, client certificates (Secrets) and network policies.
-        quota: `ClientQuota` for every client.
-        cilium / cilium_version: add Cilium Kafka L7 (per-topic) policies; Cilium 1.14-1.19 only
-            (1.20 removed Kafka rules and would silently allow the whole port).
-        client_service_type: ClusterIP (default); LoadBalancer/NodePort only internal with private
-            load_balancer_source_ranges, judged by the guardrail before anything is created.
-        ca: `BringYourOwnCa`; default a generated CA. cluster_domain: the DNS suffix (cluster.local).
-    """
-
-    cluster: str
-    namespace: str = "kafka"
-    environment: str = "prod"
-    brokers: int = 3
-    zookeepers: int = 3
-    image: str = "apache/kafka:3.9.1"
-    listeners: Sequence[str] = ("SSL",)
-    replication_factor: int = 3
-    min_insync_replicas: int = 2
-    storage_class: Optional["pulumi.Input[str]"] = None
-    eks_kms_key_arn: Optional["pulumi.Input[str]"] = None
-    broker_storage_gib: int = 100
-    zookeeper_storage_gib: int = 10
-    broker_resources: ContainerResources = ContainerResources()
-    zookeeper_resources: ContainerResources = ContainerResources("250m", "1Gi", "1", "1Gi")
-    access: Sequence[TopicGrant] = ()
-    quota: ClientQuota = ClientQuota()
-    cilium: bool = False
-    # Cilium deprecated Kafka L7 rules in 1.19 and removed them in 1.20, whose API server would
-    # prune `rules.kafka` and leave a plain port allow: refused there.
-    cilium_version: str = "1.19"
-    client_service_type: str = "ClusterIP"
-    load_balancer_source_ranges: Sequence[str] = ()
-    ca: Optional[pki.BringYourOwnCa] = None
-    cluster_domain: str = "cluster.local"
-    metadata_mode: str = "zookeeper"
-    controllers: int = 3
-    controller_storage_gib: int = 10
-    controller_resources: ContainerResources = ContainerResources("250m", "1Gi", "1", "1Gi")
-
-
-def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] = lambda n: n) -> None:
-    configtypes.check_types(args, label)
-    if not isinstance(args.cluster, str) or not NAME.match(args.cluster):
-        raise ConfigError(label("cluster"), args.cluster, "lowercase letters, digits and '-'")
-    if not isinstance(args.namespace, str) or not NAME.match(args.namespace) or args.namespace.startswith("kube-"):
-        raise ConfigError(label("namespace"), args.namespace, "a DNS label for a namespace of its own (not kube-*)")
-    check_environment(args.environment, label("environment"))
-    if args.metadata_mode not in ("zookeeper", "kraft"):
-        raise ConfigError(label("metadata_mode"), args.metadata_mode,
-                          "zookeeper (ZooKeeper pods) or kraft (KRaft controller pods)")
-    if args.metadata_mode == "kraft":
-        check_ensemble_size(args.controllers, args.environment, label("controllers"), group="controller quorum")
-        if args.zookeepers != 3:
-            raise ConfigError(label("zookeepers"), args.zookeepers, "nothing with metadata_mode kraft")
-    else:
-        check_ensemble_size(args.zookeepers, args.environment, label("zookeepers"))
-        if args.controllers != 3:
-            raise ConfigError(label("controllers"), args.controllers, "nothing with metadata_mode zookeeper")
-    low = 3 if args.environment == "prod" else 2
-    check_int(args.brokers, label("brokers"), low, 30, f"an integer {low}-30 in {args.environment}")
-    check_int(args.replication_factor, label("replication_factor"), 2, args.brokers,
-              f"2 to the broker count ({args.brokers})")
-    check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
-              f"2 to the replication factor ({args.replication_factor})")
-    if isinstance(args.listeners, str) or not args.listeners or any(l not in LISTENER_PORTS for l in args.listeners):
-        raise ConfigError(label("listeners"), args.listeners, "TLS listeners only: SSL and/or SASL_SSL")
-    if not args.storage_class and not args.eks_kms_key_arn:
-        raise ConfigError(label("storage_class"), args.storage_class,
-                          "the name of an encrypted StorageClass, or eks_kms_key_arn to create one on EKS")
-    if args.storage_class:
-        check_now(args.storage_class, check_object_name, label("storage_class"))
-    if args.eks_kms_key_arn is not None:
-        check_now(args.eks_kms_key_arn, check_kms_arn, label("eks_kms_key_arn"))
-    if ":" not in args.image or args.image.endswith(":latest"):
-        raise ConfigError(label("image"), args.image, "an image with a pinned tag or digest, e.g. apache/kafka:3.9.1")
-    if args.client_service_type not in SERVICE_TYPES:
-        raise ConfigError(label("client_service_type"), args.client_service_type, f"one of {', '.join(SERVICE_TYPES)}")
-    validate_grants(args.access, label("access"))
-    if args.cilium:
-        try:
-            version = tuple(int(part) for part in str(args.cilium_version).split(".")[:2])
-        except ValueError:
-            version = ()
-        if len(version) != 2 or version >= (1, 20) or version < (1, 14):
-            raise ConfigError(label("cilium_version"), args.cilium_version,
-                              "a Cilium release with Kafka L7 rules, 1.14-1.19 (1.20 removed them); "
-                              "or cilium: false and rely on the broker ACLs")
-    if args.client_service_type != "ClusterIP":
-        service = client_service(args)
-        # Judge twice: as rendered (internal scheme), and as if the scheme were lost, so that the
-        # source ranges alone must already keep the internet out.
-        bare = {**service, "metadata": {k: v for k, v in service["metadata"].items() if k != "annotations"}}
-        findings = [f for probe in (service, bare)
-                    for f in judge_resource(Resource("kubernetes:core/v1:Service", probe, name=service["metadata"]["name"]),
-                                            Settings(ports=tuple(client_ports(args))))]
-        if findings or not args.load_balancer_source_ranges:
-            said = findings[0].message if findings else "no loadBalancerSourceRanges were given"
-            raise ConfigError(label("client_service_type"), args.client_service_type,
-                              "ClusterIP, or an internal load balancer with private loadBalancerSourceRanges; "
-                              f"the guardrail says: {said}")
 
 
 def client_ports(args: KafkaOnKubernetesArgs) -> list[int]:
@@ -322,15 +171,6 @@ def _stateful_set(args: KafkaOnKubernetesArgs, name: str, replicas: int, labels:
                      "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {
                          "accessModes": ["ReadWriteOnce"], "storageClassName": storage_class_name(args),
                          "resources": {"requests": {"storage": f"{storage_gib}Gi"}}}}]}}
-
-
-def check_object_name(value: object, setting: str) -> None:
-    """A Kubernetes object name (DNS subdomain, RFC 1123)."""
-    if not isinstance(value, str) or len(value) > 253 or not _SUBDOMAIN.match(value):
-        raise ConfigError(setting, value, "a Kubernetes object name: lowercase letters, digits, '-' and '.'")
-
-
-_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 def storage_class_name(args: KafkaOnKubernetesArgs) -> "pulumi.Input[str]":
@@ -534,96 +374,3 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
                                                            ADMIN_LABELS, spread=False),
                                                "restartPolicy": "OnFailure"}}}})
     return out
-
-
-# Each kind's registration; `n` is the Pulumi name: the component's name, the kind and the object's
-# name, so that two clusters in one program never share a URN (the URN holds types, not parents).
-REGISTER: dict[str, Callable[[str, dict[str, Any], pulumi.ResourceOptions], pulumi.Resource]] = {
-    "Namespace": lambda n, m, o: k8s.core.v1.Namespace(n, metadata=m["metadata"], opts=o),
-    "StorageClass": lambda n, m, o: k8s.storage.v1.StorageClass(
-        n, metadata=m["metadata"], provisioner=m["provisioner"], parameters=m["parameters"],
-        reclaim_policy=m["reclaimPolicy"], allow_volume_expansion=m["allowVolumeExpansion"],
-        volume_binding_mode=m["volumeBindingMode"], opts=o),
-    "ServiceAccount": lambda n, m, o: k8s.core.v1.ServiceAccount(
-        n, metadata=m["metadata"], automount_service_account_token=m["automountServiceAccountToken"], opts=o),
-    "ConfigMap": lambda n, m, o: k8s.core.v1.ConfigMap(n, metadata=m["metadata"], data=m["data"], opts=o),
-    "Secret": lambda n, m, o: k8s.core.v1.Secret(n, metadata=m["metadata"], type=m["type"],
-                                                 string_data=pulumi.Output.secret(m["stringData"]), opts=o),
-    "NetworkPolicy": lambda n, m, o: k8s.networking.v1.NetworkPolicy(n, metadata=m["metadata"], spec=m["spec"], opts=o),
-    "CiliumNetworkPolicy": lambda n, m, o: k8s.apiextensions.CustomResource(
-        n, api_version=m["apiVersion"], kind=m["kind"], metadata=m["metadata"], spec=m["spec"], opts=o),
-    "Service": lambda n, m, o: k8s.core.v1.Service(n, metadata=m["metadata"], spec=m["spec"], opts=o),
-    "StatefulSet": lambda n, m, o: k8s.apps.v1.StatefulSet(n, metadata=m["metadata"], spec=m["spec"], opts=o),
-    "PodDisruptionBudget": lambda n, m, o: k8s.policy.v1.PodDisruptionBudget(
-        n, metadata=m["metadata"], spec=m["spec"], opts=o),
-    "Job": lambda n, m, o: k8s.batch.v1.Job(n, metadata=m["metadata"], spec=m["spec"], opts=o),
-}
-
-
-def child_name(component: str, manifest: Mapping[str, Any]) -> str:
-    return f"{component}-{manifest['kind'].lower()}-{manifest['metadata']['name']}"
-
-
-class KafkaOnKubernetes(pulumi.ComponentResource):
-    """Kafka and ZooKeeper on any conformant cluster (EKS gets an encrypted EBS StorageClass).
-
-    Outputs: `namespace`, `bootstrap_servers` (the in-cluster TLS service, one host:port per
-    listener), `ca_cert_pem` (clients' truststore); `resources` maps "Kind/name" to each object.
-    """
-
-    namespace: str
-    bootstrap_servers: str
-    ca_cert_pem: pulumi.Output[str]
-
-    def __init__(self, name: str, args: KafkaOnKubernetesArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        validate_k8s_args(args)
-        # Outputs of other stacks are checked when they resolve; nothing is created before that.
-        if args.eks_kms_key_arn is not None:
-            args = replace(args, eks_kms_key_arn=checked(args.eks_kms_key_arn, check_kms_arn, "eks_kms_key_arn"))
-        if args.storage_class:
-            args = replace(args, storage_class=checked(args.storage_class, check_object_name, "storage_class"))
-        super().__init__("secure-kafka:k8s:Kafka", name, None,
-                         hold_children(opts, [args.eks_kms_key_arn, args.storage_class]))
-        ca = args.ca or pki.generate_ca(f"{name}-cluster", args.cluster, self)
-        kraft = args.metadata_mode == "kraft"
-        nodes = [pki.PkiNode(s) for s in pki.broker_certs(args.cluster, broker_hosts(args))]
-        if kraft:
-            nodes += [pki.PkiNode(s) for s in pki.controller_certs(args.cluster, controller_hosts(args))]
-        else:
-            # The members share one identity and one certificate naming every member: ZooKeeper
-            # reads one keystore path from the shared zoo.cfg.
-            nodes += [pki.PkiNode(s) for s in pki.zookeeper_certs(
-                args.cluster, [[h for hosts in zookeeper_hosts(args) for h in hosts]])]
-        nodes += [pki.PkiNode(pki.client_cert(args.cluster, g.client)) for g in args.access]
-        issued = pki.issue_certificates(f"{name}-pki", nodes, ca, self)
-        ca_pem = pulumi.Output.from_input(ca.cert_pem)
-
-        def bundle(spec_name: str) -> pulumi.Output[str]:
-            key, cert = issued[spec_name]
-            return pulumi.Output.secret(pulumi.Output.all(key, cert, ca_pem).apply(lambda v: v[0] + v[1] + v[2]))
-
-        secrets: dict[str, dict[str, Any]] = {
-            "kafka-tls": {**{f"kafka-{i}.pem": bundle(f"broker-{i}") for i in range(args.brokers)}, "ca.pem": ca_pem},
-        }
-        if kraft:
-            secrets["kafka-controller-tls"] = {**{f"kafka-controller-{i}.pem": bundle(f"controller-{i}")
-                                                  for i in range(args.controllers)}, "ca.pem": ca_pem}
-        else:
-            secrets["zookeeper-tls"] = {"node.pem": bundle("zookeeper-0"), "ca.pem": ca_pem}
-        for grant in args.access:
-            secrets[f"client-{grant.client}-tls"] = {"client.pem": bundle(f"client-{grant.client}"), "ca.pem": ca_pem}
-        self.resources: dict[str, pulumi.Resource] = {}
-        previous: list[pulumi.Resource] = []
-        kraft_id = cluster_id(f"{pulumi.get_project()}/{pulumi.get_stack()}/{args.namespace}/{args.cluster}") if kraft else ""
-        for manifest in manifests(args, secrets, kraft_id):
-            depends = previous[:1] if manifest["kind"] != "Namespace" else []
-            resource = REGISTER[manifest["kind"]](child_name(name, manifest), manifest,
-                                                  pulumi.ResourceOptions(parent=self, depends_on=depends))
-            if manifest["kind"] == "Namespace":
-                previous = [resource]
-            self.resources[f"{manifest['kind']}/{manifest['metadata']['name']}"] = resource
-        self.namespace = args.namespace
-        self.bootstrap_servers = ",".join(f"kafka.{args.namespace}.svc:{p}" for p in client_ports(args))
-        self.ca_cert_pem = ca_pem
-        self.register_outputs({"namespace": self.namespace, "bootstrapServers": self.bootstrap_servers,
-                               "caCertPem": ca_pem})

@@ -6,26 +6,27 @@ from typing import Any, Callable, Optional, Sequence
 
 import pulumi
 
-from . import compute, pki
-from .encryption import CustomerKey, CustomerKeyArgs
-from .quorum_nodes import launch_quorum
-from .errors import ConfigError
+from ..model import pki
+from ..model.errors import ConfigError
+from ..model.validate import (NAME, check_ensemble_size, check_instance_type, check_int, check_kms_arn, check_now,
+                              check_security_group_id, check_subnet_id, check_vpc_id, checked, hold_children)
+from ..render import render_properties
+from ..render.cloudinit import CLOUDWATCH_START, LOG_DIR, TLS_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
+from ..render.kafka import PemFiles, log4j_properties
+from ..render.zookeeper import (ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings, myid,
+                                zoo_cfg)
+from . import nodes
+from .keys import CustomerKey, CustomerKeyArgs
 from .msk import LOG_RETENTION_DAYS
-from .render import render_properties
-from .render.cloudinit import CLOUDWATCH_START, LOG_DIR, TLS_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
-from .render.kafka import PemFiles, log4j_properties
-from .network import validate_vpc_cidr
-from .validate import (NAME, check_ensemble_size, check_instance_type, check_int, check_kms_arn, check_now,
-                       check_security_group_id, check_subnet_id, check_vpc_id, checked, hold_children)
-from .render.zookeeper import (ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings,
-                               myid, zoo_cfg)
+from .quorum_nodes import launch_quorum
+from .security_groups import validate_vpc_cidr
 
 NODE_FILES = PemFiles(keystore=f"{TLS_DIR}/node.pem", truststore=f"{TLS_DIR}/ca.pem")
 DATA_DEVICE = "/dev/sdf"
 
 
 @dataclass(frozen=True)
-class ZooKeeperEnsembleArgs(compute.NodeGroupArgs):
+class ZooKeeperEnsembleArgs(nodes.NodeGroupArgs):
     """A dedicated ensemble; NodeGroupArgs (cluster, VPC, subnets, key, CA, retention, tags) plus:
 
     Attributes:
@@ -44,7 +45,7 @@ def validate_ensemble_args(args: ZooKeeperEnsembleArgs, label: Callable[[str], s
     pki.validate_ca(args.ca, label)
 
 
-def validate_nodes(args: compute.NodeGroupArgs, label: Callable[[str], str]) -> None:
+def validate_nodes(args: nodes.NodeGroupArgs, label: Callable[[str], str]) -> None:
     """Checks shared by every EC2 node group: subnets, sizes, names, retention."""
     if not isinstance(args.cluster, str) or not NAME.match(args.cluster):
         raise ConfigError(label("cluster"), args.cluster, "lowercase letters, digits and '-' (used in certificate subjects)")
@@ -78,23 +79,23 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ZooKeeperEnsembleArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         validate_ensemble_args(args)
-        where = compute.placement(args)
+        where = nodes.placement(args)
         peers = [checked(peer, check_security_group_id, f"client_security_group_ids[{i}]")
                  for i, peer in enumerate(args.client_security_group_ids)]
         super().__init__("secure-kafka:aws:ZooKeeperEnsemble", name, None, hold_children(opts, where.checks() + peers))
         tags = {**args.tags, "secure-kafka:cluster": args.cluster, "secure-kafka:role": "zookeeper"}
         key_arn = where.kms_key_arn or CustomerKey(f"{name}-data", CustomerKeyArgs(
             description=f"ZooKeeper {args.cluster}: volumes, TLS secrets, logs", alias=f"secure-kafka/{name}",
-            log_group_names=[compute.log_group_name(args.cluster, "zookeeper")], tags=tags),
+            log_group_names=[nodes.log_group_name(args.cluster, "zookeeper")], tags=tags),
             opts=pulumi.ResourceOptions(parent=self)).arn
-        self.security_group = compute.node_security_group(f"{name}-zk", where.vpc_id, f"ZooKeeper {args.cluster}", tags, self)
+        self.security_group = nodes.node_security_group(f"{name}-zk", where.vpc_id, f"ZooKeeper {args.cluster}", tags, self)
         sg = self.security_group.id
         for peer_index, peer in enumerate(peers):
-            compute.group_rule(f"{name}-client-{peer_index}", sg, SECURE_CLIENT_PORT, peer_group=peer,
+            nodes.group_rule(f"{name}-client-{peer_index}", sg, SECURE_CLIENT_PORT, peer_group=peer,
                                description="ZooKeeper clients (Kafka brokers), TLS only", parent=self)
         for port, what in ((QUORUM_PORT, "quorum"), (ELECTION_PORT, "leader election")):
-            compute.peer_port(f"{name}-{what.split()[-1]}", sg, port, f"ZooKeeper {what} inside the ensemble", self)
-        compute.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
+            nodes.peer_port(f"{name}-{what.split()[-1]}", sg, port, f"ZooKeeper {what} inside the ensemble", self)
+        nodes.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
 
         launched = launch_quorum(name, args, args.node_count, where, sg, key_arn, "zookeeper", tags,
                                  pki.zookeeper_certs, _user_data, DATA_DEVICE, self)

@@ -11,24 +11,24 @@ from typing import Any, Callable, Optional, Sequence
 
 import pulumi
 
-from . import compute, pki
-from .encryption import CustomerKey, CustomerKeyArgs
+from ..model import pki
+from ..model.validate import check_ensemble_size, check_int, check_security_group_id, checked, hold_children
+from ..render import render_properties
+from ..render.cloudinit import CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
+from ..render.kafka import log4j_properties
+from ..render.kraft import (CONTROLLER_ID_BASE, CONTROLLER_PORT, ControllerSettings, Voter, cluster_id,
+                            controller_properties, format_command, quorum_voters)
+from . import nodes
+from .keys import CustomerKey, CustomerKeyArgs
 from .quorum_nodes import launch_quorum
 from .rollout import QuorumRollout, RolloutChain, controller_gate_command
-from .render import render_properties
-from .render.cloudinit import (CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, cloud_config,
-                               cloudwatch_agent_config)
-from .render.kafka import log4j_properties
-from .render.kraft import (CONTROLLER_ID_BASE, CONTROLLER_PORT, ControllerSettings, Voter, cluster_id,
-                           controller_properties, format_command, quorum_voters)
-from .validate import check_ensemble_size, check_int, check_security_group_id, checked, hold_children
 from .zookeeper import DATA_DEVICE, NODE_FILES, validate_nodes
 
 CONFIG_PATH = "/etc/kafka/controller.properties"
 
 
 @dataclass(frozen=True)
-class KRaftControllerQuorumArgs(compute.NodeGroupArgs):
+class KRaftControllerQuorumArgs(nodes.NodeGroupArgs):
     """A dedicated controller quorum; NodeGroupArgs (cluster, VPC, subnets, key, CA, retention, tags) plus:
 
     Attributes:
@@ -81,7 +81,7 @@ class KRaftControllerQuorum(pulumi.ComponentResource):
     def __init__(self, name: str, args: KRaftControllerQuorumArgs,
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
         validate_quorum_args(args)
-        where = compute.placement(args)
+        where = nodes.placement(args)
         peers = [checked(peer, check_security_group_id, f"broker_security_group_ids[{i}]")
                  for i, peer in enumerate(args.broker_security_group_ids)]
         super().__init__("secure-kafka:aws:KRaftControllerQuorum", name, None,
@@ -90,16 +90,16 @@ class KRaftControllerQuorum(pulumi.ComponentResource):
         tags = {**args.tags, "secure-kafka:cluster": args.cluster, "secure-kafka:role": "controller"}
         key_arn = where.kms_key_arn or CustomerKey(f"{name}-data", CustomerKeyArgs(
             description=f"Kafka controllers {args.cluster}: volumes, TLS secrets, logs", alias=f"secure-kafka/{name}",
-            log_group_names=[compute.log_group_name(args.cluster, "controller")], tags=tags), opts=child).arn
-        self.security_group = compute.node_security_group(f"{name}-ctl", where.vpc_id, f"KRaft controllers {args.cluster}",
+            log_group_names=[nodes.log_group_name(args.cluster, "controller")], tags=tags), opts=child).arn
+        self.security_group = nodes.node_security_group(f"{name}-ctl", where.vpc_id, f"KRaft controllers {args.cluster}",
                                                           tags, self)
         sg = self.security_group.id
         for index, peer in enumerate(peers):
-            compute.group_rule(f"{name}-broker-{index}", sg, CONTROLLER_PORT, peer_group=peer,
+            nodes.group_rule(f"{name}-broker-{index}", sg, CONTROLLER_PORT, peer_group=peer,
                                description="brokers to the controller quorum, TLS with client certificates",
                                parent=self)
-        compute.peer_port(f"{name}-raft", sg, CONTROLLER_PORT, "controller quorum (Raft), TLS", self)
-        compute.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
+        nodes.peer_port(f"{name}-raft", sg, CONTROLLER_PORT, "controller quorum (Raft), TLS", self)
+        nodes.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
 
         self.cluster_id = quorum_cluster_id(args)
         chain = None if args.rollout is None else RolloutChain(

@@ -1,6 +1,0 @@
-"""python -m secure_kafka.audit (also installed as the console command `secure-kafka-audit`)."""
-import sys
-
-from . import main
-
-sys.exit(main())

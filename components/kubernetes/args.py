@@ -1,0 +1,107 @@
+"""The arguments of KafkaOnKubernetes: typed, with the defaults a hardened platform starts from.
+
+Pure (no Kubernetes provider): the stack-config reader, the validator and the manifest builders all
+read these dataclasses.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional, Sequence
+
+from ..model import pki
+from ..model.access import TopicGrant
+from ..model.errors import ConfigError
+from ..render.kafka import ClientQuota
+
+if TYPE_CHECKING:
+    import pulumi
+
+SERVICE_TYPES = ("ClusterIP", "LoadBalancer", "NodePort")
+
+
+@dataclass(frozen=True)
+class ContainerResources:
+    """Requests and limits of one container, as Kubernetes quantities; limits are always set.
+
+    Attributes:
+        cpu_request / cpu_limit: e.g. "500m" / "2" (brokers' defaults).
+        memory_request / memory_limit: e.g. "2Gi" / "2Gi"; equal, so that the JVM is never
+            OOM-killed for using what it was promised.
+    """
+
+    cpu_request: str = "500m"
+    memory_request: str = "2Gi"
+    cpu_limit: str = "2"
+    memory_limit: str = "2Gi"
+
+
+@dataclass(frozen=True)
+class KafkaOnKubernetesArgs:
+    """Kafka and ZooKeeper pods on any conformant cluster.
+
+    Attributes:
+        cluster: the cluster's name (lowercase, digits, '-'); in certificate subjects.
+        namespace: a namespace of its own (not kube-*), labelled Pod Security `restricted` (kafka).
+        environment: dev, staging or prod (prod: 3+ brokers, 3+ ZooKeeper pods).
+        brokers / zookeepers: 3 and 3 by default (brokers 2-30; ZooKeeper 3 or 5, 1 outside prod).
+        metadata_mode: "zookeeper" (default) or "kraft": `controllers` KRaft controller pods (3 or 5;
+            1 outside prod) instead of ZooKeeper, TLS with client certificates on 9093, reachable
+            only from the brokers and each other; `controller_storage_gib` (10) and
+            `controller_resources` size them.
+        image: a pinned image with Kafka 3.9 (default apache/kafka:3.9.1); `:latest` is refused.
+        listeners: TLS listeners only, SSL (9094, mutual TLS; default) and/or SASL_SSL (9096).
+        replication_factor / min_insync_replicas: topic defaults (3 / 2).
+        storage_class: the name of an encrypted StorageClass to use (may be an Output of the stack
+            that made it); or leave it unset and give eks_kms_key_arn.
+        eks_kms_key_arn: on EKS, the customer key for a gp3 StorageClass this component creates;
+            may be an Output of another stack (checked when it resolves).
+        broker_storage_gib / zookeeper_storage_gib: volume sizes (100 / 10).
+        broker_resources / zookeeper_resources: `ContainerResources` (limits always set).
+        access: `TopicGrant`s: Kafka ACLs, client certificates (Secrets) and network policies.
+        quota: `ClientQuota` for every client.
+        cilium / cilium_version: add Cilium Kafka L7 (per-topic) policies; Cilium 1.14-1.19 only
+            (1.20 removed Kafka rules and would silently allow the whole port).
+        client_service_type: ClusterIP (default); LoadBalancer/NodePort only internal with private
+            load_balancer_source_ranges, judged by the guardrail before anything is created.
+        ca: `BringYourOwnCa`; default a generated CA. cluster_domain: the DNS suffix (cluster.local).
+    """
+
+    cluster: str
+    namespace: str = "kafka"
+    environment: str = "prod"
+    brokers: int = 3
+    zookeepers: int = 3
+    image: str = "apache/kafka:3.9.1"
+    listeners: Sequence[str] = ("SSL",)
+    replication_factor: int = 3
+    min_insync_replicas: int = 2
+    storage_class: Optional["pulumi.Input[str]"] = None
+    eks_kms_key_arn: Optional["pulumi.Input[str]"] = None
+    broker_storage_gib: int = 100
+    zookeeper_storage_gib: int = 10
+    broker_resources: ContainerResources = ContainerResources()
+    zookeeper_resources: ContainerResources = ContainerResources("250m", "1Gi", "1", "1Gi")
+    access: Sequence[TopicGrant] = ()
+    quota: ClientQuota = ClientQuota()
+    cilium: bool = False
+    # Cilium deprecated Kafka L7 rules in 1.19 and removed them in 1.20, whose API server would
+    # prune `rules.kafka` and leave a plain port allow: refused there.
+    cilium_version: str = "1.19"
+    client_service_type: str = "ClusterIP"
+    load_balancer_source_ranges: Sequence[str] = ()
+    ca: Optional[pki.BringYourOwnCa] = None
+    cluster_domain: str = "cluster.local"
+    metadata_mode: str = "zookeeper"
+    controllers: int = 3
+    controller_storage_gib: int = 10
+    controller_resources: ContainerResources = ContainerResources("250m", "1Gi", "1", "1Gi")
+
+
+def check_object_name(value: object, setting: str) -> None:
+    """A Kubernetes object name (DNS subdomain, RFC 1123)."""
+    if not isinstance(value, str) or len(value) > 253 or not _SUBDOMAIN.match(value):
+        raise ConfigError(setting, value, "a Kubernetes object name: lowercase letters, digits, '-' and '.'")
+
+
+_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
