@@ -1,4 +1,7 @@
-"""Shared fixtures: the tests directory on sys.path, and a mock monitor that records registrations."""
+"""The shared fixtures of every test directory (tests/<package>/ mirrors secure_kafka's sub-packages,
+tests/engine the rule engine): tests/support on sys.path (the exposure cases, checkov and table
+helpers, the workflow runner), a mock monitor that records registrations, the SARIF schema and the
+workflow's install. Real-cluster fixtures live with the real-cluster tests, in tests/e2e/conftest.py."""
 import sys
 from pathlib import Path
 
@@ -6,7 +9,7 @@ import pulumi
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
 from secure_kafka.gate.mockrun import Mocks, RecordingMonitor  # noqa: E402
 

@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "kafka-guardrails.yml"
 
 

@@ -13,7 +13,7 @@ from secure_kafka import (ClientAccess, ConfigError, KafkaOnKubernetes, KafkaOnK
                           ZooKeeperEnsemble, ZooKeeperEnsembleArgs)
 from secure_kafka.gate.mockrun import STACK_REFERENCE, Mocks, RecordingMonitor, record
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NETWORK = {**json.loads((ROOT / "examples" / "msk-shared-vpc" / "network-prod.json").read_text()),
            "storageClass": "gp3-encrypted-by-platform"}
 REF = "acme/network/prod"

@@ -13,7 +13,7 @@ from secure_kafka import ClientAccess, cli
 from secure_kafka.aws.self_managed import SelfManagedKafka, SelfManagedKafkaArgs
 from secure_kafka.gate.mockrun import record
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COMMAND = "command:local:Command"
 INSTANCE = "aws:ec2/instance:Instance"
 SECRET_SIG, SECRET_VALUE_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"

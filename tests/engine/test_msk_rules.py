@@ -10,7 +10,7 @@ from secure_kafka.gate import PolicyPack
 
 CLUSTER = "aws:msk/cluster:Cluster"
 CONFIG = "aws:msk/configuration:Configuration"
-PACK = Path(__file__).resolve().parents[1] / "policies"
+PACK = Path(__file__).resolve().parents[2] / "policies"
 
 SECURE = {
     "clusterName": "kafka", "kafkaVersion": "3.6.0", "numberOfBrokerNodes": 3,

@@ -16,7 +16,7 @@ from secure_kafka.cli import main
 from secure_kafka.gate import run_program
 from secure_kafka.gate.verdict import judge, mandatory_count
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OPEN_KAFKA = """
 import pulumi_aws as aws
 aws.ec2.SecurityGroup("open-kafka", ingress=[aws.ec2.SecurityGroupIngressArgs(

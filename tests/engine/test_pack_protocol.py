@@ -8,7 +8,7 @@ from cases import CASES, COMBINED, NET, SG, STACKS, VPC_IN, sg, tcp
 from secure_kafka.gate import PolicyPack, StackResource
 from table import labels, stack_resources, urn as member_urn
 
-PACK = Path(__file__).resolve().parents[1] / "policies"
+PACK = Path(__file__).resolve().parents[2] / "policies"
 pytestmark = pytest.mark.pack
 STRING_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 

@@ -18,7 +18,7 @@ from secure_kafka.kubernetes.args import KafkaOnKubernetesArgs
 from secure_kafka.kubernetes.component import KafkaOnKubernetes
 from secure_kafka.render import parse_properties
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARGS = KafkaOnKubernetesArgs(cluster="raft", storage_class="gp3-encrypted", metadata_mode="kraft")
 LABELS = {"app.kubernetes.io/part-of": "secure-kafka"}
 KAFKA = Pod("kafka-0", "kafka", {"app.kubernetes.io/name": "kafka", **LABELS})

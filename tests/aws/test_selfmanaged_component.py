@@ -17,7 +17,7 @@ from secure_kafka.model.pki import BringYourOwnCa
 from secure_kafka.render import parse_properties
 from secure_kafka.aws.zookeeper import ZooKeeperEnsemble, ZooKeeperEnsembleArgs
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 SUBNETS = ["subnet-0a1b2c3d4e5f60718", "subnet-0a1b2c3d4e5f60719", "subnet-0a1b2c3d4e5f6071a"]

@@ -15,8 +15,8 @@ from kafka_guardrails.fallback import detect
 from secure_kafka.cli import main
 from secure_kafka.gate import PolicyPack
 
-PACK = Path(__file__).resolve().parents[1] / "policies"
-STACKS_DIR = Path(__file__).resolve().parents[1] / "stacks"
+PACK = Path(__file__).resolve().parents[2] / "policies"
+STACKS_DIR = Path(__file__).resolve().parents[2] / "stacks"
 COV, FALLBACK = "kafka-coverage", "kafka-unrecognised-exposure"
 
 # Shapes of real clouds' firewalls under provider names no form claims (the real ones have exact forms
@@ -125,7 +125,7 @@ def test_the_fallback_has_no_false_positive_on_what_our_stacks_render():
     from secure_kafka.gate.mockrun import run_program
     from secure_kafka.gate.project import load_project
 
-    project = load_project(Path(__file__).resolve().parents[1])
+    project = load_project(Path(__file__).resolve().parents[2])
     stacks = sorted(p.name.split(".")[1] for p in STACKS_DIR.glob("Pulumi.*.yaml"))
     assert {"dev", "prod", "k8s", "kraft"} <= set(stacks)
     seen = 0

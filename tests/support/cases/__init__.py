@@ -3,7 +3,7 @@
 One module per family (the same split as `kafka_guardrails/forms/`); this package collects every
 module's `CASES` (one resource, judged alone) and `STACKS` (several resources, judged together),
 so a new family's cases need no edit here. Properties are written as the Pulumi engine sends them
-(camelCase); `tests/checkov_forms.py` turns the same cases into Terraform plans, CloudFormation
+(camelCase); `tests/support/checkov_forms.py` turns the same cases into Terraform plans, CloudFormation
 templates and Kubernetes manifests for the real checkov.
 """
 from __future__ import annotations

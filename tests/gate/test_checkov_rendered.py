@@ -8,7 +8,7 @@ from checkov_forms import run_checkov
 from secure_kafka.gate import run_program
 from secure_kafka.gate.tfplan import terraform_plan, terraform_type, terraform_values
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("dev", "staging", "prod")
 # Each accepted failure of a built-in check, and why; anything else failing fails this test.
 ACCEPTED = {

@@ -12,7 +12,7 @@ from kafka_guardrails.docs import END, START, forms_table
 from secure_kafka.gate import PolicyPack
 from secure_kafka.gate.tfplan import terraform_type
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # A form for a firewall the engine has never heard of, written as a new module would be.
 NEW_FORM = '''

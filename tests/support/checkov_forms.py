@@ -19,11 +19,11 @@ from kafka_guardrails.dialects import kubernetes_token
 from secure_kafka.model.naming import snake as snake_key
 from table import set_path, steps
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 CHECKS = ROOT / "policies" / "checkov"
 CHECK_ID = "CKV_KAFKA_NET_001"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "checkov"
+FIXTURES = ROOT / "tests" / "fixtures" / "checkov"
 MAPS = {"tags", "annotations", "labels", "selector", "matchLabels", "data", "limits", "requests"}
 
 

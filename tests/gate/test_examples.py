@@ -7,7 +7,7 @@ import pytest
 
 from secure_kafka.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = {
     "msk-shared-vpc": ("acme/network/prod", "network-prod.json", {"bootstrapBrokersSaslIam", "securityGroupId",
                                                                   "clientPolicyArns"}),

@@ -24,7 +24,7 @@ from secure_kafka.render import parse_properties, render_properties
 from secure_kafka.render.kafka import PemFiles, server_properties
 from secure_kafka.render.zookeeper import zoo_cfg
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 KUBERNETES_VERSIONS = ("1.33", "1.36")
 ACCEPTED = yaml.safe_load((ROOT / "policies" / "accepted-kubernetes.yaml").read_text())

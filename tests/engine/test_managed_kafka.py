@@ -10,7 +10,7 @@ from checkov_forms import _plan_entry, run_checkov
 from kafka_guardrails import ADVISORY, Resource, judge_resource
 from secure_kafka.gate import PolicyPack
 
-PACK = Path(__file__).resolve().parents[1] / "policies"
+PACK = Path(__file__).resolve().parents[2] / "policies"
 AIVEN = "aiven:index/kafka:Kafka"
 CONFLUENT = "confluentcloud:index/kafkaCluster:KafkaCluster"
 POLICY = "kafka-managed-service-public"

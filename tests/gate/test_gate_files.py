@@ -11,7 +11,7 @@ from cases import STACKS
 from checkov_forms import terraform_plan
 from secure_kafka.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SG = "aws:ec2/securityGroup:SecurityGroup"
 SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:abc"}
 

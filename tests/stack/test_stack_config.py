@@ -11,7 +11,7 @@ from secure_kafka.cli import main
 from secure_kafka.stack.config import load
 from secure_kafka.model.errors import ConfigError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def stack(name):

@@ -20,7 +20,7 @@ from secure_kafka.gate.mockrun import record
 from secure_kafka.gate.verdict import judge, mandatory_count
 from secure_kafka.render import parse_properties
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACK = ROOT / "policies"
 # The ports MSK listens on per authentication mode (AWS documentation), not taken from our code.
 SPEC_PORTS = {"tls": 9094, "scram": 9096, "iam": 9098}

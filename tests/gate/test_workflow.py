@@ -17,7 +17,7 @@ import pytest
 from secure_kafka.cli import parser
 from workflow_runner import WORKFLOW, Runner, workflow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.user
 JUDGE = ["Find what the repository deploys", "Judge it with the kafka-guardrails rules (offline)"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PROXY = "https://proxy.golang.org/github.com/cilium/cilium/@v/{version}.zip"
 MEMBER = "github.com/cilium/cilium@{version}/pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnetworkpolicies.yaml"
 

@@ -12,7 +12,7 @@ from kafka_guardrails import MANDATORY, Resource, judge_resource
 from secure_kafka.cli import main
 from secure_kafka.gate import PolicyPack
 
-PACK = Path(__file__).resolve().parents[1] / "policies"
+PACK = Path(__file__).resolve().parents[2] / "policies"
 TOKEN = "aws:msk/clusterPolicy:ClusterPolicy"
 CHECK = "CKV_KAFKA_MSK_008"
 ORG = {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}

@@ -8,7 +8,7 @@ from secure_kafka.gate.analyzer import PolicyPack, StackResource
 
 from pathlib import Path
 
-PACK = Path(__file__).resolve().parents[1] / "policies"
+PACK = Path(__file__).resolve().parents[2] / "policies"
 STS = "kubernetes:apps/v1:StatefulSet"
 HARDENED = {
     "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "kafka", "namespace": "data"},

@@ -17,8 +17,8 @@ from secure_kafka.gate.mockrun import record
 from secure_kafka.kubernetes.args import KafkaOnKubernetesArgs
 from secure_kafka.kubernetes.component import KafkaOnKubernetes
 
-ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT / "tests" / "psa"
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = ROOT / "tests" / "kubernetes" / "psa"
 BINARY = ROOT / ".cache" / "psa" / "psa"
 WORKLOADS = {"StatefulSet", "Job", "Deployment", "DaemonSet", "Pod"}
 
