@@ -8,6 +8,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import _moved
+
 __version__ = "0.2.0"
 
 # name -> module that defines it
@@ -26,6 +28,9 @@ _EXPORTS = {
     "KafkaOnKubernetes": "kubernetes.component", "KafkaOnKubernetesArgs": "kubernetes.args", "ContainerResources": "kubernetes.args",
 }
 __all__ = sorted(_EXPORTS)
+
+# 0.2.0 module paths (`secure_kafka.msk`, ...) import for one more release, with a DeprecationWarning.
+_moved.install()
 
 if TYPE_CHECKING:
     from .model.access import TopicGrant

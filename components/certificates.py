@@ -10,9 +10,9 @@ from typing import Sequence
 import pulumi
 import pulumi_tls as tls
 
+from .model.outputs import secret_text
 from .model.pki import (CA_VALIDITY_HOURS, EARLY_RENEWAL_HOURS, LEAF_USES, LEAF_VALIDITY_HOURS, RSA_BITS,
                         BringYourOwnCa, PkiNode, ca_subject)
-from .model.validate import secret_text
 
 
 def generate_ca(name: str, cluster: str, parent: pulumi.Resource) -> BringYourOwnCa:

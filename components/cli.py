@@ -324,7 +324,7 @@ def _verdict_line(report: "Report", output: Optional[Path]) -> None:
 def _config_error(error: BaseException) -> Optional[ConfigError]:
     """The ConfigError behind `error`: in its chain, or one refused when an Output resolved (the SDK
     re-raises those as a ValueError with the same text)."""
-    from .model.validate import REFUSED_WHEN_RESOLVED
+    from .model.outputs import REFUSED_WHEN_RESOLVED
 
     seen: set[int] = set()
     current: Optional[BaseException] = error

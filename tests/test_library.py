@@ -3,6 +3,8 @@ documented where help() and an IDE show it, version, licence and typing markers.
 import dataclasses
 import inspect
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pulumi
@@ -14,9 +16,68 @@ COMPONENTS = ["CustomerKey", "KafkaOnKubernetes", "KafkaSecurityGroup", "KRaftCo
               "SelfManagedKafka", "ZooKeeperEnsemble"]
 
 
+# The public API and where each name lives since the split by role (0.3.0). `from secure_kafka import X`
+# is what users write; this pin makes any addition, removal or move a deliberate change.
+PUBLIC = {
+    "BringYourOwnCa": "model.pki", "ClientAccess": "aws.security_groups", "ClientQuota": "render.kafka",
+    "ConfigError": "model.errors", "ContainerResources": "kubernetes.args", "CustomerKey": "aws.keys",
+    "CustomerKeyArgs": "aws.keys", "KRaftControllerQuorum": "aws.controllers",
+    "KRaftControllerQuorumArgs": "aws.controllers", "KafkaOnKubernetes": "kubernetes.component",
+    "KafkaOnKubernetesArgs": "kubernetes.args", "KafkaSecurityGroup": "aws.security_groups",
+    "KafkaSecurityGroupArgs": "aws.security_groups", "MskCluster": "aws.msk", "MskClusterArgs": "aws.msk",
+    "NodeGroupArgs": "aws.nodes", "SelfManagedKafka": "aws.self_managed", "SelfManagedKafkaArgs": "aws.self_managed",
+    "TopicGrant": "model.access", "ZooKeeperEnsemble": "aws.zookeeper", "ZooKeeperEnsembleArgs": "aws.zookeeper",
+}
+
+
+def test_the_public_api_is_pinned_with_the_home_of_each_name():
+    assert secure_kafka.__all__ == sorted(PUBLIC)
+    assert {name: getattr(secure_kafka, name).__module__ for name in secure_kafka.__all__} == {
+        name: f"secure_kafka.{home}" for name, home in PUBLIC.items()}
+
+
+def run_python(code: str, *flags: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *flags, "-c", code], capture_output=True, text=True, timeout=120)
+
+
+def test_the_old_module_paths_still_import_and_warn_with_the_new_place():
+    done = run_python(
+        "import warnings\n"
+        "warnings.simplefilter('always')\n"
+        "with warnings.catch_warnings(record=True) as seen:\n"
+        "    import secure_kafka.msk as old\n"
+        "    from secure_kafka.pki import generate_ca, broker_certs\n"
+        "    from secure_kafka.kubernetes import config_files\n"
+        "    import secure_kafka.audit.collect as collect\n"
+        "import secure_kafka.aws.msk, secure_kafka.certificates, secure_kafka.model.pki, secure_kafka.ops.audit.collect\n"
+        "from secure_kafka.kubernetes import manifests\n"
+        "assert old is secure_kafka.aws.msk and collect is secure_kafka.ops.audit.collect\n"
+        "assert generate_ca is secure_kafka.certificates.generate_ca\n"
+        "assert broker_certs is secure_kafka.model.pki.broker_certs and config_files is manifests.config_files\n"
+        "for w in seen: print(w.category.__name__, w.message)\n")
+    assert done.returncode == 0, done.stderr
+    lines = set(done.stdout.splitlines())
+    assert "DeprecationWarning secure_kafka.msk moved to secure_kafka.aws.msk in 0.3.0; the old path goes in 0.4.0" in lines
+    assert ("DeprecationWarning secure_kafka.pki.generate_ca moved to secure_kafka.certificates.generate_ca in 0.3.0; "
+            "the old path goes in 0.4.0") in lines
+    assert any("secure_kafka.kubernetes.config_files moved to secure_kafka.kubernetes.manifests.config_files" in l
+               for l in lines)
+    assert any("secure_kafka.audit.collect moved to secure_kafka.ops.audit.collect" in l for l in lines)
+
+
+def test_the_new_paths_and_the_package_import_without_a_warning():
+    done = run_python("import secure_kafka, secure_kafka.aws.msk, secure_kafka.kubernetes.manifests, "
+                      "secure_kafka.ops.rolling, secure_kafka.stack.config\n"
+                      "from secure_kafka import MskCluster, KafkaOnKubernetes", "-W", "error::DeprecationWarning")
+    assert done.returncode == 0, done.stderr
+    old = run_python("import secure_kafka.msk", "-W", "error::DeprecationWarning")
+    assert old.returncode == 1 and "secure_kafka.msk moved to secure_kafka.aws.msk" in old.stderr
+    unknown = run_python("import secure_kafka.nothing")
+    assert unknown.returncode == 1 and "No module named 'secure_kafka.nothing'" in unknown.stderr
+
+
 def test_every_component_and_argument_type_is_exported():
     exported = set(secure_kafka.__all__)
-    assert len(exported) == 21
     for name in COMPONENTS:
         assert name in exported and f"{name}Args" in exported
         assert issubclass(getattr(secure_kafka, name), pulumi.ComponentResource)

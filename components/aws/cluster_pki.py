@@ -13,8 +13,8 @@ import pulumi
 import pulumi_aws as aws
 
 from ..certificates import generate_ca, issue_certificates
+from ..model.outputs import secret_text
 from ..model.pki import BringYourOwnCa, PkiNode, validate_ca
-from ..model.validate import secret_text
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from typing import Any, Callable, Optional, Sequence
 import pulumi
 
 from ..model import pki
-from ..model.validate import check_ensemble_size, check_int, check_security_group_id, checked, hold_children
+from ..model.checks import check_ensemble_size, check_int, check_security_group_id
+from ..model.outputs import checked, hold_children
 from ..render import render_properties
 from ..render.cloudinit import CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
 from ..render.kafka import log4j_properties

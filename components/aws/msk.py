@@ -20,9 +20,9 @@ from kafka_guardrails import MANDATORY, Resource, Settings, judge_resource
 
 from ..model import configtypes
 from ..model.access import TopicGrant, msk_iam_policy, validate_grants
+from ..model.checks import check_int, check_kms_arn, check_pca_arn, check_subnet_id, check_vpc_id
 from ..model.errors import ConfigError
-from ..model.validate import (check_int, check_kms_arn, check_now, check_pca_arn, check_subnet_id, check_vpc_id,
-                              checked, hold_children, secret_text)
+from ..model.outputs import check_now, checked, hold_children, secret_text
 from ..render import render_properties
 from .keys import CustomerKey, CustomerKeyArgs
 from .security_groups import (ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs, network_checks,

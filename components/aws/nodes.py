@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from ..model.validate import check_kms_arn, check_subnet_id, check_vpc_id, checked
+from ..model.checks import check_kms_arn, check_subnet_id, check_vpc_id
+from ..model.outputs import checked
 from .security_groups import validate_vpc_cidr
 
 if TYPE_CHECKING:

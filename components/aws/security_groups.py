@@ -10,8 +10,9 @@ import pulumi_aws as aws
 
 from kafka_guardrails import Resource, Settings, cidr, judge_resource
 
+from ..model.checks import NAME, check_security_group_id, check_vpc_id
 from ..model.errors import ConfigError
-from ..model.validate import NAME, check_now, check_security_group_id, check_vpc_id, checked, hold_children
+from ..model.outputs import check_now, checked, hold_children
 
 
 @dataclass(frozen=True)

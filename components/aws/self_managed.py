@@ -16,8 +16,9 @@ import pulumi
 from ..certificates import generate_ca, issue_certificates
 from ..model import configtypes, pki
 from ..model.access import TopicGrant, acl_arguments, kafka_acls, rollout_acls, validate_grants
+from ..model.checks import check_environment, check_int, check_security_group_id
 from ..model.errors import ConfigError
-from ..model.validate import check_environment, check_int, check_security_group_id, checked, hold_children
+from ..model.outputs import checked, hold_children
 from ..render import render_properties
 from ..render.cloudinit import CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
 from ..render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, admin_client_properties, log4j_properties,

@@ -7,9 +7,10 @@ from typing import Any, Callable, Optional, Sequence
 import pulumi
 
 from ..model import pki
+from ..model.checks import (NAME, check_ensemble_size, check_instance_type, check_int, check_kms_arn,
+                            check_security_group_id, check_subnet_id, check_vpc_id)
 from ..model.errors import ConfigError
-from ..model.validate import (NAME, check_ensemble_size, check_instance_type, check_int, check_kms_arn, check_now,
-                              check_security_group_id, check_subnet_id, check_vpc_id, checked, hold_children)
+from ..model.outputs import check_now, checked, hold_children
 from ..render import render_properties
 from ..render.cloudinit import CLOUDWATCH_START, LOG_DIR, TLS_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
 from ..render.kafka import PemFiles, log4j_properties

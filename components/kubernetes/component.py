@@ -14,7 +14,8 @@ import pulumi_kubernetes as k8s
 
 from ..certificates import generate_ca, issue_certificates
 from ..model import pki
-from ..model.validate import check_kms_arn, checked, hold_children
+from ..model.checks import check_kms_arn
+from ..model.outputs import checked, hold_children
 from ..render.kraft import cluster_id
 from .args import ContainerResources, KafkaOnKubernetesArgs, check_object_name
 from .manifests import broker_hosts, client_ports, controller_hosts, manifests, zookeeper_hosts

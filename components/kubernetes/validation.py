@@ -11,8 +11,9 @@ from kafka_guardrails import Resource, Settings, judge_resource
 
 from ..model import configtypes
 from ..model.access import validate_grants
+from ..model.checks import NAME, check_ensemble_size, check_environment, check_int, check_kms_arn
 from ..model.errors import ConfigError
-from ..model.validate import NAME, check_ensemble_size, check_environment, check_int, check_kms_arn, check_now
+from ..model.outputs import check_now
 from ..render.kafka import LISTENER_PORTS
 from .args import SERVICE_TYPES, KafkaOnKubernetesArgs, check_object_name
 from .manifests import client_ports, client_service

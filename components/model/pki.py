@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Callable, Optional, Sequence
 if TYPE_CHECKING:
     import pulumi
 
-
+from .checks import NAME
 from .errors import ConfigError
-from .validate import NAME
 
 ORGANIZATION = "secure-kafka"
 BROKER_IDENTITY = "kafka-broker"

@@ -20,9 +20,9 @@ from ..kubernetes.args import KafkaOnKubernetesArgs
 from ..kubernetes.validation import validate_k8s_args
 from ..model import configtypes
 from ..model.access import TopicGrant
+from ..model.checks import check_environment
 from ..model.errors import ConfigError
 from ..model.naming import camel, snake
-from ..model.validate import check_environment
 
 NS = "secure-kafka"
 # Filled from the top-level keys, not from the platform block.
