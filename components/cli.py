@@ -264,6 +264,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--policy-pack {pack} is not a policy pack (no PulumiPolicy.yaml)")
         report, recorded = modes.judge_program(project, args.stack, pack=pack, config=config, up=args.up,
                                                quiet=args.quiet, stack_outputs=stack_outputs)
+        for warning in report.warnings:  # as `pulumi up` prints the program's diagnostics: on the log, any format
+            print(warning, file=sys.stderr)
         if args.kubernetes_manifests:
             from .gate.k8syaml import write_manifests
             write_manifests(recorded.resources, args.kubernetes_manifests)

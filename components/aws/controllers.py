@@ -14,6 +14,8 @@ import pulumi
 from ..model import pki
 from ..model.checks import check_ensemble_size, check_int, check_security_group_id
 from ..model.outputs import checked, hold_children
+from ..model.problems import Problems
+from ..model.renames import renamed
 from ..render import render_properties
 from ..render.cloudinit import CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
 from ..render.kafka import log4j_properties
@@ -28,12 +30,13 @@ from .zookeeper import DATA_DEVICE, NODE_FILES, validate_nodes
 CONFIG_PATH = "/etc/kafka/controller.properties"
 
 
+@renamed(node_count="controller_count")
 @dataclass(frozen=True)
 class KRaftControllerQuorumArgs(nodes.NodeGroupArgs):
     """A dedicated controller quorum; NodeGroupArgs (cluster, VPC, subnets, key, CA, retention, tags) plus:
 
     Attributes:
-        node_count: 3 (default) or 5; 1 only outside prod.
+        controller_count: 3 (default) or 5; 1 only outside prod (0.2.0's `node_count`: deprecated).
         broker_security_group_ids: the groups (may be Outputs) whose members may reach the
             CONTROLLER port 9093: the brokers. Nobody else can.
         cluster_id: the KRaft cluster id every node is formatted with; by default derived from
@@ -44,7 +47,7 @@ class KRaftControllerQuorumArgs(nodes.NodeGroupArgs):
             roll-gate --controller`, asked through the brokers); None: one after another, ungated.
     """
 
-    node_count: int = 3
+    controller_count: int = 3
     broker_security_group_ids: Sequence["pulumi.Input[str]"] = ()
     cluster_id: Optional[str] = None
     replication_factor: int = 3
@@ -53,12 +56,22 @@ class KRaftControllerQuorumArgs(nodes.NodeGroupArgs):
 
 
 def validate_quorum_args(args: KRaftControllerQuorumArgs, label: Callable[[str], str] = lambda n: n) -> None:
-    check_ensemble_size(args.node_count, args.environment, label("node_count"), group="controller quorum")
-    validate_nodes(args, label)
-    pki.validate_ca(args.ca, label)
-    check_int(args.replication_factor, label("replication_factor"), 2, 60, "an integer 2-60")
-    check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
-              f"an integer from 2 to the replication factor ({args.replication_factor})")
+    """Every bad argument at once: the quorum's size, its node group, its CA, the topic defaults."""
+    problems = Problems()
+    with problems:
+        check_ensemble_size(args.controller_count, args.environment, label("controller_count"),
+                            group="controller quorum")
+    with problems:
+        validate_nodes(args, label)
+    with problems:
+        pki.validate_ca(args.ca, label)
+    with problems:
+        check_int(args.replication_factor, label("replication_factor"), 2, 60, "an integer 2-60")
+    if problems.ok(label("replication_factor")):
+        with problems:
+            check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
+                      f"an integer from 2 to the replication factor ({args.replication_factor})")
+    problems.raise_all()
 
 
 def quorum_cluster_id(args: KRaftControllerQuorumArgs) -> str:
@@ -104,10 +117,10 @@ class KRaftControllerQuorum(pulumi.ComponentResource):
 
         self.cluster_id = quorum_cluster_id(args)
         chain = None if args.rollout is None else RolloutChain(
-            f"{name}-roll", args.node_count, args.rollout.bootstrap, args.rollout.credentials, self,
+            f"{name}-roll", args.controller_count, args.rollout.bootstrap, args.rollout.credentials, self,
             command_line=controller_gate_command(args.rollout.kafka_home, CONTROLLER_ID_BASE),
             gate_new_nodes=False, what="controller")
-        launched = launch_quorum(name, args, args.node_count, where, sg, key_arn, "controller", tags,
+        launched = launch_quorum(name, args, args.controller_count, where, sg, key_arn, "controller", tags,
                                  pki.controller_certs, partial(_user_data, args, self.cluster_id), DATA_DEVICE, self,
                                  chain=chain)
         self.pki, self.instances, ips = launched.pki, launched.instances, launched.ips

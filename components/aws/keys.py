@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..model.errors import ConfigError
+from ..model.problems import Problems
 
 # Administration without use: the account can manage the key but encrypts/decrypts only
 # through the services named below (kms:ViaService), never directly.
@@ -74,13 +75,19 @@ class CustomerKeyArgs:
 
 
 def validate_key_args(args: CustomerKeyArgs, label: Callable[[str], str] = lambda name: name) -> None:
-    if not isinstance(args.alias, str) or not _ALIAS.match(args.alias) or args.alias.startswith("aws/"):
-        raise ConfigError(label("alias"), args.alias, "letters, digits, '/', '_' or '-', not starting with aws/")
-    if type(args.deletion_window_days) is not int or not 7 <= args.deletion_window_days <= 30:
-        raise ConfigError(label("deletion_window_days"), args.deletion_window_days, "an integer 7-30")
-    unknown = [s for s in args.services if s not in SERVICES]
-    if unknown or not args.services:
-        raise ConfigError(label("services"), list(args.services), f"a non-empty subset of {', '.join(SERVICES)}")
+    """Every bad argument at once."""
+    problems = Problems()
+    with problems:
+        if not isinstance(args.alias, str) or not _ALIAS.match(args.alias) or args.alias.startswith("aws/"):
+            raise ConfigError(label("alias"), args.alias, "letters, digits, '/', '_' or '-', not starting with aws/")
+    with problems:
+        if type(args.deletion_window_days) is not int or not 7 <= args.deletion_window_days <= 30:
+            raise ConfigError(label("deletion_window_days"), args.deletion_window_days, "an integer 7-30")
+    with problems:
+        unknown = [s for s in args.services if s not in SERVICES]
+        if unknown or not args.services:
+            raise ConfigError(label("services"), list(args.services), f"a non-empty subset of {', '.join(SERVICES)}")
+    problems.raise_all()
 
 
 class CustomerKey(pulumi.ComponentResource):

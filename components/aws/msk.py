@@ -23,6 +23,7 @@ from ..model.access import TopicGrant, msk_iam_policy, validate_grants
 from ..model.checks import check_int, check_kms_arn, check_pca_arn, check_subnet_id, check_vpc_id
 from ..model.errors import ConfigError
 from ..model.outputs import check_now, checked, hold_children, secret_text
+from ..model.problems import Problems
 from ..render import render_properties
 from .keys import CustomerKey, CustomerKeyArgs
 from .security_groups import (ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs, network_checks,
@@ -147,76 +148,111 @@ def broker_properties(args: MskClusterArgs) -> dict[str, Union[str, int, bool]]:
 
 
 def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], str] = lambda n: n) -> None:
-    """Raise one ConfigError naming the argument, the value and what is allowed."""
-    configtypes.check_types(args, label)
-    if not isinstance(name, str) or not _CLUSTER_NAME.match(name):
-        raise ConfigError(label("name"), name, "1-64 letters, digits or '-', starting with a letter (MSK's rule)")
-    check_now(args.vpc_id, check_vpc_id, label("vpc_id"))
-    check_now(args.vpc_cidr, validate_vpc_cidr, label("vpc_cidr"))
-    subnets = _names(args.subnet_ids, label("subnet_ids"))
-    if not 2 <= len(subnets) <= 3:
-        raise ConfigError(label("subnet_ids"), subnets, "2 or 3 subnets, one per Availability Zone")
-    for subnet in subnets:
-        check_now(subnet, check_subnet_id, label("subnet_ids"))
-    plain = [s for s in subnets if isinstance(s, str)]
-    if len(set(plain)) != len(plain):
-        raise ConfigError(label("subnet_ids"), subnets, "distinct subnets, one per Availability Zone")
-    check_int(args.broker_count, label("broker_count"), len(subnets), 90,
-         f"a multiple of the subnet count ({len(subnets)}), at most 90")
-    if args.broker_count % len(subnets):
-        raise ConfigError(label("broker_count"), args.broker_count,
-                          f"a multiple of the subnet count ({len(subnets)}), so every AZ has as many brokers")
-    if args.instance_type not in INSTANCE_TYPES:
-        raise ConfigError(label("instance_type"), args.instance_type,
-                          f"an MSK broker type: {', '.join(INSTANCE_TYPES)}")
-    if args.kafka_version not in KAFKA_VERSIONS:
-        raise ConfigError(label("kafka_version"), args.kafka_version,
-                          f"a version MSK creates clusters with: {', '.join(KAFKA_VERSIONS)} "
-                          "(quote it in YAML; '.kraft' runs without ZooKeeper)")
-    check_int(args.volume_size_gib, label("volume_size_gib"), 1, 16384)
-    check_int(args.max_volume_size_gib, label("max_volume_size_gib"), args.volume_size_gib, 16384,
-         f"an integer from volume_size_gib ({args.volume_size_gib}) to 16384")
-    check_int(args.storage_target_utilization, label("storage_target_utilization"), 10, 90, "a percentage 10-90")
-    modes = _names(args.auth_modes, label("auth_modes"))
-    if not modes or any(m not in AUTH_PORTS for m in modes) or len(set(modes)) != len(modes):
-        raise ConfigError(label("auth_modes"), modes, f"a non-empty list of distinct modes from {', '.join(AUTH_PORTS)}")
-    users = _names(args.scram_users, label("scram_users"))
-    for user in users:
-        if not isinstance(user, str) or not _SCRAM_USER.match(user):
-            raise ConfigError(label("scram_users"), user, "lowercase user names of letters, digits, '_' or '-'")
-    if len(set(users)) != len(users):
-        raise ConfigError(label("scram_users"), users, "distinct user names")
-    if users and "scram" not in modes:
-        raise ConfigError(label("scram_users"), users, "SCRAM users only when auth_modes includes scram")
-    cas = _names(args.tls_certificate_authority_arns, label("tls_certificate_authority_arns"))
-    if ("tls" in modes) != bool(cas):
-        raise ConfigError(label("tls_certificate_authority_arns"), cas,
-                          "one or more ACM Private CA ARNs exactly when auth_modes includes tls")
-    for arn in cas:
-        check_now(arn, check_pca_arn, label("tls_certificate_authority_arns"))
-    if args.kms_key_arn is not None:
-        check_now(args.kms_key_arn, check_kms_arn, label("kms_key_arn"))
-    check_int(args.replication_factor, label("replication_factor"), 2, args.broker_count,
-         f"an integer from 2 to the broker count ({args.broker_count})")
-    check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
-         f"an integer from 2 to the replication factor ({args.replication_factor})")
-    if args.log_retention_days not in LOG_RETENTION_DAYS or type(args.log_retention_days) is not int:
-        raise ConfigError(label("log_retention_days"), args.log_retention_days,
-                          f"one of CloudWatch's periods: {', '.join(map(str, LOG_RETENTION_DAYS))}")
-    if args.enhanced_monitoring not in ENHANCED_MONITORING:
-        raise ConfigError(label("enhanced_monitoring"), args.enhanced_monitoring, f"one of {', '.join(ENHANCED_MONITORING)}")
-    if args.client_broker_encryption not in CLIENT_BROKER:
-        raise ConfigError(label("client_broker_encryption"), args.client_broker_encryption,
-                          f"one of {', '.join(CLIENT_BROKER)} (TLS is the secure default)")
+    """Every bad argument at once (a ConfigError each: the argument, the value, what is allowed), in the
+    order below; known values now, Outputs when they resolve (see MskCluster)."""
+    configtypes.check_types(args, label)  # types first: every check below relies on them
+    problems = Problems()
+    with problems:
+        if not isinstance(name, str) or not _CLUSTER_NAME.match(name):
+            raise ConfigError(label("name"), name, "1-64 letters, digits or '-', starting with a letter (MSK's rule)")
+    with problems:
+        check_now(args.vpc_id, check_vpc_id, label("vpc_id"))
+    with problems:
+        check_now(args.vpc_cidr, validate_vpc_cidr, label("vpc_cidr"))
+    subnets: list[Any] = []
+    with problems:
+        subnets = _names(args.subnet_ids, label("subnet_ids"))
+        if not 2 <= len(subnets) <= 3:
+            raise ConfigError(label("subnet_ids"), subnets, "2 or 3 subnets, one per Availability Zone")
+        for subnet in subnets:
+            check_now(subnet, check_subnet_id, label("subnet_ids"))
+        plain = [s for s in subnets if isinstance(s, str)]
+        if len(set(plain)) != len(plain):
+            raise ConfigError(label("subnet_ids"), subnets, "distinct subnets, one per Availability Zone")
+    if problems.ok(label("subnet_ids")):
+        with problems:
+            check_int(args.broker_count, label("broker_count"), len(subnets), 90,
+                      f"a multiple of the subnet count ({len(subnets)}), at most 90")
+            if args.broker_count % len(subnets):
+                raise ConfigError(label("broker_count"), args.broker_count,
+                                  f"a multiple of the subnet count ({len(subnets)}), so every AZ has as many brokers")
+    with problems:
+        if args.instance_type not in INSTANCE_TYPES:
+            raise ConfigError(label("instance_type"), args.instance_type,
+                              f"an MSK broker type: {', '.join(INSTANCE_TYPES)}")
+    with problems:
+        if args.kafka_version not in KAFKA_VERSIONS:
+            raise ConfigError(label("kafka_version"), args.kafka_version,
+                              f"a version MSK creates clusters with: {', '.join(KAFKA_VERSIONS)} "
+                              "(quote it in YAML; '.kraft' runs without ZooKeeper)")
+    with problems:
+        check_int(args.volume_size_gib, label("volume_size_gib"), 1, 16384)
+    if problems.ok(label("volume_size_gib")):
+        with problems:
+            check_int(args.max_volume_size_gib, label("max_volume_size_gib"), args.volume_size_gib, 16384,
+                      f"an integer from volume_size_gib ({args.volume_size_gib}) to 16384")
+    with problems:
+        check_int(args.storage_target_utilization, label("storage_target_utilization"), 10, 90, "a percentage 10-90")
+    modes: list[Any] = []
+    with problems:
+        modes = _names(args.auth_modes, label("auth_modes"))
+        if not modes or any(m not in AUTH_PORTS for m in modes) or len(set(modes)) != len(modes):
+            raise ConfigError(label("auth_modes"), modes,
+                              f"a non-empty list of distinct modes from {', '.join(AUTH_PORTS)}")
+    with problems:
+        users = _names(args.scram_users, label("scram_users"))
+        for user in users:
+            if not isinstance(user, str) or not _SCRAM_USER.match(user):
+                raise ConfigError(label("scram_users"), user, "lowercase user names of letters, digits, '_' or '-'")
+        if len(set(users)) != len(users):
+            raise ConfigError(label("scram_users"), users, "distinct user names")
+        if users and "scram" not in modes and problems.ok(label("auth_modes")):
+            raise ConfigError(label("scram_users"), users, "SCRAM users only when auth_modes includes scram")
+    with problems:
+        cas = _names(args.tls_certificate_authority_arns, label("tls_certificate_authority_arns"))
+        if ("tls" in modes) != bool(cas) and problems.ok(label("auth_modes")):
+            raise ConfigError(label("tls_certificate_authority_arns"), cas,
+                              "one or more ACM Private CA ARNs exactly when auth_modes includes tls")
+        for arn in cas:
+            check_now(arn, check_pca_arn, label("tls_certificate_authority_arns"))
+    with problems:
+        if args.kms_key_arn is not None:
+            check_now(args.kms_key_arn, check_kms_arn, label("kms_key_arn"))
+    if problems.ok(label("broker_count")):
+        with problems:
+            check_int(args.replication_factor, label("replication_factor"), 2, args.broker_count,
+                      f"an integer from 2 to the broker count ({args.broker_count})")
+    if problems.ok(label("broker_count"), label("replication_factor")):
+        with problems:
+            check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
+                      f"an integer from 2 to the replication factor ({args.replication_factor})")
+    with problems:
+        if args.log_retention_days not in LOG_RETENTION_DAYS or type(args.log_retention_days) is not int:
+            raise ConfigError(label("log_retention_days"), args.log_retention_days,
+                              f"one of CloudWatch's periods: {', '.join(map(str, LOG_RETENTION_DAYS))}")
+    with problems:
+        if args.enhanced_monitoring not in ENHANCED_MONITORING:
+            raise ConfigError(label("enhanced_monitoring"), args.enhanced_monitoring,
+                              f"one of {', '.join(ENHANCED_MONITORING)}")
+    with problems:
+        if args.client_broker_encryption not in CLIENT_BROKER:
+            raise ConfigError(label("client_broker_encryption"), args.client_broker_encryption,
+                              f"one of {', '.join(CLIENT_BROKER)} (TLS is the secure default)")
     for flag in ("in_cluster_encryption", "allow_unauthenticated", "broker_logs_enabled"):
-        if type(getattr(args, flag)) is not bool:
-            raise ConfigError(label(flag), getattr(args, flag), "true or false")
-    _validate_properties(args, label)
-    validate_grants(args.access, label("access"))
-    if args.access and "iam" not in modes:
-        raise ConfigError(label("access"), [g.client for g in args.access],
-                          "IAM topic policies need auth_modes to include iam (SCRAM/TLS clients get Kafka ACLs)")
-    validate_clients(args.clients, listener_ports(modes), label("clients"))
+        with problems:
+            if type(getattr(args, flag)) is not bool:
+                raise ConfigError(label(flag), getattr(args, flag), "true or false")
+    with problems:
+        _validate_properties(args, label)
+    with problems:
+        validate_grants(args.access, label("access"))
+        if args.access and "iam" not in modes and problems.ok(label("auth_modes")):
+            raise ConfigError(label("access"), [g.client for g in args.access],
+                              "IAM topic policies need auth_modes to include iam (SCRAM/TLS clients get Kafka ACLs)")
+    if problems.ok(label("auth_modes")):
+        with problems:
+            validate_clients(args.clients, listener_ports(modes), label("clients"))
+    problems.raise_all()
 
 
 def _validate_properties(args: MskClusterArgs, label: Callable[[str], str]) -> None:

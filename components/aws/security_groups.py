@@ -12,6 +12,7 @@ from kafka_guardrails import Resource, Settings, cidr, judge_resource
 
 from ..model.checks import NAME, check_security_group_id, check_vpc_id
 from ..model.errors import ConfigError
+from ..model.problems import Problems
 from ..model.outputs import check_now, checked, hold_children
 
 
@@ -53,33 +54,40 @@ class KafkaSecurityGroupArgs:
 
 
 def validate_clients(clients: Sequence[ClientAccess], ports: Sequence[int], setting: str = "clients") -> None:
-    """Refuse unnamed, duplicate, malformed or world-open clients with the engine's own words."""
+    """Refuse unnamed, duplicate, malformed or world-open clients with the engine's own words; every
+    bad client at once (the first thing wrong with each)."""
     if not clients:
         raise ConfigError(setting, [], "list at least one client (a private CIDR or a security group id)")
+    problems = Problems()
     seen: set[str] = set()
     for index, client in enumerate(clients):
-        where = f"{setting}[{index}]"
-        if not isinstance(client.name, str) or not NAME.match(client.name):
-            raise ConfigError(f"{where}.name", client.name, "a lowercase name of letters, digits and '-'")
-        if client.name in seen:
-            raise ConfigError(f"{where}.name", client.name, "client names must be unique")
-        seen.add(client.name)
-        if (client.cidr is None) == (client.security_group_id is None):
-            raise ConfigError(where, {"cidr": client.cidr, "securityGroupId": client.security_group_id},
-                              "set exactly one of cidr or securityGroupId")
-        if client.security_group_id is not None:
-            check_now(client.security_group_id, check_security_group_id, f"{where}.securityGroupId")
-        if client.cidr is not None:
-            problem = cidr_problem(client.cidr)
-            if problem:
-                raise ConfigError(f"{where}.cidr", client.cidr, f"a CIDR such as 10.0.32.0/20; {problem}")
-            probe = Resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {
-                "ipProtocol": "tcp", "fromPort": min(ports), "toPort": max(ports),
-                ("cidrIpv6" if ":" in client.cidr else "cidrIpv4"): client.cidr}, name=client.name)
-            findings = judge_resource(probe, Settings(ports=tuple(sorted(set(ports)))))
-            if findings:
-                raise ConfigError(f"{where}.cidr", client.cidr,
-                                  "a private or narrow client range; the guardrail says: " + findings[0].message)
+        with problems:
+            _validate_client(client, f"{setting}[{index}]", ports, seen)
+    problems.raise_all()
+
+
+def _validate_client(client: ClientAccess, where: str, ports: Sequence[int], seen: set[str]) -> None:
+    if not isinstance(client.name, str) or not NAME.match(client.name):
+        raise ConfigError(f"{where}.name", client.name, "a lowercase name of letters, digits and '-'")
+    if client.name in seen:
+        raise ConfigError(f"{where}.name", client.name, "client names must be unique")
+    seen.add(client.name)
+    if (client.cidr is None) == (client.security_group_id is None):
+        raise ConfigError(where, {"cidr": client.cidr, "securityGroupId": client.security_group_id},
+                          "set exactly one of cidr or securityGroupId")
+    if client.security_group_id is not None:
+        check_now(client.security_group_id, check_security_group_id, f"{where}.securityGroupId")
+    if client.cidr is not None:
+        problem = cidr_problem(client.cidr)
+        if problem:
+            raise ConfigError(f"{where}.cidr", client.cidr, f"a CIDR such as 10.0.32.0/20; {problem}")
+        probe = Resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {
+            "ipProtocol": "tcp", "fromPort": min(ports), "toPort": max(ports),
+            ("cidrIpv6" if ":" in client.cidr else "cidrIpv4"): client.cidr}, name=client.name)
+        findings = judge_resource(probe, Settings(ports=tuple(sorted(set(ports)))))
+        if findings:
+            raise ConfigError(f"{where}.cidr", client.cidr,
+                              "a private or narrow client range; the guardrail says: " + findings[0].message)
 
 
 def cidr_problem(value: object) -> str:
@@ -137,6 +145,21 @@ def validate_ports(ports: Sequence[int], setting: str = "ports") -> None:
         raise ConfigError(setting, list(ports), "a non-empty list of TCP ports 1-65535")
 
 
+def validate_security_group_args(args: KafkaSecurityGroupArgs) -> None:
+    """Every bad argument at once: ports, then the clients on them, the VPC."""
+    problems = Problems()
+    with problems:
+        validate_ports(args.ports)
+    if problems.ok("ports"):
+        with problems:
+            validate_clients(args.clients, args.ports)
+    with problems:
+        check_now(args.vpc_id, check_vpc_id, "vpc_id")
+    with problems:
+        check_now(args.vpc_cidr, validate_vpc_cidr, "vpc_cidr")
+    problems.raise_all()
+
+
 class KafkaSecurityGroup(pulumi.ComponentResource):
     """A broker security group: ingress per named client and listener port, egress only to the VPC.
 
@@ -148,10 +171,7 @@ class KafkaSecurityGroup(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: KafkaSecurityGroupArgs,
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        validate_ports(args.ports)
-        validate_clients(args.clients, args.ports)
-        check_now(args.vpc_id, check_vpc_id, "vpc_id")
-        check_now(args.vpc_cidr, validate_vpc_cidr, "vpc_cidr")
+        validate_security_group_args(args)
         vpc_id, vpc_cidr, *_ = checks = network_checks(args.vpc_id, args.vpc_cidr, args.clients)
         super().__init__("secure-kafka:aws:KafkaSecurityGroup", name, None, hold_children(opts, checks))
         child = pulumi.ResourceOptions(parent=self)

@@ -19,6 +19,8 @@ from ..model.access import TopicGrant, acl_arguments, kafka_acls, rollout_acls, 
 from ..model.checks import check_environment, check_int, check_security_group_id
 from ..model.errors import ConfigError
 from ..model.outputs import checked, hold_children
+from ..model.problems import Problems
+from ..model.renames import renamed
 from ..render import render_properties
 from ..render.cloudinit import CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
 from ..render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, admin_client_properties, log4j_properties,
@@ -34,6 +36,7 @@ from .zookeeper import (DATA_DEVICE, NODE_FILES, ZooKeeperEnsemble, ZooKeeperEns
                         validate_nodes)
 
 
+@renamed(zookeeper_nodes="zookeeper_count", controller_nodes="controller_count")
 @dataclass(frozen=True)
 class SelfManagedKafkaArgs(nodes.NodeGroupArgs):
     """Brokers on EC2 with their own ZooKeeper ensemble; NodeGroupArgs (cluster, VPC, subnets, key,
@@ -50,8 +53,9 @@ class SelfManagedKafkaArgs(nodes.NodeGroupArgs):
         metadata_mode: "zookeeper" (default: a dedicated ZooKeeper ensemble) or "kraft" (a dedicated
             KRaft controller quorum, no ZooKeeper). Switching a running cluster is a migration, not
             an update: see `secure-kafka migrate` in docs/self-managed.md.
-        zookeeper_nodes / zookeeper_instance_type: the dedicated ensemble (3 or 5; 1 outside prod).
-        controller_nodes / controller_instance_type: the KRaft quorum (3 or 5; 1 outside prod).
+        zookeeper_count / zookeeper_instance_type: the dedicated ensemble (3 or 5; 1 outside prod).
+        controller_count / controller_instance_type: the KRaft quorum (3 or 5; 1 outside prod).
+            0.2.0's `zookeeper_nodes` / `controller_nodes` still work for one release, with a warning.
         access: `TopicGrant`s: Kafka ACLs applied at boot, and one client certificate each (a Secrets
             Manager secret under the customer key).
         rollout_gate: True (default): `pulumi up` replaces brokers one at a time and waits, before
@@ -74,9 +78,9 @@ class SelfManagedKafkaArgs(nodes.NodeGroupArgs):
     min_insync_replicas: int = 2
     quota: ClientQuota = ClientQuota()
     metadata_mode: str = "zookeeper"
-    zookeeper_nodes: int = 3
+    zookeeper_count: int = 3
     zookeeper_instance_type: str = "m6i.large"
-    controller_nodes: int = 3
+    controller_count: int = 3
     controller_instance_type: str = "m6i.large"
     access: Sequence[TopicGrant] = ()
     rollout_gate: bool = True
@@ -85,8 +89,8 @@ class SelfManagedKafkaArgs(nodes.NodeGroupArgs):
 
 METADATA_MODES = ("zookeeper", "kraft")
 # Settings that belong to one metadata mode: setting one in the other mode is a mistake.
-_MODE_SETTINGS = {"zookeeper": ("zookeeper_nodes", "zookeeper_instance_type"),
-                  "kraft": ("controller_nodes", "controller_instance_type")}
+_MODE_SETTINGS = {"zookeeper": ("zookeeper_count", "zookeeper_instance_type"),
+                  "kraft": ("controller_count", "controller_instance_type")}
 
 
 def client_ports(listeners: Sequence[str]) -> tuple[int, ...]:
@@ -94,56 +98,78 @@ def client_ports(listeners: Sequence[str]) -> tuple[int, ...]:
 
 
 def validate_kafka_args(args: SelfManagedKafkaArgs, label: Callable[[str], str] = lambda n: n) -> None:
-    """One ConfigError naming the argument, the value and what is allowed."""
-    configtypes.check_types(args, label)
-    check_environment(args.environment, label("environment"))
-    validate_nodes(args, label)
+    """Every bad argument at once (a ConfigError each), in the order below, the metadata quorum's too."""
+    configtypes.check_types(args, label)  # types first: every check below relies on them
+    problems = Problems()
+    with problems:
+        check_environment(args.environment, label("environment"))
+    with problems:
+        validate_nodes(args, label)
     listeners = list(args.listeners) if not isinstance(args.listeners, str) else args.listeners
-    if (not isinstance(listeners, list) or not listeners
-            or any(name not in LISTENER_PORTS for name in listeners) or len(set(listeners)) != len(listeners)):
-        raise ConfigError(label("listeners"), args.listeners,
-                          "TLS listeners only: a non-empty list from SSL (mutual TLS, 9094) and SASL_SSL (9096)")
-    low = 3 if args.environment == "prod" else 2
-    check_int(args.broker_count, label("broker_count"), low, 60, f"an integer {low}-60 in {args.environment}")
-    check_int(args.replication_factor, label("replication_factor"), 2, args.broker_count,
-              f"an integer from 2 to the broker count ({args.broker_count})")
-    if args.environment == "prod" and args.replication_factor < 3:
-        raise ConfigError(label("replication_factor"), args.replication_factor, "3 or more in prod")
-    check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
-              f"an integer from 2 to the replication factor ({args.replication_factor})")
-    if not isinstance(args.quota, ClientQuota) or min(args.quota.producer_byte_rate, args.quota.consumer_byte_rate,
-                                                        args.quota.request_percentage) <= 0:
-        raise ConfigError(label("quota"), args.quota, "a ClientQuota with positive limits")
-    validate_grants(args.access, label("access"))
-    if args.rollout_gate not in (True, False):
-        raise ConfigError(label("rollout_gate"), args.rollout_gate, "true or false")
-    if args.rollout_gate and "SSL" not in listeners:
-        raise ConfigError(label("rollout_gate"), args.rollout_gate,
-                          "false, or the SSL listener in listeners: the gate observes the cluster over mutual TLS")
-    if args.metadata_mode not in METADATA_MODES:
-        raise ConfigError(label("metadata_mode"), args.metadata_mode,
-                          "zookeeper (a dedicated ensemble) or kraft (a dedicated controller quorum)")
-    if args.rollout_kafka_home is not None and (
-            not isinstance(args.rollout_kafka_home, str) or not args.rollout_kafka_home.startswith("/")
-            or args.metadata_mode != "kraft" or not args.rollout_gate):
-        raise ConfigError(label("rollout_kafka_home"), args.rollout_kafka_home,
-                          "an absolute path to a Kafka installation, with metadata_mode kraft and rollout_gate on")
-    for mode, names in _MODE_SETTINGS.items():
-        for setting in names if mode != args.metadata_mode else ():
-            default = SelfManagedKafkaArgs.__dataclass_fields__[setting].default
-            if getattr(args, setting) != default:
-                raise ConfigError(label(setting), getattr(args, setting),
-                                  f"nothing with metadata_mode {args.metadata_mode}: it sets up the {mode} nodes")
-    if args.metadata_mode == "kraft":
-        validate_quorum_args(controller_args(args, security_group_id=None), _role_label(label, "controller"))
-    else:
-        validate_ensemble_args(zookeeper_args(args, security_group_id=None), _role_label(label, "zookeeper"))
-    validate_clients(args.clients, client_ports(listeners), label("clients"))
+    with problems:
+        if (not isinstance(listeners, list) or not listeners
+                or any(name not in LISTENER_PORTS for name in listeners) or len(set(listeners)) != len(listeners)):
+            raise ConfigError(label("listeners"), args.listeners,
+                              "TLS listeners only: a non-empty list from SSL (mutual TLS, 9094) and SASL_SSL (9096)")
+    if problems.ok(label("environment")):
+        low = 3 if args.environment == "prod" else 2
+        with problems:
+            check_int(args.broker_count, label("broker_count"), low, 60, f"an integer {low}-60 in {args.environment}")
+    if problems.ok(label("environment"), label("broker_count")):
+        with problems:
+            check_int(args.replication_factor, label("replication_factor"), 2, args.broker_count,
+                      f"an integer from 2 to the broker count ({args.broker_count})")
+            if args.environment == "prod" and args.replication_factor < 3:
+                raise ConfigError(label("replication_factor"), args.replication_factor, "3 or more in prod")
+    if problems.ok(label("environment"), label("broker_count"), label("replication_factor")):
+        with problems:
+            check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
+                      f"an integer from 2 to the replication factor ({args.replication_factor})")
+    with problems:
+        if not isinstance(args.quota, ClientQuota) or min(args.quota.producer_byte_rate, args.quota.consumer_byte_rate,
+                                                            args.quota.request_percentage) <= 0:
+            raise ConfigError(label("quota"), args.quota, "a ClientQuota with positive limits")
+    with problems:
+        validate_grants(args.access, label("access"))
+    with problems:
+        if args.rollout_gate not in (True, False):
+            raise ConfigError(label("rollout_gate"), args.rollout_gate, "true or false")
+        if args.rollout_gate and "SSL" not in listeners and problems.ok(label("listeners")):
+            raise ConfigError(label("rollout_gate"), args.rollout_gate,
+                              "false, or the SSL listener in listeners: the gate observes the cluster over mutual TLS")
+    with problems:
+        if args.metadata_mode not in METADATA_MODES:
+            raise ConfigError(label("metadata_mode"), args.metadata_mode,
+                              "zookeeper (a dedicated ensemble) or kraft (a dedicated controller quorum)")
+    with problems:
+        if args.rollout_kafka_home is not None and (
+                not isinstance(args.rollout_kafka_home, str) or not args.rollout_kafka_home.startswith("/")
+                or args.metadata_mode != "kraft" or not args.rollout_gate):
+            raise ConfigError(label("rollout_kafka_home"), args.rollout_kafka_home,
+                              "an absolute path to a Kafka installation, with metadata_mode kraft and rollout_gate on")
+    if problems.ok(label("metadata_mode")):
+        for mode, names in _MODE_SETTINGS.items():
+            for setting in names if mode != args.metadata_mode else ():
+                default = SelfManagedKafkaArgs.__dataclass_fields__[setting].default
+                with problems:
+                    if getattr(args, setting) != default:
+                        raise ConfigError(label(setting), getattr(args, setting),
+                                          f"nothing with metadata_mode {args.metadata_mode}: it sets up the {mode} nodes")
+        # the quorum's own checks (a node-group error it shares with the brokers is reported once)
+        with problems:
+            if args.metadata_mode == "kraft":
+                validate_quorum_args(controller_args(args, security_group_id=None), _role_label(label, "controller"))
+            else:
+                validate_ensemble_args(zookeeper_args(args, security_group_id=None), _role_label(label, "zookeeper"))
+    if problems.ok(label("listeners")):
+        with problems:
+            validate_clients(args.clients, client_ports(listeners), label("clients"))
+    problems.raise_all()
 
 
 def _role_label(label: Callable[[str], str], role: str) -> Callable[[str], str]:
     """The quorum's own argument names as the SelfManagedKafka settings that feed them."""
-    names = {"node_count": f"{role}_nodes", "instance_type": f"{role}_instance_type"}
+    names = {"instance_type": f"{role}_instance_type"}
     return lambda name: label(names.get(name, name))
 
 
@@ -160,7 +186,7 @@ def zookeeper_args(args: SelfManagedKafkaArgs, security_group_id: Optional[pulum
                    key_arn: Optional[pulumi.Input[str]] = None,
                    ca: Optional[pki.BringYourOwnCa] = None) -> ZooKeeperEnsembleArgs:
     return ZooKeeperEnsembleArgs(
-        **_quorum_fields(args, key_arn, ca), node_count=args.zookeeper_nodes,
+        **_quorum_fields(args, key_arn, ca), zookeeper_count=args.zookeeper_count,
         instance_type=args.zookeeper_instance_type,
         client_security_group_ids=[security_group_id] if security_group_id is not None else [])
 
@@ -169,7 +195,7 @@ def controller_args(args: SelfManagedKafkaArgs, security_group_id: Optional[pulu
                     key_arn: Optional[pulumi.Input[str]] = None,
                     ca: Optional[pki.BringYourOwnCa] = None) -> KRaftControllerQuorumArgs:
     return KRaftControllerQuorumArgs(
-        **_quorum_fields(args, key_arn, ca), node_count=args.controller_nodes,
+        **_quorum_fields(args, key_arn, ca), controller_count=args.controller_count,
         instance_type=args.controller_instance_type,
         broker_security_group_ids=[security_group_id] if security_group_id is not None else [],
         replication_factor=args.replication_factor, min_insync_replicas=args.min_insync_replicas)

@@ -11,6 +11,8 @@ from ..model.checks import (NAME, check_ensemble_size, check_instance_type, chec
                             check_security_group_id, check_subnet_id, check_vpc_id)
 from ..model.errors import ConfigError
 from ..model.outputs import check_now, checked, hold_children
+from ..model.problems import Problems
+from ..model.renames import renamed
 from ..render import render_properties
 from ..render.cloudinit import CLOUDWATCH_START, LOG_DIR, TLS_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
 from ..render.kafka import PemFiles, log4j_properties
@@ -26,46 +28,66 @@ NODE_FILES = PemFiles(keystore=f"{TLS_DIR}/node.pem", truststore=f"{TLS_DIR}/ca.
 DATA_DEVICE = "/dev/sdf"
 
 
+@renamed(node_count="zookeeper_count")
 @dataclass(frozen=True)
 class ZooKeeperEnsembleArgs(nodes.NodeGroupArgs):
     """A dedicated ensemble; NodeGroupArgs (cluster, VPC, subnets, key, CA, retention, tags) plus:
 
     Attributes:
-        node_count: 3 (default) or 5; 1 only outside prod.
+        zookeeper_count: 3 (default) or 5; 1 only outside prod (0.2.0's `node_count`: deprecated).
         client_security_group_ids: the groups (may be Outputs) whose members may reach the TLS
             client port 2182; nobody else can, and there is no plaintext port.
     """
 
-    node_count: int = 3
+    zookeeper_count: int = 3
     client_security_group_ids: Sequence["pulumi.Input[str]"] = ()
 
 
 def validate_ensemble_args(args: ZooKeeperEnsembleArgs, label: Callable[[str], str] = lambda n: n) -> None:
-    check_ensemble_size(args.node_count, args.environment, label("node_count"))
-    validate_nodes(args, label)
-    pki.validate_ca(args.ca, label)
+    """Every bad argument at once: the ensemble's size, its node group, its CA."""
+    problems = Problems()
+    with problems:
+        check_ensemble_size(args.zookeeper_count, args.environment, label("zookeeper_count"))
+    with problems:
+        validate_nodes(args, label)
+    with problems:
+        pki.validate_ca(args.ca, label)
+    problems.raise_all()
 
 
 def validate_nodes(args: nodes.NodeGroupArgs, label: Callable[[str], str]) -> None:
-    """Checks shared by every EC2 node group: subnets, sizes, names, retention."""
-    if not isinstance(args.cluster, str) or not NAME.match(args.cluster):
-        raise ConfigError(label("cluster"), args.cluster, "lowercase letters, digits and '-' (used in certificate subjects)")
-    check_now(args.vpc_id, check_vpc_id, label("vpc_id"))
-    check_now(args.vpc_cidr, validate_vpc_cidr, label("vpc_cidr"))
-    if isinstance(args.subnet_ids, str) or not isinstance(args.subnet_ids, Sequence) or not args.subnet_ids:
-        raise ConfigError(label("subnet_ids"), args.subnet_ids, "a non-empty list of private subnets, one per AZ")
-    for subnet in args.subnet_ids:
-        check_now(subnet, check_subnet_id, label("subnet_ids"))
-    if args.kms_key_arn is not None:
-        check_now(args.kms_key_arn, check_kms_arn, label("kms_key_arn"))
+    """Checks shared by every EC2 node group: subnets, sizes, names, retention; every failure at once."""
+    problems = Problems()
+    with problems:
+        if not isinstance(args.cluster, str) or not NAME.match(args.cluster):
+            raise ConfigError(label("cluster"), args.cluster,
+                              "lowercase letters, digits and '-' (used in certificate subjects)")
+    with problems:
+        check_now(args.vpc_id, check_vpc_id, label("vpc_id"))
+    with problems:
+        check_now(args.vpc_cidr, validate_vpc_cidr, label("vpc_cidr"))
+    with problems:
+        if isinstance(args.subnet_ids, str) or not isinstance(args.subnet_ids, Sequence) or not args.subnet_ids:
+            raise ConfigError(label("subnet_ids"), args.subnet_ids, "a non-empty list of private subnets, one per AZ")
+        for subnet in args.subnet_ids:
+            check_now(subnet, check_subnet_id, label("subnet_ids"))
+    with problems:
+        if args.kms_key_arn is not None:
+            check_now(args.kms_key_arn, check_kms_arn, label("kms_key_arn"))
     for attr, low, high in (("root_gib", 8, 1024), ("data_gib", 10, 16384)):
-        check_int(getattr(args, attr), label(attr), low, high, f"an integer {low}-{high} (GiB)")
-    if args.log_retention_days not in LOG_RETENTION_DAYS:
-        raise ConfigError(label("log_retention_days"), args.log_retention_days, "one of CloudWatch's retention periods")
-    check_instance_type(args.instance_type, label("instance_type"))
-    for cidr in args.https_egress_cidrs:
-        if cidr in ("0.0.0.0/0", "::/0") and args.environment == "prod":
-            raise ConfigError(label("https_egress_cidrs"), cidr, "VPC endpoint ranges in prod, not the whole internet")
+        with problems:
+            check_int(getattr(args, attr), label(attr), low, high, f"an integer {low}-{high} (GiB)")
+    with problems:
+        if args.log_retention_days not in LOG_RETENTION_DAYS:
+            raise ConfigError(label("log_retention_days"), args.log_retention_days,
+                              "one of CloudWatch's retention periods")
+    with problems:
+        check_instance_type(args.instance_type, label("instance_type"))
+    with problems:
+        for cidr in args.https_egress_cidrs:
+            if cidr in ("0.0.0.0/0", "::/0") and args.environment == "prod":
+                raise ConfigError(label("https_egress_cidrs"), cidr, "VPC endpoint ranges in prod, not the whole internet")
+    problems.raise_all()
 
 
 class ZooKeeperEnsemble(pulumi.ComponentResource):
@@ -98,7 +120,7 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
             nodes.peer_port(f"{name}-{what.split()[-1]}", sg, port, f"ZooKeeper {what} inside the ensemble", self)
         nodes.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
 
-        launched = launch_quorum(name, args, args.node_count, where, sg, key_arn, "zookeeper", tags,
+        launched = launch_quorum(name, args, args.zookeeper_count, where, sg, key_arn, "zookeeper", tags,
                                  pki.zookeeper_certs, _user_data, DATA_DEVICE, self)
         self.pki, self.instances, ips = launched.pki, launched.instances, launched.ips
         self.connect_string = pulumi.Output.all(*ips).apply(

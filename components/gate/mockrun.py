@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import logging
 import runpy
 import sys
 import warnings
@@ -255,6 +256,18 @@ def _plain(value: Any) -> Any:
 class Run:
     resources: list[StackResource]
     outputs: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # what the program logged (pulumi.log.warn/error)
+
+
+class _ProgramLog(logging.Handler):
+    """The program's `pulumi.log` warnings and errors: diagnostics `pulumi up` would print, kept for the report."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.levelname.lower()}: {record.getMessage()}")
 
 
 def record(fn: Callable[[], Any], *, project: str = "secure-kafka", stack: str = "dev",
@@ -267,7 +280,12 @@ def record(fn: Callable[[], Any], *, project: str = "secure-kafka", stack: str =
         monitor = RecordingMonitor(Mocks(stack_outputs, config), root=root)
     elif stack_outputs is not None:
         raise ValueError("give stack_outputs to the monitor's Mocks")
-    pulumi_mocks.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+    log = _ProgramLog()
+    logger = logging.getLogger(f"{__name__}.program")
+    logger.propagate = False
+    logger.handlers[:] = [log]
+    pulumi_mocks.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor,
+                           logger=logger)
     pulumi.runtime.set_all_config(dict(config or {}))
     outputs: dict[str, Any] = {}
     real_export = pulumi.export
@@ -293,7 +311,7 @@ def record(fn: Callable[[], Any], *, project: str = "secure-kafka", stack: str =
     if monitor.duplicates:
         raise UsageError(f"two registrations share a URN, which the Pulumi engine refuses (duplicate resource URN): "
                          f"{'; '.join(monitor.duplicates)}. Give one of them another name.")
-    return Run(monitor.recorded, {k: _resolve(v) for k, v in outputs.items()})
+    return Run(monitor.recorded, {k: _resolve(v) for k, v in outputs.items()}, log.lines)
 
 
 async def _settle() -> None:

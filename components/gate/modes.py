@@ -101,7 +101,7 @@ def judge_program(project: Project, stack: str, *, pack: Path, config: Mapping[s
                                   config=config, python=pack_python(pack))
     where = str(project.stack_file(stack))
     report = Report("pulumi-program", f"{project.name}/{stack}", outputs=dict(run.outputs), simulated=True,
-                    placeholders=project.placeholders(stack))
+                    placeholders=project.placeholders(stack), warnings=list(run.warnings))
     harmless = policyconfig.resolve(config, not up)["kafka-coverage"].settings.harmless
     for verdict in verdicts:
         r = verdict.resource

@@ -50,6 +50,7 @@ class Report:
     outputs: dict[str, Any] = field(default_factory=dict)
     simulated: bool = False  # outputs come from the offline mocks, not from a cloud
     placeholders: list[str] = field(default_factory=list)  # stack values to replace before `pulumi up`
+    warnings: list[str] = field(default_factory=list)  # the program's own diagnostics (deprecated keys, ...)
 
     def sort(self) -> "Report":
         self.judged.sort(key=lambda j: (j.location, j.label))
@@ -144,6 +145,7 @@ def as_json(report: Report, version: str) -> str:
         "resources": [j.__dict__ for j in report.judged],
         "findings": [{**r.__dict__, "resources": list(r.resources)} for r in report.results],
         "outputs": report.outputs, "outputs_simulated": report.simulated, "placeholders": report.placeholders,
+        "warnings": report.warnings,
     }, indent=2, sort_keys=True, default=str) + "\n"
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Optional, Sequence
 from ..model import pki
 from ..model.access import TopicGrant
 from ..model.errors import ConfigError
+from ..model.renames import renamed
 from ..render.kafka import ClientQuota
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class ContainerResources:
     memory_limit: str = "2Gi"
 
 
+@renamed(brokers="broker_count", zookeepers="zookeeper_count", controllers="controller_count")
 @dataclass(frozen=True)
 class KafkaOnKubernetesArgs:
     """Kafka and ZooKeeper pods on any conformant cluster.
@@ -44,8 +46,9 @@ class KafkaOnKubernetesArgs:
         cluster: the cluster's name (lowercase, digits, '-'); in certificate subjects.
         namespace: a namespace of its own (not kube-*), labelled Pod Security `restricted` (kafka).
         environment: dev, staging or prod (prod: 3+ brokers, 3+ ZooKeeper pods).
-        brokers / zookeepers: 3 and 3 by default (brokers 2-30; ZooKeeper 3 or 5, 1 outside prod).
-        metadata_mode: "zookeeper" (default) or "kraft": `controllers` KRaft controller pods (3 or 5;
+        broker_count / zookeeper_count: 3 and 3 by default (brokers 2-30; ZooKeeper 3 or 5, 1 outside
+            prod); 0.2.0's `brokers` / `zookeepers` still work for one release, with a warning.
+        metadata_mode: "zookeeper" (default) or "kraft": `controller_count` KRaft controller pods (3 or 5;
             1 outside prod) instead of ZooKeeper, TLS with client certificates on 9093, reachable
             only from the brokers and each other; `controller_storage_gib` (10) and
             `controller_resources` size them.
@@ -70,8 +73,8 @@ class KafkaOnKubernetesArgs:
     cluster: str
     namespace: str = "kafka"
     environment: str = "prod"
-    brokers: int = 3
-    zookeepers: int = 3
+    broker_count: int = 3
+    zookeeper_count: int = 3
     image: str = "apache/kafka:3.9.1"
     listeners: Sequence[str] = ("SSL",)
     replication_factor: int = 3
@@ -93,7 +96,7 @@ class KafkaOnKubernetesArgs:
     ca: Optional[pki.BringYourOwnCa] = None
     cluster_domain: str = "cluster.local"
     metadata_mode: str = "zookeeper"
-    controllers: int = 3
+    controller_count: int = 3
     controller_storage_gib: int = 10
     controller_resources: ContainerResources = ContainerResources("250m", "1Gi", "1", "1Gi")
 

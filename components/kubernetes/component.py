@@ -91,11 +91,11 @@ class KafkaOnKubernetes(pulumi.ComponentResource):
             return pulumi.Output.secret(pulumi.Output.all(key, cert, ca_pem).apply(lambda v: v[0] + v[1] + v[2]))
 
         secrets: dict[str, dict[str, Any]] = {
-            "kafka-tls": {**{f"kafka-{i}.pem": bundle(f"broker-{i}") for i in range(args.brokers)}, "ca.pem": ca_pem},
+            "kafka-tls": {**{f"kafka-{i}.pem": bundle(f"broker-{i}") for i in range(args.broker_count)}, "ca.pem": ca_pem},
         }
         if kraft:
             secrets["kafka-controller-tls"] = {**{f"kafka-controller-{i}.pem": bundle(f"controller-{i}")
-                                                  for i in range(args.controllers)}, "ca.pem": ca_pem}
+                                                  for i in range(args.controller_count)}, "ca.pem": ca_pem}
         else:
             secrets["zookeeper-tls"] = {"node.pem": bundle("zookeeper-0"), "ca.pem": ca_pem}
         for grant in args.access:

@@ -42,15 +42,15 @@ def _fqdn(args: KafkaOnKubernetesArgs, host: str, service: str) -> str:
 
 def broker_hosts(args: KafkaOnKubernetesArgs) -> list[list[str]]:
     bootstrap = [f"kafka.{args.namespace}.svc", f"kafka.{args.namespace}.svc.{args.cluster_domain}"]
-    return [[_fqdn(args, f"kafka-{i}", "kafka-headless"), *bootstrap] for i in range(args.brokers)]
+    return [[_fqdn(args, f"kafka-{i}", "kafka-headless"), *bootstrap] for i in range(args.broker_count)]
 
 
 def zookeeper_hosts(args: KafkaOnKubernetesArgs) -> list[list[str]]:
-    return [[_fqdn(args, f"zookeeper-{i}", "zookeeper-headless")] for i in range(args.zookeepers)]
+    return [[_fqdn(args, f"zookeeper-{i}", "zookeeper-headless")] for i in range(args.zookeeper_count)]
 
 
 def controller_hosts(args: KafkaOnKubernetesArgs) -> list[list[str]]:
-    return [[_fqdn(args, f"kafka-controller-{i}", "kafka-controller-headless")] for i in range(args.controllers)]
+    return [[_fqdn(args, f"kafka-controller-{i}", "kafka-controller-headless")] for i in range(args.controller_count)]
 
 
 def voters(args: KafkaOnKubernetesArgs) -> list[Voter]:
@@ -101,18 +101,18 @@ def config_files(args: KafkaOnKubernetesArgs) -> tuple[dict[str, str], dict[str,
         for i, c in enumerate(commands))
     kraft = args.metadata_mode == "kraft"
     kafka = {f"server-{i}.properties": render_properties(
-        kraft_broker_properties(kraft_broker_settings(args, i), args.brokers) if kraft
-        else server_properties(broker_settings(args, i), args.brokers)) for i in range(args.brokers)}
+        kraft_broker_properties(kraft_broker_settings(args, i), args.broker_count) if kraft
+        else server_properties(broker_settings(args, i), args.broker_count)) for i in range(args.broker_count)}
     kafka.update({"log4j.properties": log4j, "admin.properties": render_properties(admin_client_properties(admin_tls)),
                   "access.sh": script, "ready.sh": READY_SCRIPT})
     if kraft:
         quorum = {f"controller-{i}.properties": render_properties(controller_properties(controller_settings(args, i)))
-                  for i in range(args.controllers)}
+                  for i in range(args.controller_count)}
         # each controller's readiness probe asks the quorum with its own certificate, and gives up
         # (not ready) well inside the probe's timeout when no leader answers
         quorum.update({f"admin-{i}.properties": render_properties({
             **admin_client_properties(controller_settings(args, i).tls), **PROBE_TIMEOUTS})
-            for i in range(args.controllers)})
+            for i in range(args.controller_count)})
         return kafka, {**quorum, "log4j.properties": log4j, "controller-ready.sh": CONTROLLER_READY_SCRIPT}
     zk = {"zoo.cfg": render_properties(zoo_cfg(zookeeper_settings(args))), "log4j.properties": log4j}
     return kafka, zk
@@ -348,12 +348,12 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
         {**env, "KAFKA_HEAP_OPTS": "-Xms1g -Xmx1g"},
         ready=ready_command("${HOSTNAME##*-}", f"$(hostname -f):{TLS_PORT}", "/etc/kafka/config/admin.properties",
                             "/etc/kafka/config/ready.sh"))
-    out += [_stateful_set(args, quorum_name, args.controllers if kraft else args.zookeepers, quorum_labels,
+    out += [_stateful_set(args, quorum_name, args.controller_count if kraft else args.zookeeper_count, quorum_labels,
                           f"{quorum_name}-headless", quorum_container,
                           [{"name": "config", "configMap": {"name": f"{quorum_name}-config"}},
                            {"name": "tls", "secret": {"secretName": f"{quorum_name}-tls", "defaultMode": 0o440}},
                            *empty], args.controller_storage_gib if kraft else args.zookeeper_storage_gib),
-            _stateful_set(args, "kafka", args.brokers, KAFKA_LABELS, "kafka-headless", kafka_container,
+            _stateful_set(args, "kafka", args.broker_count, KAFKA_LABELS, "kafka-headless", kafka_container,
                           [{"name": "config", "configMap": {"name": "kafka-config"}},
                            {"name": "tls", "secret": {"secretName": "kafka-tls", "defaultMode": 0o440}}, *empty],
                           args.broker_storage_gib)]

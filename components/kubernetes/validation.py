@@ -13,6 +13,7 @@ from ..model import configtypes
 from ..model.access import validate_grants
 from ..model.checks import NAME, check_ensemble_size, check_environment, check_int, check_kms_arn
 from ..model.errors import ConfigError
+from ..model.problems import Problems
 from ..model.outputs import check_now
 from ..render.kafka import LISTENER_PORTS
 from .args import SERVICE_TYPES, KafkaOnKubernetesArgs, check_object_name
@@ -20,62 +21,92 @@ from .manifests import client_ports, client_service
 
 
 def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] = lambda n: n) -> None:
-    configtypes.check_types(args, label)
-    if not isinstance(args.cluster, str) or not NAME.match(args.cluster):
-        raise ConfigError(label("cluster"), args.cluster, "lowercase letters, digits and '-'")
-    if not isinstance(args.namespace, str) or not NAME.match(args.namespace) or args.namespace.startswith("kube-"):
-        raise ConfigError(label("namespace"), args.namespace, "a DNS label for a namespace of its own (not kube-*)")
-    check_environment(args.environment, label("environment"))
-    if args.metadata_mode not in ("zookeeper", "kraft"):
-        raise ConfigError(label("metadata_mode"), args.metadata_mode,
-                          "zookeeper (ZooKeeper pods) or kraft (KRaft controller pods)")
-    if args.metadata_mode == "kraft":
-        check_ensemble_size(args.controllers, args.environment, label("controllers"), group="controller quorum")
-        if args.zookeepers != 3:
-            raise ConfigError(label("zookeepers"), args.zookeepers, "nothing with metadata_mode kraft")
-    else:
-        check_ensemble_size(args.zookeepers, args.environment, label("zookeepers"))
-        if args.controllers != 3:
-            raise ConfigError(label("controllers"), args.controllers, "nothing with metadata_mode zookeeper")
-    low = 3 if args.environment == "prod" else 2
-    check_int(args.brokers, label("brokers"), low, 30, f"an integer {low}-30 in {args.environment}")
-    check_int(args.replication_factor, label("replication_factor"), 2, args.brokers,
-              f"2 to the broker count ({args.brokers})")
-    check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
-              f"2 to the replication factor ({args.replication_factor})")
-    if isinstance(args.listeners, str) or not args.listeners or any(l not in LISTENER_PORTS for l in args.listeners):
-        raise ConfigError(label("listeners"), args.listeners, "TLS listeners only: SSL and/or SASL_SSL")
-    if not args.storage_class and not args.eks_kms_key_arn:
-        raise ConfigError(label("storage_class"), args.storage_class,
-                          "the name of an encrypted StorageClass, or eks_kms_key_arn to create one on EKS")
-    if args.storage_class:
-        check_now(args.storage_class, check_object_name, label("storage_class"))
-    if args.eks_kms_key_arn is not None:
-        check_now(args.eks_kms_key_arn, check_kms_arn, label("eks_kms_key_arn"))
-    if ":" not in args.image or args.image.endswith(":latest"):
-        raise ConfigError(label("image"), args.image, "an image with a pinned tag or digest, e.g. apache/kafka:3.9.1")
-    if args.client_service_type not in SERVICE_TYPES:
-        raise ConfigError(label("client_service_type"), args.client_service_type, f"one of {', '.join(SERVICE_TYPES)}")
-    validate_grants(args.access, label("access"))
-    if args.cilium:
-        try:
-            version = tuple(int(part) for part in str(args.cilium_version).split(".")[:2])
-        except ValueError:
-            version = ()
-        if len(version) != 2 or version >= (1, 20) or version < (1, 14):
-            raise ConfigError(label("cilium_version"), args.cilium_version,
-                              "a Cilium release with Kafka L7 rules, 1.14-1.19 (1.20 removed them); "
-                              "or cilium: false and rely on the broker ACLs")
-    if args.client_service_type != "ClusterIP":
-        service = client_service(args)
-        # Judge twice: as rendered (internal scheme), and as if the scheme were lost, so that the
-        # source ranges alone must already keep the internet out.
-        bare = {**service, "metadata": {k: v for k, v in service["metadata"].items() if k != "annotations"}}
-        findings = [f for probe in (service, bare)
-                    for f in judge_resource(Resource("kubernetes:core/v1:Service", probe, name=service["metadata"]["name"]),
-                                            Settings(ports=tuple(client_ports(args))))]
-        if findings or not args.load_balancer_source_ranges:
-            said = findings[0].message if findings else "no loadBalancerSourceRanges were given"
+    """Every bad argument at once (a ConfigError each), in the order below."""
+    configtypes.check_types(args, label)  # types first: every check below relies on them
+    problems = Problems()
+    with problems:
+        if not isinstance(args.cluster, str) or not NAME.match(args.cluster):
+            raise ConfigError(label("cluster"), args.cluster, "lowercase letters, digits and '-'")
+    with problems:
+        if not isinstance(args.namespace, str) or not NAME.match(args.namespace) or args.namespace.startswith("kube-"):
+            raise ConfigError(label("namespace"), args.namespace, "a DNS label for a namespace of its own (not kube-*)")
+    with problems:
+        check_environment(args.environment, label("environment"))
+    with problems:
+        if args.metadata_mode not in ("zookeeper", "kraft"):
+            raise ConfigError(label("metadata_mode"), args.metadata_mode,
+                              "zookeeper (ZooKeeper pods) or kraft (KRaft controller pods)")
+    if problems.ok(label("environment"), label("metadata_mode")):
+        kraft = args.metadata_mode == "kraft"
+        quorum, other, other_default = (("controller_count", "zookeeper_count", 3) if kraft
+                                        else ("zookeeper_count", "controller_count", 3))
+        with problems:
+            check_ensemble_size(getattr(args, quorum), args.environment, label(quorum),
+                                **({"group": "controller quorum"} if kraft else {}))
+        with problems:
+            if getattr(args, other) != other_default:
+                raise ConfigError(label(other), getattr(args, other), f"nothing with metadata_mode {args.metadata_mode}")
+    if problems.ok(label("environment")):
+        low = 3 if args.environment == "prod" else 2
+        with problems:
+            check_int(args.broker_count, label("broker_count"), low, 30, f"an integer {low}-30 in {args.environment}")
+    if problems.ok(label("environment"), label("broker_count")):
+        with problems:
+            check_int(args.replication_factor, label("replication_factor"), 2, args.broker_count,
+                      f"2 to the broker count ({args.broker_count})")
+    if problems.ok(label("environment"), label("broker_count"), label("replication_factor")):
+        with problems:
+            check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
+                      f"2 to the replication factor ({args.replication_factor})")
+    with problems:
+        if isinstance(args.listeners, str) or not args.listeners or any(l not in LISTENER_PORTS for l in args.listeners):
+            raise ConfigError(label("listeners"), args.listeners, "TLS listeners only: SSL and/or SASL_SSL")
+    with problems:
+        if not args.storage_class and not args.eks_kms_key_arn:
+            raise ConfigError(label("storage_class"), args.storage_class,
+                              "the name of an encrypted StorageClass, or eks_kms_key_arn to create one on EKS")
+        if args.storage_class:
+            check_now(args.storage_class, check_object_name, label("storage_class"))
+    with problems:
+        if args.eks_kms_key_arn is not None:
+            check_now(args.eks_kms_key_arn, check_kms_arn, label("eks_kms_key_arn"))
+    with problems:
+        if ":" not in args.image or args.image.endswith(":latest"):
+            raise ConfigError(label("image"), args.image,
+                              "an image with a pinned tag or digest, e.g. apache/kafka:3.9.1")
+    with problems:
+        if args.client_service_type not in SERVICE_TYPES:
             raise ConfigError(label("client_service_type"), args.client_service_type,
-                              "ClusterIP, or an internal load balancer with private loadBalancerSourceRanges; "
-                              f"the guardrail says: {said}")
+                              f"one of {', '.join(SERVICE_TYPES)}")
+    with problems:
+        validate_grants(args.access, label("access"))
+    with problems:
+        if args.cilium:
+            try:
+                version = tuple(int(part) for part in str(args.cilium_version).split(".")[:2])
+            except ValueError:
+                version = ()
+            if len(version) != 2 or version >= (1, 20) or version < (1, 14):
+                raise ConfigError(label("cilium_version"), args.cilium_version,
+                                  "a Cilium release with Kafka L7 rules, 1.14-1.19 (1.20 removed them); "
+                                  "or cilium: false and rely on the broker ACLs")
+    if args.client_service_type != "ClusterIP" and problems.ok(label("client_service_type"), label("listeners"),
+                                                               label("namespace")):
+        with problems:
+            _judge_client_service(args, label)
+    problems.raise_all()
+
+
+def _judge_client_service(args: KafkaOnKubernetesArgs, label: Callable[[str], str]) -> None:
+    service = client_service(args)
+    # Judge twice: as rendered (internal scheme), and as if the scheme were lost, so that the
+    # source ranges alone must already keep the internet out.
+    bare = {**service, "metadata": {k: v for k, v in service["metadata"].items() if k != "annotations"}}
+    findings = [f for probe in (service, bare)
+                for f in judge_resource(Resource("kubernetes:core/v1:Service", probe, name=service["metadata"]["name"]),
+                                        Settings(ports=tuple(client_ports(args))))]
+    if findings or not args.load_balancer_source_ranges:
+        said = findings[0].message if findings else "no loadBalancerSourceRanges were given"
+        raise ConfigError(label("client_service_type"), args.client_service_type,
+                          "ClusterIP, or an internal load balancer with private loadBalancerSourceRanges; "
+                          f"the guardrail says: {said}")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple, Optional, Sequence
 
 from .errors import ConfigError
+from .problems import Problems
 
 _TOPIC = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
 _CLIENT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -50,23 +51,30 @@ class AclEntry(NamedTuple):
 
 
 def validate_grants(grants: Sequence[TopicGrant], setting: str = "access") -> None:
-    seen = set()
+    """Every bad grant at once (the first thing wrong with each)."""
+    problems = Problems()
+    seen: set[str] = set()
     for index, grant in enumerate(grants):
-        where = f"{setting}[{index}]"
-        if not isinstance(grant.client, str) or not _CLIENT.match(grant.client) or grant.client in ("kafka-broker", "zookeeper"):
-            raise ConfigError(f"{where}.client", grant.client, "a lowercase client name, not a node identity")
-        if grant.client in seen:
-            raise ConfigError(f"{where}.client", grant.client, "one grant per client")
-        seen.add(grant.client)
-        for kind in ("produce", "consume"):
-            topics = getattr(grant, kind)
-            if isinstance(topics, str):
-                raise ConfigError(f"{where}.{kind}", topics, "a list of topic names")
-            for topic in topics:
-                if not isinstance(topic, str) or not _TOPIC.match(topic) or topic in (".", ".."):
-                    raise ConfigError(f"{where}.{kind}", topic, "Kafka topic names: letters, digits, '.', '_', '-'")
-        if not grant.produce and not grant.consume:
-            raise ConfigError(where, grant.client, "at least one topic to produce or consume")
+        with problems:
+            _validate_grant(grant, f"{setting}[{index}]", seen)
+    problems.raise_all()
+
+
+def _validate_grant(grant: TopicGrant, where: str, seen: set[str]) -> None:
+    if not isinstance(grant.client, str) or not _CLIENT.match(grant.client) or grant.client in ("kafka-broker", "zookeeper"):
+        raise ConfigError(f"{where}.client", grant.client, "a lowercase client name, not a node identity")
+    if grant.client in seen:
+        raise ConfigError(f"{where}.client", grant.client, "one grant per client")
+    seen.add(grant.client)
+    for kind in ("produce", "consume"):
+        topics = getattr(grant, kind)
+        if isinstance(topics, str):
+            raise ConfigError(f"{where}.{kind}", topics, "a list of topic names")
+        for topic in topics:
+            if not isinstance(topic, str) or not _TOPIC.match(topic) or topic in (".", ".."):
+                raise ConfigError(f"{where}.{kind}", topic, "Kafka topic names: letters, digits, '.', '_', '-'")
+    if not grant.produce and not grant.consume:
+        raise ConfigError(where, grant.client, "at least one topic to produce or consume")
 
 
 def kafka_acls(grants: Sequence[TopicGrant]) -> list[AclEntry]:

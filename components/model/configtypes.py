@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence, Union
 import pulumi
 
 from .errors import ConfigError
+from .problems import Problems
 
 
 def _describe(annotation: Any) -> str:
@@ -136,6 +137,7 @@ def check_types(args: Any, label: Any) -> None:
     is judged: `broker_count="3"` from Python is refused as "not a whole number", the way a stack
     file's quoted number is, instead of failing later as an odd range."""
     types = hints(type(args))
+    problems = Problems()  # every mistyped argument at once; the meaning is judged only once all fit
     for field in dataclasses.fields(args):
         value = getattr(args, field.name)
         annotation = types.get(field.name, Any)
@@ -148,8 +150,10 @@ def check_types(args: Any, label: Any) -> None:
         if not fits:
             what = {int: "a whole number", bool: "true or false", float: "a number"}[expected]
             suggestion = _python_hint(value, expected)
-            raise ConfigError(label(field.name), value,
-                              f"{what}: {value!r} is a {type(value).__name__}, not {what}{suggestion}")
+            with problems:
+                raise ConfigError(label(field.name), value,
+                                  f"{what}: {value!r} is a {type(value).__name__}, not {what}{suggestion}")
+    problems.raise_all()
 
 
 def _python_hint(value: Any, expected: type) -> str:

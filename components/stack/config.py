@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
 
@@ -23,6 +24,7 @@ from ..model.access import TopicGrant
 from ..model.checks import check_environment
 from ..model.errors import ConfigError
 from ..model.naming import camel, snake
+from ..model.renames import SINCE, UNTIL, deprecated_names
 
 NS = "secure-kafka"
 # Filled from the top-level keys, not from the platform block.
@@ -57,6 +59,7 @@ class PlatformConfig:
     platform: str
     cluster_name: str
     args: Any  # MskClusterArgs, SelfManagedKafkaArgs or KafkaOnKubernetesArgs, by platform
+    deprecations: tuple[str, ...] = ()  # old keys the stack file still uses, one line each
 
 
 def _clients(raw: Any) -> tuple[ClientAccess, ...]:
@@ -77,9 +80,12 @@ def _clients(raw: Any) -> tuple[ClientAccess, ...]:
     return tuple(out)
 
 
-def typed_block(cls: type, raw: Any, prefix: str, shared: Mapping[str, Any]) -> Any:
+def typed_block(cls: type, raw: Any, prefix: str, shared: Mapping[str, Any],
+                renamed_keys: Optional[dict[str, str]] = None) -> Any:
     """Build dataclass `cls` from a camelCase block: unknown keys are named with the allowed ones,
-    every value is held to its field's type."""
+    every value is held to its field's type. A key of 0.2.0 is read as its new name and recorded in
+    `renamed_keys` ({new key: the key written})."""
+    renamed_keys = {} if renamed_keys is None else renamed_keys
     if not isinstance(raw, Mapping):
         raise ConfigError(prefix, raw, "a mapping of settings (key: value lines), not "
                           + ("a list" if isinstance(raw, list) else type(raw).__name__))
@@ -87,9 +93,17 @@ def typed_block(cls: type, raw: Any, prefix: str, shared: Mapping[str, Any]) -> 
     names = {n: f for n, f in fields.items() if n not in shared}
     types = configtypes.hints(cls)
     values: dict[str, Any] = {k: v for k, v in shared.items() if k in fields}
+    old_names = deprecated_names(cls)
     for key, value in raw.items():
         name = snake(str(key))
-        if name not in names or camel(name) != key:
+        if name in old_names and camel(name) == key:  # a 0.2.0 key: read as its new name, with a warning
+            new = old_names[name]
+            if camel(new) in raw:
+                raise ConfigError(f"{prefix}.{key}", value, f"{camel(new)} alone ({key} is its old name, "
+                                  f"deprecated since {SINCE})")
+            renamed_keys[f"{prefix}.{camel(new)}"] = f"{prefix}.{key}"
+            name = new
+        elif name not in names or camel(name) != key:
             allowed = ", ".join(sorted(camel(n) for n in names))
             raise ConfigError(f"{prefix}.{key}", value, f"a known setting: {allowed}")
         default = names[name].default
@@ -110,12 +124,13 @@ def typed_block(cls: type, raw: Any, prefix: str, shared: Mapping[str, Any]) -> 
     return cls(**values)
 
 
-def _label(prefix: str) -> Callable[[str], str]:
-    """Component argument name -> the stack-file key a user has to fix."""
+def _label(prefix: str, written: Mapping[str, str]) -> Callable[[str], str]:
+    """Component argument name -> the stack-file key a user has to fix (as written, old name or new)."""
     def label(name: str) -> str:
         if name in ("name", "cluster"):
             return f"{NS}:clusterName"
-        return f"{NS}:{camel(name)}" if name in SHARED else f"{prefix}.{camel(name)}"
+        key = f"{NS}:{camel(name)}" if name in SHARED else f"{prefix}.{camel(name)}"
+        return written.get(key, key)
     return label
 
 
@@ -152,9 +167,14 @@ def parse(values: Mapping[str, Any]) -> PlatformConfig:
         validate_vpc_cidr(values["vpcCidr"], f"{NS}:vpcCidr")
         shared.update(vpc_id=values["vpcId"], vpc_cidr=values["vpcCidr"], clients=_clients(values["clients"]))
     prefix = f"{NS}:{spec.key}"
-    args = typed_block(spec.args, values.get(spec.key, {}), prefix, shared)
-    spec.validate(name, args, _label(prefix))
-    return PlatformConfig(str(env), platform, name, args)
+    written: dict[str, str] = {}
+    with warnings.catch_warnings():  # the stack file's old keys are reported once, as stack-file keys
+        warnings.simplefilter("ignore", DeprecationWarning)
+        args = typed_block(spec.args, values.get(spec.key, {}), prefix, shared, written)
+    spec.validate(name, args, _label(prefix, written))
+    notes = tuple(f"{old} is deprecated since {SINCE}: write {new} (the old key goes in {UNTIL})"
+                  for new, old in sorted(written.items()))
+    return PlatformConfig(str(env), platform, name, args, notes)
 
 
 def namespace_values(namespace: str = NS) -> dict[str, str]:
@@ -202,4 +222,10 @@ def load(config: Optional[Mapping[str, str]] = None) -> PlatformConfig:
                 raise ConfigError(f"{NS}:{key}", value, "a YAML list or mapping (not a quoted string)") from None
         else:
             values[key] = value
-    return parse(values)
+    settings = parse(values)
+    if settings.deprecations:
+        import pulumi  # a diagnostic of `pulumi up`/`preview`; printed as "warning: ..." outside the engine
+
+        for note in settings.deprecations:
+            pulumi.log.warn(note)
+    return settings

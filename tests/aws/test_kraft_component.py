@@ -48,10 +48,10 @@ def test_a_controller_quorum_replaces_zookeeper(stack):
     assert "secure-kafka:aws:KRaftControllerQuorum" in types and "secure-kafka:aws:ZooKeeperEnsemble" not in types
     block = config["secure-kafka:selfManaged"]
     controllers, brokers = nodes(run, "-ctl-"), nodes(run, "-broker-")
-    assert len(controllers) == block["controllerNodes"] and len(brokers) == block["brokerCount"]
+    assert len(controllers) == block["controllerCount"] and len(brokers) == block["brokerCount"]
     assert "zookeeperConnect" not in run.outputs
     voters = run.outputs["controllerQuorumVoters"].split(",")
-    assert len(voters) == block["controllerNodes"]
+    assert len(voters) == block["controllerCount"]
     assert all(v.startswith(f"{1000 + i}@") and v.endswith(":9093") for i, v in enumerate(voters))
 
 
@@ -136,7 +136,7 @@ def test_zookeeper_mode_is_still_the_default(monitor):
 
 
 def test_dev_may_run_a_single_controller(monitor):
-    run = record(lambda: SelfManagedKafka("kafka", replace(ARGS, environment="dev", controller_nodes=1,
+    run = record(lambda: SelfManagedKafka("kafka", replace(ARGS, environment="dev", controller_count=1,
                                                             broker_count=2, replication_factor=2)))
     assert len([r for r in run.resources if r.type == "aws:ec2/instance:Instance" and "-ctl-" in r.name]) == 1
 
@@ -151,12 +151,12 @@ def test_the_cluster_id_is_stable_and_never_an_option():
 BAD = [
     ({"metadata_mode": "zk"}, "metadata_mode", "kraft"),
     ({"metadata_mode": "KRaft"}, "metadata_mode", "zookeeper"),
-    ({"controller_nodes": 2}, "controller_nodes", "odd controller quorum"),
-    ({"controller_nodes": 4}, "controller_nodes", "odd controller quorum"),
-    ({"controller_nodes": 1}, "controller_nodes", "at least 3 nodes in prod"),
+    ({"controller_count": 2}, "controller_count", "odd controller quorum"),
+    ({"controller_count": 4}, "controller_count", "odd controller quorum"),
+    ({"controller_count": 1}, "controller_count", "at least 3 nodes in prod"),
     ({"controller_instance_type": "m6i.hyge"}, "controller_instance_type", ""),
-    ({"zookeeper_nodes": 5}, "zookeeper_nodes", "nothing with metadata_mode kraft"),
-    ({"metadata_mode": "zookeeper", "controller_nodes": 5}, "controller_nodes", "nothing with metadata_mode zookeeper"),
+    ({"zookeeper_count": 5}, "zookeeper_count", "nothing with metadata_mode kraft"),
+    ({"metadata_mode": "zookeeper", "controller_count": 5}, "controller_count", "nothing with metadata_mode zookeeper"),
 ]
 
 

@@ -167,9 +167,9 @@ def test_selfmanaged_stack_passes_the_pack(stack):
 
 
 BAD = [
-    ({"zookeeper_nodes": 2}, "zookeeper_nodes", "odd"),
-    ({"zookeeper_nodes": 4}, "zookeeper_nodes", "odd"),
-    ({"zookeeper_nodes": 1}, "zookeeper_nodes", "at least 3 nodes in prod"),
+    ({"zookeeper_count": 2}, "zookeeper_count", "odd"),
+    ({"zookeeper_count": 4}, "zookeeper_count", "odd"),
+    ({"zookeeper_count": 1}, "zookeeper_count", "at least 3 nodes in prod"),
     ({"ca": BringYourOwnCa("", "")}, "ca.cert_pem", "BEGIN CERTIFICATE"),
     ({"ca": BringYourOwnCa("-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n", None)},
      "ca.private_key_pem", "PRIVATE KEY"),
@@ -198,17 +198,17 @@ def test_bad_input_is_refused_before_any_resource(monitor, change, setting, frag
 def test_dev_may_run_a_single_zookeeper_and_two_brokers(monitor):
     from secure_kafka.gate.mockrun import record
 
-    run = record(lambda: SelfManagedKafka("kafka", replace(ARGS, environment="dev", zookeeper_nodes=1, broker_count=2,
+    run = record(lambda: SelfManagedKafka("kafka", replace(ARGS, environment="dev", zookeeper_count=1, broker_count=2,
                                                             replication_factor=2)))
     assert sum(r.type == "aws:ec2/instance:Instance" for r in run.resources) == 3
-    with pytest.raises(ConfigError, match="zookeeper_nodes=2"):
-        SelfManagedKafka("kafka2", replace(ARGS, environment="dev", zookeeper_nodes=2))
+    with pytest.raises(ConfigError, match="zookeeper_count=2"):
+        SelfManagedKafka("kafka2", replace(ARGS, environment="dev", zookeeper_count=2))
 
 
 def test_standalone_ensemble_refuses_even_sizes(monitor):
     args = ZooKeeperEnsembleArgs(cluster="zk", vpc_id="vpc-0a1b2c3d4e5f60718", vpc_cidr="10.0.0.0/16",
-                                 subnet_ids=SUBNETS, node_count=4)
-    with pytest.raises(ConfigError, match="node_count=4"):
+                                 subnet_ids=SUBNETS, zookeeper_count=4)
+    with pytest.raises(ConfigError, match="zookeeper_count=4"):
         ZooKeeperEnsemble("zk", args)
     assert monitor.recorded == []
 
@@ -220,7 +220,7 @@ BASE = {"environment": "prod", "platform": "self-managed", "vpcId": "vpc-0a1b2c3
 
 @pytest.mark.parametrize("change,setting", [
     ({"listeners": ["PLAINTEXT"]}, "secure-kafka:selfManaged.listeners"),
-    ({"zookeeperNodes": 4}, "secure-kafka:selfManaged.zookeeperNodes"),
+    ({"zookeeperCount": 4}, "secure-kafka:selfManaged.zookeeperCount"),
     ({"replicationFactor": 5}, "secure-kafka:selfManaged.replicationFactor"),
     ({"quota": {"producerByteRate": 0}}, "secure-kafka:selfManaged.quota"),
     ({"quota": {"bytes": 1}}, "secure-kafka:selfManaged.quota.bytes"),

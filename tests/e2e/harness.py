@@ -668,11 +668,11 @@ def kubernetes_args(cluster: "KafkaCluster") -> Any:
     from secure_kafka.kubernetes.args import KafkaOnKubernetesArgs
 
     kraft = cluster.metadata == "kraft"
-    return KafkaOnKubernetesArgs(cluster=cluster.cluster, environment="dev", brokers=cluster.brokers,
-                                 zookeepers=3 if kraft else cluster.zookeepers, storage_class="encrypted",
+    return KafkaOnKubernetesArgs(cluster=cluster.cluster, environment="dev", broker_count=cluster.brokers,
+                                 zookeeper_count=3 if kraft else cluster.zookeepers, storage_class="encrypted",
                                  replication_factor=min(3, cluster.brokers),
                                  listeners=("SSL", "SASL_SSL") if cluster.sasl else ("SSL",),
-                                 metadata_mode=cluster.metadata, controllers=cluster.controllers if kraft else 3)
+                                 metadata_mode=cluster.metadata, controller_count=cluster.controllers if kraft else 3)
 
 
 def kubernetes_configmaps(cluster: "KafkaCluster") -> tuple[dict[str, dict[str, str]], dict[str, str]]:

@@ -138,7 +138,7 @@ def test_configmaps_hold_exactly_what_the_renderers_give_the_real_cluster():
     from harness import e2e_broker_settings
 
     kafka, zk = config_files(ARGS)
-    for i in range(ARGS.brokers):
+    for i in range(ARGS.broker_count):
         assert kafka[f"server-{i}.properties"] == render_properties(server_properties(broker_settings(ARGS, i), 3))
     assert zk["zoo.cfg"] == render_properties(zoo_cfg(zookeeper_settings(ARGS)))
     # against the real e2e brokers, only addresses, ports, paths and the cluster name differ
@@ -216,10 +216,10 @@ def test_the_evaluator_itself_follows_networkpolicy_semantics():
 
 
 BAD = [
-    ({"zookeepers": 2}, "zookeepers", "odd"),
-    ({"zookeepers": 4}, "zookeepers", "odd"),
-    ({"zookeepers": 1}, "zookeepers", "at least 3 nodes in prod"),
-    ({"brokers": 2, "replication_factor": 2}, "brokers", "3-30 in prod"),
+    ({"zookeeper_count": 2}, "zookeeper_count", "odd"),
+    ({"zookeeper_count": 4}, "zookeeper_count", "odd"),
+    ({"zookeeper_count": 1}, "zookeeper_count", "at least 3 nodes in prod"),
+    ({"broker_count": 2, "replication_factor": 2}, "broker_count", "3-30 in prod"),
     ({"replication_factor": 4}, "replication_factor", "broker count (3)"),
     ({"storage_class": None}, "storage_class", "encrypted StorageClass"),
     ({"client_service_type": "LoadBalancer"}, "client_service_type", "No loadBalancerSourceRanges"),
@@ -277,7 +277,7 @@ def test_cilium_rules_say_what_the_kafka_acls_say():
 
 
 @pytest.mark.parametrize("change,setting", [
-    ({"zookeepers": 4}, "secure-kafka:kubernetes.zookeepers"),
+    ({"zookeeperCount": 4}, "secure-kafka:kubernetes.zookeeperCount"),
     ({"access": [{"client": "a", "produce": ["t"], "bogus": 1}]}, "secure-kafka:kubernetes.access[0].bogus"),
     ({"access": "a"}, "secure-kafka:kubernetes.access"),
     ({"storageClass": None, "eksKmsKeyArn": None}, "secure-kafka:kubernetes.storageClass"),

@@ -125,10 +125,10 @@ def test_controller_certificates_name_their_pods(built):
 
 BAD = [
     ({"metadata_mode": "raft"}, "metadata_mode", "kraft"),
-    ({"controllers": 2}, "controllers", "odd controller quorum"),
-    ({"controllers": 1}, "controllers", "at least 3 nodes in prod"),
-    ({"zookeepers": 5}, "zookeepers", "nothing with metadata_mode kraft"),
-    ({"metadata_mode": "zookeeper", "controllers": 5}, "controllers", "nothing with metadata_mode zookeeper"),
+    ({"controller_count": 2}, "controller_count", "odd controller quorum"),
+    ({"controller_count": 1}, "controller_count", "at least 3 nodes in prod"),
+    ({"zookeeper_count": 5}, "zookeeper_count", "nothing with metadata_mode kraft"),
+    ({"metadata_mode": "zookeeper", "controller_count": 5}, "controller_count", "nothing with metadata_mode zookeeper"),
 ]
 
 

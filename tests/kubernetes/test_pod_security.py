@@ -63,7 +63,7 @@ VARIANTS = {
     "KRaft controllers": lambda: kubernetes_manifests(record(lambda: KafkaOnKubernetes("raft", KafkaOnKubernetesArgs(
         cluster="raft", storage_class="gp3-encrypted", metadata_mode="kraft"))).resources),
     "dev, one ZooKeeper, EKS storage": lambda: kubernetes_manifests(record(lambda: KafkaOnKubernetes("dev", KafkaOnKubernetesArgs(
-        cluster="dev", environment="dev", brokers=2, zookeepers=1, replication_factor=2,
+        cluster="dev", environment="dev", broker_count=2, zookeeper_count=1, replication_factor=2,
         eks_kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/0c0ffee0-0000-4000-8000-c0ffee000002")))
         .resources),
 }

@@ -50,7 +50,7 @@ CASES = [
      ["secure-kafka:clusterName"]),
     ("misspelled-block", "dev", lambda c: c.__setitem__("secure-kafka:mks", {"brokerCount": 2}), "secure-kafka:mks",
      ["secure-kafka:msk"]),
-    ("other-platforms-block", "dev", lambda c: c.__setitem__("secure-kafka:kubernetes", {"brokers": 3}),
+    ("other-platforms-block", "dev", lambda c: c.__setitem__("secure-kafka:kubernetes", {"brokerCount": 3}),
      "secure-kafka:kubernetes", ["platform is msk"]),
     ("block-typo", "dev", lambda c: c["secure-kafka:msk"].__setitem__("brokerCont", 2), "secure-kafka:msk.brokerCont",
      ["brokerCount"]),
