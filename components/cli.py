@@ -29,6 +29,7 @@ some input was not judged (a form the engine does not read, a file it cannot rea
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import shutil
 import sys
@@ -43,6 +44,10 @@ from .model.errors import ConfigError
 
 FORMATS = ("table", "json", "sarif", "junit")
 
+
+# The day-2 commands: subcommand -> module of secure_kafka.ops that defines add_parser(sub) and run(args).
+# A new ops command is its module and one line here.
+OPS_COMMANDS = {"roll-gate": "rollgate", "migrate": "migration_command"}
 
 def _add_output(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="table", help="report format (default: table)")
@@ -111,9 +116,8 @@ def parser() -> argparse.ArgumentParser:
                       help="with --copy-to: do not create the pack's virtualenv (then run `pulumi install` there)")
     sub.add_parser("checkov-dir", help="print the installed checkov checks' directory",
                    epilog="example: checkov -d infra --external-checks-dir \"$(secure-kafka checkov-dir)\"")
-    from .ops import migration_command, rollgate
-    rollgate.add_parser(sub)
-    migration_command.add_parser(sub)
+    for module in OPS_COMMANDS.values():  # each ops command adds its own subcommand
+        importlib.import_module(f".ops.{module}", __package__).add_parser(sub)
     audit = sub.add_parser("audit", help="audit a live AWS account (secure-kafka-audit)", add_help=False)
     audit.add_argument("rest", nargs=argparse.REMAINDER)
     return top
@@ -241,12 +245,9 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "audit":
         from .ops.audit import main as audit_main
         return audit_main(args.rest)
-    if args.command == "roll-gate":
-        from .ops import rollgate
-        return rollgate.run(args)
-    if args.command == "migrate":
-        from .ops import migration_command
-        return migration_command.run(args)
+    if args.command in OPS_COMMANDS:
+        code: int = importlib.import_module(f".ops.{OPS_COMMANDS[args.command]}", __package__).run(args)
+        return code
     config = policyconfig.read(args.policy_config)
     if args.strict:
         config = policyconfig.strict(config)

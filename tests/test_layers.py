@@ -123,7 +123,7 @@ def test_allowed_imports_are_not_flagged():
 
 
 PURE = ["secure_kafka.model.access", "secure_kafka.model.pki", "secure_kafka.model.configtypes",
-        "secure_kafka.model.checks", "secure_kafka.model.yaml12", "secure_kafka.render.kafka",
+        "secure_kafka.model.checks", "secure_kafka.model.userfiles", "secure_kafka.render.kafka",
         "secure_kafka.render.kraft", "secure_kafka.render.zookeeper", "secure_kafka.render.cloudinit",
         "secure_kafka.render.migration", "secure_kafka.kubernetes.manifests", "secure_kafka.kubernetes.validation",
         "secure_kafka.ops.rolling", "secure_kafka.ops.rollgate", "secure_kafka.ops.migrate",

@@ -20,7 +20,8 @@ from kafka_guardrails import MANDATORY, Resource, Settings, judge_resource
 
 from ..model import configtypes
 from ..model.access import TopicGrant, msk_iam_policy, validate_grants
-from ..model.checks import check_int, check_kms_arn, check_pca_arn, check_subnet_id, check_vpc_id
+from ..model.checks import (check_choice, check_int, check_kms_arn, check_pca_arn, check_replication, check_subnet_id,
+                            check_vpc_id)
 from ..model.errors import ConfigError
 from ..model.outputs import check_now, checked, hold_children, secret_text
 from ..model.problems import Problems
@@ -177,14 +178,10 @@ def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], st
                 raise ConfigError(label("broker_count"), args.broker_count,
                                   f"a multiple of the subnet count ({len(subnets)}), so every AZ has as many brokers")
     with problems:
-        if args.instance_type not in INSTANCE_TYPES:
-            raise ConfigError(label("instance_type"), args.instance_type,
-                              f"an MSK broker type: {', '.join(INSTANCE_TYPES)}")
+        check_choice(args.instance_type, label("instance_type"), INSTANCE_TYPES, "an MSK broker type: ")
     with problems:
-        if args.kafka_version not in KAFKA_VERSIONS:
-            raise ConfigError(label("kafka_version"), args.kafka_version,
-                              f"a version MSK creates clusters with: {', '.join(KAFKA_VERSIONS)} "
-                              "(quote it in YAML; '.kraft' runs without ZooKeeper)")
+        check_choice(args.kafka_version, label("kafka_version"), KAFKA_VERSIONS, "a version MSK creates clusters with: ",
+                     " (quote it in YAML; '.kraft' runs without ZooKeeper)")
     with problems:
         check_int(args.volume_size_gib, label("volume_size_gib"), 1, 16384)
     if problems.ok(label("volume_size_gib")):
@@ -218,26 +215,16 @@ def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], st
     with problems:
         if args.kms_key_arn is not None:
             check_now(args.kms_key_arn, check_kms_arn, label("kms_key_arn"))
-    if problems.ok(label("broker_count")):
-        with problems:
-            check_int(args.replication_factor, label("replication_factor"), 2, args.broker_count,
-                      f"an integer from 2 to the broker count ({args.broker_count})")
-    if problems.ok(label("broker_count"), label("replication_factor")):
-        with problems:
-            check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
-                      f"an integer from 2 to the replication factor ({args.replication_factor})")
+    check_replication(problems, label, args.broker_count, args.replication_factor, args.min_insync_replicas)
     with problems:
         if args.log_retention_days not in LOG_RETENTION_DAYS or type(args.log_retention_days) is not int:
             raise ConfigError(label("log_retention_days"), args.log_retention_days,
                               f"one of CloudWatch's periods: {', '.join(map(str, LOG_RETENTION_DAYS))}")
     with problems:
-        if args.enhanced_monitoring not in ENHANCED_MONITORING:
-            raise ConfigError(label("enhanced_monitoring"), args.enhanced_monitoring,
-                              f"one of {', '.join(ENHANCED_MONITORING)}")
+        check_choice(args.enhanced_monitoring, label("enhanced_monitoring"), ENHANCED_MONITORING)
     with problems:
-        if args.client_broker_encryption not in CLIENT_BROKER:
-            raise ConfigError(label("client_broker_encryption"), args.client_broker_encryption,
-                              f"one of {', '.join(CLIENT_BROKER)} (TLS is the secure default)")
+        check_choice(args.client_broker_encryption, label("client_broker_encryption"), CLIENT_BROKER,
+                     note=" (TLS is the secure default)")
     for flag in ("in_cluster_encryption", "allow_unauthenticated", "broker_logs_enabled"):
         with problems:
             if type(getattr(args, flag)) is not bool:

@@ -12,8 +12,8 @@ from kafka_guardrails import Resource, Settings, cidr, judge_resource
 
 from ..model.checks import NAME, check_security_group_id, check_vpc_id
 from ..model.errors import ConfigError
-from ..model.problems import Problems
 from ..model.outputs import check_now, checked, hold_children
+from ..model.problems import Problems
 
 
 @dataclass(frozen=True)

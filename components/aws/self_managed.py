@@ -16,7 +16,7 @@ import pulumi
 from ..certificates import generate_ca, issue_certificates
 from ..model import configtypes, pki
 from ..model.access import TopicGrant, acl_arguments, kafka_acls, rollout_acls, validate_grants
-from ..model.checks import check_environment, check_int, check_security_group_id
+from ..model.checks import check_environment, check_int, check_replication, check_security_group_id
 from ..model.errors import ConfigError
 from ..model.outputs import checked, hold_children
 from ..model.problems import Problems
@@ -115,16 +115,8 @@ def validate_kafka_args(args: SelfManagedKafkaArgs, label: Callable[[str], str] 
         low = 3 if args.environment == "prod" else 2
         with problems:
             check_int(args.broker_count, label("broker_count"), low, 60, f"an integer {low}-60 in {args.environment}")
-    if problems.ok(label("environment"), label("broker_count")):
-        with problems:
-            check_int(args.replication_factor, label("replication_factor"), 2, args.broker_count,
-                      f"an integer from 2 to the broker count ({args.broker_count})")
-            if args.environment == "prod" and args.replication_factor < 3:
-                raise ConfigError(label("replication_factor"), args.replication_factor, "3 or more in prod")
-    if problems.ok(label("environment"), label("broker_count"), label("replication_factor")):
-        with problems:
-            check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
-                      f"an integer from 2 to the replication factor ({args.replication_factor})")
+    check_replication(problems, label, args.broker_count, args.replication_factor, args.min_insync_replicas,
+                      prod=args.environment == "prod", after=(label("environment"),))
     with problems:
         if not isinstance(args.quota, ClientQuota) or min(args.quota.producer_byte_rate, args.quota.consumer_byte_rate,
                                                             args.quota.request_percentage) <= 0:

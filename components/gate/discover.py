@@ -17,6 +17,7 @@ from typing import Any, Iterable, Optional
 from kafka_guardrails.files import detect
 
 from ..model.errors import UsageError
+from ..model.userfiles import read_text
 from .files import SUFFIXES, _documents
 from .project import load_project
 
@@ -168,10 +169,7 @@ def read_targets(file: Path, root: Path) -> Found:
     """A list of what to judge, one path per line (relative to the root; `#` comments): a Pulumi project
     directory, optionally followed by the stacks to judge (default: all of them), or a file or directory
     to discover in."""
-    try:
-        lines = file.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise UsageError(f"--targets {file} cannot be read: {error.strerror or error}") from None
+    lines = read_text(file, "--targets").splitlines()
     found = Found()
     for number, raw in enumerate(lines, 1):
         words = raw.split("#", 1)[0].split()

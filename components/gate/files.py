@@ -18,6 +18,7 @@ from kafka_guardrails import Resource
 from kafka_guardrails.files import FRONT_ENDS, detect, manifests
 
 from ..model.errors import UsageError
+from ..model.userfiles import read_text
 
 SUFFIXES = (".json", ".yaml", ".yml", ".template", ".tf")
 _CFN_TAGS = ("Ref", "Condition", "GetAtt", "Base64", "Cidr", "FindInMap", "GetAZs", "ImportValue", "Join",
@@ -73,12 +74,7 @@ def _documents(path: Path) -> list[tuple[int, Any]]:
 @functools.lru_cache(maxsize=4096)
 def _parsed(name: str, _mtime_ns: int, _size: int) -> list[tuple[int, Any]]:
     path = Path(name)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"{path} cannot be read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path} cannot be read: not UTF-8 text") from None
+    text = read_text(path)
     if path.suffix == ".json":
         try:
             return [(1, json.loads(text))]

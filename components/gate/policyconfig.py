@@ -17,6 +17,7 @@ from typing import Any, Mapping, Optional
 from kafka_guardrails import RULES, Settings, SettingsError, from_config
 
 from ..model.errors import UsageError
+from ..model.userfiles import read_text
 
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 
@@ -30,12 +31,7 @@ class PolicySetting:
 def read(path: Optional[Path]) -> dict[str, Any]:
     if path is None:
         return {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"--policy-config {path} does not exist") from None
-    except OSError as error:
-        raise UsageError(f"--policy-config {path} cannot be read: {error.strerror or error}") from None
+    text = read_text(path, "--policy-config")
     try:
         config = json.loads(text)
     except json.JSONDecodeError as error:

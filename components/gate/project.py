@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..model.errors import UsageError
-from ..model.yaml12 import read_yaml
+from ..model.userfiles import read_yaml
 
 # The keys a stack file may hold (Pulumi's project-stack schema); anything else is a typo that would
 # leave the whole block unread.

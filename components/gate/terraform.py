@@ -18,6 +18,7 @@ from typing import Any, Iterable, Optional
 from kafka_guardrails import Resource
 
 from ..model.errors import UsageError
+from ..model.userfiles import read_text
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine reads Pulumi's unknown string as unknown
 _META = frozenset({"count", "for_each", "lifecycle", "depends_on", "provider", "provisioner", "connection",
@@ -38,10 +39,7 @@ def _parse(path: Path) -> dict[str, Any]:
     import hcl2
     from hcl2.utils import SerializationOptions
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"{path} cannot be read: {error.strerror or error}") from None
+    text = read_text(path)
     try:
         parsed: dict[str, Any] = hcl2.loads(text, serialization_options=SerializationOptions(with_comments=False))
     except Exception as error:  # noqa: BLE001 - the parser raises several kinds; one line names the file

@@ -11,10 +11,11 @@ from kafka_guardrails import Resource, Settings, judge_resource
 
 from ..model import configtypes
 from ..model.access import validate_grants
-from ..model.checks import NAME, check_ensemble_size, check_environment, check_int, check_kms_arn
+from ..model.checks import (NAME, check_ensemble_size, check_environment, check_int, check_kms_arn,
+                            check_replication)
 from ..model.errors import ConfigError
-from ..model.problems import Problems
 from ..model.outputs import check_now
+from ..model.problems import Problems
 from ..render.kafka import LISTENER_PORTS
 from .args import SERVICE_TYPES, KafkaOnKubernetesArgs, check_object_name
 from .manifests import client_ports, client_service
@@ -50,14 +51,8 @@ def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] =
         low = 3 if args.environment == "prod" else 2
         with problems:
             check_int(args.broker_count, label("broker_count"), low, 30, f"an integer {low}-30 in {args.environment}")
-    if problems.ok(label("environment"), label("broker_count")):
-        with problems:
-            check_int(args.replication_factor, label("replication_factor"), 2, args.broker_count,
-                      f"2 to the broker count ({args.broker_count})")
-    if problems.ok(label("environment"), label("broker_count"), label("replication_factor")):
-        with problems:
-            check_int(args.min_insync_replicas, label("min_insync_replicas"), 2, args.replication_factor,
-                      f"2 to the replication factor ({args.replication_factor})")
+    check_replication(problems, label, args.broker_count, args.replication_factor, args.min_insync_replicas,
+                      after=(label("environment"),))
     with problems:
         if isinstance(args.listeners, str) or not args.listeners or any(l not in LISTENER_PORTS for l in args.listeners):
             raise ConfigError(label("listeners"), args.listeners, "TLS listeners only: SSL and/or SASL_SSL")

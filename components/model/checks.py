@@ -3,9 +3,10 @@ setting. Pure: a value that is still an Output is checked by `outputs.checked` w
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Sequence
 
 from .errors import ConfigError
+from .problems import Problems
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 # Client, cluster and namespace names: DNS labels, also safe inside certificate subjects and the
@@ -18,9 +19,30 @@ def check_int(value: object, setting: str, low: int, high: int, what: str = "") 
         raise ConfigError(setting, value, what or f"an integer {low}-{high}")
 
 
+def check_choice(value: object, setting: str, choices: Sequence[object], what: str = "one of ", note: str = "") -> None:
+    """One of a fixed list; the message says `what` they are, lists them, then adds `note`."""
+    if value not in choices:
+        raise ConfigError(setting, value, f"{what}{', '.join(map(str, choices))}{note}")
+
+
+def check_replication(problems: Problems, label: Callable[[str], str], broker_count: int, replication_factor: object,
+                      min_insync_replicas: object, *, prod: bool = False, after: Sequence[str] = ()) -> None:
+    """Replication factor 2 to the broker count (3 or more in prod when `prod`), min ISR 2 to the
+    replication factor; each judged only when what it is measured against is valid (and `after` too)."""
+    if problems.ok(*after, label("broker_count")):
+        with problems:
+            check_int(replication_factor, label("replication_factor"), 2, broker_count,
+                      f"an integer from 2 to the broker count ({broker_count})")
+            if prod and isinstance(replication_factor, int) and replication_factor < 3:
+                raise ConfigError(label("replication_factor"), replication_factor, "3 or more in prod")
+    if problems.ok(*after, label("broker_count"), label("replication_factor")):
+        with problems:
+            check_int(min_insync_replicas, label("min_insync_replicas"), 2, replication_factor,  # type: ignore[arg-type]
+                      f"an integer from 2 to the replication factor ({replication_factor})")
+
+
 def check_environment(value: object, setting: str) -> None:
-    if value not in ENVIRONMENTS:
-        raise ConfigError(setting, value, f"one of {', '.join(ENVIRONMENTS)}")
+    check_choice(value, setting, ENVIRONMENTS)
 
 
 def check_ensemble_size(value: object, environment: str, setting: str, group: str = "ensemble") -> None:

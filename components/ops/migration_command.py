@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
 from ..model.errors import UsageError
-from ..model.yaml12 import read_yaml
+from ..model.userfiles import read_yaml
 from ..render.migration import PHASES
 
 ENV = {"ssl.ca.location": "SECURE_KAFKA_MIGRATE_CA_PEM", "ssl.certificate.location": "SECURE_KAFKA_MIGRATE_CERT_PEM",

@@ -6,19 +6,14 @@ import json
 import pytest
 import yaml
 
-from cases import CASES, COMBINED, STACKS
+from cases import COMBINED
 from kafka_guardrails import FORMS
-from checkov_forms import (FIXTURES, cfn_id, cfn_supported, cfn_type, cloudformation, k8s_id, k8s_supported,
-                           manifest, run_checkov, terraform_plan, terraform_type, tf_name, tf_supported)
+from checkov_forms import (CFN_CASES, CFN_STACKS, FIXTURES, K8S_CASES, K8S_STACKS, TF_CASES, TF_STACKS, cfn_id,
+                           cfn_type, cloudformation, k8s_id, manifest, run_checkov, terraform_plan, terraform_type,
+                           tf_name)
 
 pytestmark = pytest.mark.checkov
 
-TF_CASES = [c for c in CASES if tf_supported(c)]
-TF_STACKS = [s for s in STACKS if tf_supported(s)]
-CFN_CASES = [c for c in CASES if cfn_supported(c)]
-CFN_STACKS = [s for s in STACKS if cfn_supported(s)]
-K8S_CASES = [c for c in CASES if k8s_supported(c)]
-K8S_STACKS = [s for s in STACKS if k8s_supported(s)]
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """The whole exposure table through `secure-kafka check` on files: the cases and stacks written as
 Terraform plans, CloudFormation templates and Kubernetes manifests (the same files checkov reads in
-test_checkov_checks), each judged by the console command with the stack joins. Counts first."""
+tests/engine/test_checkov_checks), each judged by the console command with the stack joins. Counts first."""
 import json
 
 import pytest
@@ -10,7 +10,7 @@ from cases import COMBINED, NET, STACKS
 from checkov_forms import (cfn_id, cloudformation, manifest, terraform_plan, terraform_type, tf_name)
 from kafka_guardrails import FORMS
 from secure_kafka.cli import main
-from test_checkov_checks import CFN_CASES, CFN_STACKS, K8S_CASES, K8S_STACKS, TF_CASES, TF_STACKS
+from checkov_forms import CFN_CASES, CFN_STACKS, K8S_CASES, K8S_STACKS, TF_CASES, TF_STACKS
 
 JOINED = {"kafka-no-public-port-combined"}
 

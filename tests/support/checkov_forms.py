@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import yaml
 
-from cases import Case, StackCase
+from cases import CASES, STACKS, Case, StackCase
 from kafka_guardrails import FORMS
 from kafka_guardrails.dialects import kubernetes_token
 from secure_kafka.model.naming import snake as snake_key
@@ -270,3 +270,12 @@ def run_checkov(target: Path, framework: str, *, file: bool = False,
                 else:
                     results[(item["check_id"], item["resource"])] = verdict
     return results
+
+
+# The exposure table as each dialect can express it: what the checkov checks and `secure-kafka check` run over.
+TF_CASES = [c for c in CASES if tf_supported(c)]
+TF_STACKS = [s for s in STACKS if tf_supported(s)]
+CFN_CASES = [c for c in CASES if cfn_supported(c)]
+CFN_STACKS = [s for s in STACKS if cfn_supported(s)]
+K8S_CASES = [c for c in CASES if k8s_supported(c)]
+K8S_STACKS = [s for s in STACKS if k8s_supported(s)]

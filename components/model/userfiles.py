@@ -1,4 +1,5 @@
-"""YAML as the Pulumi CLI reads it (YAML 1.2), for stack files and tool settings alike."""
+"""Files a user hands a command (stack files, plans, settings): read as text, or as YAML the way the
+Pulumi CLI reads it (YAML 1.2); each problem is one UsageError line naming the file."""
 from __future__ import annotations
 
 import re
@@ -20,13 +21,23 @@ _Yaml12.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 _Yaml12.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                               list("tTfF"))
-def read_yaml(path: Path, what: str) -> Any:
+
+
+def read_text(path: Path, what: str = "") -> str:
+    """The file's UTF-8 text; `what` names the flag or role it came in as (`--targets`)."""
+    named = f"{what} {path}" if what else str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UsageError(f"{what} {path} does not exist") from None
+        raise UsageError(f"{named} does not exist") from None
     except OSError as error:
-        raise UsageError(f"{what} {path} cannot be read: {error.strerror or error}") from None
+        raise UsageError(f"{named} cannot be read: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{named} cannot be read: not UTF-8 text") from None
+
+
+def read_yaml(path: Path, what: str) -> Any:
+    text = read_text(path, what)
     try:
         return yaml.load(text, Loader=_Yaml12)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as error:
