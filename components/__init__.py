@@ -32,20 +32,28 @@ __all__ = sorted(_EXPORTS)
 # 0.2.0 module paths (`secure_kafka.msk`, ...) import for one more release, with a DeprecationWarning.
 _moved.install()
 
-if TYPE_CHECKING:
-    from .model.access import TopicGrant
-    from .aws.self_managed import SelfManagedKafka, SelfManagedKafkaArgs
-    from .aws.nodes import NodeGroupArgs
-    from .aws.controllers import KRaftControllerQuorum, KRaftControllerQuorumArgs
-    from .aws.keys import CustomerKey, CustomerKeyArgs
-    from .model.errors import ConfigError
-    from .kubernetes.args import ContainerResources, KafkaOnKubernetesArgs
-    from .kubernetes.component import KafkaOnKubernetes
-    from .aws.msk import MskCluster, MskClusterArgs
-    from .aws.security_groups import ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs
-    from .model.pki import BringYourOwnCa
-    from .render.kafka import ClientQuota
-    from .aws.zookeeper import ZooKeeperEnsemble, ZooKeeperEnsembleArgs
+if TYPE_CHECKING:  # `X as X`: an explicit re-export, so mypy --strict users may import these
+    from .aws.controllers import KRaftControllerQuorum as KRaftControllerQuorum
+    from .aws.controllers import KRaftControllerQuorumArgs as KRaftControllerQuorumArgs
+    from .aws.keys import CustomerKey as CustomerKey
+    from .aws.keys import CustomerKeyArgs as CustomerKeyArgs
+    from .aws.msk import MskCluster as MskCluster
+    from .aws.msk import MskClusterArgs as MskClusterArgs
+    from .aws.nodes import NodeGroupArgs as NodeGroupArgs
+    from .aws.security_groups import ClientAccess as ClientAccess
+    from .aws.security_groups import KafkaSecurityGroup as KafkaSecurityGroup
+    from .aws.security_groups import KafkaSecurityGroupArgs as KafkaSecurityGroupArgs
+    from .aws.self_managed import SelfManagedKafka as SelfManagedKafka
+    from .aws.self_managed import SelfManagedKafkaArgs as SelfManagedKafkaArgs
+    from .aws.zookeeper import ZooKeeperEnsemble as ZooKeeperEnsemble
+    from .aws.zookeeper import ZooKeeperEnsembleArgs as ZooKeeperEnsembleArgs
+    from .kubernetes.args import ContainerResources as ContainerResources
+    from .kubernetes.args import KafkaOnKubernetesArgs as KafkaOnKubernetesArgs
+    from .kubernetes.component import KafkaOnKubernetes as KafkaOnKubernetes
+    from .model.access import TopicGrant as TopicGrant
+    from .model.errors import ConfigError as ConfigError
+    from .model.pki import BringYourOwnCa as BringYourOwnCa
+    from .render.kafka import ClientQuota as ClientQuota
 
 
 def __getattr__(name: str) -> Any:
