@@ -265,8 +265,6 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--policy-pack {pack} is not a policy pack (no PulumiPolicy.yaml)")
         report, recorded = modes.judge_program(project, args.stack, pack=pack, config=config, up=args.up,
                                                quiet=args.quiet, stack_outputs=stack_outputs)
-        for warning in report.warnings:  # as `pulumi up` prints the program's diagnostics: on the log, any format
-            print(warning, file=sys.stderr)
         if args.kubernetes_manifests:
             from .gate.k8syaml import write_manifests
             write_manifests(recorded.resources, args.kubernetes_manifests)
@@ -318,7 +316,10 @@ def _scan(args: argparse.Namespace, config: dict[str, Any]) -> int:
 
 
 def _verdict_line(report: "Report", output: Optional[Path]) -> None:
-    """With --output the report goes to a file; the verdict line still goes to the CI log."""
+    """With --output the report goes to a file; the verdict line still goes to the CI log. The programs'
+    own diagnostics go there too, in every format, as `pulumi up` prints them."""
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
     if output is not None:
         from .gate.report import summary
         print(f"{summary(report)} Report: {output}")

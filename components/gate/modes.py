@@ -102,7 +102,12 @@ def judge_program(project: Project, stack: str, *, pack: Path, config: Mapping[s
     where = str(project.stack_file(stack))
     report = Report("pulumi-program", f"{project.name}/{stack}", outputs=dict(run.outputs), simulated=True,
                     placeholders=project.placeholders(stack), warnings=list(run.warnings))
-    harmless = policyconfig.resolve(config, not up)["kafka-coverage"].settings.harmless
+    coverage = policyconfig.resolve(config, not up)["kafka-coverage"]
+    harmless = coverage.settings.harmless
+    for line in run.warnings:  # `pulumi up` fails on an error the program logs; the gate never passes one
+        if line.startswith("error: "):
+            unjudged(report, where, f"the program logged {line}", coverage.level,
+                     "Fix what the program reports; the stack is not judged while it does.")
     for verdict in verdicts:
         r = verdict.resource
         found = assess(Resource(r.type, r.properties, r.name, r.urn, custom=r.custom), harmless)
@@ -210,6 +215,7 @@ def judge_scan(root: Path, found: Found, *, config: Mapping[str, Any], forward: 
                 unjudged(report, f"{where} (stack {stack})", why.removeprefix("secure-kafka: "), level, fix)
                 continue
             report.judged += [Judged(**item) for item in data["resources"]]
+            report.warnings += [f"{where} (stack {stack}): {line}" for line in data.get("warnings", [])]
             report.results += [Result(**{**item, "resources": tuple(item["resources"])}) for item in data["findings"]]
             report.outputs.setdefault("pulumi stacks", {})[f"{where} {stack}"] = data["summary"]["exit"]
     for where, why in found.unjudged:

@@ -12,4 +12,4 @@ from typing import Any
 def __getattr__(name: str) -> Any:
     """0.2.0's `secure_kafka.kubernetes` was one module; its names still resolve here, with a warning."""
     from .._moved import KUBERNETES, lookup
-    return lookup("kubernetes", [home for home in KUBERNETES], name)
+    return lookup("kubernetes", KUBERNETES, name)
