@@ -33,6 +33,8 @@ CONFIG_SCHEMA = PolicyConfigSchema(properties={
                          "description": "A routable IPv6 block this wide or wider is public."},
     "harmlessTypes": {"type": "array", "items": {"type": "string", "minLength": 1},
                       "description": "Type names or globs known to open no network path (kafka-coverage)."},
+    "versionsAsOf": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                     "description": "Judge Kafka versions on this day (YYYY-MM-DD); default: the day of the run."},
 })
 
 _LEVELS = {MANDATORY: EnforcementLevel.MANDATORY, ADVISORY: EnforcementLevel.ADVISORY}

@@ -11,14 +11,17 @@ from typing import Any, Callable, Optional, Sequence
 
 import pulumi
 
+from kafka_guardrails.versions import APACHE
+
 from ..model import pki
 from ..model.checks import check_ensemble_size, check_int, check_security_group_id
 from ..model.outputs import checked, hold_children
 from ..model.problems import Problems
+from ..model.releases import check_release
 from ..model.renames import renamed
 from ..render import render_properties
 from ..render.cloudinit import CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
-from ..render.kafka import log4j_properties
+
 from ..render.kraft import (CONTROLLER_ID_BASE, CONTROLLER_PORT, ControllerSettings, Voter, cluster_id,
                             controller_properties, format_command, quorum_voters)
 from . import nodes
@@ -65,6 +68,7 @@ def validate_quorum_args(args: KRaftControllerQuorumArgs, label: Callable[[str],
         validate_nodes(args, label)
     with problems:
         pki.validate_ca(args.ca, label)
+    check_release(problems, label, APACHE, nodes.release(args, "kraft"), "kraft", args.accept_version_risks)
     with problems:
         check_int(args.replication_factor, label("replication_factor"), 2, 60, "an integer 2-60")
     if problems.ok(label("replication_factor")):
@@ -101,7 +105,7 @@ class KRaftControllerQuorum(pulumi.ComponentResource):
         super().__init__("secure-kafka:aws:KRaftControllerQuorum", name, None,
                          hold_children(opts, where.checks() + peers))
         child = pulumi.ResourceOptions(parent=self)
-        tags = {**args.tags, "secure-kafka:cluster": args.cluster, "secure-kafka:role": "controller"}
+        tags = nodes.group_tags(args, "controller")
         key_arn = where.kms_key_arn or CustomerKey(f"{name}-data", CustomerKeyArgs(
             description=f"Kafka controllers {args.cluster}: volumes, TLS secrets, logs", alias=f"secure-kafka/{name}",
             log_group_names=[nodes.log_group_name(args.cluster, "controller")], tags=tags), opts=child).arn
@@ -146,11 +150,10 @@ def controller_user_data(args: KRaftControllerQuorumArgs, cluster: str, index: i
         min_insync_replicas=args.min_insync_replicas)
     files = {
         CONFIG_PATH: render_properties(controller_properties(settings)),
-        "/etc/kafka/log4j.properties": render_properties(log4j_properties(LOG_DIR)),
         "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json": cloudwatch_agent_config(
             log_group, {"server": f"{LOG_DIR}/server.log", "audit": f"{LOG_DIR}/kafka-authorizer.log"}),
     }
     return cloud_config(NodeBoot("kafka", f"controller-{index + 1}", region, secret_arn, CONFIG_PATH, files,
-                                 heap="2g", data_device=DATA_DEVICE, log_group=log_group,
+                                 kafka_version=nodes.release(args, "kraft"), heap="2g", data_device=DATA_DEVICE, log_group=log_group,
                                  pre_start=(format_command(KAFKA_HOME, cluster, CONFIG_PATH),),
                                  post_start=(CLOUDWATCH_START,)))

@@ -17,6 +17,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from kafka_guardrails import MANDATORY, Resource, Settings, judge_resource
+from kafka_guardrails.versions import LINES, MSK, MSK_DEFAULT
 
 from ..model import configtypes
 from ..model.access import TopicGrant, msk_iam_policy, validate_grants
@@ -25,6 +26,7 @@ from ..model.checks import (check_choice, check_int, check_kms_arn, check_pca_ar
 from ..model.errors import ConfigError
 from ..model.outputs import check_now, checked, hold_children, secret_text
 from ..model.problems import Problems
+from ..model.releases import accepted_marks, check_release
 from ..render import render_properties
 from .keys import CustomerKey, CustomerKeyArgs
 from .security_groups import (ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs, network_checks,
@@ -48,11 +50,11 @@ VOLUME_DIMENSION = "kafka:broker-storage:VolumeSize"
 VOLUME_SIZE_PATH = "brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"
 
 _CLUSTER_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,63}$")
-# The versions MSK creates clusters with (its supported list as of 2026-11; 3.6.0 and older reached end
-# of support). `.kraft` versions run without ZooKeeper, so they have no ZooKeeper connect string.
-ZOOKEEPER_VERSIONS = ("3.7.x", "3.8.x", "3.9.x")
-KRAFT_VERSIONS = ("3.7.x.kraft", "3.8.x.kraft", "3.9.x.kraft", "4.0.x.kraft", "4.1.x.kraft")
-KAFKA_VERSIONS = ZOOKEEPER_VERSIONS + KRAFT_VERSIONS
+# The versions MSK offers, from the engine's version table (support dates and sources there). `.kraft`
+# versions run without ZooKeeper, so they have no ZooKeeper connect string.
+KAFKA_VERSIONS = tuple(sorted(ln.line for ln in LINES if ln.platform == MSK))
+ZOOKEEPER_VERSIONS = tuple(v for v in KAFKA_VERSIONS if not v.endswith(".kraft"))
+KRAFT_VERSIONS = tuple(v for v in KAFKA_VERSIONS if v.endswith(".kraft"))
 INSTANCE_TYPES = ("kafka.t3.small",
                   *(f"kafka.m5.{s}" for s in ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge",
                                                "16xlarge", "24xlarge")),
@@ -80,8 +82,11 @@ class MskClusterArgs:
             `ClientAccess(name, security_group_id=...)`; at least one.
         broker_count: brokers, a multiple of the subnet count (default 3).
         instance_type: an MSK broker type, e.g. kafka.m5.large (default) or kafka.m7g.large.
-        kafka_version: an MSK version, `3.9.x` (default), `3.8.x`, `3.7.x`, or a KRaft version
-            (`3.9.x.kraft`, `4.0.x.kraft`, `4.1.x.kraft`, ...) that runs without ZooKeeper.
+        kafka_version: an MSK version, `3.9.x` (default), `3.8.x`, or a KRaft version (`3.9.x.kraft`,
+            `4.0.x.kraft`, `4.1.x.kraft`) that runs without ZooKeeper. Versions past MSK's end of support
+            (3.6.0, 3.7.x) are refused unless accepted (README, "Kafka versions").
+        accept_version_risks: risks of `kafka_version` accepted by name (`end-of-support`); written on the
+            cluster as the tag `secure-kafka:accepted-version-risks`, which the pack reports.
         volume_size_gib / max_volume_size_gib: EBS per broker at creation / the autoscaling ceiling
             (100 / 1000); the cluster ignores later size changes, which autoscaling makes.
         storage_target_utilization: percent disk use autoscaling keeps (60).
@@ -105,7 +110,8 @@ class MskClusterArgs:
     clients: Sequence[ClientAccess]
     broker_count: int = 3
     instance_type: str = "kafka.m5.large"
-    kafka_version: str = "3.9.x"
+    kafka_version: str = MSK_DEFAULT
+    accept_version_risks: Sequence[str] = ()
     volume_size_gib: int = 100
     max_volume_size_gib: int = 1000
     storage_target_utilization: int = 60
@@ -180,8 +186,10 @@ def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], st
     with problems:
         check_choice(args.instance_type, label("instance_type"), INSTANCE_TYPES, "an MSK broker type: ")
     with problems:
-        check_choice(args.kafka_version, label("kafka_version"), KAFKA_VERSIONS, "a version MSK creates clusters with: ",
+        check_choice(args.kafka_version, label("kafka_version"), KAFKA_VERSIONS, "a version MSK offers: ",
                      " (quote it in YAML; '.kraft' runs without ZooKeeper)")
+    check_release(problems, label, MSK, args.kafka_version, "", args.accept_version_risks,
+                  after=(label("kafka_version"),))
     with problems:
         check_int(args.volume_size_gib, label("volume_size_gib"), 1, 16384)
     if problems.ok(label("volume_size_gib")):
@@ -299,7 +307,7 @@ class MskCluster(pulumi.ComponentResource):
                                     given_key])
         super().__init__("secure-kafka:aws:MskCluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        tags = {**args.tags, "secure-kafka:cluster": name}
+        tags = {**args.tags, "secure-kafka:cluster": name, **accepted_marks(args.accept_version_risks)}
         log_group_name = f"/aws/msk/{name}/broker"
 
         if given_key is None:
@@ -315,8 +323,11 @@ class MskCluster(pulumi.ComponentResource):
             clients=args.clients, description=f"MSK {name}: named clients on TLS listeners only",
             tags=tags), opts=child)
 
+        # A configuration carries no tags: a version whose risks are accepted is left out of its
+        # compatibility list (optional in MSK), so only the tagged cluster states the acceptance.
         self.configuration = aws.msk.Configuration(
-            f"{name}-config", name=f"{name}-secure", kafka_versions=[args.kafka_version],
+            f"{name}-config", name=f"{name}-secure",
+            kafka_versions=[] if args.accept_version_risks else [args.kafka_version],
             description="secure-kafka: ACLs deny by default, no auto-created topics, no unclean election",
             server_properties=render_properties(broker_properties(args), header="Rendered by secure-kafka"),
             opts=child)

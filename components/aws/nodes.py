@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from ..model.checks import check_kms_arn, check_subnet_id, check_vpc_id
 from ..model.outputs import checked
+from ..model.releases import accepted_marks, default_release
 from .security_groups import validate_vpc_cidr
 
 if TYPE_CHECKING:
@@ -35,6 +36,12 @@ class NodeGroupArgs:
         log_retention_days: CloudWatch retention of server and audit logs (365).
         https_egress_cidrs: where nodes may reach AWS APIs on 443 (default: the VPC, for endpoints).
         tags: added to every resource.
+        kafka_version: the Apache Kafka release the nodes download (ZooKeeper nodes run the ZooKeeper
+            it ships); default: the version table's release for the metadata mode (KRaft 4.4.0,
+            ZooKeeper 3.9.2). A release with a known CVE or ended support is refused unless each risk is
+            named in `accept_version_risks` (README, "Kafka versions").
+        accept_version_risks: CVE ids (and `end-of-support`) accepted for `kafka_version`; written on
+            every resource as the tag `secure-kafka:accepted-version-risks`, which the pack reports.
     """
 
     cluster: str
@@ -51,6 +58,19 @@ class NodeGroupArgs:
     log_retention_days: int = 365
     https_egress_cidrs: Sequence[str] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
+    kafka_version: Optional[str] = None
+    accept_version_risks: Sequence[str] = ()
+
+
+def release(args: NodeGroupArgs, mode: str) -> str:
+    """The Kafka release a node group runs in a metadata mode: the one given, or the table's default."""
+    return args.kafka_version or default_release(mode)
+
+
+def group_tags(args: NodeGroupArgs, role: str) -> dict[str, str]:
+    """Every resource's tags: the caller's, the cluster and role, and any accepted version risk."""
+    return {**args.tags, "secure-kafka:cluster": args.cluster, "secure-kafka:role": role,
+            **accepted_marks(args.accept_version_risks)}
 
 
 @dataclass(frozen=True)

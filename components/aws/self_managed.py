@@ -1,4 +1,5 @@
-"""SelfManagedKafka: Kafka brokers on EC2 with their own dedicated ZooKeeper ensemble.
+"""SelfManagedKafka: Kafka brokers on EC2 with their own metadata quorum: dedicated KRaft controllers
+(default, Kafka 4.4) or a dedicated ZooKeeper ensemble (Kafka 3.9, with its risks accepted by name).
 
 TLS (mutual) and SASL_SSL listeners only, brokers talk SSL to each other and TLS to ZooKeeper,
 ACLs deny by default with the brokers' own principal as the only super user, default client
@@ -13,6 +14,8 @@ from typing import Any, Callable, Optional, Sequence
 
 import pulumi
 
+from kafka_guardrails.versions import APACHE
+
 from ..certificates import generate_ca, issue_certificates
 from ..model import configtypes, pki
 from ..model.access import TopicGrant, acl_arguments, kafka_acls, rollout_acls, validate_grants
@@ -20,10 +23,11 @@ from ..model.checks import check_environment, check_int, check_replication, chec
 from ..model.errors import ConfigError
 from ..model.outputs import checked, hold_children
 from ..model.problems import Problems
+from ..model.releases import check_release
 from ..model.renames import renamed
 from ..render import render_properties
 from ..render.cloudinit import CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
-from ..render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, admin_client_properties, log4j_properties,
+from ..render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, admin_client_properties,
                             quota_arguments, server_properties)
 from ..render.kraft import CONTROLLER_PORT, KRaftBrokerSettings, Voter, format_command, kraft_broker_properties
 from ..render.zookeeper import SECURE_CLIENT_PORT
@@ -39,7 +43,7 @@ from .zookeeper import (DATA_DEVICE, NODE_FILES, ZooKeeperEnsemble, ZooKeeperEns
 @renamed(zookeeper_nodes="zookeeper_count", controller_nodes="controller_count")
 @dataclass(frozen=True)
 class SelfManagedKafkaArgs(nodes.NodeGroupArgs):
-    """Brokers on EC2 with their own ZooKeeper ensemble; NodeGroupArgs (cluster, VPC, subnets, key,
+    """Brokers on EC2 with their own metadata quorum; NodeGroupArgs (cluster, VPC, subnets, key,
     CA, retention, tags) plus:
 
     Attributes:
@@ -50,9 +54,10 @@ class SelfManagedKafkaArgs(nodes.NodeGroupArgs):
             There is no PLAINTEXT listener to choose.
         replication_factor / min_insync_replicas: topic defaults (3 / 2); 2 <= min ISR <= RF <= brokers.
         quota: `ClientQuota` applied to every client at boot.
-        metadata_mode: "zookeeper" (default: a dedicated ZooKeeper ensemble) or "kraft" (a dedicated
-            KRaft controller quorum, no ZooKeeper). Switching a running cluster is a migration, not
-            an update: see `secure-kafka migrate` in docs/self-managed.md.
+        metadata_mode: "kraft" (default: a dedicated KRaft controller quorum, Kafka 4.4.0) or "zookeeper"
+            (a dedicated ZooKeeper ensemble, Kafka 3.9.2: only with the 3.9 line's unfixed risks accepted in
+            `accept_version_risks`; README, "Kafka versions"). Switching a running cluster is a migration,
+            not an update: see `secure-kafka migrate` in docs/self-managed.md.
         zookeeper_count / zookeeper_instance_type: the dedicated ensemble (3 or 5; 1 outside prod).
         controller_count / controller_instance_type: the KRaft quorum (3 or 5; 1 outside prod).
             0.2.0's `zookeeper_nodes` / `controller_nodes` still work for one release, with a warning.
@@ -77,7 +82,7 @@ class SelfManagedKafkaArgs(nodes.NodeGroupArgs):
     replication_factor: int = 3
     min_insync_replicas: int = 2
     quota: ClientQuota = ClientQuota()
-    metadata_mode: str = "zookeeper"
+    metadata_mode: str = "kraft"
     zookeeper_count: int = 3
     zookeeper_instance_type: str = "m6i.large"
     controller_count: int = 3
@@ -147,6 +152,8 @@ def validate_kafka_args(args: SelfManagedKafkaArgs, label: Callable[[str], str] 
                     if getattr(args, setting) != default:
                         raise ConfigError(label(setting), getattr(args, setting),
                                           f"nothing with metadata_mode {args.metadata_mode}: it sets up the {mode} nodes")
+        check_release(problems, label, APACHE, nodes.release(args, args.metadata_mode), args.metadata_mode,
+                      args.accept_version_risks)
         # the quorum's own checks (a node-group error it shares with the brokers is reported once)
         with problems:
             if args.metadata_mode == "kraft":
@@ -171,7 +178,8 @@ def _quorum_fields(args: SelfManagedKafkaArgs, key_arn: Optional[pulumi.Input[st
     return dict(cluster=args.cluster, vpc_id=args.vpc_id, vpc_cidr=args.vpc_cidr, subnet_ids=args.subnet_ids,
                 environment=args.environment, ami_id=args.ami_id, kms_key_arn=key_arn, ca=ca or args.ca,
                 log_retention_days=args.log_retention_days, https_egress_cidrs=args.https_egress_cidrs,
-                tags=args.tags)
+                tags=args.tags, kafka_version=nodes.release(args, args.metadata_mode),
+                accept_version_risks=args.accept_version_risks)
 
 
 def zookeeper_args(args: SelfManagedKafkaArgs, security_group_id: Optional[pulumi.Input[str]],
@@ -222,7 +230,7 @@ class SelfManagedKafka(pulumi.ComponentResource):
         super().__init__("secure-kafka:aws:SelfManagedKafka", name, None,
                          hold_children(opts, where.checks() + list(peers.values())))
         child = pulumi.ResourceOptions(parent=self)
-        tags = {**args.tags, "secure-kafka:cluster": args.cluster, "secure-kafka:role": "kafka"}
+        tags = nodes.group_tags(args, "kafka")
         key_arn = where.kms_key_arn or CustomerKey(f"{name}-data", CustomerKeyArgs(
             description=f"Kafka {args.cluster}: volumes, TLS secrets, logs", alias=f"secure-kafka/{name}",
             log_group_names=[nodes.log_group_name(args.cluster, r) for r in ("kafka", _quorum_role(args))],
@@ -364,7 +372,6 @@ def broker_user_data(args: SelfManagedKafkaArgs, index: int, ips: Sequence[str],
     config_path = "/etc/kafka/server.properties"
     files = {
         config_path: render_properties(_server_properties(args, index, ips, zookeeper, controllers)),
-        "/etc/kafka/log4j.properties": render_properties(log4j_properties(LOG_DIR)),
         "/etc/kafka/admin.properties": render_properties(admin_client_properties(NODE_FILES)),
         "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json": cloudwatch_agent_config(
             log_group, {"server": f"{LOG_DIR}/server.log", "audit": f"{LOG_DIR}/kafka-authorizer.log"}),
@@ -381,5 +388,6 @@ def broker_user_data(args: SelfManagedKafkaArgs, index: int, ips: Sequence[str],
             post.append(f"for i in $(seq 60); do runuser -u kafka -- {KAFKA_HOME}/bin/{tool} {shlex.join(arguments)} "
                         "&& break; sleep 10; done")
     pre = (format_command(KAFKA_HOME, cluster_id, config_path),) if controllers else ()
-    return cloud_config(NodeBoot("kafka", f"broker-{index}", region, secret_arn, config_path, files, heap="4g",
+    return cloud_config(NodeBoot("kafka", f"broker-{index}", region, secret_arn, config_path, files,
+                                 kafka_version=nodes.release(args, args.metadata_mode), heap="4g",
                                  data_device=DATA_DEVICE, log_group=log_group, pre_start=pre, post_start=tuple(post)))

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable, Optional, Sequence
 
 import pulumi
+
+from kafka_guardrails.versions import APACHE
 
 from ..model import pki
 from ..model.checks import (NAME, check_ensemble_size, check_instance_type, check_int, check_kms_arn,
@@ -12,10 +15,11 @@ from ..model.checks import (NAME, check_ensemble_size, check_instance_type, chec
 from ..model.errors import ConfigError
 from ..model.outputs import check_now, checked, hold_children
 from ..model.problems import Problems
+from ..model.releases import check_release
 from ..model.renames import renamed
 from ..render import render_properties
 from ..render.cloudinit import CLOUDWATCH_START, LOG_DIR, TLS_DIR, NodeBoot, cloud_config, cloudwatch_agent_config
-from ..render.kafka import PemFiles, log4j_properties
+from ..render.kafka import PemFiles
 from ..render.zookeeper import (ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings, myid,
                                 zoo_cfg)
 from . import nodes
@@ -52,6 +56,7 @@ def validate_ensemble_args(args: ZooKeeperEnsembleArgs, label: Callable[[str], s
         validate_nodes(args, label)
     with problems:
         pki.validate_ca(args.ca, label)
+    check_release(problems, label, APACHE, nodes.release(args, "zookeeper"), "zookeeper", args.accept_version_risks)
     problems.raise_all()
 
 
@@ -106,7 +111,7 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
         peers = [checked(peer, check_security_group_id, f"client_security_group_ids[{i}]")
                  for i, peer in enumerate(args.client_security_group_ids)]
         super().__init__("secure-kafka:aws:ZooKeeperEnsemble", name, None, hold_children(opts, where.checks() + peers))
-        tags = {**args.tags, "secure-kafka:cluster": args.cluster, "secure-kafka:role": "zookeeper"}
+        tags = nodes.group_tags(args, "zookeeper")
         key_arn = where.kms_key_arn or CustomerKey(f"{name}-data", CustomerKeyArgs(
             description=f"ZooKeeper {args.cluster}: volumes, TLS secrets, logs", alias=f"secure-kafka/{name}",
             log_group_names=[nodes.log_group_name(args.cluster, "zookeeper")], tags=tags),
@@ -121,7 +126,8 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
         nodes.https_egress(name, sg, args.https_egress_cidrs or [where.vpc_cidr], self)
 
         launched = launch_quorum(name, args, args.zookeeper_count, where, sg, key_arn, "zookeeper", tags,
-                                 pki.zookeeper_certs, _user_data, DATA_DEVICE, self)
+                                 pki.zookeeper_certs, partial(_user_data, nodes.release(args, "zookeeper")),
+                                 DATA_DEVICE, self)
         self.pki, self.instances, ips = launched.pki, launched.instances, launched.ips
         self.connect_string = pulumi.Output.all(*ips).apply(
             lambda v: ",".join(f"{ip}:{SECURE_CLIENT_PORT}" for ip in v))
@@ -130,23 +136,23 @@ class ZooKeeperEnsemble(pulumi.ComponentResource):
         self.register_outputs({"connectString": self.connect_string, "securityGroupId": sg})
 
 
-def _user_data(index: int, resolved: list[Any]) -> str:
+def _user_data(kafka_version: str, index: int, resolved: list[Any]) -> str:
     ips, secret_arn, region, log_group = resolved
-    return zookeeper_user_data(index, ips, secret_arn, region, log_group)
+    return zookeeper_user_data(index, ips, secret_arn, region, log_group, kafka_version)
 
 
-def zookeeper_user_data(index: int, ips: Sequence[str], secret_arn: str, region: str, log_group: str) -> str:
+def zookeeper_user_data(index: int, ips: Sequence[str], secret_arn: str, region: str, log_group: str,
+                        kafka_version: str) -> str:
     """Pure: one member's boot document from the ensemble's addresses."""
     members = [QuorumMember(i + 1, ip, QUORUM_PORT, ELECTION_PORT) for i, ip in enumerate(ips)]
     settings = ZooKeeperSettings(index + 1, members, "/var/lib/kafka/zookeeper", NODE_FILES, SECURE_CLIENT_PORT)
     files = {
         "/etc/kafka/zoo.cfg": render_properties(zoo_cfg(settings)),
         "/var/lib/kafka/zookeeper/myid": myid(settings),
-        "/etc/kafka/log4j.properties": render_properties(log4j_properties(LOG_DIR)),
         "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json":
             cloudwatch_agent_config(log_group, {"zookeeper": f"{LOG_DIR}/server.log"}),
     }
     return cloud_config(NodeBoot("zookeeper", f"zookeeper-{index + 1}", region, secret_arn, "/etc/kafka/zoo.cfg",
-                                 files, heap="1g", data_device=DATA_DEVICE, log_group=log_group,
-                                 post_start=(CLOUDWATCH_START,)))
+                                 files, kafka_version=kafka_version, heap="1g",
+                                 data_device=DATA_DEVICE, log_group=log_group, post_start=(CLOUDWATCH_START,)))
 

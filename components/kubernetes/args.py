@@ -9,9 +9,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Sequence
 
+from kafka_guardrails.versions import image_version
+
 from ..model import pki
 from ..model.access import TopicGrant
 from ..model.errors import ConfigError
+from ..model.releases import default_release
 from ..model.renames import renamed
 from ..render.kafka import ClientQuota
 
@@ -48,11 +51,16 @@ class KafkaOnKubernetesArgs:
         environment: dev, staging or prod (prod: 3+ brokers, 3+ ZooKeeper pods).
         broker_count / zookeeper_count: 3 and 3 by default (brokers 2-30; ZooKeeper 3 or 5, 1 outside
             prod); 0.2.0's `brokers` / `zookeepers` still work for one release, with a warning.
-        metadata_mode: "zookeeper" (default) or "kraft": `controller_count` KRaft controller pods (3 or 5;
-            1 outside prod) instead of ZooKeeper, TLS with client certificates on 9093, reachable
-            only from the brokers and each other; `controller_storage_gib` (10) and
-            `controller_resources` size them.
-        image: a pinned image with Kafka 3.9 (default apache/kafka:3.9.1); `:latest` is refused.
+        metadata_mode: "kraft" (default): `controller_count` KRaft controller pods (3 or 5; 1 outside
+            prod), TLS with client certificates on 9093, reachable only from the brokers and each
+            other; `controller_storage_gib` (10) and `controller_resources` size them. Or "zookeeper":
+            ZooKeeper pods on Kafka 3.9.2, only with that line's risks accepted (README, "Kafka versions").
+        kafka_version: the Apache Kafka release the pods run; default: the version table's for the
+            metadata mode (4.4.0 KRaft, 3.9.2 ZooKeeper). Refused when it has a known CVE or ended support,
+            unless each risk is named in `accept_version_risks` (written as the annotation
+            `secure-kafka.io/accepted-version-risks` on the workloads, which the pack reports).
+        image: default `apache/kafka:<kafka_version>`; your own pinned image (a mirror, a digest) must
+            then name its release in `kafka_version` when its tag does not; `:latest` is refused.
         listeners: TLS listeners only, SSL (9094, mutual TLS; default) and/or SASL_SSL (9096).
         replication_factor / min_insync_replicas: topic defaults (3 / 2).
         storage_class: the name of an encrypted StorageClass to use (may be an Output of the stack
@@ -75,7 +83,9 @@ class KafkaOnKubernetesArgs:
     environment: str = "prod"
     broker_count: int = 3
     zookeeper_count: int = 3
-    image: str = "apache/kafka:3.9.1"
+    kafka_version: Optional[str] = None
+    accept_version_risks: Sequence[str] = ()
+    image: Optional[str] = None
     listeners: Sequence[str] = ("SSL",)
     replication_factor: int = 3
     min_insync_replicas: int = 2
@@ -95,10 +105,24 @@ class KafkaOnKubernetesArgs:
     load_balancer_source_ranges: Sequence[str] = ()
     ca: Optional[pki.BringYourOwnCa] = None
     cluster_domain: str = "cluster.local"
-    metadata_mode: str = "zookeeper"
+    metadata_mode: str = "kraft"
     controller_count: int = 3
     controller_storage_gib: int = 10
     controller_resources: ContainerResources = ContainerResources("250m", "1Gi", "1", "1Gi")
+
+
+def kafka_release(args: KafkaOnKubernetesArgs) -> str:
+    """The release the pods run: kafka_version, else what the image's tag names, else the table's default."""
+    if args.kafka_version:
+        return args.kafka_version
+    read = image_version(args.image) if isinstance(args.image, str) else None
+    if read is not None and read.version:
+        return read.version
+    return default_release(args.metadata_mode if args.metadata_mode in ("zookeeper", "kraft") else "kraft")
+
+
+def kafka_image(args: KafkaOnKubernetesArgs) -> str:
+    return args.image or f"apache/kafka:{kafka_release(args)}"
 
 
 def check_object_name(value: object, setting: str) -> None:

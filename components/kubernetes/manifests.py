@@ -10,14 +10,15 @@ import shlex
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 from ..model.access import acl_arguments, cilium_kafka_rules, kafka_acls
+from ..model.releases import accepted_marks
 from ..render import render_properties
-from ..render.kafka import (LISTENER_PORTS, BrokerSettings, PemFiles, admin_client_properties, log4j_properties,
+from ..render.kafka import (LISTENER_PORTS, BrokerSettings, PemFiles, admin_client_properties, log_config,
                             quota_arguments, server_properties)
 from ..render.kraft import (CONTROLLER_ID_BASE, CONTROLLER_PORT, ControllerSettings, KRaftBrokerSettings, Voter,
                             controller_properties, kraft_broker_properties)
 from ..render.readiness import CONTROLLER_READY_SCRIPT, PROBE_TIMEOUTS, READY_SCRIPT, ready_command
 from ..render.zookeeper import ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings, zoo_cfg
-from .args import ContainerResources, KafkaOnKubernetesArgs
+from .args import ContainerResources, KafkaOnKubernetesArgs, kafka_image, kafka_release
 
 if TYPE_CHECKING:
     import pulumi
@@ -91,7 +92,8 @@ def zookeeper_settings(args: KafkaOnKubernetesArgs) -> ZooKeeperSettings:
 
 def config_files(args: KafkaOnKubernetesArgs) -> tuple[dict[str, str], dict[str, str]]:
     """(Kafka ConfigMap data, ZooKeeper ConfigMap data), all text from the shared renderers."""
-    log4j = render_properties(log4j_properties("/var/log/kafka"))
+    logging = log_config(kafka_release(args), "/var/log/kafka")
+    log = {logging.file: render_properties(logging.properties)}
     admin_tls = PemFiles("/etc/kafka/tls/kafka-0.pem", "/etc/kafka/tls/ca.pem")
     bootstrap = f"{broker_hosts(args)[0][0]}:{TLS_PORT}"
     commands = [quota_arguments(args.quota, bootstrap, "/etc/kafka/config/admin.properties")]
@@ -103,7 +105,7 @@ def config_files(args: KafkaOnKubernetesArgs) -> tuple[dict[str, str], dict[str,
     kafka = {f"server-{i}.properties": render_properties(
         kraft_broker_properties(kraft_broker_settings(args, i), args.broker_count) if kraft
         else server_properties(broker_settings(args, i), args.broker_count)) for i in range(args.broker_count)}
-    kafka.update({"log4j.properties": log4j, "admin.properties": render_properties(admin_client_properties(admin_tls)),
+    kafka.update({**log, "admin.properties": render_properties(admin_client_properties(admin_tls)),
                   "access.sh": script, "ready.sh": READY_SCRIPT})
     if kraft:
         quorum = {f"controller-{i}.properties": render_properties(controller_properties(controller_settings(args, i)))
@@ -113,8 +115,8 @@ def config_files(args: KafkaOnKubernetesArgs) -> tuple[dict[str, str], dict[str,
         quorum.update({f"admin-{i}.properties": render_properties({
             **admin_client_properties(controller_settings(args, i).tls), **PROBE_TIMEOUTS})
             for i in range(args.controller_count)})
-        return kafka, {**quorum, "log4j.properties": log4j, "controller-ready.sh": CONTROLLER_READY_SCRIPT}
-    zk = {"zoo.cfg": render_properties(zoo_cfg(zookeeper_settings(args))), "log4j.properties": log4j}
+        return kafka, {**quorum, **log, "controller-ready.sh": CONTROLLER_READY_SCRIPT}
+    zk = {"zoo.cfg": render_properties(zoo_cfg(zookeeper_settings(args))), **log}
     return kafka, zk
 
 
@@ -163,7 +165,9 @@ def _pod_spec(account: str, containers: list[Any], volumes: list[Any], labels: M
 
 def _stateful_set(args: KafkaOnKubernetesArgs, name: str, replicas: int, labels: Mapping[str, str], service: str, container: dict[str, Any], volumes: list[Any],
                   storage_gib: int) -> dict[str, Any]:
-    return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": _meta(args, name, labels),
+    marks = accepted_marks(args.accept_version_risks, annotation=True)
+    return {"apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": _meta(args, name, labels, **({"annotations": marks} if marks else {})),
             "spec": {"replicas": replicas, "serviceName": service, "podManagementPolicy": "Parallel",
                      "selector": {"matchLabels": dict(labels)},
                      "template": {"metadata": {"labels": dict(labels)},
@@ -319,10 +323,11 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
             client_service(args)]
     common = [("tmp", "/tmp", False), ("logs", "/var/log/kafka", False)]
     empty = [{"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}}, {"name": "logs", "emptyDir": {"sizeLimit": "2Gi"}}]
-    env = {"LOG_DIR": "/var/log/kafka", "KAFKA_LOG4J_OPTS": "-Dlog4j.configuration=file:/etc/kafka/config/log4j.properties"}
+    logging = log_config(kafka_release(args), "/var/log/kafka")
+    env = {"LOG_DIR": "/var/log/kafka", "KAFKA_LOG4J_OPTS": logging.option("/etc/kafka/config")}
     if kraft:
         quorum_container = _container(
-            "kafka-controller", args.image,
+            "kafka-controller", kafka_image(args),
             _format_then("/etc/kafka/config/controller-${HOSTNAME##*-}.properties", kraft_cluster_id),
             quorum_ports, CONTROLLER_PORT, args.controller_resources,
             [("config", "/etc/kafka/config", True), ("tls", "/etc/kafka/tls", True), ("data", "/var/lib/kafka", False),
@@ -332,16 +337,16 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
                                 "/etc/kafka/config/controller-ready.sh"))
     else:
         quorum_container = _container(
-            "zookeeper", args.image,
+            "zookeeper", kafka_image(args),
             "echo $(( ${HOSTNAME##*-} + 1 )) > /var/lib/zookeeper/myid && "
             "exec /opt/kafka/bin/zookeeper-server-start.sh /etc/zookeeper/config/zoo.cfg",
             quorum_ports, ZK_PORT, args.zookeeper_resources,
             [("config", "/etc/zookeeper/config", True), ("tls", "/etc/zookeeper/tls", True),
              ("data", "/var/lib/zookeeper", False), *common],
-            {**env, "KAFKA_LOG4J_OPTS": "-Dlog4j.configuration=file:/etc/zookeeper/config/log4j.properties",
+            {**env, "KAFKA_LOG4J_OPTS": logging.option("/etc/zookeeper/config"),
              "KAFKA_HEAP_OPTS": "-Xms512m -Xmx512m"})
     kafka_container = _container(
-        "kafka", args.image,
+        "kafka", kafka_image(args),
         _format_then("/etc/kafka/config/server-${HOSTNAME##*-}.properties", kraft_cluster_id),
         [(f"tls-{p}", p) for p in client_ports(args)], TLS_PORT, args.broker_resources,
         [("config", "/etc/kafka/config", True), ("tls", "/etc/kafka/tls", True), ("data", "/var/lib/kafka", False), *common],
@@ -360,11 +365,13 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
     for name, labels in (("kafka", KAFKA_LABELS), (quorum_name, quorum_labels)):
         out.append({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": _meta(args, name, labels),
                     "spec": {"maxUnavailable": 1, "selector": {"matchLabels": dict(labels)}}})
-    admin = _container("access", args.image, "exec /bin/bash /etc/kafka/config/access.sh", [], 0,
+    admin = _container("access", kafka_image(args), "exec /bin/bash /etc/kafka/config/access.sh", [], 0,
                        ContainerResources("100m", "256Mi", "500m", "512Mi"),
                        [("config", "/etc/kafka/config", True), ("tls", "/etc/kafka/tls", True), *common],
                        {**env, "KAFKA_HEAP_OPTS": "-Xms128m -Xmx256m"})
-    out.append({"apiVersion": "batch/v1", "kind": "Job", "metadata": _meta(args, "kafka-access", ADMIN_LABELS),
+    marks = accepted_marks(args.accept_version_risks, annotation=True)
+    out.append({"apiVersion": "batch/v1", "kind": "Job",
+                "metadata": _meta(args, "kafka-access", ADMIN_LABELS, **({"annotations": marks} if marks else {})),
                 "spec": {"backoffLimit": 30, "ttlSecondsAfterFinished": 86400,
                          "template": {"metadata": {"labels": dict(ADMIN_LABELS)},
                                       "spec": {**_pod_spec("kafka-admin", [admin],

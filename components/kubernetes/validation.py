@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Callable
 
 from kafka_guardrails import Resource, Settings, judge_resource
+from kafka_guardrails.versions import APACHE, image_version
 
 from ..model import configtypes
 from ..model.access import validate_grants
@@ -16,8 +17,9 @@ from ..model.checks import (NAME, check_ensemble_size, check_environment, check_
 from ..model.errors import ConfigError
 from ..model.outputs import check_now
 from ..model.problems import Problems
+from ..model.releases import check_release
 from ..render.kafka import LISTENER_PORTS
-from .args import SERVICE_TYPES, KafkaOnKubernetesArgs, check_object_name
+from .args import SERVICE_TYPES, KafkaOnKubernetesArgs, check_object_name, kafka_release
 from .manifests import client_ports, client_service
 
 
@@ -66,9 +68,19 @@ def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] =
         if args.eks_kms_key_arn is not None:
             check_now(args.eks_kms_key_arn, check_kms_arn, label("eks_kms_key_arn"))
     with problems:
-        if ":" not in args.image or args.image.endswith(":latest"):
+        if args.image is not None and (":" not in args.image or args.image.endswith(":latest")):
             raise ConfigError(label("image"), args.image,
-                              "an image with a pinned tag or digest, e.g. apache/kafka:3.9.1")
+                              "an image with a pinned tag or digest, e.g. apache/kafka:4.4.0 (or leave it unset)")
+        read = image_version(args.image) if args.image else None
+        if args.image and args.kafka_version and read is not None and read.version \
+                and read.version != args.kafka_version:
+            raise ConfigError(label("kafka_version"), args.kafka_version,
+                              f"the release the image runs ({read.version}, from {args.image}), or leave it unset")
+        if args.image and not args.kafka_version and (read is None or not read.version):
+            raise ConfigError(label("kafka_version"), args.kafka_version,
+                              f"the Kafka release (x.y.z) {args.image} runs: its reference does not name one")
+    if problems.ok(label("metadata_mode"), label("image"), label("kafka_version")):
+        check_release(problems, label, APACHE, kafka_release(args), args.metadata_mode, args.accept_version_risks)
     with problems:
         if args.client_service_type not in SERVICE_TYPES:
             raise ConfigError(label("client_service_type"), args.client_service_type,

@@ -12,7 +12,11 @@ from typing import Mapping, Sequence
 
 import yaml
 
+from . import render_properties
+from .kafka import log_config
+
 KAFKA_HOME = "/opt/kafka"
+CONFIG_DIR = "/etc/kafka"
 TLS_DIR = "/etc/kafka/tls"
 DATA_DIR = "/var/lib/kafka"
 LOG_DIR = "/var/log/kafka"
@@ -32,7 +36,7 @@ class NodeBoot:
     tls_secret_arn: str
     config_path: str
     files: Mapping[str, str]
-    kafka_version: str = "3.9.1"
+    kafka_version: str = "4.4.0"   # the components pass the release their version check accepted
     scala_version: str = "2.13"
     heap: str = "1g"
     data_device: str = "/dev/sdf"
@@ -52,7 +56,7 @@ def systemd_unit(boot: NodeBoot) -> str:
         "[Service]",
         "User=kafka", "Group=kafka",
         f"Environment=KAFKA_HEAP_OPTS=-Xms{boot.heap} -Xmx{boot.heap}",
-        "Environment=KAFKA_LOG4J_OPTS=-Dlog4j.configuration=file:/etc/kafka/log4j.properties",
+        f"Environment=KAFKA_LOG4J_OPTS={log_config(boot.kafka_version, LOG_DIR).option(CONFIG_DIR)}",
         f"Environment=LOG_DIR={LOG_DIR}",
         f"ExecStart={KAFKA_HOME}/bin/kafka-run-class.sh {main} {boot.config_path}",
         "Restart=on-failure", "RestartSec=5", "LimitNOFILE=100000", "TimeoutStopSec=120",
@@ -119,10 +123,18 @@ def install_script(boot: NodeBoot) -> str:
     ])
 
 
+def log_file(kafka_version: str) -> tuple[str, str]:
+    """(path, text) of the log configuration the node's Kafka release reads (log4j 1 on 3.x, 2 on 4.x)."""
+    config = log_config(kafka_version, LOG_DIR)
+    return f"{CONFIG_DIR}/{config.file}", render_properties(config.properties)
+
+
 def cloud_config(boot: NodeBoot) -> str:
     """The #cloud-config document; everything secret is fetched at boot, nothing is embedded."""
+    path, text = log_file(boot.kafka_version)
+    written = {path: text, **boot.files}
     files = [{"path": (STAGE + path) if _staged(path) else path, "content": text, "permissions": "0644",
-              "owner": "root:root"} for path, text in sorted(boot.files.items())]
+              "owner": "root:root"} for path, text in sorted(written.items())]
     files += [
         {"path": f"/etc/systemd/system/{boot.role}.service", "content": systemd_unit(boot), "permissions": "0644"},
         {"path": "/usr/local/sbin/secure-kafka-install", "content": install_script(boot), "permissions": "0700"},

@@ -179,23 +179,65 @@ def scram_client_jaas(username: str, password: str) -> str:
     return f'org.apache.kafka.common.security.scram.ScramLoginModule required username="{username}" password="{password}";'
 
 
+# The broker log and a separate audit log: every authorization decision the broker denies (INFO) —
+# raise `kafka.authorizer.logger` to DEBUG to also record the allowed ones.
+_LOG_PATTERN = "[%d] %p %m (%c)%n"
+_LOG_FILES = (("server", "server.log"), ("audit", "kafka-authorizer.log"))
+AUDIT_LOGGER = "kafka.authorizer.logger"
+
+
 def log4j_properties(log_dir: str) -> dict[str, Value]:
-    """Broker logs plus a separate audit log: every authorization decision the broker denies
-    (INFO) — raise `kafka.authorizer.logger` to DEBUG to also record the allowed ones."""
-    layout = "org.apache.log4j.PatternLayout"
-    pattern = "[%d] %p %m (%c)%n"
+    """Kafka 3.x (log4j 1 / reload4j): broker log plus the audit log."""
     props: dict[str, Value] = {"log4j.rootLogger": "INFO, server"}
-    for name, file in (("server", "server.log"), ("audit", "kafka-authorizer.log")):
+    for name, file in _LOG_FILES:
         props.update({
             f"log4j.appender.{name}": "org.apache.log4j.DailyRollingFileAppender",
             f"log4j.appender.{name}.DatePattern": "'.'yyyy-MM-dd-HH",
             f"log4j.appender.{name}.File": f"{log_dir}/{file}",
-            f"log4j.appender.{name}.layout": layout,
-            f"log4j.appender.{name}.layout.ConversionPattern": pattern,
+            f"log4j.appender.{name}.layout": "org.apache.log4j.PatternLayout",
+            f"log4j.appender.{name}.layout.ConversionPattern": _LOG_PATTERN,
         })
-    props.update({"log4j.logger.kafka.authorizer.logger": "INFO, audit",
-                  "log4j.additivity.kafka.authorizer.logger": False})
+    props.update({f"log4j.logger.{AUDIT_LOGGER}": "INFO, audit", f"log4j.additivity.{AUDIT_LOGGER}": False})
     return props
+
+
+def log4j2_properties(log_dir: str) -> dict[str, Value]:
+    """Kafka 4.x (log4j 2): the same two files, the same lines, hourly rolled."""
+    props: dict[str, Value] = {"status": "warn", "name": "secure-kafka"}
+    for name, file in _LOG_FILES:
+        props.update({
+            f"appender.{name}.type": "RollingFile", f"appender.{name}.name": name,
+            f"appender.{name}.fileName": f"{log_dir}/{file}",
+            f"appender.{name}.filePattern": f"{log_dir}/{file}.%d{{yyyy-MM-dd-HH}}",
+            f"appender.{name}.layout.type": "PatternLayout", f"appender.{name}.layout.pattern": _LOG_PATTERN,
+            f"appender.{name}.policies.type": "Policies",
+            f"appender.{name}.policies.time.type": "TimeBasedTriggeringPolicy",
+        })
+    props.update({"rootLogger.level": "INFO", "rootLogger.appenderRef.server.ref": "server",
+                  "logger.audit.name": AUDIT_LOGGER, "logger.audit.level": "INFO", "logger.audit.additivity": False,
+                  "logger.audit.appenderRef.audit.ref": "audit"})
+    return props
+
+
+@dataclass(frozen=True)
+class LogConfig:
+    """The log configuration a Kafka release reads: its file name, its text, and the JVM option that
+    points the server at it (KAFKA_LOG4J_OPTS)."""
+
+    file: str
+    properties: dict[str, Value]
+
+    def option(self, directory: str) -> str:
+        key = "log4j2.configurationFile" if self.file.startswith("log4j2") else "log4j.configuration"
+        return f"-D{key}=file:{directory}/{self.file}"
+
+
+def log_config(kafka_version: str, log_dir: str) -> LogConfig:
+    """log4j 2 from Kafka 4.0 on (KIP-653), log4j 1 before."""
+    major = int(kafka_version.split(".", 1)[0]) if kafka_version[:1].isdigit() else 0
+    if major >= 4:
+        return LogConfig("log4j2.properties", log4j2_properties(log_dir))
+    return LogConfig("log4j.properties", log4j_properties(log_dir))
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FALLBACK_IDS = ("CKV_KAFKA_NET_001", "CKV_KAFKA_NET_003", *(f"CKV_KAFKA_MSK_00{i}" for i in range(1, 9)), "CKV_KAFKA_K8S_001",
-                "CKV_KAFKA_K8S_002")
+                "CKV_KAFKA_K8S_002", "CKV_KAFKA_VER_001", "CKV_KAFKA_VER_002")
 ENV = {"ports": "KAFKA_GUARDRAILS_PORTS", "extraPorts": "KAFKA_GUARDRAILS_EXTRA_PORTS",
-       "ipv4PublicPrefix": "KAFKA_GUARDRAILS_IPV4_PREFIX", "ipv6PublicPrefix": "KAFKA_GUARDRAILS_IPV6_PREFIX"}
+       "ipv4PublicPrefix": "KAFKA_GUARDRAILS_IPV4_PREFIX", "ipv6PublicPrefix": "KAFKA_GUARDRAILS_IPV6_PREFIX",
+       "versionsAsOf": "KAFKA_GUARDRAILS_VERSIONS_AS_OF"}
 
 
 def _import_engine():
@@ -50,7 +51,8 @@ def _import_engine():
 
 ALLOWED = {"ports": "comma-separated TCP ports 1-65535 such as 9092,9094",
            "extraPorts": "comma-separated TCP ports 1-65535 such as 8083",
-           "ipv4PublicPrefix": "a prefix length from 0 to 32", "ipv6PublicPrefix": "a prefix length from 0 to 128"}
+           "ipv4PublicPrefix": "a prefix length from 0 to 32", "ipv6PublicPrefix": "a prefix length from 0 to 128",
+           "versionsAsOf": "a date as YYYY-MM-DD"}
 
 
 def settings_from_env(engine: Any, environ: Any = os.environ) -> Any:
@@ -61,7 +63,8 @@ def settings_from_env(engine: Any, environ: Any = os.environ) -> Any:
         if raw is None or raw.strip() == "":
             continue
         try:
-            value: Any = [int(p) for p in raw.split(",") if p.strip()] if key in ("ports", "extraPorts") else int(raw)
+            value: Any = [int(p) for p in raw.split(",") if p.strip()] if key in ("ports", "extraPorts") else \
+                raw.strip() if key == "versionsAsOf" else int(raw)
             engine.from_config({key: value})
         except ValueError:  # SettingsError is one
             raise engine.SettingsError(f"{name}={raw!r} is not allowed: use {ALLOWED[key]}") from None

@@ -1,8 +1,9 @@
 """Engine settings, read from the policy pack's config with errors that name the key."""
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 # Kafka listeners (plaintext, controller, TLS, SASL/SCRAM, IAM; MSK public 91xx) and
 # ZooKeeper (client, TLS client, quorum, election).
@@ -22,6 +23,7 @@ class Settings:
     ipv6_public_prefix: int = 48
     preview: bool = False
     harmless: tuple[str, ...] = ()   # type-name globs the user declares harmless (coverage)
+    today: Optional[datetime.date] = None  # the day versions are judged on (None: the clock's)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -31,7 +33,7 @@ class Settings:
         return replace(self, preview=preview)
 
 
-KNOWN_KEYS = {"ports", "extraPorts", "ipv4PublicPrefix", "ipv6PublicPrefix", "harmlessTypes"}
+KNOWN_KEYS = {"ports", "extraPorts", "ipv4PublicPrefix", "ipv6PublicPrefix", "harmlessTypes", "versionsAsOf"}
 
 
 def _prefix(config: Mapping[str, Any], key: str, default: int, top: int) -> int:
@@ -65,6 +67,16 @@ def _type_list(config: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+def _day(config: Mapping[str, Any], key: str) -> Optional[datetime.date]:
+    value = config.get(key)
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise SettingsError(f"{key}={value!r} is not allowed: use a date as YYYY-MM-DD") from None
+
+
 def from_config(config: Mapping[str, Any] | None, preview: bool = False) -> Settings:
     """`ports` replaces the default list; `extraPorts` adds to it."""
     config = dict(config or {})
@@ -82,4 +94,5 @@ def from_config(config: Mapping[str, Any] | None, preview: bool = False) -> Sett
         ipv6_public_prefix=_prefix(config, "ipv6PublicPrefix", 48, 128),
         preview=preview,
         harmless=_type_list(config, "harmlessTypes"),
+        today=_day(config, "versionsAsOf"),
     )

@@ -1,11 +1,12 @@
 """SelfManagedKafka in KRaft mode (a dedicated controller quorum, no ZooKeeper) under Pulumi SDK
 mocks, through the `kraft` stack and through the component's own arguments."""
+import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
-from helpers import assert_refused, by_type
+from helpers import ZK_ACCEPTED, ZK_MODE, assert_refused, by_type
 
 from secure_kafka import ClientAccess
 from secure_kafka.aws.self_managed import SelfManagedKafka, SelfManagedKafkaArgs
@@ -128,11 +129,22 @@ def test_kraft_stack_passes_the_pack(stack):
         v.resource.type for v in verdicts}
 
 
-def test_zookeeper_mode_is_still_the_default(monitor):
-    run = record(lambda: SelfManagedKafka("kafka", replace(ARGS, metadata_mode="zookeeper")))
+def test_kraft_on_4_4_is_the_default_and_zookeeper_mode_needs_its_risks_accepted(monitor):
+    plain = replace(ARGS, metadata_mode=SelfManagedKafkaArgs.__dataclass_fields__["metadata_mode"].default)
+    run = record(lambda: SelfManagedKafka("kafka", plain))
     types = {r.type for r in run.resources}
-    assert "secure-kafka:aws:ZooKeeperEnsemble" in types and "secure-kafka:aws:KRaftControllerQuorum" not in types
-    assert SelfManagedKafkaArgs.__dataclass_fields__["metadata_mode"].default == "zookeeper"
+    assert "secure-kafka:aws:KRaftControllerQuorum" in types and "secure-kafka:aws:ZooKeeperEnsemble" not in types
+    downloads = {v for r in run.resources if r.type == "aws:ec2/instance:Instance"
+                 for v in re.findall(r"kafka_2\.13-([0-9.]+)\.tgz", r.properties["userData"])}
+    assert downloads == {"4.4.0"}
+    assert_refused(monitor, lambda: SelfManagedKafka("kafka", replace(ARGS, metadata_mode="zookeeper")),
+                   "kafka_version", "accept each by name in accept_version_risks: [CVE-2026-111115")
+    zk = record(lambda: SelfManagedKafka("kafka", replace(ARGS, **ZK_MODE)))
+    instances = [r for r in zk.resources if r.type == "aws:ec2/instance:Instance"]
+    assert {r.properties["tags"]["secure-kafka:accepted-version-risks"] for r in instances} == {" ".join(ZK_ACCEPTED)}
+    assert {v for r in instances for v in re.findall(r"kafka_2\.13-([0-9.]+)\.tgz", r.properties["userData"])} \
+        == {"3.9.2"}
+    assert "secure-kafka:aws:ZooKeeperEnsemble" in {r.type for r in zk.resources}
 
 
 def test_dev_may_run_a_single_controller(monitor):

@@ -240,7 +240,12 @@ BAD = [
     ({"auth_modes": ("tls",), "scram_users": (), "tls_certificate_authority_arns": ("arn:aws:acm:x",)},
      "tls_certificate_authority_arns", "certificate-authority"),
     ({"kafka_version": "3.9"}, "kafka_version", "3.9.x"),
-    ({"kafka_version": "3.6.0"}, "kafka_version", "3.9.x.kraft"),
+    ({"kafka_version": "3.6.0"}, "kafka_version", "nearest: 3.8.x"),
+    ({"kafka_version": "3.7.x"}, "kafka_version", "accept each by name in accept_version_risks: [end-of-support]"),
+    ({"kafka_version": "3.7.x.kraft"}, "kafka_version", "MSK ended support for 3.7.x.kraft on 2026-09-01"),
+    ({"accept_version_risks": ["end-of-support"]}, "accept_version_risks", "only risks 3.9.x has (none)"),
+    ({"accept_version_risks": "end-of-support"}, "accept_version_risks", "a list of CVE ids"),
+    ({"accept_version_risks": ["CVE-26"]}, "accept_version_risks", "distinct CVE ids"),
     ({"kafka_version": "4.0.x"}, "kafka_version", "4.0.x.kraft"),
     ({"instance_type": "kafka.m5.larg"}, "instance_type", "kafka.m5.large"),
     ({"instance_type": "m5.large"}, "instance_type", "kafka.m5.large"),
@@ -267,6 +272,26 @@ BAD = [
 @pytest.mark.parametrize("change,setting,fragment", BAD, ids=[b[1] + "-" + str(i) for i, b in enumerate(BAD)])
 def test_bad_input_is_refused_before_any_resource(monitor, change, setting, fragment):
     assert_refused(monitor, lambda: MskCluster("kafka", replace(ARGS, **change)), setting, fragment)
+
+
+def test_an_accepted_end_of_support_builds_and_the_pack_still_reports_it():
+    from kafka_guardrails import Settings, judge_resource
+    from kafka_guardrails import Resource as Judged
+
+    run = record(lambda: MskCluster("legacy", replace(ARGS, kafka_version="3.7.x",
+                                                      accept_version_risks=["end-of-support"])))
+    types = by_type(run.resources)
+    [cluster] = types["aws:msk/cluster:Cluster"]
+    [conf] = types["aws:msk/configuration:Configuration"]
+    assert cluster.properties["kafkaVersion"] == "3.7.x"
+    assert cluster.properties["tags"]["secure-kafka:accepted-version-risks"] == "end-of-support"
+    assert conf.properties.get("kafkaVersions", []) == []  # untaggable: the acceptance lives on the cluster
+    found = judge_resource(Judged("aws:msk/cluster:Cluster", cluster.properties), Settings())
+    assert [f.rule_id for f in found if f.rule_id.startswith("KAFKA-VER")] == ["KAFKA-VER-002"]
+    plain = record(lambda: MskCluster("current", ARGS))
+    [current] = by_type(plain.resources)["aws:msk/cluster:Cluster"]
+    assert "secure-kafka:accepted-version-risks" not in current.properties["tags"]
+    assert by_type(plain.resources)["aws:msk/configuration:Configuration"][0].properties["kafkaVersions"] == ["3.9.x"]
 
 
 def test_bad_cluster_name_is_refused(monitor):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pulumi
 import pytest
-from helpers import by_type
+from helpers import ZK_ACCEPTED, by_type
 
 from secure_kafka import (ClientAccess, ConfigError, KafkaOnKubernetes, KafkaOnKubernetesArgs, KafkaSecurityGroup,
                           KafkaSecurityGroupArgs, MskCluster, MskClusterArgs, SelfManagedKafka, SelfManagedKafkaArgs,
@@ -48,7 +48,7 @@ def self_managed(name, n):
 def zookeeper(name, n):
     return ZooKeeperEnsemble(name, ZooKeeperEnsembleArgs(
         cluster=name, vpc_id=n["vpc_id"], vpc_cidr=n["vpc_cidr"], subnet_ids=n["subnet_ids"],
-        kms_key_arn=n["kms_key_arn"], client_security_group_ids=[n["client_sg"]]))
+        kms_key_arn=n["kms_key_arn"], client_security_group_ids=[n["client_sg"]], accept_version_risks=ZK_ACCEPTED))
 
 
 def security_group(name, n):

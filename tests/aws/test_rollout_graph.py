@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import assert_refused
+from helpers import ZK_ACCEPTED, ZK_MODE, assert_refused
 
 from secure_kafka import ClientAccess, cli
 from secure_kafka.aws.self_managed import SelfManagedKafka, SelfManagedKafkaArgs
@@ -30,7 +30,8 @@ def graph(args):
 
 @pytest.mark.parametrize("mode", ["zookeeper", "kraft"])
 def test_brokers_are_chained_through_gates_one_at_a_time(monitor, mode):
-    run, urn, by_name = graph(replace(ARGS, metadata_mode=mode))
+    run, urn, by_name = graph(replace(ARGS, metadata_mode=mode,
+                                      accept_version_risks=ZK_ACCEPTED if mode == "zookeeper" else ()))
     brokers = sorted(r.name for r in run.resources if r.type == INSTANCE and "-broker-" in r.name)
     gates = sorted(r.name for r in run.resources if r.type == COMMAND)
     assert len(brokers) == 3 and len(gates) == 6
@@ -135,7 +136,7 @@ def test_without_the_gate_brokers_still_change_one_at_a_time(monitor):
 BAD = [
     ({"rollout_gate": "yes"}, "rollout_gate", "true or false"),
     ({"listeners": ("SASL_SSL",)}, "rollout_gate", "the SSL listener"),
-    ({"rollout_kafka_home": "/opt/kafka"}, "rollout_kafka_home", "with metadata_mode kraft"),
+    ({"rollout_kafka_home": "/opt/kafka", **ZK_MODE}, "rollout_kafka_home", "with metadata_mode kraft"),
     ({"rollout_kafka_home": "opt/kafka", "metadata_mode": "kraft"}, "rollout_kafka_home", "an absolute path"),
     ({"rollout_kafka_home": "/opt/kafka", "metadata_mode": "kraft", "rollout_gate": False}, "rollout_kafka_home",
      "rollout_gate on"),

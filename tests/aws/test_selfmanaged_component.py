@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pulumi
 import pytest
-from helpers import assert_refused, by_type
+from helpers import ZK_MODE, assert_refused, by_type
 import yaml
 
 from secure_kafka import ClientAccess, ConfigError
@@ -22,7 +22,7 @@ INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 SUBNETS = ["subnet-0a1b2c3d4e5f60718", "subnet-0a1b2c3d4e5f60719", "subnet-0a1b2c3d4e5f6071a"]
 ARGS = SelfManagedKafkaArgs(cluster="orders", vpc_id="vpc-0a1b2c3d4e5f60718", vpc_cidr="10.0.0.0/16",
-                            subnet_ids=SUBNETS, clients=[ClientAccess("orders", cidr="10.0.32.0/20")])
+                            subnet_ids=SUBNETS, clients=[ClientAccess("orders", cidr="10.0.32.0/20")], **ZK_MODE)
 
 
 @pytest.fixture(scope="module")

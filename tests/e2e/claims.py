@@ -26,7 +26,8 @@ from confluent_kafka.admin import (AclBinding, AclOperation, AclPermissionType, 
                                    UserScramCredentialUpsertion)
 
 import probes
-from harness import HOST, KafkaCluster, new_authority
+from harness import HOST, KafkaCluster, accepted_risks, new_authority
+from kafka_guardrails.versions import DEFAULTS
 
 QUIET = {"log_level": 0}
 REFUSING_ALERTS = ("TLSV13_ALERT_CERTIFICATE_REQUIRED", "SSLV3_ALERT_BAD_CERTIFICATE", "TLSV1_ALERT_UNKNOWN_CA",
@@ -414,6 +415,41 @@ def topic_denied_with_an_allowed_group(cluster: KafkaCluster) -> None:
     assert KafkaError.GROUP_AUTHORIZATION_FAILED not in {e.code() for e in errors}
 
 
+def denials_reach_the_audit_log(cluster: KafkaCluster) -> None:
+    """A denied produce lands in the authorizer's own file (kafka-authorizer.log), written by the log
+    configuration the platforms render for this Kafka release (log4j 1 on 3.x, log4j 2 on 4.x), naming
+    the principal, the client's address, the operation and the topic — and not in the server log."""
+    from secure_kafka.render.kafka import log_config
+
+    expected = log_config(cluster.version, "x").file
+    for index in range(cluster.brokers):
+        home = cluster.workdir / f"kafka{index}"
+        assert (home / expected).exists() and f"file:{home / expected}" in " ".join(cluster.kafka_servers[index].command)
+    topic = f"audit-{uuid.uuid4().hex[:6]}"
+    create_topic(cluster, topic)
+    acked, errors = produce(cluster.tls_config(cluster.client("stranger")), topic, [b"x"], timeout=10)
+    assert acked == [] and [e.code() for e in errors] == [KafkaError.TOPIC_AUTHORIZATION_FAILED], errors
+
+    def audit() -> list[str]:
+        lines = []
+        for index in range(cluster.brokers):
+            for path in sorted((cluster.workdir / f"kafka{index}").glob("kafka-authorizer.log*")):
+                lines += [l for l in path.read_text(errors="replace").splitlines() if topic in l]
+        return lines
+
+    seen: list = []
+    _wait("the denial in kafka-authorizer.log", lambda: bool(seen.append(audit()) or seen[-1]), 30, seen)
+    denied = [l for l in seen[-1] if "User:stranger" in l and "denied" in l.lower()]
+    assert denied, seen[-1]
+    # the producer is refused at its metadata request (DESCRIBE) or at the produce itself (WRITE)
+    assert all("from host = 127.0.0.1" in l and re.search(r"operation = (write|describe)\b", l, re.I)
+               and "(kafka.authorizer.logger)" in l for l in denied), denied
+    for index in range(cluster.brokers):
+        server = (cluster.workdir / f"kafka{index}" / "server.log")
+        assert server.exists() and not [l for l in server.read_text(errors="replace").splitlines()
+                                        if "User:stranger" in l], f"the denial also went to broker {index}'s server.log"
+
+
 # --- durability: what the cluster does with the rendered defaults -----------------------------------
 def _partition(client: AdminClient, topic: str):
     try:
@@ -567,10 +603,12 @@ def boot_commands(cluster: KafkaCluster, tool: str, quota=None, **changes) -> li
     from secure_kafka.render import render_properties
     from secure_kafka.render.kafka import ClientQuota, admin_client_properties
 
+    mode = changes.pop("metadata_mode", cluster.metadata)
     args = SelfManagedKafkaArgs(cluster=cluster.cluster, vpc_id="vpc-0a1b2c3d4e5f60718", vpc_cidr="10.0.0.0/16",
                                 subnet_ids=["subnet-0a1b2c3d4e5f60718"] * 3, environment="dev",
                                 quota=quota or ClientQuota(), clients=[ClientAccess("app", cidr="10.0.32.0/20")],
-                                **changes)
+                                metadata_mode=mode, kafka_version=DEFAULTS[mode],
+                                accept_version_risks=accepted_risks(DEFAULTS[mode], mode), **changes)
     kraft = {"controllers": voters(["10.0.1.10", "10.0.1.11", "10.0.1.12"]),
              "cluster_id": "AAAAAAAAAAAAAAAAAAAAAA"} if args.metadata_mode == "kraft" else {}
     document = yaml.safe_load(broker_user_data(args, 0, ["10.0.0.10", "10.0.0.11", "10.0.0.12"],
@@ -593,8 +631,18 @@ def boot_quota_command(cluster: KafkaCluster, quota) -> list[str]:
     return commands[0]
 
 
+def _java_tool(cluster: KafkaCluster, main: str) -> list[str]:
+    """The command line of one of Kafka's tools on the cluster's release: from 4.0 the admin
+    commands live in kafka-tools as org.apache.kafka.tools.* (as bin/kafka-acls.sh runs them)."""
+    from harness import kafka_tools_classpath
+
+    if int(cluster.version.split(".")[0]) >= 4 and main.startswith("kafka.admin."):
+        return ["java", "-cp", kafka_tools_classpath(cluster.version), "org.apache.kafka.tools." + main.rsplit(".", 1)[1]]
+    return ["java", "-cp", cluster.classpath, main]
+
+
 def run_tool(cluster: KafkaCluster, main: str, argv: list[str]) -> None:
-    done = subprocess.run(["java", "-cp", cluster.classpath, main, *argv], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([*_java_tool(cluster, main), *argv], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -749,6 +797,24 @@ def operator_observer(cluster: KafkaCluster):
     return admin_observer({**cluster.tls_config(cluster.operator()), **QUIET, "socket.timeout.ms": 5000})
 
 
+def _in_sync(observe: Callable, drain: "Drain", timeout: float) -> None:
+    """Waits until the consumer has read and no partition (the offsets topic included) lags."""
+    from secure_kafka.ops.rolling import under_replicated
+
+    seen: list = []
+
+    def settled() -> bool:
+        try:
+            lagging = under_replicated(observe())
+        except Exception as error:  # noqa: BLE001 - a query may time out on a loaded machine
+            seen.append(repr(error)[:200])
+            return False
+        seen.append(f"{len(lagging)} under-replicated")
+        return bool(drain.got) and not lagging
+
+    _wait("every partition in sync and the consumer reading", settled, timeout, seen)
+
+
 def _loaded_topic(cluster: KafkaCluster, name: str) -> tuple[str, dict]:
     topic = f"{name}-{uuid.uuid4().hex[:6]}"
     create_topic(cluster, topic, partitions=6, replication=None)  # the rendered defaults: RF 3, min ISR 2
@@ -802,6 +868,8 @@ def roll_refused_when_a_broker_cannot_be_spared(cluster: KafkaCluster) -> None:
 
     topic = f"strict-{uuid.uuid4().hex[:6]}"
     create_topic(cluster, topic, partitions=1, replication=3)
+    seen: list = []  # a replica not yet in the ISR could go without harm: wait for all three
+    _wait("all three replicas in the ISR", lambda: _isr(cluster, topic, seen) == {0, 1, 2}, 60, seen)
     client = admin(cluster)
     resource = ConfigResource(ConfigResource.Type.TOPIC, topic, incremental_configs=[
         ConfigEntry("min.insync.replicas", "3", incremental_operation=AlterConfigOpType.SET)])
@@ -977,7 +1045,7 @@ MIGRATED = "Completed migration of metadata from ZooKeeper to KRaft"
 
 
 def _tool_output(cluster: KafkaCluster, main: str, argv: list[str]) -> str:
-    done = subprocess.run(["java", "-cp", cluster.classpath, main, *argv], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([*_java_tool(cluster, main), *argv], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -1235,6 +1303,9 @@ def zookeeper_to_kraft(cluster: KafkaCluster) -> None:
     try:
         with IsrSampler(observe) as sampler, Load(config, topic, "migrate") as load, \
                 Drain(config, topic, "migrating") as drain:
+            # the group's __consumer_offsets (created as the consumer joins) must be in sync before the
+            # first phase: migrate refuses an under-replicated cluster, which is its job, not this claim's
+            _in_sync(observe, drain, timeout=240)
             first = run_migrate(cluster, plan, "--until", "controllers")
             assert first.returncode == 0 and "controllers done" in first.stdout, first.stdout + first.stderr[-2000:]
             steps = len(hands.calls)

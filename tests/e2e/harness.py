@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import datetime
+import hashlib
 import os
 import shutil
 import signal
@@ -25,18 +26,23 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 import probes
+from kafka_guardrails.versions import APACHE, DEFAULTS, judge
 from secure_kafka.model import pki
 from secure_kafka.render import parse_properties, render_properties
-from secure_kafka.render.kafka import BrokerSettings, PemFiles, log4j_properties, server_properties
+from secure_kafka.render.kafka import BrokerSettings, PemFiles, log_config, server_properties
 from secure_kafka.render.kraft import (CONTROLLER_ID_BASE, ControllerSettings, KRaftBrokerSettings, Voter,
                                        controller_properties, kraft_broker_properties)
 from secure_kafka.render.kraft import cluster_id as kraft_cluster_id
 from secure_kafka.render.zookeeper import QuorumMember, ZooKeeperSettings, myid, zoo_cfg
 
 ROOT = Path(__file__).resolve().parents[2]
-POM = Path(__file__).resolve().parent / "pom.xml"
-KAFKA_VERSION = "3.9.1"  # the last line with ZooKeeper
-KAFKA_4 = "4.4.0"  # the newest Kafka 4.x on Maven Central (KRaft only)
+# Kafka 3.x logs through reload4j (log4j 1), 4.x through log4j 2 (KIP-653): each runtime gets the
+# binding its distribution ships, so the log configuration the platforms render is the one read.
+POMS = {3: Path(__file__).resolve().parent / "pom.xml", 4: Path(__file__).resolve().parent / "pom-4.xml"}
+# Exactly the releases the platforms ship, from the library's version table: ZooKeeper mode's last
+# release (3.9.2) and the KRaft default (the newest 4.x, 4.4.0).
+KAFKA_VERSION = DEFAULTS["zookeeper"]
+KAFKA_4 = DEFAULTS["kraft"]
 HOST = "127.0.0.1"  # the only address anything here binds to or advertises
 # Tests favour start-up time on 2 cores; benchmarks pass SERVER_JVM for steady-state throughput.
 JVM = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true")
@@ -67,15 +73,17 @@ def kafka_classpath(version: str = KAFKA_VERSION) -> str:
     cache = ROOT / ".cache" / f"kafka-{version}"
     lib = cache / "lib"
     marker = cache / ".complete"
-    if not marker.exists():
+    pom = POMS[4 if int(version.split(".")[0]) >= 4 else 3]
+    stamp = f"{version} {pom.name} {hashlib.sha256(pom.read_bytes()).hexdigest()[:16]}"
+    if not marker.exists() or marker.read_text() != stamp:  # a changed POM fetches again
         shutil.rmtree(lib, ignore_errors=True)
         lib.mkdir(parents=True)
-        done = subprocess.run(["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
+        done = subprocess.run(["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
                                f"-DoutputDirectory={lib}", f"-Dkafka.version={version}"],
                               capture_output=True, text=True, timeout=1200)
         if done.returncode != 0 or not any(lib.glob("kafka_2.13-*.jar")):
             raise RuntimeError(f"mvn could not fetch Kafka {version}: {done.stdout[-2000:]} {done.stderr[-2000:]}")
-        marker.write_text(version)
+        marker.write_text(stamp)
     return ":".join(str(p) for p in sorted(lib.glob("*.jar")))
 
 
@@ -272,9 +280,25 @@ class Server:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
 
 
+def log_option(path: Path) -> str:
+    """The JVM option that points a server at its rendered log configuration (log4j 1 or 2, by file)."""
+    key = "log4j2.configurationFile" if path.name.startswith("log4j2") else "log4j.configuration"
+    return f"-D{key}=file:{path}"
+
+
+def write_log_config(home: Path, version: str) -> Path:
+    """The log configuration the platforms render for this Kafka release, written into the node's home."""
+    config = log_config(version, str(home))
+    for stale in ("log4j.properties", "log4j2.properties"):
+        (home / stale).unlink(missing_ok=True)
+    path = home / config.file
+    path.write_text(render_properties(config.properties))
+    return path
+
+
 def java(classpath: str, main: str, args: Sequence[str], heap: str, log4j: Optional[Path] = None,
          flags: Sequence[str] = JVM) -> list[str]:
-    props = [f"-Dlog4j.configuration=file:{log4j}"] if log4j else []
+    props = [log_option(log4j)] if log4j else []
     return ["java", f"-Xmx{heap}", f"-Xms{heap}", *flags, *props, "-cp", classpath, main, *args]
 
 
@@ -300,7 +324,7 @@ class KafkaCluster:
     # "zookeeper" (a ZooKeeper ensemble) or "kraft" (a dedicated controller quorum, no ZooKeeper)
     metadata: str = "zookeeper"
     controllers: int = 3
-    version: str = KAFKA_VERSION
+    version: str = ""  # default: what the platforms ship in this metadata mode
     # ZooKeeper mode: start broker 0 alone and wait until it is the controller before the rest,
     # for tests whose other brokers cannot talk to themselves (a certificate for another host).
     broker0_controls: bool = False
@@ -310,6 +334,7 @@ class KafkaCluster:
     def __post_init__(self) -> None:
         self.own_workdir = self.workdir is None
         self.workdir = Path(self.workdir or tempfile.mkdtemp(prefix="secure-kafka-e2e-"))
+        self.version = self.version or DEFAULTS[self.metadata]
         self.classpath = kafka_classpath(self.version)
         if self.metadata == "kraft":
             self.zookeepers = 0
@@ -503,8 +528,11 @@ class KafkaCluster:
         if self.mutate:
             config = self.mutate(role, index, dict(config))
         (home / "server.properties").write_text(render_properties(config))
-        (home / "log4j.properties").write_text(render_properties(log4j_properties(str(home))))
+        write_log_config(home, self.version)
         return home
+
+    def _log_path(self, home: Path) -> Path:
+        return home / log_config(self.version, str(home)).file
 
     def controller_settings(self, index: int) -> ControllerSettings:
         voter = self.voters[index]
@@ -530,7 +558,7 @@ class KafkaCluster:
                 config = _kubernetes_kraft(self, "controller", index, config)
         home = self._write(self.workdir / f"controller{index}", "controller", index, config)
         command = java(self.classpath, "kafka.Kafka", [str(home / "server.properties")], "256m",
-                       home / "log4j.properties", self.jvm_flags)
+                       self._log_path(home), self.jvm_flags)
         return Server(f"controller-{index}", command, home / "stdout.log", [voter.port])
 
     def _kraft_broker(self, index: int) -> Server:
@@ -545,7 +573,7 @@ class KafkaCluster:
             config = _kubernetes_kraft(self, "broker", index, config)
         self._write(home, "broker", index, config)
         command = java(self.classpath, "kafka.Kafka", [str(home / "server.properties")], "384m",
-                       home / "log4j.properties", self.jvm_flags)
+                       self._log_path(home), self.jvm_flags)
         ports = [settings.tls_port] + ([settings.sasl_port] if settings.sasl_port else [])
         return Server(f"kafka-{index}", command, home / "stdout.log", ports)
 
@@ -565,9 +593,8 @@ class KafkaCluster:
         if self.mutate:
             config = self.mutate("zookeeper", index, dict(config))
         (home / "zoo.cfg").write_text(render_properties(config))
-        (home / "log4j.properties").write_text(render_properties(log4j_properties(str(home))))
         command = java(self.classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain",
-                       [str(home / "zoo.cfg")], "192m", home / "log4j.properties", self.jvm_flags)
+                       [str(home / "zoo.cfg")], "192m", write_log_config(home, self.version), self.jvm_flags)
         return Server(f"zookeeper-{member.server_id}", command, home / "stdout.log",
                       [self.zk_client_ports[index], member.quorum_port, member.election_port])
 
@@ -588,9 +615,8 @@ class KafkaCluster:
         if self.mutate:
             config = self.mutate("broker", index, dict(config))
         (home / "server.properties").write_text(render_properties(config))
-        (home / "log4j.properties").write_text(render_properties(log4j_properties(str(home))))
         command = java(self.classpath, "kafka.Kafka", [str(home / "server.properties")], "384m",
-                       home / "log4j.properties", self.jvm_flags)
+                       write_log_config(home, self.version), self.jvm_flags)
         ports = [settings.tls_port] + ([settings.sasl_port] if settings.sasl_port else [])
         return Server(f"kafka-{index}", command, home / "stdout.log", ports)
 
@@ -620,8 +646,11 @@ class KafkaCluster:
         old = servers[index]
         old.stop(timeout=90)
         command = list(old.command)
-        if version is not None:
+        if version is not None:  # the new release's runtime, and the log configuration it reads
             command[command.index("-cp") + 1] = kafka_classpath(version)
+            logging = [i for i, a in enumerate(command) if a.startswith(("-Dlog4j.configuration=", "-Dlog4j2."))]
+            for i in logging:
+                command[i] = log_option(write_log_config(old.log.parent, version))
         path = old.log.parent / "server.properties"
         if config is not None:
             path.write_text(render_properties(config))
@@ -664,6 +693,11 @@ def _plaintext_broker(config: dict) -> dict:
     return out
 
 
+def accepted_risks(version: str, mode: str) -> tuple[str, ...]:
+    """What a platform must accept by name to run `version` in `mode` (ZooKeeper mode: 3.9's risks)."""
+    return tuple(r.id for r in judge(APACHE, version, mode=mode).risks)
+
+
 def kubernetes_args(cluster: "KafkaCluster") -> Any:
     from secure_kafka.kubernetes.args import KafkaOnKubernetesArgs
 
@@ -672,7 +706,9 @@ def kubernetes_args(cluster: "KafkaCluster") -> Any:
                                  zookeeper_count=3 if kraft else cluster.zookeepers, storage_class="encrypted",
                                  replication_factor=min(3, cluster.brokers),
                                  listeners=("SSL", "SASL_SSL") if cluster.sasl else ("SSL",),
-                                 metadata_mode=cluster.metadata, controller_count=cluster.controllers if kraft else 3)
+                                 metadata_mode=cluster.metadata, controller_count=cluster.controllers if kraft else 3,
+                                 kafka_version=cluster.version,
+                                 accept_version_risks=accepted_risks(cluster.version, cluster.metadata))
 
 
 def kubernetes_configmaps(cluster: "KafkaCluster") -> tuple[dict[str, dict[str, str]], dict[str, str]]:

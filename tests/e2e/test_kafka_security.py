@@ -43,6 +43,10 @@ def test_acls_deny_by_default_then_a_grant_lets_a_tls_client_produce_and_consume
     assert "User:orders-service" in audit and "Denied" in audit  # the audit log names who was refused
 
 
+def test_a_denial_is_written_to_the_audit_log_alone(cluster):
+    claims.denials_reach_the_audit_log(cluster)
+
+
 def test_reading_a_topic_without_its_acl_fails_on_the_topic_even_with_an_allowed_group(cluster):
     claims.topic_denied_with_an_allowed_group(cluster)
 

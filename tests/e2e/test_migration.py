@@ -1,4 +1,4 @@
-"""ZooKeeper -> KRaft on the real servers (Kafka 3.9.1, the last line that runs both): a secured
+"""ZooKeeper -> KRaft on the real servers (Kafka 3.9.2, the last line that runs both): a secured
 running cluster through every phase, driven by `secure-kafka migrate`, with a producer and a
 consumer running; then the migrated cluster rolls to Kafka 4.x under load."""
 import pytest

@@ -181,8 +181,9 @@ def test_stack_does_not_mix_groups_or_repeat_single_findings():
 def test_registry_is_sorted_and_rejects_duplicates():
     from kafka_guardrails.rules import Registry
     names = [r.name for r in RULES]
-    assert len(names) == 18
-    assert {"kafka-coverage", "kafka-unrecognised-exposure", "kafka-overridable-source"} <= set(names)
+    assert {"kafka-coverage", "kafka-unrecognised-exposure", "kafka-overridable-source",
+            "kafka-version-supported", "kafka-version-risk-accepted"} <= set(names)
+    assert len(names) == len(set(names)) == 20
     assert names == sorted(names, key=lambda n: (RULES[n].id, n))
     rule = RULES["kafka-no-public-port"]
     registry = Registry()
@@ -208,7 +209,7 @@ def test_findings_take_id_and_level_from_their_rule():
     cases = [(SG, sg(tcp(9092, cidrBlocks=["0.0.0.0/0"]))),
              ("aws:msk/cluster:Cluster", {"loggingInfo": {"brokerLogs": {}}}),
              ("kubernetes:apps/v1:Deployment", {"metadata": {"name": "k"}, "spec": {"template": {"spec": {
-                 "containers": [{"name": "k", "image": "apache/kafka:3.9.1"}]}}}})]
+                 "containers": [{"name": "k", "image": "apache/kafka:4.4.0"}]}}}})]
     for type_, props in cases:
         for finding in judge_resource(Resource(type_, props)):
             by_policy.setdefault(finding.policy, set()).add((finding.rule_id, finding.level))

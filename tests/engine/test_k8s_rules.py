@@ -15,7 +15,7 @@ HARDENED = {
     "spec": {"serviceName": "kafka", "selector": {"matchLabels": {"app": "kafka"}},
              "template": {"metadata": {"labels": {"app": "kafka"}}, "spec": {
                  "securityContext": {"runAsNonRoot": True, "runAsUser": 10001},
-                 "containers": [{"name": "kafka", "image": "apache/kafka:3.9.1",
+                 "containers": [{"name": "kafka", "image": "apache/kafka:4.4.0",
                                  "securityContext": {"readOnlyRootFilesystem": True, "allowPrivilegeEscalation": False},
                                  "resources": {"limits": {"cpu": "2", "memory": "4Gi"}}}]}}}}
 
@@ -75,7 +75,7 @@ def test_each_weakening_is_found_in_every_shape(name, props, policy, fragment):
 def test_a_patch_is_judged_on_what_it_sets():
     patch = "kubernetes:apps/v1:StatefulSetPatch"
     partial = {"metadata": {"name": "kafka", "namespace": "data"}, "spec": {"template": {"spec": {
-        "containers": [{"name": "kafka", "image": "apache/kafka:3.9.1"}]}}}}
+        "containers": [{"name": "kafka", "image": "apache/kafka:4.4.0"}]}}}}
     assert judge_resource(Resource(patch, partial)) == []  # absent settings keep the live object's
     root = copy.deepcopy(partial)
     root["spec"]["template"]["spec"]["securityContext"] = {"runAsUser": 0}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checkov_forms import _plan_entry, run_checkov
+from checkov_forms import _plan_entry, run_checkov, write_plan
 from kafka_guardrails import ADVISORY, Resource, judge_resource
 from secure_kafka.gate import PolicyPack
 
@@ -72,10 +72,7 @@ def _snake(value):
 
 def _plan(path):
     entries = [_plan_entry(TF_TYPES[type_], name.replace("-", "_"), _snake(props)) for name, type_, props, _ in CASES]
-    path.write_text(json.dumps({
-        "format_version": "1.2", "terraform_version": "1.9.8",
-        "planned_values": {"root_module": {"resources": [p for p, _ in entries]}},
-        "resource_changes": [c for _, c in entries]}))
+    write_plan(path, entries)
 
 
 def test_check_on_a_terraform_plan(tmp_path, capsys):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checkov_forms import _plan_entry, run_checkov
+from checkov_forms import _plan_entry, run_checkov, write_plan
 from kafka_guardrails import MANDATORY, Resource, judge_resource
 from secure_kafka.cli import main
 from secure_kafka.gate import PolicyPack
@@ -96,11 +96,7 @@ def test_real_checkov_on_a_terraform_plan_and_a_template(tmp_path):
     entries = [_plan_entry("aws_msk_cluster_policy", name.replace("-", "_"),
                            {"cluster_arn": "arn:aws:kafka:eu-west-1:1:cluster/c/1", "policy": policy(statements)})
                for name, statements, _ in POLICIES]
-    (tmp_path / "plan").mkdir()
-    (tmp_path / "plan" / "plan.json").write_text(json.dumps({
-        "format_version": "1.2", "terraform_version": "1.9.8",
-        "planned_values": {"root_module": {"resources": [p for p, _ in entries]}},
-        "resource_changes": [c for _, c in entries]}))
+    write_plan(tmp_path / "plan" / "plan.json", entries)
     (tmp_path / "cfn").mkdir()
     (tmp_path / "cfn" / "t.json").write_text(json.dumps(cfn_template()))
     plan = run_checkov(tmp_path / "plan", "terraform_plan", check_ids=(CHECK,))

@@ -13,7 +13,7 @@ CONFIG = "aws:msk/configuration:Configuration"
 PACK = Path(__file__).resolve().parents[2] / "policies"
 
 SECURE = {
-    "clusterName": "kafka", "kafkaVersion": "3.6.0", "numberOfBrokerNodes": 3,
+    "clusterName": "kafka", "kafkaVersion": "3.9.x", "numberOfBrokerNodes": 3,
     "brokerNodeGroupInfo": {"instanceType": "kafka.m7g.large", "clientSubnets": ["s1", "s2", "s3"],
                             "securityGroups": ["sg-1"],
                             "connectivityInfo": {"publicAccess": {"type": "DISABLED"}}},
@@ -71,12 +71,12 @@ def test_mutual_tls_alone_is_authentication():
 
 
 def test_terraform_and_cloudformation_spellings():
-    tf = {"encryption_info": [{"encryption_at_rest_kms_key_arn": ["k"],
+    tf = {"kafka_version": ["3.9.x"], "encryption_info": [{"encryption_at_rest_kms_key_arn": ["k"],
                                "encryption_in_transit": [{"client_broker": ["TLS_PLAINTEXT"], "in_cluster": [True]}]}],
           "client_authentication": [{"unauthenticated": [True]}],
           "logging_info": [{"broker_logs": [{"cloudwatch_logs": [{"enabled": [True]}]}]}]}
     assert ids(judge_resource(Resource("aws_msk_cluster", tf))) == ["KAFKA-MSK-002", "KAFKA-MSK-003"]
-    cfn = {"EncryptionInfo": {"EncryptionAtRest": {"DataVolumeKMSKeyId": "k"},
+    cfn = {"KafkaVersion": "3.9.x", "EncryptionInfo": {"EncryptionAtRest": {"DataVolumeKMSKeyId": "k"},
                               "EncryptionInTransit": {"ClientBroker": "TLS", "InCluster": True}},
            "ClientAuthentication": {"Sasl": {"Scram": {"Enabled": True}}, "Unauthenticated": {"Enabled": False}},
            "LoggingInfo": {"BrokerLogs": {"CloudWatchLogs": {"Enabled": True}}}}

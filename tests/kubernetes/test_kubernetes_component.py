@@ -6,7 +6,7 @@ from pathlib import Path
 
 import kubernetes_validate
 import pytest
-from helpers import assert_refused
+from helpers import ZK_MODE, assert_refused
 import yaml
 
 from kafka_guardrails.netpol import Cluster, External, Pod
@@ -30,7 +30,7 @@ KUBERNETES_VERSIONS = ("1.33", "1.36")
 ACCEPTED = yaml.safe_load((ROOT / "policies" / "accepted-kubernetes.yaml").read_text())
 ARGS = KafkaOnKubernetesArgs(cluster="events", storage_class="gp3-encrypted", cilium=True, access=(
     TopicGrant("empire-hq", produce=("deathstar-plans", "empire-announce")),
-    TopicGrant("outpost", consume=("empire-announce",), namespace="outposts")))
+    TopicGrant("outpost", consume=("empire-announce",), namespace="outposts")), **ZK_MODE)
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,11 @@ def test_checkov_kubernetes_checks_pass_except_the_listed_ones(stack, tmp_path):
     write_manifests(run.resources, tmp_path / "k8s")
     results = run_checkov(tmp_path / "k8s", "kubernetes", check_ids=None)
     failed = {check for (check, _), verdict in results.items() if verdict == "FAILED"}
-    assert failed == set(ACCEPTED), failed  # nothing else fails, and no listed skip is stale
+    # the k8s stack runs ZooKeeper mode with the 3.9 line's risks accepted: KAFKA-VER-002 says so
+    # on exactly the workloads that run Kafka 3.9.2
+    assert failed == set(ACCEPTED) | {"CKV_KAFKA_VER_002"}, failed  # nothing else, and no listed skip is stale
+    accepted = {r for (c, r), v in results.items() if c == "CKV_KAFKA_VER_002" and v == "FAILED"}
+    assert accepted == {"StatefulSet.kafka.kafka", "StatefulSet.kafka.zookeeper", "Job.kafka.kafka-access"}, accepted
     ours = {(c, r) for (c, r), v in results.items() if c.startswith("CKV_KAFKA_K8S") and v == "PASSED"}
     assert {r for _, r in ours} >= {"StatefulSet.kafka.kafka", "StatefulSet.kafka.zookeeper"}
     assert all(isinstance(reason, str) and reason and "\n" not in reason for reason in ACCEPTED.values())
@@ -131,7 +135,12 @@ def test_workloads_are_non_root_read_only_limited_and_probed(stack):
     assert all(set(m["stringData"].values()) == {REDACTED} for m in of_kind(manifests, "Secret"))
     verdicts, stack_diags = judge(ROOT / "policies", run.resources, project="secure-kafka", stack="k8s", preview=True)
     assert mandatory_count(verdicts, stack_diags) == 0
-    assert [d for v in verdicts for d in v.diagnostics] == [] and stack_diags == []
+    said = [(v.resource.name, d.policy, d.level) for v in verdicts for d in v.diagnostics]
+    # nothing but the accepted version risks of ZooKeeper mode, reported on every workload running 3.9.2
+    assert sorted(said) == sorted((name, "kafka-version-risk-accepted", "advisory")
+                                  for name in ("events-statefulset-kafka", "events-statefulset-zookeeper",
+                                               "events-job-kafka-access")), said
+    assert stack_diags == []
 
 
 def test_configmaps_hold_exactly_what_the_renderers_give_the_real_cluster():
@@ -250,7 +259,8 @@ def test_a_given_storage_class_is_used_and_none_is_created():
 
 def test_an_internal_load_balancer_with_private_ranges_is_allowed():
     run = record(lambda: KafkaOnKubernetes("kafka", replace(ARGS, client_service_type="LoadBalancer",
-                                                            load_balancer_source_ranges=("10.0.0.0/8",))))
+                                                            load_balancer_source_ranges=("10.0.0.0/8",),
+                                                            metadata_mode="kraft", accept_version_risks=())))
     [svc] = [m for m in kubernetes_manifests(run.resources) if m["kind"] == "Service" and m["metadata"]["name"] == "kafka"]
     assert svc["spec"]["type"] == "LoadBalancer" and svc["spec"]["loadBalancerSourceRanges"] == ["10.0.0.0/8"]
     assert svc["metadata"]["annotations"]["service.beta.kubernetes.io/aws-load-balancer-scheme"] == "internal"

@@ -16,6 +16,7 @@ from secure_kafka.gate.k8syaml import kubernetes_manifests
 from secure_kafka.gate.mockrun import record
 from secure_kafka.kubernetes.args import KafkaOnKubernetesArgs
 from secure_kafka.kubernetes.component import KafkaOnKubernetes
+from helpers import ZK_MODE
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "tests" / "kubernetes" / "psa"
@@ -63,7 +64,7 @@ VARIANTS = {
     "KRaft controllers": lambda: kubernetes_manifests(record(lambda: KafkaOnKubernetes("raft", KafkaOnKubernetesArgs(
         cluster="raft", storage_class="gp3-encrypted", metadata_mode="kraft"))).resources),
     "dev, one ZooKeeper, EKS storage": lambda: kubernetes_manifests(record(lambda: KafkaOnKubernetes("dev", KafkaOnKubernetesArgs(
-        cluster="dev", environment="dev", broker_count=2, zookeeper_count=1, replication_factor=2,
+        cluster="dev", environment="dev", broker_count=2, zookeeper_count=1, replication_factor=2, **ZK_MODE,
         eks_kms_key_arn="arn:aws:kms:eu-west-1:123456789012:key/0c0ffee0-0000-4000-8000-c0ffee000002")))
         .resources),
 }

@@ -102,6 +102,16 @@ def _plan_entry(kind: str, name: str, values: dict) -> tuple[dict, dict]:
             {**common, "change": {"actions": ["create"], "before": None, "after": values, "after_unknown": {}}})
 
 
+def write_plan(path: Path, entries: list[tuple[dict, dict]]) -> Path:
+    """A `terraform show -json` plan file of `_plan_entry` pairs (planned values and their changes)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({
+        "format_version": "1.2", "terraform_version": "1.9.8",
+        "planned_values": {"root_module": {"resources": [p for p, _ in entries]}},
+        "resource_changes": [c for _, c in entries]}))
+    return path
+
+
 def _expression(path: list, reference: list) -> Any:
     """A nested `configuration` expression naming `reference` at `path` (snake_case steps)."""
     head, *rest = path

@@ -15,6 +15,7 @@ from typing import Any, Optional
 from ..model import Resource
 from ..registry import form
 from ..values import MISSING, UNKNOWN, as_bool, as_text, get, known, mapping
+from .kafka_release import msk_cluster, msk_configuration
 
 
 @dataclass(slots=True)
@@ -120,17 +121,19 @@ def configuration(resource: Resource, props: Any) -> Optional[dict[str, Any]]:
 
 form(key="aws.msk-cluster", family="Amazon MSK",
      summary="public access, in-transit encryption, client authentication, at-rest key, broker logs (KAFKA-MSK-*)",
-     pulumi=("aws:msk/cluster:Cluster",), terraform=("aws_msk_cluster",), models={"msk": cluster},
+     pulumi=("aws:msk/cluster:Cluster",), terraform=("aws_msk_cluster",),
+     models={"msk": cluster, "kafka-version": msk_cluster},
      fix="See the KAFKA-MSK rules.")
 form(key="aws.msk-cluster.cfn", family="Amazon MSK",
      summary="the same in CloudFormation's spelling (`EncryptionAtRest.DataVolumeKMSKeyId`, `{Enabled: …}` switches)",
-     pulumi=("aws-native:msk:Cluster",), cloudformation=("AWS::MSK::Cluster",), models={"msk": cluster_cfn},
+     pulumi=("aws-native:msk:Cluster",), cloudformation=("AWS::MSK::Cluster",),
+     models={"msk": cluster_cfn, "kafka-version": msk_cluster},
      fix="See the KAFKA-MSK rules.")
 form(key="aws.msk-configuration", family="Amazon MSK",
      summary="server properties (base64 in CloudFormation): ACL default, unclean leader election",
      pulumi=("aws:msk/configuration:Configuration", "aws-native:msk:Configuration"),
      terraform=("aws_msk_configuration",), cloudformation=("AWS::MSK::Configuration",),
-     models={"msk-config": configuration}, fix="See the KAFKA-MSK rules.")
+     models={"msk-config": configuration, "kafka-version": msk_configuration}, fix="See the KAFKA-MSK rules.")
 
 
 

@@ -18,6 +18,7 @@ from ..registry import form
 from ..stack import Path, Stack, join
 from ..values import MISSING, UNKNOWN, as_int, as_text, get, is_unknown, items, known, mapping
 from .k8s_service import internal, lb_sources
+from .kafka_release import strimzi as strimzi_release
 
 NOTES = {
     "nodeport": "a nodeport listener opens node ports on every node; source ranges do not apply to them",
@@ -251,7 +252,7 @@ form(key="k8s.strimzi-kafka", family="Kafka operators",
              "source ranges), nodeport, route, ingress",
      pulumi=("kubernetes:kafka.strimzi.io/v1beta2:Kafka", "kubernetes:kafka.strimzi.io/v1:Kafka",
              "kubernetes:kafka.strimzi.io/v1beta1:Kafka"),
-     models={"net": strimzi}, fix=FIX, revoke=revoke)
+     models={"net": strimzi, "kafka-version": strimzi_release}, fix=FIX, revoke=revoke)
 form(key="k8s.strimzi-node-pool", family="Kafka operators",
      summary="Strimzi `KafkaNodePool`: broker ids from `strimzi.io/next-node-ids`, joined with the Kafka's per-broker "
              "overrides (a pool with its own per-pod templates is reported unjudged)",

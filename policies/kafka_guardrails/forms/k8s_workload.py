@@ -18,6 +18,7 @@ from ..net import Entry, Net, world
 from ..ports import EVERY, exactly
 from ..registry import Extractor, form
 from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, known, mapping
+from .kafka_release import workload as releases
 
 POD_PATHS = {
     "Pod": ("spec",), "Deployment": ("spec", "template", "spec"), "StatefulSet": ("spec", "template", "spec"),
@@ -124,6 +125,12 @@ def _workload(kind: str, partial: bool) -> Extractor:
     return extract
 
 
+def _release(resource: Resource, props: Any) -> Any:
+    """The Kafka images of the pod template (KAFKA-VER-*), with the workload's acknowledgement."""
+    pod: Workload = model(resource, "workload")
+    return releases(pod.containers, get(mapping(props), "metadata", "annotations"))
+
+
 def _net(kind: str, partial: bool) -> Extractor:
     pod_path = ".".join(POD_PATHS[kind])
 
@@ -206,9 +213,11 @@ for _kind, _group in GROUPS.items():
          summary="pod template: hostNetwork with Kafka/ZooKeeper or container ports, hostPort; "
                  "named container ports; securityContext and limits (KAFKA-K8S-*)",
          pulumi=(f"kubernetes:{_group}:{_kind}",), terraform=TERRAFORM[_kind],
-         models={"workload": _workload(_kind, False), "net": _net(_kind, False)}, fix=FIX, revoke=revoke,
+         models={"workload": _workload(_kind, False), "net": _net(_kind, False), "kafka-version": _release},
+         fix=FIX, revoke=revoke,
          renames=_renames(_kind), maps=frozenset({"limits", "requests"}))
     form(key=f"k8s.{_kind.lower()}-patch", family="Kubernetes workloads",
          summary="server-side-apply patch of the same: what it sets is judged",
          pulumi=(f"kubernetes:{_group}:{_kind}Patch",),
-         models={"workload": _workload(_kind, True), "net": _net(_kind, True)}, fix=FIX, revoke=revoke)
+         models={"workload": _workload(_kind, True), "net": _net(_kind, True), "kafka-version": _release},
+         fix=FIX, revoke=revoke)

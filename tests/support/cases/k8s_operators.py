@@ -9,20 +9,20 @@ INTERNAL = {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"}
 
 def strimzi(*listeners: dict, api: str = "kafka.strimzi.io/v1beta2", template: dict | None = None,
             pools: bool = False) -> dict:
-    kafka: dict = {"version": "3.9.0", "replicas": 3, "listeners": [
+    kafka: dict = {"version": "4.4.0", "replicas": 3, "listeners": [
         {"name": "tls", "port": 9093, "type": "internal", "tls": True, "authentication": {"type": "tls"}},
         *listeners], "storage": {"type": "ephemeral"}}
     if template:
         kafka["template"] = template
     if pools:  # Strimzi 1.x: KRaft with KafkaNodePools; node ids come from the pools, not 0..replicas-1
         del kafka["replicas"], kafka["storage"]
-        kafka["version"] = "4.1.0"
         return {"apiVersion": api, "kind": "Kafka", "metadata": {
             "name": "events", "namespace": "kafka",
             "annotations": {"strimzi.io/node-pools": "enabled", "strimzi.io/kraft": "enabled"}},
             "spec": {"kafka": kafka}}
-    return {"apiVersion": api, "kind": "Kafka", "metadata": {"name": "events", "namespace": "kafka"},
-            "spec": {"kafka": kafka, "zookeeper": {"replicas": 3, "storage": {"type": "ephemeral"}}}}
+    return {"apiVersion": api, "kind": "Kafka", "metadata": {"name": "events", "namespace": "kafka",
+                                                             "annotations": {"strimzi.io/kraft": "enabled"}},
+            "spec": {"kafka": kafka}}
 
 
 def external(kind: str, port: int = 9094, **configuration) -> dict:

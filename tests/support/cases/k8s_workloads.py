@@ -28,7 +28,7 @@ HARDENED = {"securityContext": {"runAsNonRoot": True, "readOnlyRootFilesystem": 
             "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}
 
 
-def kafka(port: int = 9092, image: str = "apache/kafka:3.9.1", **extra) -> dict:
+def kafka(port: int = 9092, image: str = "apache/kafka:4.4.0", **extra) -> dict:
     return {"name": "kafka", "image": image, "ports": [{"containerPort": port, **extra}], **HARDENED}
 
 
@@ -47,7 +47,7 @@ CASES = [
          workload("StatefulSet", [kafka(2181, "zookeeper:3.8")], True),
          True, 2181),
     Case("deployment-host-network-kafka-undeclared-ports", token("Deployment"),
-         workload("Deployment", [{"name": "kafka", "image": "bitnami/kafka:3.9", **HARDENED}], True), True),
+         workload("Deployment", [{"name": "kafka", "image": "bitnami/kafka:4.4.0", **HARDENED}], True), True),
     *(Case(f"{kind.lower()}-host-port-9094", token(kind), workload(kind, [web(8443, hostPort=9094)]), True, 9094)
       for kind in ("Pod", "DaemonSet")),
     *(Case(f"{kind.lower()}-patch-host-network-kafka", token(kind, True), workload(kind, [kafka()], True), True,

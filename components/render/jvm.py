@@ -1,0 +1,39 @@
+"""JVM system properties every Kafka process of ours runs with (brokers, controllers, ZooKeeper
+nodes, the Java tools the roll gate and the migration call): which JAAS login modules a SASL
+configuration may name, and which OAUTHBEARER token/JWKS endpoints it may reach.
+
+We use SCRAM (SASL_SSL) and mutual TLS, never OAuth: so no endpoint is allowed, and only the SCRAM
+login module is. Kafka 4.2 took an allow-list (`org.apache.kafka.allowed.login.modules`, KIP-1135);
+3.9 only has the deny-list, which by default names JNDI alone — we add LDAP. Kafka 3.9.1 allows
+every OAUTHBEARER URL unless told otherwise (4.0 allows none by default); we say none on both.
+"""
+from __future__ import annotations
+
+SCRAM_LOGIN_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule"
+DENIED_LOGIN_MODULES = ("com.sun.security.auth.module.JndiLoginModule", "com.sun.security.auth.module.LdapLoginModule")
+ALLOWED_MODULES_PROPERTY = "org.apache.kafka.allowed.login.modules"
+DENIED_MODULES_PROPERTY = "org.apache.kafka.disallowed.login.modules"
+OAUTH_URLS_PROPERTY = "org.apache.kafka.sasl.oauthbearer.allowed.urls"
+
+
+def _line(kafka_version: str) -> tuple[int, int]:
+    parts = kafka_version.split(".")
+    try:
+        return int(parts[0]), int(parts[1])
+    except (IndexError, ValueError):
+        return (0, 0)
+
+
+def security_properties(kafka_version: str, login_modules: tuple[str, ...] = (SCRAM_LOGIN_MODULE,)) -> dict[str, str]:
+    """The properties for a Kafka release, in a fixed order."""
+    props = {OAUTH_URLS_PROPERTY: ""}
+    if _line(kafka_version) >= (4, 2):
+        props[ALLOWED_MODULES_PROPERTY] = ",".join(login_modules)
+    else:
+        props[DENIED_MODULES_PROPERTY] = ",".join(DENIED_LOGIN_MODULES)
+    return props
+
+
+def jvm_options(kafka_version: str) -> tuple[str, ...]:
+    """`-Dkey=value` flags (KAFKA_OPTS); an empty value is an explicit empty list, not a default."""
+    return tuple(f"-D{key}={value}" for key, value in security_properties(kafka_version).items())
