@@ -14,6 +14,7 @@ from ..model.releases import accepted_marks
 from ..render import render_properties
 from ..render.kafka import (LISTENER_PORTS, BrokerSettings, PemFiles, admin_client_properties, log_config,
                             quota_arguments, server_properties)
+from ..render.jvm import jvm_options
 from ..render.kraft import (CONTROLLER_ID_BASE, CONTROLLER_PORT, ControllerSettings, KRaftBrokerSettings, Voter,
                             controller_properties, kraft_broker_properties)
 from ..render.readiness import CONTROLLER_READY_SCRIPT, PROBE_TIMEOUTS, READY_SCRIPT, ready_command
@@ -324,7 +325,8 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
     common = [("tmp", "/tmp", False), ("logs", "/var/log/kafka", False)]
     empty = [{"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}}, {"name": "logs", "emptyDir": {"sizeLimit": "2Gi"}}]
     logging = log_config(kafka_release(args), "/var/log/kafka")
-    env = {"LOG_DIR": "/var/log/kafka", "KAFKA_LOG4J_OPTS": logging.option("/etc/kafka/config")}
+    env = {"LOG_DIR": "/var/log/kafka", "KAFKA_LOG4J_OPTS": logging.option("/etc/kafka/config"),
+           "KAFKA_OPTS": " ".join(jvm_options(kafka_release(args)))}
     if kraft:
         quorum_container = _container(
             "kafka-controller", kafka_image(args),

@@ -24,6 +24,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from ..model.errors import UsageError
 from ..model.userfiles import read_yaml
+from ..render.jvm import with_tool_options
 from ..render.migration import PHASES
 
 ENV = {"ssl.ca.location": "SECURE_KAFKA_MIGRATE_CA_PEM", "ssl.certificate.location": "SECURE_KAFKA_MIGRATE_CERT_PEM",
@@ -180,7 +181,8 @@ def finalised_reader(plan: Plan, settings: Path) -> Callable[[], list[int]]:
         for node in plan.controllers:
             done = subprocess.run([str(tool), "--bootstrap-controller", plan.bootstrap_controller, "--command-config",
                                    str(settings), "--describe", "--all", "--entity-type", "brokers", "--entity-name",
-                                   str(node)], capture_output=True, text=True, timeout=120)
+                                   str(node)], capture_output=True, text=True, timeout=120,
+                                  env=with_tool_options(dict(os.environ)))
             if done.returncode != 0:
                 raise RuntimeError(f"kafka-configs.sh for controller {node} exited {done.returncode}: "
                                    f"{(done.stderr or done.stdout).strip()[-300:]}")

@@ -342,14 +342,18 @@ def quorum_tool(kafka_home: str, bootstrap: str, command_config: str, via: str =
     """The quorum as Kafka's own `kafka-metadata-quorum.sh describe --replication` reports it,
     asked through the brokers (`via="server"`: their TLS listener forwards the request) or the
     controllers (`via="controller"`)."""
+    import os
     import subprocess
     from pathlib import Path
+
+    from ..render.jvm import with_tool_options
 
     tool = Path(kafka_home) / "bin" / "kafka-metadata-quorum.sh"
 
     def quorum() -> list[QuorumReplica]:
         done = subprocess.run([str(tool), f"--bootstrap-{via}", bootstrap, "--command-config", command_config,
-                               "describe", "--replication"], capture_output=True, text=True, timeout=timeout)
+                               "describe", "--replication"], capture_output=True, text=True, timeout=timeout,
+                              env=with_tool_options(dict(os.environ)))
         if done.returncode != 0:
             raise RuntimeError(f"kafka-metadata-quorum.sh exited {done.returncode}: "
                                f"{(done.stderr or done.stdout).strip()[-300:]}")

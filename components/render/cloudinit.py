@@ -13,6 +13,7 @@ from typing import Mapping, Sequence
 import yaml
 
 from . import render_properties
+from .jvm import jvm_options
 from .kafka import log_config
 
 KAFKA_HOME = "/opt/kafka"
@@ -57,6 +58,7 @@ def systemd_unit(boot: NodeBoot) -> str:
         "User=kafka", "Group=kafka",
         f"Environment=KAFKA_HEAP_OPTS=-Xms{boot.heap} -Xmx{boot.heap}",
         f"Environment=KAFKA_LOG4J_OPTS={log_config(boot.kafka_version, LOG_DIR).option(CONFIG_DIR)}",
+        f"Environment=\"KAFKA_OPTS={' '.join(jvm_options(boot.kafka_version))}\"",
         f"Environment=LOG_DIR={LOG_DIR}",
         f"ExecStart={KAFKA_HOME}/bin/kafka-run-class.sh {main} {boot.config_path}",
         "Restart=on-failure", "RestartSec=5", "LimitNOFILE=100000", "TimeoutStopSec=120",

@@ -450,6 +450,39 @@ def denials_reach_the_audit_log(cluster: KafkaCluster) -> None:
                                         if "User:stranger" in l], f"the denial also went to broker {index}'s server.log"
 
 
+def sasl_outside_our_modules_is_refused(version: str, options, workdir: Path) -> dict[str, str]:
+    """Kafka's own admin client of `version` (as its tools run it), started with JVM `options`, meets
+    SASL configurations our listeners never use: PLAIN, LDAP (JNDI's sibling), OAUTHBEARER with a token
+    endpoint. Each must be refused at start by the JVM properties — a login module not allowed, or an
+    endpoint not allowed — never get as far as a connection attempt. Returns what refused each."""
+    from harness import kafka_tools_classpath
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    quick = "request.timeout.ms=2000\ndefault.api.timeout.ms=4000\nsocket.connection.setup.timeout.ms=1000\n"
+    cases = {
+        "PLAIN": ("PLAIN", 'org.apache.kafka.common.security.plain.PlainLoginModule required username="a" password="b";', ""),
+        "LDAP": ("PLAIN", 'com.sun.security.auth.module.LdapLoginModule required userProvider="ldap://127.0.0.1:1/ou=x";', ""),
+        "OAUTHBEARER": ("OAUTHBEARER", 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required '
+                        'clientId="x" clientSecret="y";',
+                        "sasl.oauthbearer.token.endpoint.url=http://127.0.0.1:1/token\n"
+                        "sasl.login.callback.handler.class="
+                        "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler\n"),
+    }
+    refused = {}
+    for name, (mechanism, jaas, extra) in cases.items():
+        config = workdir / f"{name.lower()}.properties"
+        config.write_text(f"security.protocol=SASL_SSL\nsasl.mechanism={mechanism}\nsasl.jaas.config={jaas}\n{quick}{extra}")
+        done = subprocess.run(["java", "-Xmx128m", *options, "-cp", kafka_tools_classpath(version),
+                               "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", f"{HOST}:1",
+                               "--command-config", str(config), "--list"], capture_output=True, text=True, timeout=90)
+        said = re.findall(r"IllegalArgumentException: (\S+ is not allowed)\. Update [Ss]ystem property '([\w.]+)'",
+                          done.stdout + done.stderr)
+        assert done.returncode != 0 and said, f"{name} was not refused by a JVM property on Kafka {version}: " \
+                                             f"{(done.stdout + done.stderr)[-600:]}"
+        refused[name] = " / ".join(dict.fromkeys(f"{what} ({prop})" for what, prop in said))
+    return refused
+
+
 # --- durability: what the cluster does with the rendered defaults -----------------------------------
 def _partition(client: AdminClient, topic: str):
     try:

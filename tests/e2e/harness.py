@@ -29,6 +29,7 @@ import probes
 from kafka_guardrails.versions import APACHE, DEFAULTS, judge
 from secure_kafka.model import pki
 from secure_kafka.render import parse_properties, render_properties
+from secure_kafka.render.jvm import jvm_options
 from secure_kafka.render.kafka import BrokerSettings, PemFiles, log_config, server_properties
 from secure_kafka.render.kraft import (CONTROLLER_ID_BASE, ControllerSettings, KRaftBrokerSettings, Voter,
                                        controller_properties, kraft_broker_properties)
@@ -362,7 +363,8 @@ class KafkaCluster:
         self.controller_servers: list[Server] = []
         security = self.workdir / "java.security"
         security.write_text(PERMISSIVE_JDK)
-        self.jvm_flags = (*self.jvm_flags, f"-Djava.security.properties={security}")
+        # every server runs with the JVM properties the platforms render (KAFKA_OPTS) for its release
+        self.jvm_flags = (*self.jvm_flags, f"-Djava.security.properties={security}", *jvm_options(self.version))
         self.zk_servers: list[Server] = []
         self.kafka_servers: list[Server] = []
 
@@ -651,6 +653,8 @@ class KafkaCluster:
             logging = [i for i, a in enumerate(command) if a.startswith(("-Dlog4j.configuration=", "-Dlog4j2."))]
             for i in logging:
                 command[i] = log_option(write_log_config(old.log.parent, version))
+            command = [a for a in command if not a.startswith("-Dorg.apache.kafka.")]  # and its JVM properties
+            command[command.index("-cp"):command.index("-cp")] = list(jvm_options(version))
         path = old.log.parent / "server.properties"
         if config is not None:
             path.write_text(render_properties(config))
