@@ -127,6 +127,12 @@ def _meta(args: KafkaOnKubernetesArgs, name: str, labels: Optional[Mapping[str, 
             **extra}
 
 
+def _accepted(args: KafkaOnKubernetesArgs) -> dict[str, Any]:
+    """The acceptance annotation of the workloads that run Kafka (none when nothing is accepted)."""
+    marks = accepted_marks(args.accept_version_risks, annotation=True)
+    return {"annotations": marks} if marks else {}
+
+
 def _container(name: str, image: str, command: str, ports: Sequence[tuple[str, int]], probe_port: int,
                resources: ContainerResources, mounts: Sequence[tuple[str, str, bool]], env: Mapping[str, str],
                ready: Optional[list[str]] = None) -> dict[str, Any]:
@@ -166,9 +172,7 @@ def _pod_spec(account: str, containers: list[Any], volumes: list[Any], labels: M
 
 def _stateful_set(args: KafkaOnKubernetesArgs, name: str, replicas: int, labels: Mapping[str, str], service: str, container: dict[str, Any], volumes: list[Any],
                   storage_gib: int) -> dict[str, Any]:
-    marks = accepted_marks(args.accept_version_risks, annotation=True)
-    return {"apiVersion": "apps/v1", "kind": "StatefulSet",
-            "metadata": _meta(args, name, labels, **({"annotations": marks} if marks else {})),
+    return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": _meta(args, name, labels, **_accepted(args)),
             "spec": {"replicas": replicas, "serviceName": service, "podManagementPolicy": "Parallel",
                      "selector": {"matchLabels": dict(labels)},
                      "template": {"metadata": {"labels": dict(labels)},
@@ -371,9 +375,8 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
                        ContainerResources("100m", "256Mi", "500m", "512Mi"),
                        [("config", "/etc/kafka/config", True), ("tls", "/etc/kafka/tls", True), *common],
                        {**env, "KAFKA_HEAP_OPTS": "-Xms128m -Xmx256m"})
-    marks = accepted_marks(args.accept_version_risks, annotation=True)
-    out.append({"apiVersion": "batch/v1", "kind": "Job",
-                "metadata": _meta(args, "kafka-access", ADMIN_LABELS, **({"annotations": marks} if marks else {})),
+    out.append({"apiVersion": "batch/v1", "kind": "Job", "metadata": _meta(args, "kafka-access", ADMIN_LABELS,
+                                                                       **_accepted(args)),
                 "spec": {"backoffLimit": 30, "ttlSecondsAfterFinished": 86400,
                          "template": {"metadata": {"labels": dict(ADMIN_LABELS)},
                                       "spec": {**_pod_spec("kafka-admin", [admin],

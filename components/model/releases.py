@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any, Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from kafka_guardrails.forms.kafka_release import ACCEPT_ANNOTATION, ACCEPT_TAG
-from kafka_guardrails.versions import APACHE, DEFAULTS, END_OF_SUPPORT, LINES, MSK, judge, line_of, parse
+from kafka_guardrails.versions import APACHE, DEFAULTS, END_OF_SUPPORT, LINES, MSK, judge, line_of
 
 from .errors import ConfigError
 from .problems import Problems
 
-__all__ = ["ACCEPT_ANNOTATION", "ACCEPT_TAG", "accepted_marks", "check_accepted", "check_release", "default_release",
-           "kafka_major"]
+__all__ = ["ACCEPT_ANNOTATION", "ACCEPT_TAG", "accepted_marks", "check_accepted", "check_release", "default_release"]
 
 _RISK_NAME = re.compile(r"^CVE-\d{4}-\d{4,}$")
 
@@ -26,12 +25,6 @@ _RISK_NAME = re.compile(r"^CVE-\d{4}-\d{4,}$")
 def default_release(mode: str) -> str:
     """What a platform ships in a metadata mode: the newest release the table has for it."""
     return DEFAULTS[mode]
-
-
-def kafka_major(version: str) -> int:
-    """4 for 4.4.0; renderers pick the 4.x log configuration and settings by it."""
-    parsed = parse(version)
-    return parsed[0] if parsed else 0
 
 
 def check_accepted(value: object, setting: str) -> tuple[str, ...]:
@@ -88,7 +81,7 @@ def check_release(problems: Problems, label: Callable[[str], str], platform: str
                               f"remove {', '.join(stale)}")
 
 
-def accepted_marks(accepted: Sequence[str], tags: Any = None, annotation: bool = False) -> dict[str, str]:
+def accepted_marks(accepted: Sequence[str], annotation: bool = False) -> dict[str, str]:
     """The tag (or annotation) that carries an acceptance to the pack; {} when nothing is accepted."""
     if not accepted:
         return {}

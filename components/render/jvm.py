@@ -10,6 +10,8 @@ none on both. Proven with Kafka's own clients on 3.9.2 and 4.4.0 (tests/e2e/test
 """
 from __future__ import annotations
 
+from kafka_guardrails.versions import parse
+
 SCRAM_LOGIN_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule"
 PLAIN_LOGIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule"
 DENIED_LOGIN_MODULES = ("com.sun.security.auth.module.JndiLoginModule", "com.sun.security.auth.module.LdapLoginModule",
@@ -19,18 +21,10 @@ DENIED_MODULES_PROPERTY = "org.apache.kafka.disallowed.login.modules"
 OAUTH_URLS_PROPERTY = "org.apache.kafka.sasl.oauthbearer.allowed.urls"
 
 
-def _line(kafka_version: str) -> tuple[int, int]:
-    parts = kafka_version.split(".")
-    try:
-        return int(parts[0]), int(parts[1])
-    except (IndexError, ValueError):
-        return (0, 0)
-
-
 def security_properties(kafka_version: str, login_modules: tuple[str, ...] = (SCRAM_LOGIN_MODULE,)) -> dict[str, str]:
     """The properties for a Kafka release, in a fixed order."""
     props = {OAUTH_URLS_PROPERTY: ""}
-    if _line(kafka_version) >= (4, 2):
+    if (parse(kafka_version) or (0,)) >= (4, 2):
         props[ALLOWED_MODULES_PROPERTY] = ",".join(login_modules)
     else:
         props[DENIED_MODULES_PROPERTY] = ",".join(DENIED_LOGIN_MODULES)

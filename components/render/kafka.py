@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Protocol, Sequence
 
+from kafka_guardrails.versions import parse
+
 from ..model.pki import principal_mapping_rules
 from .properties import Value
 
@@ -234,8 +236,7 @@ class LogConfig:
 
 def log_config(kafka_version: str, log_dir: str) -> LogConfig:
     """log4j 2 from Kafka 4.0 on (KIP-653), log4j 1 before."""
-    major = int(kafka_version.split(".", 1)[0]) if kafka_version[:1].isdigit() else 0
-    if major >= 4:
+    if (parse(kafka_version) or (0,)) >= (4,):
         return LogConfig("log4j2.properties", log4j2_properties(log_dir))
     return LogConfig("log4j.properties", log4j_properties(log_dir))
 

@@ -239,6 +239,11 @@ def judge(platform: str, version: str, today: Optional[Date] = None,
     return Verdict(platform, version, True, risks, _nearest_apache(version, today, scopes, mode), line)
 
 
+def risk_ids(version: str, mode: str = "", platform: str = APACHE, today: Optional[Date] = None) -> tuple[str, ...]:
+    """What a platform must accept by name to run `version` in `mode` (ZooKeeper mode: 3.9's risks)."""
+    return tuple(r.id for r in judge(platform, version, today, mode=mode).risks)
+
+
 def _nearest_msk(line: Line, today: Date) -> str:
     kraft = line.line.endswith(".kraft")
     good = sorted((ln for ln in LINES if ln.platform == MSK and not ln.ended(today)

@@ -26,8 +26,8 @@ from confluent_kafka.admin import (AclBinding, AclOperation, AclPermissionType, 
                                    UserScramCredentialUpsertion)
 
 import probes
-from harness import HOST, KafkaCluster, accepted_risks, new_authority
-from kafka_guardrails.versions import DEFAULTS
+from harness import HOST, KafkaCluster, new_authority
+from kafka_guardrails.versions import DEFAULTS, risk_ids
 
 QUIET = {"log_level": 0}
 REFUSING_ALERTS = ("TLSV13_ALERT_CERTIFICATE_REQUIRED", "SSLV3_ALERT_BAD_CERTIFICATE", "TLSV1_ALERT_UNKNOWN_CA",
@@ -641,7 +641,7 @@ def boot_commands(cluster: KafkaCluster, tool: str, quota=None, **changes) -> li
                                 subnet_ids=["subnet-0a1b2c3d4e5f60718"] * 3, environment="dev",
                                 quota=quota or ClientQuota(), clients=[ClientAccess("app", cidr="10.0.32.0/20")],
                                 metadata_mode=mode, kafka_version=DEFAULTS[mode],
-                                accept_version_risks=accepted_risks(DEFAULTS[mode], mode), **changes)
+                                accept_version_risks=risk_ids(DEFAULTS[mode], mode), **changes)
     kraft = {"controllers": voters(["10.0.1.10", "10.0.1.11", "10.0.1.12"]),
              "cluster_id": "AAAAAAAAAAAAAAAAAAAAAA"} if args.metadata_mode == "kraft" else {}
     document = yaml.safe_load(broker_user_data(args, 0, ["10.0.0.10", "10.0.0.11", "10.0.0.12"],

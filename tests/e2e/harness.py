@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 import probes
-from kafka_guardrails.versions import APACHE, DEFAULTS, judge
+from kafka_guardrails.versions import DEFAULTS, risk_ids
 from secure_kafka.model import pki
 from secure_kafka.render import parse_properties, render_properties
 from secure_kafka.render.jvm import jvm_options
@@ -697,11 +697,6 @@ def _plaintext_broker(config: dict) -> dict:
     return out
 
 
-def accepted_risks(version: str, mode: str) -> tuple[str, ...]:
-    """What a platform must accept by name to run `version` in `mode` (ZooKeeper mode: 3.9's risks)."""
-    return tuple(r.id for r in judge(APACHE, version, mode=mode).risks)
-
-
 def kubernetes_args(cluster: "KafkaCluster") -> Any:
     from secure_kafka.kubernetes.args import KafkaOnKubernetesArgs
 
@@ -712,7 +707,7 @@ def kubernetes_args(cluster: "KafkaCluster") -> Any:
                                  listeners=("SSL", "SASL_SSL") if cluster.sasl else ("SSL",),
                                  metadata_mode=cluster.metadata, controller_count=cluster.controllers if kraft else 3,
                                  kafka_version=cluster.version,
-                                 accept_version_risks=accepted_risks(cluster.version, cluster.metadata))
+                                 accept_version_risks=risk_ids(cluster.version, cluster.metadata))
 
 
 def kubernetes_configmaps(cluster: "KafkaCluster") -> tuple[dict[str, dict[str, str]], dict[str, str]]:

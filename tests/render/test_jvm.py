@@ -39,10 +39,10 @@ def test_the_ec2_service_starts_kafka_with_them(version):
 
 @pytest.mark.parametrize("mode,version", [("kraft", "4.4.0"), ("zookeeper", "3.9.2")])
 def test_every_kubernetes_container_starts_with_them(mode, version):
-    from kafka_guardrails.versions import APACHE, judge
+    from kafka_guardrails.versions import risk_ids
 
-    risks = tuple(r.id for r in judge(APACHE, version, mode=mode).risks)
-    args = KafkaOnKubernetesArgs(cluster="c", storage_class="s", metadata_mode=mode, accept_version_risks=risks)
+    args = KafkaOnKubernetesArgs(cluster="c", storage_class="s", metadata_mode=mode,
+                                 accept_version_risks=risk_ids(version, mode))
     secrets = {"kafka-tls": {}, "zookeeper-tls": {}, "controller-tls": {}}
     containers = [c for m in manifests(args, secrets, "AAAAAAAAAAAAAAAAAAAAAA")
                   if m["kind"] in ("StatefulSet", "Job")

@@ -2,12 +2,12 @@
 bad-input test (one clear error, before anything is registered)."""
 import pytest
 
-from kafka_guardrails.versions import APACHE, DEFAULTS, REVIEWED, judge
+from kafka_guardrails.versions import DEFAULTS, REVIEWED, risk_ids
 from secure_kafka.model.errors import ConfigError
 
 # What a ZooKeeper-mode platform must accept by name today: every risk of the last ZooKeeper release
 # (read from the table, so a new advisory against 3.9 makes these tests say so).
-ZK_ACCEPTED = tuple(r.id for r in judge(APACHE, DEFAULTS["zookeeper"], REVIEWED, mode="zookeeper").risks)
+ZK_ACCEPTED = risk_ids(DEFAULTS["zookeeper"], "zookeeper", today=REVIEWED)
 ZK_MODE = {"metadata_mode": "zookeeper", "accept_version_risks": ZK_ACCEPTED}
 
 
