@@ -1,7 +1,7 @@
 """`secure-kafka versions`: the Kafka version table the components and the pack judge with.
 
 Prints the table (the README's Markdown), judges one version (`--check 3.9.2 --mode zookeeper`), and
-with `--as-of DATE` exits 1 when a row needs review (a date in it passed since it was checked, or it
+with `--as-of DATE` exits 1 when a row needs review; a date or version it cannot read is one line, exit 2 (a date in it passed since it was checked, or it
 was last checked over 120 days before DATE) — run it on a schedule with today's date.
 """
 from __future__ import annotations
@@ -40,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
     day = _day(args.as_of)
     if args.check is not None:
         verdict = judge(args.platform, args.check, day, mode=args.mode or "")
+        if not verdict.known:  # bad input, not a verdict: one line, exit 2
+            raise UsageError(f"--check {args.check!r}: not a {args.platform} version the table knows; "
+                             f"nearest known: {verdict.nearest}")
         if verdict.ok:
             print(f"{args.platform} {args.check}: no known risk on {day}")
             return 0

@@ -230,9 +230,11 @@ def judge(platform: str, version: str, today: Optional[Date] = None,
                     fixed=False)
         return Verdict(platform, version, True, (risk,), _nearest_msk(line, today), line)
     v = parse(version)
-    if v is None or len(v) != 3:
+    newest = max(parse(ln.latest) or () for ln in LINES if ln.platform == APACHE)
+    if v is None or len(v) != 3 or (line_of(APACHE, version) is None and v > newest):
+        # not a release, or one newer than the table: not judged as safe, not judged as ended either
         return Verdict(platform, version, False, nearest=DEFAULTS["kraft"])
-    line = line_of(APACHE, version)
+    line = line_of(APACHE, version)  # None: a line older than the table's oldest, long unsupported
     risks = tuple(_apache_risks(version, today, scopes, mode))
     if not risks:
         return Verdict(platform, version, True, line=line)

@@ -205,6 +205,14 @@ def test_dev_may_run_a_single_zookeeper_and_two_brokers(monitor):
         SelfManagedKafka("kafka2", replace(ARGS, environment="dev", zookeeper_count=2))
 
 
+def test_standalone_ensemble_runs_zookeeper_mode_only_with_its_risks_accepted(monitor):
+    args = ZooKeeperEnsembleArgs(cluster="zk", vpc_id="vpc-0a1b2c3d4e5f60718", vpc_cidr="10.0.0.0/16",
+                                 subnet_ids=SUBNETS)
+    assert_refused(monitor, lambda: ZooKeeperEnsemble("zk", args), "kafka_version", "none in this metadata mode")
+    assert_refused(monitor, lambda: ZooKeeperEnsemble("zk", replace(args, kafka_version="4.4.0")),
+                   "kafka_version", "a release that runs zookeeper mode")
+
+
 def test_standalone_ensemble_refuses_even_sizes(monitor):
     args = ZooKeeperEnsembleArgs(cluster="zk", vpc_id="vpc-0a1b2c3d4e5f60718", vpc_cidr="10.0.0.0/16",
                                  subnet_ids=SUBNETS, zookeeper_count=4)

@@ -85,6 +85,16 @@ def test_apache_releases(version, risks, nearest):
     assert (tuple(r.id for r in verdict.risks), verdict.nearest, verdict.ok) == (risks, nearest, not risks)
 
 
+def test_a_release_newer_than_the_table_is_unknown_and_an_older_one_long_ended():
+    newer = judge(APACHE, "4.5.0", DAY)
+    assert (newer.known, newer.ok, newer.risks) == (False, False, ())
+    older = judge(APACHE, "3.8.1", DAY)
+    assert older.known and END_OF_SUPPORT in {r.id for r in older.risks} and older.nearest == "4.2.2"
+    [finding] = [f for f in judge_resource(Resource("aws:ec2/instance:Instance", {"userData": BOOT.format(v="4.5.0")}),
+                                            ON) if f.rule_id.startswith("KAFKA-VER")]
+    assert finding.rule_id == "KAFKA-VER-001" and "not an Apache Kafka release the table knows" in finding.message
+
+
 def test_oauth_advisories_count_only_where_oauth_is_on():
     assert "CVE-2026-33557" not in {r.id for r in judge(APACHE, "4.1.1", DAY).risks}
     assert "CVE-2026-33557" in {r.id for r in judge(APACHE, "4.1.1", DAY, scopes=("broker", "oauth")).risks}

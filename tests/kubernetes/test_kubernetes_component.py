@@ -238,6 +238,13 @@ BAD = [
     ({"client_service_type": "ExternalName"}, "client_service_type", "ClusterIP"),
     ({"listeners": ("PLAINTEXT",)}, "listeners", "TLS listeners only"),
     ({"image": "apache/kafka:latest"}, "image", "pinned"),
+    ({"accept_version_risks": ()}, "kafka_version", "accept each by name in accept_version_risks: [CVE-2026-111115"),
+    ({"accept_version_risks": (), "metadata_mode": "kraft", "kafka_version": "4.1.1"}, "kafka_version",
+     "nearest: 4.2.2"),
+    ({"metadata_mode": "kraft"}, "accept_version_risks", "remove CVE-2026-111115"),  # 4.4.0 has none of them
+    ({"kafka_version": "4.4.0"}, "kafka_version", "a release that runs zookeeper mode (3.9.2)"),
+    ({"image": "apache/kafka:3.9.2", "kafka_version": "3.9.1"}, "kafka_version", "the release the image runs (3.9.2"),
+    ({"image": "registry.local/kafka@sha256:" + "a" * 64}, "kafka_version", "its reference does not name one"),
     ({"namespace": "kube-system"}, "namespace", "not kube-"),
     ({"access": (TopicGrant("kafka-broker", produce=("t",)),)}, "access[0].client", "not a node identity"),
     ({"access": (TopicGrant("a", produce=("bad topic",)),)}, "access[0].produce", "topic names"),
