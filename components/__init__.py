@@ -18,7 +18,7 @@ _EXPORTS = {
     "ClientAccess": "aws.security_groups", "KafkaSecurityGroup": "aws.security_groups", "KafkaSecurityGroupArgs": "aws.security_groups",
     "CustomerKey": "aws.keys", "CustomerKeyArgs": "aws.keys",
     "TopicGrant": "model.access",
-    "MskCluster": "aws.msk", "MskClusterArgs": "aws.msk",
+    "MskCluster": "aws.msk", "MskClusterArgs": "aws.msk", "MskTopic": "aws.msk_topics",
     "NodeGroupArgs": "aws.nodes",
     "SelfManagedKafka": "aws.self_managed", "SelfManagedKafkaArgs": "aws.self_managed",
     "ZooKeeperEnsemble": "aws.zookeeper", "ZooKeeperEnsembleArgs": "aws.zookeeper",
@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, so mypy --strict users may
     from .aws.keys import CustomerKeyArgs as CustomerKeyArgs
     from .aws.msk import MskCluster as MskCluster
     from .aws.msk import MskClusterArgs as MskClusterArgs
+    from .aws.msk_topics import MskTopic as MskTopic
     from .aws.nodes import NodeGroupArgs as NodeGroupArgs
     from .aws.security_groups import ClientAccess as ClientAccess
     from .aws.security_groups import KafkaSecurityGroup as KafkaSecurityGroup

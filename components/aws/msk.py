@@ -6,6 +6,7 @@ the rendered broker configuration is judged by the same rule engine as the polic
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from ..model.problems import Problems
 from ..model.releases import accepted_marks, check_release
 from ..render import render_properties
 from .keys import CustomerKey, CustomerKeyArgs
+from .msk_topics import MskTopic, durability, topic_configs, validate_topics
 from .security_groups import (ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs, network_checks,
                               validate_clients, validate_vpc_cidr)
 
@@ -55,11 +57,22 @@ _CLUSTER_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{0,63}$")
 KAFKA_VERSIONS = tuple(sorted(ln.line for ln in LINES if ln.platform == MSK))
 ZOOKEEPER_VERSIONS = tuple(v for v in KAFKA_VERSIONS if not v.endswith(".kraft"))
 KRAFT_VERSIONS = tuple(v for v in KAFKA_VERSIONS if v.endswith(".kraft"))
+_M7G_SIZES = ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge")
+# Express brokers (M7g only): MSK manages their storage and fixes their durability settings.
+EXPRESS_TYPES = tuple(f"express.m7g.{s}" for s in _M7G_SIZES)
 INSTANCE_TYPES = ("kafka.t3.small",
                   *(f"kafka.m5.{s}" for s in ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge",
                                                "16xlarge", "24xlarge")),
-                  *(f"kafka.m7g.{s}" for s in ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge",
-                                                "16xlarge")))
+                  *(f"kafka.m7g.{s}" for s in _M7G_SIZES), *EXPRESS_TYPES)
+# What MSK sets on Express brokers and does not let a configuration change (its "read-only" table).
+EXPRESS_FIXED = {"replication_factor": 3, "min_insync_replicas": 2}
+STORAGE_ARGS = ("volume_size_gib", "max_volume_size_gib", "storage_target_utilization")
+# The one in-place ZooKeeper -> KRaft move MSK offers (UpdateClusterKafkaVersion), and what it needs.
+KRAFT_MOVE = ("3.9.x", "3.9.x.kraft")
+# What another account needs to make a multi-VPC connection and find the brokers; nothing else.
+CROSS_ACCOUNT_ACTIONS = ("kafka:CreateVpcConnection", "kafka:GetBootstrapBrokers", "kafka:DescribeCluster",
+                         "kafka:DescribeClusterV2")
+_ACCOUNT = re.compile(r"^\d{12}$")
 _SCRAM_USER = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 _PROPERTY = re.compile(r"^[a-z][a-z0-9._-]*$")
 
@@ -81,12 +94,21 @@ class MskClusterArgs:
         clients: who may connect: `ClientAccess(name, cidr=...)` (private ranges) or
             `ClientAccess(name, security_group_id=...)`; at least one.
         broker_count: brokers, a multiple of the subnet count (default 3).
-        instance_type: an MSK broker type, e.g. kafka.m5.large (default) or kafka.m7g.large.
+        instance_type: an MSK broker type, e.g. kafka.m5.large (default), kafka.m7g.large, or an Express
+            type (express.m7g.large ...): MSK manages Express storage (leave the volume settings at their
+            defaults: no EBS, no storage autoscaling), fixes replication 3 / min ISR 2, and needs 3 subnets.
         kafka_version: an MSK version, `3.9.x` (default), `3.8.x`, or a KRaft version (`3.9.x.kraft`,
             `4.0.x.kraft`, `4.1.x.kraft`) that runs without ZooKeeper. Versions past MSK's end of support
             (3.6.0, 3.7.x) are refused unless accepted (README, "Kafka versions").
         accept_version_risks: risks of `kafka_version` accepted by name (`end-of-support`); written on the
             cluster as the tag `secure-kafka:accepted-version-risks`, which the pack reports.
+        current_kafka_version: the version the running cluster has, when this update changes
+            `kafka_version`: the path is checked (no downgrade, no way back from KRaft; the in-place
+            ZooKeeper -> KRaft move only from 3.9.x to 3.9.x.kraft, on 3 AZs, not on kafka.t3.small).
+        cross_account_ids: AWS accounts (12 digits, never `*`) that may reach the cluster over multi-VPC
+            private connectivity: turns it on for the enabled auth modes and publishes a cluster policy
+            naming exactly these accounts (KAFKA-MSK-008 holds on it). Not on kafka.t3.small.
+        topics: `MskTopic`s created as `aws.msk.Topic`, each held to the replication/min ISR guards.
         volume_size_gib / max_volume_size_gib: EBS per broker at creation / the autoscaling ceiling
             (100 / 1000); the cluster ignores later size changes, which autoscaling makes.
         storage_target_utilization: percent disk use autoscaling keeps (60).
@@ -112,6 +134,7 @@ class MskClusterArgs:
     instance_type: str = "kafka.m5.large"
     kafka_version: str = MSK_DEFAULT
     accept_version_risks: Sequence[str] = ()
+    current_kafka_version: Optional[str] = None
     volume_size_gib: int = 100
     max_volume_size_gib: int = 1000
     storage_target_utilization: int = 60
@@ -125,6 +148,8 @@ class MskClusterArgs:
     log_retention_days: int = 90
     enhanced_monitoring: str = "PER_BROKER"
     access: Sequence[TopicGrant] = ()
+    cross_account_ids: Sequence[str] = ()
+    topics: Sequence[MskTopic] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
     client_broker_encryption: str = "TLS"
     in_cluster_encryption: bool = True
@@ -142,16 +167,33 @@ def is_kraft(version: str) -> bool:
     return version.endswith(".kraft")
 
 
+def is_express(instance_type: str) -> bool:
+    return instance_type in EXPRESS_TYPES
+
+
 def listener_ports(auth_modes: Sequence[str]) -> tuple[int, ...]:
     """The ports the enabled authentication modes listen on; never 9092, never ZooKeeper."""
     return tuple(sorted(AUTH_PORTS[mode] for mode in set(auth_modes)))
 
 
 def broker_properties(args: MskClusterArgs) -> dict[str, Union[str, int, bool]]:
-    """The broker configuration: the caller's extra properties under the pinned secure ones."""
+    """The broker configuration: the caller's extra properties under the pinned secure ones. Express
+    brokers get only what MSK lets a configuration set on them: it fixes replication and min ISR,
+    and unclean election is not among their writable properties (Kafka's default, off, holds)."""
+    if is_express(args.instance_type):
+        return {**args.server_properties, **{k: v for k, v in PINNED_PROPERTIES.items()
+                                             if k != "unclean.leader.election.enable"}}
     return {**args.server_properties, **PINNED_PROPERTIES,
             "min.insync.replicas": args.min_insync_replicas,
             "default.replication.factor": args.replication_factor}
+
+
+def cross_account_policy(accounts: Sequence[str], cluster_arn: str) -> dict[str, Any]:
+    """The cluster policy of multi-VPC connectivity: exactly the named accounts, exactly what a VPC
+    connection needs, on this cluster."""
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "SecureKafkaNamedAccounts", "Effect": "Allow", "Principal": {"AWS": sorted(accounts)},
+        "Action": list(CROSS_ACCOUNT_ACTIONS), "Resource": cluster_arn}]}
 
 
 def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], str] = lambda n: n) -> None:
@@ -190,6 +232,11 @@ def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], st
                      " (quote it in YAML; '.kraft' runs without ZooKeeper)")
     check_release(problems, label, MSK, args.kafka_version, "", args.accept_version_risks,
                   after=(label("kafka_version"),))
+    if problems.ok(label("kafka_version"), label("instance_type"), label("subnet_ids")):
+        with problems:
+            _check_version_path(args, len(subnets), label)
+    if problems.ok(label("instance_type")) and is_express(args.instance_type):
+        _check_express(problems, args, len(subnets), label)
     with problems:
         check_int(args.volume_size_gib, label("volume_size_gib"), 1, 16384)
     if problems.ok(label("volume_size_gib")):
@@ -247,7 +294,77 @@ def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], st
     if problems.ok(label("auth_modes")):
         with problems:
             validate_clients(args.clients, listener_ports(modes), label("clients"))
+    with problems:
+        _check_accounts(args.cross_account_ids, args.instance_type, label("cross_account_ids"))
+    if problems.ok(label("broker_count"), label("replication_factor"), label("min_insync_replicas")):
+        validate_topics(problems, args.topics, label("topics"), args.broker_count, args.replication_factor,
+                        args.min_insync_replicas)
     problems.raise_all()
+
+
+def _check_express(problems: Problems, args: MskClusterArgs, subnet_count: int, label: Callable[[str], str]) -> None:
+    """What Express brokers imply, said where a setting contradicts it."""
+    with problems:
+        if subnet_count and subnet_count != 3:
+            raise ConfigError(label("subnet_ids"), list(args.subnet_ids),
+                              "3 subnets, one per Availability Zone: Express brokers run in three")
+    defaults = {f.name: f.default for f in dataclasses.fields(MskClusterArgs)}
+    for name in STORAGE_ARGS:
+        with problems:
+            if getattr(args, name) != defaults[name]:
+                raise ConfigError(label(name), getattr(args, name),
+                                  f"its default ({defaults[name]}): Express brokers have no EBS volume to size or "
+                                  "autoscale; MSK manages their storage")
+    for name, fixed in EXPRESS_FIXED.items():
+        with problems:
+            if getattr(args, name) != fixed:
+                raise ConfigError(label(name), getattr(args, name), f"{fixed}: MSK fixes it on Express brokers")
+
+
+def _check_version_path(args: MskClusterArgs, subnet_count: int, label: Callable[[str], str]) -> None:
+    """The move from `current_kafka_version` to `kafka_version`, as MSK allows it in place."""
+    current, target = args.current_kafka_version, args.kafka_version
+    if current is None or current == target:
+        return
+    if current not in KAFKA_VERSIONS:
+        raise ConfigError(label("current_kafka_version"), current, f"a version MSK offers: {', '.join(KAFKA_VERSIONS)}")
+    if is_kraft(current) and not is_kraft(target):
+        raise ConfigError(label("kafka_version"), target,
+                          f"a KRaft version: a cluster on {current} cannot go back to ZooKeeper")
+    if not is_kraft(current) and is_kraft(target):
+        if (current, target) != KRAFT_MOVE:
+            raise ConfigError(label("kafka_version"), target,
+                              f"{KRAFT_MOVE[1]} from {KRAFT_MOVE[0]} (MSK moves a ZooKeeper cluster to KRaft in place "
+                              f"only from {KRAFT_MOVE[0]}; upgrade {current} to {KRAFT_MOVE[0]} first, upgrade "
+                              "further after the move)")
+        if args.instance_type == "kafka.t3.small":
+            raise ConfigError(label("instance_type"), args.instance_type,
+                              "a type other than kafka.t3.small: MSK does not move it to KRaft")
+        if not is_express(args.instance_type) and subnet_count != 3:
+            raise ConfigError(label("subnet_ids"), list(args.subnet_ids),
+                              "3 subnets (3 Availability Zones): MSK moves Standard brokers to KRaft only on three")
+        return
+    if _order(target) < _order(current):
+        raise ConfigError(label("kafka_version"), target, f"{current} or newer: MSK cannot downgrade a cluster")
+
+
+def _order(version: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in version.removesuffix(".kraft").split("."))
+
+
+def _check_accounts(accounts: object, instance_type: str, setting: str) -> None:
+    if isinstance(accounts, (str, bytes)) or not isinstance(accounts, Sequence):
+        raise ConfigError(setting, accounts, "a list of 12-digit AWS account ids")
+    for account in accounts:
+        if account == "*":
+            raise ConfigError(setting, account, "named accounts only: `*` would let every AWS account connect")
+        if not isinstance(account, str) or not _ACCOUNT.match(account):
+            raise ConfigError(setting, account, "a 12-digit AWS account id")
+    if len(set(accounts)) != len(accounts):
+        raise ConfigError(setting, list(accounts), "distinct account ids")
+    if accounts and instance_type == "kafka.t3.small":
+        raise ConfigError(setting, list(accounts), "none on kafka.t3.small: MSK offers multi-VPC connectivity "
+                          "on larger brokers only")
 
 
 def _validate_properties(args: MskClusterArgs, label: Callable[[str], str]) -> None:
@@ -337,17 +454,27 @@ class MskCluster(pulumi.ComponentResource):
             kms_key_id=key_arn, tags=tags, opts=child)
 
         modes = set(args.auth_modes)
+        express = is_express(args.instance_type)
+        # Express brokers have no volume: no storage block, nothing for autoscaling to change.
+        storage = None if express else aws.msk.ClusterBrokerNodeGroupInfoStorageInfoArgs(
+            ebs_storage_info=aws.msk.ClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoArgs(
+                volume_size=args.volume_size_gib))
+        # Multi-VPC connectivity offers exactly the cluster's own authentication modes, never unauthenticated.
+        vpc_connectivity = aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityArgs(
+            client_authentication=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationArgs(
+                sasl=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSaslArgs(
+                    iam="iam" in modes, scram="scram" in modes),
+                tls="tls" in modes)) if args.cross_account_ids else None
         self.cluster = aws.msk.Cluster(
             name, cluster_name=name, kafka_version=args.kafka_version,
             number_of_broker_nodes=args.broker_count, enhanced_monitoring=args.enhanced_monitoring,
             broker_node_group_info=aws.msk.ClusterBrokerNodeGroupInfoArgs(
                 instance_type=args.instance_type, client_subnets=subnet_ids,
                 security_groups=[self.network.security_group_id], az_distribution="DEFAULT",
-                storage_info=aws.msk.ClusterBrokerNodeGroupInfoStorageInfoArgs(
-                    ebs_storage_info=aws.msk.ClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoArgs(
-                        volume_size=args.volume_size_gib)),
+                storage_info=storage,
                 connectivity_info=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoArgs(
-                    public_access=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessArgs(type="DISABLED")),
+                    public_access=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessArgs(type="DISABLED"),
+                    vpc_connectivity=vpc_connectivity),
             ),
             encryption_info=aws.msk.ClusterEncryptionInfoArgs(
                 encryption_at_rest_kms_key_arn=key_arn,
@@ -366,22 +493,23 @@ class MskCluster(pulumi.ComponentResource):
                 cloudwatch_logs=aws.msk.ClusterLoggingInfoBrokerLogsCloudwatchLogsArgs(
                     enabled=args.broker_logs_enabled, log_group=self.log_group.name))),
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=[VOLUME_SIZE_PATH]))
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=[] if express else [VOLUME_SIZE_PATH]))
 
-        self.storage_target = aws.appautoscaling.Target(
-            f"{name}-storage", service_namespace="kafka", scalable_dimension=VOLUME_DIMENSION,
-            resource_id=self.cluster.arn, min_capacity=1, max_capacity=args.max_volume_size_gib, opts=child)
-        self.storage_policy = aws.appautoscaling.Policy(
-            f"{name}-storage", policy_type="TargetTrackingScaling",
-            service_namespace=self.storage_target.service_namespace,
-            scalable_dimension=self.storage_target.scalable_dimension,
-            resource_id=self.storage_target.resource_id,
-            target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
-                target_value=args.storage_target_utilization, disable_scale_in=True,
-                predefined_metric_specification=aws.appautoscaling
-                .PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
-                    predefined_metric_type="KafkaBrokerStorageUtilization")),
-            opts=child)
+        self.storage_target: Optional[aws.appautoscaling.Target] = None
+        self.storage_policy: Optional[aws.appautoscaling.Policy] = None
+        if not express:
+            self.storage_target, self.storage_policy = self._storage_autoscaling(name, args)
+        self.cluster_policy = aws.msk.ClusterPolicy(
+            f"{name}-accounts", cluster_arn=self.cluster.arn,
+            policy=self.cluster.arn.apply(lambda arn: json.dumps(cross_account_policy(args.cross_account_ids, arn))),
+            opts=child) if args.cross_account_ids else None
+        self.topics = {
+            topic.name: aws.msk.Topic(
+                f"{name}-topic-{topic.name}", name=topic.name, cluster_arn=self.cluster.arn,
+                partition_count=topic.partitions, replication_factor=rf,
+                configs=topic_configs(topic, min_isr), opts=child)
+            for topic in args.topics
+            for rf, min_isr in [durability(topic, args.replication_factor, args.min_insync_replicas)]}
 
         self.scram_passwords, self.scram_secrets = self._scram_users(name, args, key_arn, tags)
         self.client_policies = {
@@ -410,7 +538,27 @@ class MskCluster(pulumi.ComponentResource):
             "scramSecretArns": [s.arn for s in self.scram_secrets],
             "scramPasswords": pulumi.Output.secret(self.scram_passwords),
             "clientPolicyArns": {c: p.arn for c, p in self.client_policies.items()},
+            "topicArns": {t: topic.arn for t, topic in self.topics.items()},
         })
+
+    def _storage_autoscaling(self, name: str,
+                             args: MskClusterArgs) -> tuple[aws.appautoscaling.Target, aws.appautoscaling.Policy]:
+        """Standard brokers' EBS grows with use up to max_volume_size_gib; it never shrinks."""
+        child = pulumi.ResourceOptions(parent=self)
+        target = aws.appautoscaling.Target(
+            f"{name}-storage", service_namespace="kafka", scalable_dimension=VOLUME_DIMENSION,
+            resource_id=self.cluster.arn, min_capacity=1, max_capacity=args.max_volume_size_gib, opts=child)
+        policy = aws.appautoscaling.Policy(
+            f"{name}-storage", policy_type="TargetTrackingScaling",
+            service_namespace=target.service_namespace, scalable_dimension=target.scalable_dimension,
+            resource_id=target.resource_id,
+            target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                target_value=args.storage_target_utilization, disable_scale_in=True,
+                predefined_metric_specification=aws.appautoscaling
+                .PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                    predefined_metric_type="KafkaBrokerStorageUtilization")),
+            opts=child)
+        return target, policy
 
     def _scram_users(self, name: str, args: MskClusterArgs, key_arn: pulumi.Input[str],
                      tags: Mapping[str, str]) -> tuple[dict[str, Any], list[Any]]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
 
 from ..aws.msk import KAFKA_VERSIONS, MskClusterArgs, validate_msk_args
+from ..aws.msk_topics import MskTopic
 from ..aws.security_groups import ClientAccess, validate_vpc_cidr
 from ..aws.self_managed import SelfManagedKafkaArgs, validate_kafka_args
 from ..kubernetes.args import KafkaOnKubernetesArgs
@@ -48,9 +49,10 @@ PLATFORMS = {
 }
 TOP_LEVEL = (*SCALARS, "clients", *(p.key for p in PLATFORMS.values()))
 # The accepted values of string settings, offered when YAML turned one into a number (3.9 for "3.9.x").
-CHOICES: dict[tuple[type, str], tuple[str, ...]] = {(MskClusterArgs, "kafka_version"): KAFKA_VERSIONS}
+CHOICES: dict[tuple[type, str], tuple[str, ...]] = {(MskClusterArgs, "kafka_version"): KAFKA_VERSIONS,
+                                                    (MskClusterArgs, "current_kafka_version"): KAFKA_VERSIONS}
 # Fields that hold a list of typed blocks.
-LISTS_OF = {"access": TopicGrant}
+LISTS_OF = {"access": TopicGrant, "topics": MskTopic}
 
 
 @dataclass(frozen=True)
