@@ -181,14 +181,20 @@ def scram_client_jaas(username: str, password: str) -> str:
     return f'org.apache.kafka.common.security.scram.ScramLoginModule required username="{username}" password="{password}";'
 
 
-# The broker log and a separate audit log: every authorization decision the broker denies (INFO) —
-# raise `kafka.authorizer.logger` to DEBUG to also record the allowed ones.
+# The broker log and a separate audit log. The authorizer writes denials at INFO and allowed requests at
+# DEBUG: the audit log keeps both by default, since "who read this topic, from where" is the question an
+# incident asks first (`allowed=False` keeps denials only, for clusters whose request rate makes that
+# volume too much). The authorizer logger carries no credentials (KAFKA-LOG-001 does not count it).
 _LOG_PATTERN = "[%d] %p %m (%c)%n"
 _LOG_FILES = (("server", "server.log"), ("audit", "kafka-authorizer.log"))
 AUDIT_LOGGER = "kafka.authorizer.logger"
 
 
-def log4j_properties(log_dir: str) -> dict[str, Value]:
+def _audit_level(allowed: bool) -> str:
+    return "DEBUG" if allowed else "INFO"
+
+
+def log4j_properties(log_dir: str, allowed: bool = True) -> dict[str, Value]:
     """Kafka 3.x (log4j 1 / reload4j): broker log plus the audit log."""
     props: dict[str, Value] = {"log4j.rootLogger": "INFO, server"}
     for name, file in _LOG_FILES:
@@ -199,11 +205,12 @@ def log4j_properties(log_dir: str) -> dict[str, Value]:
             f"log4j.appender.{name}.layout": "org.apache.log4j.PatternLayout",
             f"log4j.appender.{name}.layout.ConversionPattern": _LOG_PATTERN,
         })
-    props.update({f"log4j.logger.{AUDIT_LOGGER}": "INFO, audit", f"log4j.additivity.{AUDIT_LOGGER}": False})
+    props.update({f"log4j.logger.{AUDIT_LOGGER}": f"{_audit_level(allowed)}, audit",
+                  f"log4j.additivity.{AUDIT_LOGGER}": False})
     return props
 
 
-def log4j2_properties(log_dir: str) -> dict[str, Value]:
+def log4j2_properties(log_dir: str, allowed: bool = True) -> dict[str, Value]:
     """Kafka 4.x (log4j 2): the same two files, the same lines, hourly rolled."""
     props: dict[str, Value] = {"status": "warn", "name": "secure-kafka"}
     for name, file in _LOG_FILES:
@@ -216,7 +223,8 @@ def log4j2_properties(log_dir: str) -> dict[str, Value]:
             f"appender.{name}.policies.time.type": "TimeBasedTriggeringPolicy",
         })
     props.update({"rootLogger.level": "INFO", "rootLogger.appenderRef.server.ref": "server",
-                  "logger.audit.name": AUDIT_LOGGER, "logger.audit.level": "INFO", "logger.audit.additivity": False,
+                  "logger.audit.name": AUDIT_LOGGER, "logger.audit.level": _audit_level(allowed),
+                  "logger.audit.additivity": False,
                   "logger.audit.appenderRef.audit.ref": "audit"})
     return props
 
@@ -234,11 +242,11 @@ class LogConfig:
         return f"-D{key}=file:{directory}/{self.file}"
 
 
-def log_config(kafka_version: str, log_dir: str) -> LogConfig:
-    """log4j 2 from Kafka 4.0 on (KIP-653), log4j 1 before."""
+def log_config(kafka_version: str, log_dir: str, allowed: bool = True) -> LogConfig:
+    """log4j 2 from Kafka 4.0 on (KIP-653), log4j 1 before; `allowed`: audit allowed requests too."""
     if (parse(kafka_version) or (0,)) >= (4,):
-        return LogConfig("log4j2.properties", log4j2_properties(log_dir))
-    return LogConfig("log4j.properties", log4j_properties(log_dir))
+        return LogConfig("log4j2.properties", log4j2_properties(log_dir, allowed))
+    return LogConfig("log4j.properties", log4j_properties(log_dir, allowed))
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FALLBACK_IDS = ("CKV_KAFKA_NET_001", "CKV_KAFKA_NET_003", *(f"CKV_KAFKA_MSK_00{i}" for i in range(1, 9)), "CKV_KAFKA_K8S_001",
-                "CKV_KAFKA_K8S_002", "CKV_KAFKA_VER_001", "CKV_KAFKA_VER_002", "CKV_KAFKA_TOPIC_001")
+                "CKV_KAFKA_K8S_002", "CKV_KAFKA_VER_001", "CKV_KAFKA_VER_002", "CKV_KAFKA_TOPIC_001", "CKV_KAFKA_LOG_001")
 ENV = {"ports": "KAFKA_GUARDRAILS_PORTS", "extraPorts": "KAFKA_GUARDRAILS_EXTRA_PORTS",
        "ipv4PublicPrefix": "KAFKA_GUARDRAILS_IPV4_PREFIX", "ipv6PublicPrefix": "KAFKA_GUARDRAILS_IPV6_PREFIX",
        "versionsAsOf": "KAFKA_GUARDRAILS_VERSIONS_AS_OF"}

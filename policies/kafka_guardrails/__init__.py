@@ -8,7 +8,7 @@ components. Pure Python with no Pulumi or checkov import, so every front end sha
     rules.py     the rule registry; exposure.py, msk.py, k8s.py declare the rules
 """
 from . import forms  # noqa: F401 - registers every form
-from . import coverage, exposure, fallback, k8s, msk, topic_rules, version_rules  # noqa: F401 - registers every rule
+from . import coverage, exposure, fallback, k8s, log_rules, msk, topic_rules, version_rules  # noqa: F401 - registers every rule
 from .model import ADVISORY, MANDATORY, Finding, Resource
 from .registry import FORMS, Form
 from .rules import RULES, Issue, Rule, judge_resource, judge_stack

@@ -483,6 +483,65 @@ def sasl_outside_our_modules_is_refused(version: str, options, workdir: Path) ->
     return refused
 
 
+def listener_jaas_change(cluster: KafkaCluster) -> str:
+    """A runtime change of broker 0's SASL listener JAAS to a login module our listeners never use (LDAP):
+    a client that is not the operator is refused by the authorizer; the operator's own attempt is returned —
+    `refused: <why>` or `stored` (the change is then taken back)."""
+    from secure_kafka.render.kafka import SCRAM_MECHANISM
+
+    key = f"listener.name.sasl_ssl.{SCRAM_MECHANISM.lower()}.sasl.jaas.config"
+    ldap = 'com.sun.security.auth.module.LdapLoginModule required userProvider="ldap://127.0.0.1:1/ou=x";'
+
+    def alter(client: AdminClient, op: AlterConfigOpType, value: str) -> None:
+        change = ConfigResource(ConfigResource.Type.BROKER, "0", incremental_configs=[
+            ConfigEntry(key, value, incremental_operation=op)])
+        client.incremental_alter_configs([change])[change].result(timeout=30)
+
+    outsider = AdminClient({**cluster.tls_config(cluster.client("config-outsider")), **QUIET})
+    try:
+        alter(outsider, AlterConfigOpType.SET, ldap)
+    except KafkaException as error:
+        assert error.args[0].code() == KafkaError.CLUSTER_AUTHORIZATION_FAILED, error
+    else:
+        alter(admin(cluster), AlterConfigOpType.DELETE, "")
+        raise AssertionError("a client that is not the operator changed a listener's JAAS configuration")
+    try:
+        alter(admin(cluster), AlterConfigOpType.SET, ldap)
+    except KafkaException as error:
+        return f"refused: {error.args[0].str()}"
+    alter(admin(cluster), AlterConfigOpType.DELETE, "")
+    return "stored"
+
+
+def incident_trail(cluster: KafkaCluster) -> dict:
+    """What an incident responder later asks the logs about, done on the real cluster: a SCRAM user
+    reads its topic, a stranger's certificate is denied on it, a wrong password fails, the operator
+    adds an ACL and sets a SCRAM credential. Returns who, what and how often, to compare the logs with."""
+    user, password = f"reader{uuid.uuid4().hex[:4]}", uuid.uuid4().hex
+    topic = f"ledger-{uuid.uuid4().hex[:6]}"
+    client = admin(cluster)
+    upsert = UserScramCredentialUpsertion(user, ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192),
+                                          password.encode())
+    for future in client.alter_user_scram_credentials([upsert]).values():
+        future.result(timeout=30)
+    create_topic(cluster, topic)
+    grant(cluster, f"User:{user}", topic, group=user)  # the operator adds ACLs
+    reader = cluster.sasl_config(cluster.client("reader-host"), user, password)
+    acked, errors = [], []
+    deadline = time.monotonic() + 30
+    while not acked and time.monotonic() < deadline:  # credentials and ACLs propagate asynchronously
+        acked, errors = produce_once_allowed(reader, topic, [b"entry"], timeout=5)
+    assert acked == [b"entry"], errors
+    got, _ = consume(reader, topic, user, 1)
+    assert got == [b"entry"]
+    stranger = cluster.tls_config(cluster.client("stranger"))
+    acked, errors = produce(stranger, topic, [b"exfiltrate"], timeout=10, once=True)
+    assert acked == [] and [e.code() for e in errors] == [KafkaError.TOPIC_AUTHORIZATION_FAILED], errors
+    wrong = connection_errors(cluster.sasl_config(cluster.client("reader-host"), user, "not-the-password"))
+    assert any(e.code() == KafkaError._AUTHENTICATION for e in wrong), [e.str() for e in wrong]
+    return {"user": f"User:{user}", "topic": topic, "host": HOST}
+
+
 # --- durability: what the cluster does with the rendered defaults -----------------------------------
 def _partition(client: AdminClient, topic: str):
     try:

@@ -51,6 +51,14 @@ def test_reading_a_topic_without_its_acl_fails_on_the_topic_even_with_an_allowed
     claims.topic_denied_with_an_allowed_group(cluster)
 
 
+def test_no_one_changes_a_listener_jaas_at_runtime_in_zookeeper_mode(cluster):
+    """An outsider is refused by the authorizer; the operator too, by the broker: the rendered config has
+    no password encoder secret, so a ZooKeeper-mode broker stores no dynamic SASL secret at all."""
+    assert not any(k.startswith("password.encoder") for k in cluster.rendered("broker", 0))
+    said = claims.listener_jaas_change(cluster)
+    assert said.startswith("refused:") and "Password encoder secret not configured" in said, said
+
+
 def test_sasl_ssl_needs_both_a_certificate_and_valid_scram_credentials(cluster):
     user, password = "billing", uuid.uuid4().hex
     upsert = UserScramCredentialUpsertion(user, ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192),

@@ -27,6 +27,13 @@ def test_old_tls_and_weak_suites_are_refused_on_brokers_and_controllers(kraft):
     claims.tls_versions_and_ciphers(kraft)
 
 
+def test_only_the_operator_changes_a_listener_jaas_at_runtime(kraft):
+    """On KRaft 4.4 the controller stores the operator's change and the broker takes it silently: the JVM
+    login-module allow-list does not reach dynamic listener configs (found here, said in docs/self-managed.md),
+    so what stops anyone else is the authorizer — an outsider is refused."""
+    assert claims.listener_jaas_change(kraft) == "stored"
+
+
 def test_acls_deny_by_default(kraft):
     claims.acls_deny_by_default(kraft)
 

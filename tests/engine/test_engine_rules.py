@@ -182,8 +182,8 @@ def test_registry_is_sorted_and_rejects_duplicates():
     from kafka_guardrails.rules import Registry
     names = [r.name for r in RULES]
     assert {"kafka-coverage", "kafka-unrecognised-exposure", "kafka-overridable-source",
-            "kafka-version-supported", "kafka-version-risk-accepted", "kafka-topic-durability"} <= set(names)
-    assert len(names) == len(set(names)) == 21
+            "kafka-version-supported", "kafka-version-risk-accepted", "kafka-topic-durability", "kafka-security-loggers-quiet"} <= set(names)
+    assert len(names) == len(set(names)) == 22
     assert names == sorted(names, key=lambda n: (RULES[n].id, n))
     rule = RULES["kafka-no-public-port"]
     registry = Registry()

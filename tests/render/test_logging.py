@@ -1,6 +1,6 @@
 """The log configuration each Kafka release reads: log4j 1 on 3.x, log4j 2 on 4.x (KIP-653), the same two
-files (the server log, the authorizer's audit log) — and no logger of ours ever at DEBUG or TRACE, where
-Kafka writes SASL exchanges and config values (CVE-2026-33558)."""
+files (the server log, the authorizer's audit log, allowed requests included) — and no security logger
+ever at DEBUG or TRACE, where Kafka writes SASL exchanges (CVE-2026-33558)."""
 import pytest
 
 from secure_kafka.render import render_properties
@@ -20,11 +20,14 @@ def test_each_release_reads_its_own_format(version, file, option):
 
 
 @pytest.mark.parametrize("version", ["3.9.2", "4.4.0"])
-def test_no_logger_is_raised_to_debug_or_trace(version):
-    props = log_config(version, "/var/log/kafka").properties
-    levels = {k: str(v).split(",")[0].strip().upper() for k, v in props.items()
-              if k.endswith(".level") or k.startswith(("log4j.rootLogger", "log4j.logger."))}
-    assert levels and set(levels.values()) == {"INFO"}, levels
+def test_only_the_authorizer_logger_is_at_debug_and_no_security_logger_is(version):
+    from kafka_guardrails.logconfig import levels, loud_security
+
+    found = levels(log_config(version, "/var/log/kafka").properties)
+    assert {(f.logger, f.level) for f in found} == {("root", "INFO"), (AUDIT_LOGGER, "DEBUG")}
+    assert loud_security(found) == []  # the engine's KAFKA-LOG-001 judgement
+    quiet = levels(log_config(version, "/var/log/kafka", allowed=False).properties)
+    assert {(f.logger, f.level) for f in quiet} == {("root", "INFO"), (AUDIT_LOGGER, "INFO")}
 
 
 def test_the_audit_log_does_not_also_go_to_the_server_log():

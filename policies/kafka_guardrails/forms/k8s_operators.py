@@ -18,6 +18,7 @@ from ..registry import form
 from ..stack import Path, Stack, join
 from ..values import MISSING, UNKNOWN, as_int, as_text, get, is_unknown, items, known, mapping
 from .k8s_service import internal, lb_sources
+from .kafka_logging import strimzi as strimzi_logging
 from .kafka_release import strimzi as strimzi_release
 
 NOTES = {
@@ -249,10 +250,11 @@ FIX = ("Keep the operator's listeners internal (Strimzi type internal/cluster-ip
 
 form(key="k8s.strimzi-kafka", family="Kafka operators",
      summary="Strimzi `Kafka` listeners of type loadbalancer (bootstrap and per-broker annotations, "
-             "source ranges), nodeport, route, ingress",
+             "source ranges), nodeport, route, ingress; inline loggers (KAFKA-LOG-001)",
      pulumi=("kubernetes:kafka.strimzi.io/v1beta2:Kafka", "kubernetes:kafka.strimzi.io/v1:Kafka",
              "kubernetes:kafka.strimzi.io/v1beta1:Kafka"),
-     models={"net": strimzi, "kafka-version": strimzi_release}, fix=FIX, revoke=revoke)
+     models={"net": strimzi, "kafka-version": strimzi_release, "kafka-logging": strimzi_logging}, fix=FIX,
+     revoke=revoke)
 form(key="k8s.strimzi-node-pool", family="Kafka operators",
      summary="Strimzi `KafkaNodePool`: broker ids from `strimzi.io/next-node-ids`, joined with the Kafka's per-broker "
              "overrides (a pool with its own per-pod templates is reported unjudged)",

@@ -18,6 +18,7 @@ from ..stack import Path, Stack, join
 from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, known, mapping
 from .k8s_service import info, internal
 from .k8s_workload import is_kafka
+from .kafka_logging import config_map as config_map_logging
 
 GATEWAY_NOTE = "a Gateway listener of protocol {protocol} forwards raw TCP from the gateway's address"
 PASSTHROUGH = "nginx.ingress.kubernetes.io/ssl-passthrough"
@@ -191,9 +192,9 @@ form(key="k8s.tcp-route", family="Kubernetes ingress paths to raw TCP",
      models={"net": route("route")}, fix=FIX)
 form(key="k8s.tcp-services", family="Kubernetes ingress paths to raw TCP",
      summary="ingress-nginx `tcp-services` ConfigMap: each exposed port and its backend, behind a public "
-             "controller Service in the stack",
+             "controller Service in the stack; any ConfigMap's log4j configuration (KAFKA-LOG-001)",
      pulumi=("kubernetes:core/v1:ConfigMap",), terraform=("kubernetes_config_map", "kubernetes_config_map_v1"),
-     models={"net": config_map}, fix=FIX)
+     models={"net": config_map, "kafka-logging": config_map_logging}, fix=FIX)
 form(key="k8s.ingress-passthrough", family="Kubernetes ingress paths to raw TCP",
      summary="Ingress with `nginx.ingress.kubernetes.io/ssl-passthrough`: its backend ports",
      pulumi=("kubernetes:networking.k8s.io/v1:Ingress",), terraform=("kubernetes_ingress_v1",),

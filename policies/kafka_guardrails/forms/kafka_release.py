@@ -17,6 +17,7 @@ from ..model import Resource
 from ..registry import form
 from ..values import MISSING, UNKNOWN, as_text, get, is_unknown, known, mapping
 from ..versions import APACHE, MSK, downloads, image_version
+from .kafka_logging import machine as logging_of
 
 ACCEPT_TAG = "secure-kafka:accepted-version-risks"
 ACCEPT_ANNOTATION = "secure-kafka.io/accepted-version-risks"
@@ -109,18 +110,25 @@ def _user_data(props: dict[str, Any]) -> Any:
     return known(data.get("userData", MISSING))
 
 
+def boot_script(props: Any) -> Optional[str]:
+    """An EC2 instance's or launch template's user data as text (base64 decoded); None when absent or unknown."""
+    text = _user_data(mapping(props))
+    if text is MISSING or text is None or is_unknown(text) or not isinstance(text, str):
+        return None
+    if "kafka_" in text or "log4j" in text:
+        return text
+    try:
+        return base64.b64decode(text, validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return text
+
+
 def machine(resource: Resource, props: Any) -> Optional[Releases]:
     """An EC2 instance or launch template whose boot script downloads a Kafka distribution."""
     props = mapping(props)
-    text = _user_data(props)
-    if text is MISSING or text is None or is_unknown(text) or not isinstance(text, str):
+    plain = boot_script(props)
+    if plain is None:
         return None  # nothing to read: no sign that it runs Kafka at all
-    plain = text
-    if "kafka_" not in text:
-        try:
-            plain = base64.b64decode(text, validate=True).decode("utf-8", "replace")
-        except (binascii.Error, ValueError):
-            plain = text
     found = downloads(plain)
     if not found:
         return None
@@ -131,8 +139,10 @@ def machine(resource: Resource, props: Any) -> Optional[Releases]:
 
 form(key="aws.ec2-machine", family="Amazon EC2",
      summary="instances and launch templates whose user data downloads a Kafka distribution: its release "
-             "(KAFKA-VER-*); their reachability is the security groups'",
+             "(KAFKA-VER-*), and the log configuration the user data writes (KAFKA-LOG-001); their reachability "
+             "is the security groups'",
      pulumi=("aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate"),
      terraform=("aws_instance", "aws_launch_template"),
      cloudformation=("AWS::EC2::Instance", "AWS::EC2::LaunchTemplate"),
-     models={"kafka-version": machine}, fix="Run a Kafka release the version table accepts.")
+     models={"kafka-version": machine, "kafka-logging": lambda resource, props: logging_of(boot_script(props))},
+     fix="Run a Kafka release the version table accepts.")
