@@ -47,7 +47,8 @@ FORMATS = ("table", "json", "sarif", "junit")
 
 # The day-2 commands: subcommand -> module of secure_kafka.ops that defines add_parser(sub) and run(args).
 # A new ops command is its module and one line here.
-OPS_COMMANDS = {"roll-gate": "rollgate", "migrate": "migration_command", "versions": "versions"}
+OPS_COMMANDS = {"roll-gate": "rollgate", "migrate": "migration_command", "versions": "versions",
+               "investigate": "trail.command"}
 
 def _add_output(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="table", help="report format (default: table)")

@@ -173,6 +173,27 @@ def test_audit_without_its_extra_names_the_extra_in_one_line(user):
         assert "pip install 'secure-kafka[audit]'" in lines[0] and "Traceback" not in done.stderr
 
 
+def test_investigate_is_installed_and_answers_in_every_format(user):
+    """`secure-kafka investigate` as installed without extras: files answered in each format; AWS sources
+    name the extra they need, in one line."""
+    import json
+    import shutil
+
+    bin_dir, work, env = user
+    logs = work / "incident-logs"
+    shutil.copytree(ROOT / "tests" / "ops" / "fixtures", logs, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.md"))
+    table = sh(user, "secure-kafka", "investigate", "incident-logs", "--result", "denied")
+    assert table.returncode == 0 and "User:stranger" in table.stdout and "0 unreadable audit lines" in table.stderr
+    for form, key in (("jsonl", "principal"), ("ecs", "@timestamp"), ("splunk", "sourcetype")):
+        done = sh(user, "secure-kafka", "investigate", "incident-logs", "--principal", "User:stranger", "--format", form)
+        docs = [json.loads(line) for line in done.stdout.splitlines()]
+        assert done.returncode == 0 and docs and all(key in d for d in docs), (form, done.stdout, done.stderr)
+    aws = sh(user, "secure-kafka", "investigate", "--cloudwatch-group", "/aws/msk/orders/broker")
+    assert aws.returncode == 2 and aws.stderr.strip().splitlines() == [
+        "secure-kafka: CloudWatch Logs group /aws/msk/orders/broker: reading AWS needs boto3: "
+        "pip install 'secure-kafka[audit]'"], aws.stderr
+
+
 def test_roll_gate_is_installed_and_names_what_it_needs(user):
     """The command `pulumi up` runs between broker replacements, as installed without extras."""
     help_ = sh(user, "secure-kafka", "roll-gate", "--help")

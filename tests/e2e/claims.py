@@ -542,6 +542,41 @@ def incident_trail(cluster: KafkaCluster) -> dict:
     return {"user": f"User:{user}", "topic": topic, "host": HOST}
 
 
+def investigation_answers(cluster: KafkaCluster, facts: dict) -> None:
+    """`secure-kafka investigate` over the files the servers wrote answers for `incident_trail`: the
+    user's writes and reads, the stranger's denials with its address, the failed login, and the ACL and
+    SCRAM changes — each count equal to the lines the servers wrote for it."""
+    import json
+    import sys
+
+    def ask(*args: str) -> list[dict]:
+        done = subprocess.run([sys.executable, "-m", "secure_kafka.cli", "investigate", str(cluster.workdir),
+                               "--format", "jsonl", *args], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert " 0 unreadable audit lines" in done.stderr, done.stderr
+        return [json.loads(line) for line in done.stdout.splitlines()]
+
+    audit = [line for path in cluster.workdir.rglob("kafka-authorizer.log")
+             for line in path.read_text(errors="replace").splitlines()]
+    server = [line for path in cluster.workdir.rglob("server.log")
+              for line in path.read_text(errors="replace").splitlines()]
+    user, topic = facts["user"], facts["topic"]
+    mine = {(r["operation"], r["resource"]): r for r in ask("--principal", user)}
+    assert {("WRITE", topic), ("READ", topic)} <= set(mine), f"the user's reads and writes are not in the audit: {mine}"
+    assert mine[("WRITE", topic)]["allowed"] >= 1 and mine[("READ", topic)]["allowed"] >= 1, mine
+    assert all(r["denied"] == 0 and r["client_address"] == facts["host"] for r in mine.values()), mine
+    denied = ask("--topic", topic, "--result", "denied")
+    assert {(r["principal"], r["client_address"]) for r in denied} == {("User:stranger", facts["host"])}, denied
+    assert sum(r["denied"] for r in denied) == sum("Principal = User:stranger is Denied" in line and
+                                                   f":{topic} for request" in line for line in audit)
+    failed = ask("--operation", "AUTHENTICATE")
+    assert failed and {r["resource"] for r in failed} == {"SCRAM-SHA-512"}
+    assert sum(r["failed"] for r in failed) == sum("Failed authentication with" in line for line in server)
+    changes = ask("--operation", "ALTER", "--result", "allowed")
+    requests = {request for r in changes if r["resource_type"] == "CLUSTER" for request in r["requests"]}
+    assert {"CreateAcls", "AlterUserScramCredentials"} <= requests, changes
+
+
 # --- durability: what the cluster does with the rendered defaults -----------------------------------
 def _partition(client: AdminClient, topic: str):
     try:

@@ -59,6 +59,10 @@ def test_no_one_changes_a_listener_jaas_at_runtime_in_zookeeper_mode(cluster):
     assert said.startswith("refused:") and "Password encoder secret not configured" in said, said
 
 
+def test_investigate_answers_who_read_what_from_where(cluster):
+    claims.investigation_answers(cluster, claims.incident_trail(cluster))
+
+
 def test_sasl_ssl_needs_both_a_certificate_and_valid_scram_credentials(cluster):
     user, password = "billing", uuid.uuid4().hex
     upsert = UserScramCredentialUpsertion(user, ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192),

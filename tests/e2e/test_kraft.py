@@ -34,6 +34,10 @@ def test_only_the_operator_changes_a_listener_jaas_at_runtime(kraft):
     assert claims.listener_jaas_change(kraft) == "stored"
 
 
+def test_investigate_answers_who_read_what_from_where(kraft):
+    claims.investigation_answers(kraft, claims.incident_trail(kraft))
+
+
 def test_acls_deny_by_default(kraft):
     claims.acls_deny_by_default(kraft)
 

@@ -46,6 +46,18 @@ def _extra_plaintext_listener() -> Callable[[str, int, dict], dict]:
     return mutate
 
 
+def _audit_off(version: str, log_dir: str, allowed: bool = True) -> Any:
+    """The rendered log configuration with the authorizer's logger turned off."""
+    from secure_kafka.render.kafka import AUDIT_LOGGER, LogConfig, log_config
+
+    config = log_config(version, log_dir, allowed)
+    props = dict(config.properties)
+    for key in (f"log4j.logger.{AUDIT_LOGGER}", "logger.audit.level"):
+        if key in props:
+            props[key] = "OFF, audit" if key.startswith("log4j.") else "OFF"
+    return LogConfig(config.file, props)
+
+
 @dataclass
 class Mutation:
     name: str
@@ -103,6 +115,9 @@ MUTATIONS = [
              check=("broker", "unclean.leader.election.enable", "true")),
     Mutation("boot quota command broken", claims.default_quota_from_the_boot_command,
              patch=("secure_kafka.aws.self_managed.quota_arguments", _broken_quota_arguments)),
+    Mutation("authorizer log off", lambda c: claims.investigation_answers(c, claims.incident_trail(c)),
+             cluster={"zookeepers": 1, "brokers": 2, "sasl": True}, patch=("harness.log_config", _audit_off),
+             message="the user's reads and writes are not in the audit"),
 ]
 
 
