@@ -25,7 +25,8 @@ PUBLIC = {
     "KRaftControllerQuorumArgs": "aws.controllers", "KafkaOnKubernetes": "kubernetes.component",
     "KafkaOnKubernetesArgs": "kubernetes.args", "KafkaSecurityGroup": "aws.security_groups",
     "KafkaSecurityGroupArgs": "aws.security_groups", "MskCluster": "aws.msk", "MskClusterArgs": "aws.msk",
-    "NodeGroupArgs": "aws.nodes", "SelfManagedKafka": "aws.self_managed", "SelfManagedKafkaArgs": "aws.self_managed",
+    "MskTopic": "aws.msk_topics", "NodeGroupArgs": "aws.nodes", "SecurityAlarms": "aws.alarms",
+    "SecurityAlarmsArgs": "aws.alarms", "SelfManagedKafka": "aws.self_managed", "SelfManagedKafkaArgs": "aws.self_managed",
     "TopicGrant": "model.access", "ZooKeeperEnsemble": "aws.zookeeper", "ZooKeeperEnsembleArgs": "aws.zookeeper",
 }
 
@@ -91,7 +92,7 @@ def documented(doc: str, name: str) -> bool:
 def test_every_argument_is_documented_with_its_default_or_allowed_values():
     data = [getattr(secure_kafka, n) for n in secure_kafka.__all__
             if dataclasses.is_dataclass(getattr(secure_kafka, n))]
-    assert len(data) == 13
+    assert len(data) == 15
     for cls in data:
         doc = inspect.getdoc(cls) or ""
         assert "Attributes:" in doc, cls.__name__

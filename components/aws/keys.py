@@ -25,7 +25,7 @@ _ALIAS = re.compile(r"^[a-zA-Z0-9/_-]{1,250}$")
 
 
 def key_policy(account_id: str, partition: str, region: str, services: Sequence[str],
-               log_group_names: Sequence[str] = ()) -> dict[str, Any]:
+               log_group_names: Sequence[str] = (), alarm_topics: bool = False) -> dict[str, Any]:
     """The key policy document. Pure, so the scoping is unit-tested statement by statement."""
     root = f"arn:{partition}:iam::{account_id}:root"
     via = sorted(f"{service}.{region}.amazonaws.com" for service in services)
@@ -49,6 +49,12 @@ def key_policy(account_id: str, partition: str, region: str, services: Sequence[
             "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": [
                 f"arn:{partition}:logs:{region}:{account_id}:log-group:{name}" for name in log_group_names]}},
         })
+    if alarm_topics:  # CloudWatch alarms publish to an SNS topic encrypted with this key
+        statements.append({
+            "Sid": "CloudWatchAlarmsPublishToEncryptedTopics", "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}})
     return {"Version": "2012-10-17", "Statement": statements}
 
 
@@ -62,6 +68,7 @@ class CustomerKeyArgs:
         services: AWS services allowed to use the key on the account's behalf (kms:ViaService);
             default kafka, secretsmanager, ec2. Nobody uses it directly.
         log_group_names: CloudWatch log groups allowed to encrypt with it (default none).
+        alarm_topics: CloudWatch alarms of this account may publish to SNS topics under the key.
         deletion_window_days: 7-30 (default 30): a deleted key can be recovered for this long.
         tags: added to the key.
     """
@@ -70,6 +77,7 @@ class CustomerKeyArgs:
     alias: str
     services: Sequence[str] = SERVICES
     log_group_names: Sequence[str] = ()
+    alarm_topics: bool = False
     deletion_window_days: int = 30
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -107,7 +115,8 @@ class CustomerKey(pulumi.ComponentResource):
         partition = aws.get_partition_output(opts=invoke)
         region = aws.get_region_output(opts=invoke)
         policy = pulumi.Output.all(identity.account_id, partition.partition, region.region).apply(
-            lambda v: json.dumps(key_policy(v[0], v[1], v[2], args.services, args.log_group_names)))
+            lambda v: json.dumps(key_policy(v[0], v[1], v[2], args.services, args.log_group_names,
+                                            args.alarm_topics)))
         self.key = aws.kms.Key(
             f"{name}-key", description=args.description, enable_key_rotation=True,
             rotation_period_in_days=365, deletion_window_in_days=args.deletion_window_days,

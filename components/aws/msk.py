@@ -29,6 +29,7 @@ from ..model.outputs import check_now, checked, hold_children, secret_text
 from ..model.problems import Problems
 from ..model.releases import accepted_marks, check_release
 from ..render import render_properties
+from .alarms import SecurityAlarms, SecurityAlarmsArgs, validate_alarm_args
 from .keys import CustomerKey, CustomerKeyArgs
 from .msk_topics import MskTopic, durability, topic_configs, validate_topics
 from .security_groups import (ClientAccess, KafkaSecurityGroup, KafkaSecurityGroupArgs, network_checks,
@@ -109,6 +110,8 @@ class MskClusterArgs:
             private connectivity: turns it on for the enabled auth modes and publishes a cluster policy
             naming exactly these accounts (KAFKA-MSK-008 holds on it). Not on kafka.t3.small.
         topics: `MskTopic`s created as `aws.msk.Topic`, each held to the replication/min ISR guards.
+        alarms: thresholds and subscribers of the security alarms on the broker logs (failed logins,
+            denials, access changes; `SecurityAlarmsArgs()` by default); None turns them off.
         volume_size_gib / max_volume_size_gib: EBS per broker at creation / the autoscaling ceiling
             (100 / 1000); the cluster ignores later size changes, which autoscaling makes.
         storage_target_utilization: percent disk use autoscaling keeps (60).
@@ -150,6 +153,7 @@ class MskClusterArgs:
     access: Sequence[TopicGrant] = ()
     cross_account_ids: Sequence[str] = ()
     topics: Sequence[MskTopic] = ()
+    alarms: Optional[SecurityAlarmsArgs] = SecurityAlarmsArgs()
     tags: Mapping[str, str] = field(default_factory=dict)
     client_broker_encryption: str = "TLS"
     in_cluster_encryption: bool = True
@@ -296,6 +300,8 @@ def validate_msk_args(name: str, args: MskClusterArgs, label: Callable[[str], st
             validate_clients(args.clients, listener_ports(modes), label("clients"))
     with problems:
         _check_accounts(args.cross_account_ids, args.instance_type, label("cross_account_ids"))
+    if args.alarms is not None:
+        validate_alarm_args(problems, args.alarms, label)
     if problems.ok(label("broker_count"), label("replication_factor"), label("min_insync_replicas")):
         validate_topics(problems, args.topics, label("topics"), args.broker_count, args.replication_factor,
                         args.min_insync_replicas)
@@ -430,7 +436,8 @@ class MskCluster(pulumi.ComponentResource):
         if given_key is None:
             self.customer_key: Optional[CustomerKey] = CustomerKey(f"{name}-data", CustomerKeyArgs(
                 description=f"MSK {name}: data at rest, SCRAM secrets, broker logs",
-                alias=f"secure-kafka/{name}", log_group_names=[log_group_name], tags=tags), opts=child)
+                alias=f"secure-kafka/{name}", log_group_names=[log_group_name], alarm_topics=args.alarms is not None,
+                tags=tags), opts=child)
             key_arn: pulumi.Input[str] = self.customer_key.arn
         else:
             self.customer_key, key_arn = None, given_key
@@ -511,6 +518,8 @@ class MskCluster(pulumi.ComponentResource):
             for topic in args.topics
             for rf, min_isr in [durability(topic, args.replication_factor, args.min_insync_replicas)]}
 
+        self.alarms = None if args.alarms is None else SecurityAlarms(
+            f"{name}-security", [self.log_group.name], key_arn, args.alarms, tags, opts=child)
         self.scram_passwords, self.scram_secrets = self._scram_users(name, args, key_arn, tags)
         self.client_policies = {
             grant.client: aws.iam.Policy(
@@ -539,6 +548,7 @@ class MskCluster(pulumi.ComponentResource):
             "scramPasswords": pulumi.Output.secret(self.scram_passwords),
             "clientPolicyArns": {c: p.arn for c, p in self.client_policies.items()},
             "topicArns": {t: topic.arn for t, topic in self.topics.items()},
+            **({"alarmTopicArn": self.alarms.topic_arn} if self.alarms else {}),
         })
 
     def _storage_autoscaling(self, name: str,

@@ -32,6 +32,7 @@ from ..render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, admin_c
 from ..render.kraft import CONTROLLER_PORT, KRaftBrokerSettings, Voter, format_command, kraft_broker_properties
 from ..render.zookeeper import SECURE_CLIENT_PORT
 from . import nodes, rollout
+from .alarms import SecurityAlarms, SecurityAlarmsArgs, validate_alarm_args
 from .cluster_pki import ClusterPki, ClusterPkiArgs
 from .controllers import KRaftControllerQuorum, KRaftControllerQuorumArgs, validate_quorum_args, voters
 from .keys import CustomerKey, CustomerKeyArgs
@@ -72,6 +73,8 @@ class SelfManagedKafkaArgs(nodes.NodeGroupArgs):
             can lose a member and the next only once it is a caught-up voter again (asked through
             the brokers, so the gate's identity may also describe the cluster). None (default):
             controllers are replaced one after another without waiting.
+        alarms: the security alarms on the brokers' and the quorum's log groups (failed logins,
+            denials, access changes; `SecurityAlarmsArgs()` by default); None turns them off.
     """
 
     clients: Sequence[ClientAccess] = ()
@@ -90,6 +93,7 @@ class SelfManagedKafkaArgs(nodes.NodeGroupArgs):
     access: Sequence[TopicGrant] = ()
     rollout_gate: bool = True
     rollout_kafka_home: Optional[str] = None
+    alarms: Optional[SecurityAlarmsArgs] = SecurityAlarmsArgs()
 
 
 METADATA_MODES = ("zookeeper", "kraft")
@@ -163,6 +167,8 @@ def validate_kafka_args(args: SelfManagedKafkaArgs, label: Callable[[str], str] 
     if problems.ok(label("listeners")):
         with problems:
             validate_clients(args.clients, client_ports(listeners), label("clients"))
+    if args.alarms is not None:
+        validate_alarm_args(problems, args.alarms, label)
     problems.raise_all()
 
 
@@ -234,7 +240,7 @@ class SelfManagedKafka(pulumi.ComponentResource):
         key_arn = where.kms_key_arn or CustomerKey(f"{name}-data", CustomerKeyArgs(
             description=f"Kafka {args.cluster}: volumes, TLS secrets, logs", alias=f"secure-kafka/{name}",
             log_group_names=[nodes.log_group_name(args.cluster, r) for r in ("kafka", _quorum_role(args))],
-            tags=tags),
+            alarm_topics=args.alarms is not None, tags=tags),
             opts=child).arn
         ca = args.ca or generate_ca(f"{name}-cluster", args.cluster, self)
 
@@ -270,6 +276,11 @@ class SelfManagedKafka(pulumi.ComponentResource):
         broker_secrets = [arn for spec_name, arn in self.pki.secret_arns.items() if spec_name.startswith("broker-")]
         profile = nodes.instance_profile(f"{name}-brokers", secret_arns=broker_secrets,
                                            key_arn=key_arn, log_group_arn=logs.arn, tags=tags, parent=self)
+        # ACL and SCRAM changes are authorized (and logged) by the brokers in ZooKeeper mode, by the controllers in KRaft
+        quorum: Any = self.controllers or self.zookeeper
+        self.alarms = None if args.alarms is None else SecurityAlarms(
+            f"{name}-security", [logs.name, nodes.log_group_name(args.cluster, _quorum_role(args))], key_arn,
+            args.alarms, tags, after=[quorum], opts=child)
         ami = args.ami_id or nodes.amazon_linux(self)
         region = nodes.region(self)
         chain = rollout.RolloutChain(f"{name}-roll", args.broker_count, tls_bootstrap, gate, self)

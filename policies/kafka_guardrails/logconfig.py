@@ -45,7 +45,7 @@ def _pairs(text: str) -> dict[str, str]:
     return out
 
 
-def levels(entries: Mapping[str, str]) -> list[LoggerLevel]:
+def levels(entries: Mapping[str, object]) -> list[LoggerLevel]:
     """Every logger a set of log4j 1/2 (or Strimzi) key-value pairs gives a level."""
     out = []
     for key, value in entries.items():
@@ -57,7 +57,7 @@ def levels(entries: Mapping[str, str]) -> list[LoggerLevel]:
             out.append(LoggerLevel(key[len("log4j.logger."):], _first(value), key))
         elif key.startswith("logger.") and key.endswith(".level"):
             ident = key[len("logger."):-len(".level")]
-            out.append(LoggerLevel(entries.get(f"logger.{ident}.name", ident), _first(value), key))
+            out.append(LoggerLevel(str(entries.get(f"logger.{ident}.name", ident)), _first(value), key))
     return out
 
 

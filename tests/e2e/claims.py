@@ -577,6 +577,26 @@ def investigation_answers(cluster: KafkaCluster, facts: dict) -> None:
     assert {"CreateAcls", "AlterUserScramCredentials"} <= requests, changes
 
 
+def alarm_filters_match_the_servers_lines(cluster: KafkaCluster) -> dict[str, int]:
+    """The security alarms' metric filter patterns, applied to every line the servers wrote, match exactly
+    the lines that are those events (as `secure-kafka investigate` reads them) and nothing else. Returns
+    how many lines each alarm would have counted."""
+    from secure_kafka.aws.alarms import EVENTS, matches
+    from secure_kafka.ops.trail.lines import DENIED, FAILED, Event, parse
+
+    lines = [line for name in ("kafka-authorizer.log", "server.log") for path in cluster.workdir.rglob(name)
+             for line in path.read_text(errors="replace").splitlines()]
+    parsed = [(line, parse(line)) for line in lines]
+    want = {"authentication_failures": lambda e: e.result == FAILED, "denials": lambda e: e.result == DENIED,
+            "access_changes": lambda e: e.changes_access}
+    counts = {}
+    for event in EVENTS:
+        hits = [line for line in lines if matches(event.pattern, line)]
+        assert hits == [line for line, p in parsed if isinstance(p, Event) and want[event.key](p)], event.key
+        counts[event.key] = len(hits)
+    return counts
+
+
 # --- durability: what the cluster does with the rendered defaults -----------------------------------
 def _partition(client: AdminClient, topic: str):
     try:

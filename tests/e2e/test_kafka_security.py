@@ -59,8 +59,10 @@ def test_no_one_changes_a_listener_jaas_at_runtime_in_zookeeper_mode(cluster):
     assert said.startswith("refused:") and "Password encoder secret not configured" in said, said
 
 
-def test_investigate_answers_who_read_what_from_where(cluster):
+def test_investigate_answers_who_read_what_from_where_and_the_alarm_filters_count_it(cluster):
     claims.investigation_answers(cluster, claims.incident_trail(cluster))
+    counted = claims.alarm_filters_match_the_servers_lines(cluster)
+    assert all(counted[key] >= 1 for key in ("authentication_failures", "denials", "access_changes")), counted
 
 
 def test_sasl_ssl_needs_both_a_certificate_and_valid_scram_credentials(cluster):

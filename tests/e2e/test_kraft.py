@@ -34,8 +34,10 @@ def test_only_the_operator_changes_a_listener_jaas_at_runtime(kraft):
     assert claims.listener_jaas_change(kraft) == "stored"
 
 
-def test_investigate_answers_who_read_what_from_where(kraft):
+def test_investigate_answers_who_read_what_from_where_and_the_alarm_filters_count_it(kraft):
     claims.investigation_answers(kraft, claims.incident_trail(kraft))
+    counted = claims.alarm_filters_match_the_servers_lines(kraft)
+    assert all(counted[key] >= 1 for key in ("authentication_failures", "denials", "access_changes")), counted
 
 
 def test_acls_deny_by_default(kraft):

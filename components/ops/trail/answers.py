@@ -35,7 +35,7 @@ class Filters:
         return not (self.result and event.result != self.result.upper())
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     principal: str
     resource_type: str

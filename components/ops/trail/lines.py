@@ -35,7 +35,6 @@ _AUTHN = re.compile(r"Failed authentication with /?(?P<host>[^\s(]+) \(channelId
                     r"(?: \([\w.$]+\))?$")
 _MECHANISM = re.compile(r"SASL mechanism (\S+?)\)?$|with SASL mechanism (\S+)")
 _ACL_DETAIL = re.compile(r"operation = \w+ on resource = ResourcePattern\(.*\) from host = \S+ is \w+ based on")
-MARKERS = ("Principal = ", "Failed authentication", "is ALLOW based on", "is DENY based on")
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,9 @@ def _time(line: str) -> Optional[datetime.datetime]:
 
 def parse(line: str) -> Parsed:
     """An Event, Unreadable (an audit marker without a known form), or None (not an audit line)."""
-    if not any(marker in line for marker in MARKERS):
+    if "Principal = " not in line and "Failed authentication" not in line and " based on acl" not in line:
+        return SKIPPED
+    if " based on acl = " in line and _ACL_DETAIL.search(line):
         return SKIPPED
     authz = _AUTHZ.search(line)
     if authz:
@@ -93,6 +94,4 @@ def parse(line: str) -> Parsed:
         mechanism = _MECHANISM.search(authn["why"])
         name = (mechanism.group(1) or mechanism.group(2)) if mechanism else ""
         return Event(_time(line), "authentication", "", "AUTHENTICATE", "", name, authn["host"], FAILED, "")
-    if _ACL_DETAIL.search(line):
-        return SKIPPED
     return Unreadable(line.rstrip("\n"))

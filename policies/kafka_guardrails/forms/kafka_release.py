@@ -112,9 +112,10 @@ def _user_data(props: dict[str, Any]) -> Any:
 
 def boot_script(props: Any) -> Optional[str]:
     """An EC2 instance's or launch template's user data as text (base64 decoded); None when absent or unknown."""
-    text = _user_data(mapping(props))
-    if text is MISSING or text is None or is_unknown(text) or not isinstance(text, str):
+    raw = _user_data(mapping(props))
+    if raw is MISSING or raw is None or is_unknown(raw) or not isinstance(raw, str):
         return None
+    text: str = raw
     if "kafka_" in text or "log4j" in text:
         return text
     try:
