@@ -2,9 +2,8 @@
 authorization denials and access changes, an alarm on each, and an SNS topic under the customer key.
 
 The filter patterns match the lines Kafka writes (the forms `secure-kafka investigate` reads, taken from
-the real 3.9.2 and 4.4.0 servers): `matches` evaluates them the way CloudWatch Logs evaluates unstructured
-patterns (quoted terms are case-sensitive substrings; all plain terms must match; `?` terms are
-alternatives), so the tests apply the rendered patterns to the real lines.
+the real 3.9.2 and 4.4.0 servers); the engine's `cwlogs.matches` evaluates them as CloudWatch Logs does,
+so the tests apply the rendered patterns to the real lines, and KAFKA-LOG-002 asks the same of any stack.
 """
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ from typing import Callable, Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
+from kafka_guardrails.cwlogs import matches  # noqa: F401 - the engine's evaluation, re-exported for the tests
 
 from ..model.checks import check_int
 from ..model.errors import ConfigError
@@ -40,15 +40,6 @@ EVENTS = (
                   '?"for request = CreateAcls" ?"for request = DeleteAcls" ?"for request = AlterUserScramCredentials"',
                   "ACL and SCRAM-credential changes, allowed or denied (who changed access)"),
 )
-
-
-def matches(pattern: str, line: str) -> bool:
-    """CloudWatch Logs' unstructured filter semantics for the patterns above: every plain term is in the
-    line, or (with `?` terms) at least one `?` term is."""
-    terms = re.findall(r'(\??)"([^"]*)"|(\??)(\S+)', pattern)
-    plain = [text or bare for q1, text, q2, bare in terms if not (q1 or q2)]
-    either = [text or bare for q1, text, q2, bare in terms if q1 or q2]
-    return all(t in line for t in plain) and (not either or any(t in line for t in either))
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,18 @@ configuration is reported as well.
 """
 from __future__ import annotations
 
+from collections import defaultdict
+from typing import Any
+
+from .cwlogs import uncounted
+from .dialects import model
 from .forms.kafka_logging import KafkaLogging
 from .logconfig import loud_security
-from .model import MANDATORY, Resource
+from .model import ADVISORY, MANDATORY, Resource
 from .rules import Issue, rule
 from .settings import Settings
+from .stack import Stack
+from .values import MISSING, UNKNOWN, is_unknown
 
 
 @rule("KAFKA-LOG-001", "kafka-security-loggers-quiet",
@@ -28,4 +35,63 @@ def quiet(resource: Resource, logging: KafkaLogging, settings: Settings) -> list
             out.append(Issue(f"{source.where}: {found.where} puts {whom} at {found.level}: Kafka's security and "
                              "network loggers then write SASL exchanges (credentials) to the log.",
                              path=f"{source.where}[{found.where}]"))
+    return out
+
+
+_ALARMS_FIX = ("Add CloudWatch Logs metric filters (and alarms) on the platform's broker log group for failed logins "
+               "(\"Failed authentication with\") and denials (\"is Denied\") — secure-kafka's MskCluster and "
+               "SelfManagedKafka add them by default (alarms=SecurityAlarmsArgs()).")
+
+
+@rule("KAFKA-LOG-002", "kafka-security-alarms",
+      "A Kafka platform's broker logs are counted by metric filters for failed logins and denials", ADVISORY,
+      _ALARMS_FIX, model="msk", stack=True, also=("log-filter", "log-shipping"))
+def alarms(stack: Stack, settings: Settings) -> list[Issue]:
+    patterns: dict[str, list[str]] = defaultdict(list)
+    unsure = False  # a filter whose group or pattern is not known yet could be the one that counts
+    for resource in stack:
+        found = model(resource, "log-filter")
+        if found is None:
+            continue
+        if is_unknown(found.group) or is_unknown(found.pattern):
+            unsure = True
+        elif found.group:
+            patterns[found.group].append(found.pattern or "")
+
+    def judge(resource: Resource, groups: list[Any], what: str) -> list[Issue]:
+        out = []
+        for group in groups:
+            if is_unknown(group):
+                out.append(Issue(f"{what}: the log group is not known yet, so its alarms cannot be judged.",
+                                 (resource,), unknown=True))
+                continue
+            missing = uncounted(patterns.get(group, []))
+            if missing and unsure:
+                out.append(Issue(f"{what}: a metric filter in the stack is not known yet, so the alarms on {group} "
+                                 "cannot be judged.", (resource,), unknown=True))
+            elif missing:
+                out.append(Issue(f"{what} logs to {group}, but no metric filter there counts its "
+                                 f"{' or '.join(missing)}: nobody is told when they happen.", (resource,)))
+        return out
+
+    out: list[Issue] = []
+    for resource in stack:
+        msk = model(resource, "msk")
+        if msk is not None:
+            if msk.broker_logs is False:
+                out.append(Issue("the MSK cluster delivers no broker logs, so no alarm can count its failed logins "
+                                 "or denials.", (resource,)))
+            elif msk.log_group is MISSING or msk.log_group is None:
+                if msk.broker_logs is not UNKNOWN:
+                    out.append(Issue("the MSK cluster's broker logs do not go to CloudWatch Logs, where metric "
+                                     "filters could count its failed logins and denials.", (resource,)))
+            else:
+                out += judge(resource, [UNKNOWN if is_unknown(msk.log_group) else msk.log_group], "the MSK cluster")
+        shipped = model(resource, "log-shipping")
+        if shipped is not None:
+            if not shipped.groups:
+                out.append(Issue("this Kafka machine ships no logs to CloudWatch Logs, so no alarm can count its "
+                                 "failed logins or denials.", (resource,)))
+            else:
+                out += judge(resource, list(shipped.groups), "this Kafka machine")
     return out

@@ -116,3 +116,16 @@ def test_self_managed_alarms_watch_the_brokers_and_the_quorum(mode, quorum_group
     assert topic.properties["kmsMasterKeyId"].startswith("arn:aws:kms:")
     off = by_type(record(lambda: SelfManagedKafka("orders", replace(args, alarms=None)), preview=False).resources)
     assert "aws:cloudwatch/metricAlarm:MetricAlarm" not in off
+
+
+def test_the_pack_reports_a_platform_whose_alarms_are_off():
+    from kafka_guardrails import Resource, judge_stack
+
+    def said(args):
+        run = record(lambda: MskCluster("orders", args), preview=False)
+        stack = [Resource(r.type, r.properties, name=r.name) for r in run.resources]
+        return [f.message for f in judge_stack(stack) if f.rule_id == "KAFKA-LOG-002"]
+
+    assert said(ARGS) == []
+    [off] = said(replace(ARGS, alarms=None))
+    assert "/aws/msk/orders/broker" in off and "failed logins or authorization denials" in off

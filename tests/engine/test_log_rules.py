@@ -136,3 +136,69 @@ def test_real_checkov_in_terraform_cloudformation_and_kubernetes(tmp_path):
         assert plan[("plan.json", f"aws_instance.vm_{ids[name]}")] == verdict, name
         assert cfn[("t.json", f"AWS::EC2::Instance.Vm{i}")] == verdict, name
         assert k8s[("m.yaml", k8s_id(docs[i]))] == verdict, name
+
+
+# --- KAFKA-LOG-002: a Kafka platform's security events are counted by metric filters -----------------
+from kafka_guardrails import ADVISORY, judge_stack  # noqa: E402
+from secure_kafka.aws.alarms import EVENTS  # noqa: E402
+from secure_kafka.gate.analyzer import StackResource  # noqa: E402
+
+MSK_TOKEN, FILTER = "aws:msk/cluster:Cluster", "aws:cloudwatch/logMetricFilter:LogMetricFilter"
+
+
+def msk(group="/aws/msk/orders/broker", enabled=True, cfn=False):
+    if cfn:
+        return Resource("AWS::MSK::Cluster", {"KafkaVersion": "3.9.x", "LoggingInfo": {"BrokerLogs": {
+            "CloudWatchLogs": {"Enabled": enabled, "LogGroup": group}}}}, name="cfn-cluster")
+    return Resource(MSK_TOKEN, {"kafkaVersion": "3.9.x", "loggingInfo": {"brokerLogs": {
+        "cloudwatchLogs": {"enabled": enabled, "logGroup": group}}}}, name="cluster")
+
+
+def filters(group="/aws/msk/orders/broker", patterns=tuple(e.pattern for e in EVENTS)):
+    return [Resource(FILTER, {"logGroupName": group, "pattern": p, "metricTransformation": {}}, name=f"f{i}")
+            for i, p in enumerate(patterns)]
+
+
+def alarms_said(resources):
+    return [f.message for f in judge_stack(resources) if f.rule_id == "KAFKA-LOG-002"]
+
+
+def test_an_msk_cluster_needs_filters_for_failed_logins_and_denials():
+    assert alarms_said([msk(), *filters()]) == []
+    assert alarms_said([msk(cfn=True), *filters()]) == []
+    [none] = alarms_said([msk()])
+    assert "no metric filter there counts its failed logins or authorization denials" in none
+    [half] = alarms_said([msk(), *filters(patterns=('"is Denied"',))])
+    assert "counts its failed logins:" in half
+    [elsewhere] = alarms_said([msk(), *filters(group="/aws/msk/other/broker")])
+    assert "/aws/msk/orders/broker" in elsewhere
+    [off] = alarms_said([msk(enabled=False)])
+    assert "delivers no broker logs" in off
+    unknown = [f for f in judge_stack([msk(group=UNKNOWN), *filters()]) if f.rule_id == "KAFKA-LOG-002"]
+    assert [f.unknown for f in unknown] == [True] and all(f.level == ADVISORY for f in unknown)
+
+
+def test_a_kafka_machine_needs_filters_on_the_groups_its_agent_ships_to():
+    boot = ("#!/bin/bash\ncurl -fsSLO https://downloads.apache.org/kafka/4.4.0/kafka_2.13-4.4.0.tgz\n"
+            '{"logs": {"logs_collected": {"files": {"collect_list": [{"file_path": "/var/log/kafka/server.log", '
+            '"log_group_name": "/secure-kafka/orders/kafka"}]}}}}\n')
+    machine = Resource("aws:ec2/instance:Instance", {"ami": "ami-1", "userData": boot}, name="broker-0")
+    assert alarms_said([machine, *filters(group="/secure-kafka/orders/kafka")]) == []
+    [said] = alarms_said([machine])
+    assert "this Kafka machine logs to /secure-kafka/orders/kafka" in said
+    silent = Resource("aws:ec2/instance:Instance", {"ami": "ami-1", "userData": boot.split("{")[0]}, name="b")
+    assert "ships no logs" in alarms_said([silent])[0]
+    web = Resource("aws:ec2/instance:Instance", {"ami": "ami-1", "userData": "#!/bin/bash\nnginx\n"}, name="web")
+    assert alarms_said([web]) == []
+
+
+@pytest.mark.pack
+def test_security_alarms_over_the_protocol():
+    def as_stack(resources):
+        return [StackResource(r.type, r.name, f"urn:pulumi:s::p::{r.type}::{r.name}", r.props) for r in resources]
+
+    with PolicyPack(PACK, preview=False) as pack:
+        pack.configure({})
+        assert [d for d in pack.analyze_stack(as_stack([msk(), *filters()])) if d.policy == "kafka-security-alarms"] == []
+        [diag] = [d for d in pack.analyze_stack(as_stack([msk()])) if d.policy == "kafka-security-alarms"]
+        assert diag.level == "advisory" and "failed logins" in diag.message

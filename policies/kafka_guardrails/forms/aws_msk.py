@@ -26,6 +26,7 @@ class Msk:
     auth: Any                 # {mode: True/False/UNKNOWN} or UNKNOWN
     kms_key: Any              # a key ARN/id, UNKNOWN, or MISSING
     broker_logs: Any          # True/False/UNKNOWN
+    log_group: Any = MISSING  # the CloudWatch Logs group the broker logs go to, UNKNOWN, or MISSING
 
 
 def _switch(value: Any) -> Any:
@@ -82,7 +83,7 @@ def cluster(resource: Resource, props: Any) -> Msk:
                get(props, "encryptionInfo", "encryptionInTransit", "clientBroker"),
                get(props, "encryptionInfo", "encryptionInTransit", "inCluster"),
                _auth(props), get(props, "encryptionInfo", "encryptionAtRestKmsKeyArn"),
-               _logs(props, "cloudwatchLogs"))
+               _logs(props, "cloudwatchLogs"), get(props, "loggingInfo", "brokerLogs", "cloudwatchLogs", "logGroup"))
 
 
 def cluster_cfn(resource: Resource, props: Any) -> Msk:
@@ -91,7 +92,7 @@ def cluster_cfn(resource: Resource, props: Any) -> Msk:
                get(props, "encryptionInfo", "encryptionInTransit", "clientBroker"),
                get(props, "encryptionInfo", "encryptionInTransit", "inCluster"),
                _auth(props), get(props, "encryptionInfo", "encryptionAtRest", "dataVolumeKmsKeyId"),
-               _logs(props, "cloudWatchLogs"))
+               _logs(props, "cloudWatchLogs"), get(props, "loggingInfo", "brokerLogs", "cloudWatchLogs", "logGroup"))
 
 
 def parse_properties(text: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -124,6 +125,23 @@ def boot_script(props: Any) -> Optional[str]:
         return text
 
 
+_SHIPPED = re.compile(r'"log_group_name"\s*:\s*"([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Shipping:
+    """Where a Kafka machine's CloudWatch agent sends its logs (the groups named in its boot script)."""
+
+    groups: tuple[str, ...]
+
+
+def shipping(plain: Optional[str]) -> Optional[Shipping]:
+    """Only for a machine whose boot script installs Kafka: others are not Kafka platforms."""
+    if plain is None or not downloads(plain):
+        return None
+    return Shipping(tuple(dict.fromkeys(_SHIPPED.findall(plain))))
+
+
 def machine(resource: Resource, props: Any) -> Optional[Releases]:
     """An EC2 instance or launch template whose boot script downloads a Kafka distribution."""
     props = mapping(props)
@@ -145,5 +163,6 @@ form(key="aws.ec2-machine", family="Amazon EC2",
      pulumi=("aws:ec2/instance:Instance", "aws:ec2/launchTemplate:LaunchTemplate"),
      terraform=("aws_instance", "aws_launch_template"),
      cloudformation=("AWS::EC2::Instance", "AWS::EC2::LaunchTemplate"),
-     models={"kafka-version": machine, "kafka-logging": lambda resource, props: logging_of(boot_script(props))},
+     models={"kafka-version": machine, "kafka-logging": lambda resource, props: logging_of(boot_script(props)),
+             "log-shipping": lambda resource, props: shipping(boot_script(props))},
      fix="Run a Kafka release the version table accepts.")
