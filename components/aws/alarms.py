@@ -2,8 +2,9 @@
 authorization denials and access changes, an alarm on each, and an SNS topic under the customer key.
 
 The filter patterns match the lines Kafka writes (the forms `secure-kafka investigate` reads, taken from
-the real 3.9.2 and 4.4.0 servers); the engine's `cwlogs.matches` evaluates them as CloudWatch Logs does,
-so the tests apply the rendered patterns to the real lines, and KAFKA-LOG-002 asks the same of any stack.
+the real 3.9.2 and 4.4.0 servers); the engine's `kafka_guardrails.cwlogs.matches` evaluates them as
+CloudWatch Logs does: the tests apply these patterns to the real lines, and KAFKA-LOG-002 asks the same of
+any stack's filters.
 """
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from typing import Callable, Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
-from kafka_guardrails.cwlogs import matches  # noqa: F401 - the engine's evaluation, re-exported for the tests
 
 from ..model.checks import check_int
 from ..model.errors import ConfigError

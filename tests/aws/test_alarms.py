@@ -9,7 +9,8 @@ import pytest
 from helpers import ZK_MODE, assert_refused, by_type
 
 from secure_kafka import ClientAccess, MskCluster, MskClusterArgs, SelfManagedKafka, SelfManagedKafkaArgs
-from secure_kafka.aws.alarms import EVENTS, SecurityAlarmsArgs, matches
+from kafka_guardrails.cwlogs import matches
+from secure_kafka.aws.alarms import EVENTS, SecurityAlarmsArgs
 from secure_kafka.gate.mockrun import record
 from secure_kafka.ops.trail.lines import DENIED, FAILED, Event, parse
 from secure_kafka.stack.config import parse as parse_stack

@@ -581,7 +581,8 @@ def alarm_filters_match_the_servers_lines(cluster: KafkaCluster) -> dict[str, in
     """The security alarms' metric filter patterns, applied to every line the servers wrote, match exactly
     the lines that are those events (as `secure-kafka investigate` reads them) and nothing else. Returns
     how many lines each alarm would have counted."""
-    from secure_kafka.aws.alarms import EVENTS, matches
+    from kafka_guardrails.cwlogs import matches
+    from secure_kafka.aws.alarms import EVENTS
     from secure_kafka.ops.trail.lines import DENIED, FAILED, Event, parse
 
     lines = [line for name in ("kafka-authorizer.log", "server.log") for path in cluster.workdir.rglob(name)
