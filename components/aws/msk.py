@@ -22,8 +22,8 @@ from kafka_guardrails.versions import LINES, MSK, MSK_DEFAULT
 
 from ..model import configtypes
 from ..model.access import TopicGrant, msk_iam_policy, validate_grants
-from ..model.checks import (check_choice, check_int, check_kms_arn, check_pca_arn, check_replication, check_subnet_id,
-                            check_vpc_id)
+from ..model.checks import (check_choice, check_int, check_kms_arn, check_pca_arn, check_properties, check_replication,
+                            check_subnet_id, check_vpc_id)
 from ..model.errors import ConfigError
 from ..model.outputs import check_now, checked, hold_children, secret_text
 from ..model.problems import Problems
@@ -374,23 +374,14 @@ def _check_accounts(accounts: object, instance_type: str, setting: str) -> None:
 
 
 def _validate_properties(args: MskClusterArgs, label: Callable[[str], str]) -> None:
-    extra = args.server_properties
-    if not isinstance(extra, Mapping):
-        raise ConfigError(label("server_properties"), extra, "a mapping of Kafka property names to values")
-    for key, value in extra.items():
-        where = f"{label('server_properties')}[{key!r}]"
-        if not isinstance(key, str) or not _PROPERTY.match(key):
-            raise ConfigError(where, key, "a Kafka property name like log.retention.hours")
-        if key in TYPED_PROPERTIES:
-            raise ConfigError(where, value, f"set it with the {TYPED_PROPERTIES[key]} argument")
-        if not isinstance(value, (str, int, bool)) or "\n" in str(value):
-            raise ConfigError(where, value, "a one-line string, number or boolean")
-        if key in PINNED_PROPERTIES and str(value).lower() != PINNED_PROPERTIES[key]:
-            probe = Resource("aws:msk/configuration:Configuration",
-                             {"serverProperties": render_properties({key: value})}, name=key)
-            said = [f.message for f in judge_resource(probe, Settings()) if f.level == MANDATORY]
-            reason = f"; the guardrail says: {said[0]}" if said else ""
-            raise ConfigError(where, value, f"only {PINNED_PROPERTIES[key]}, the secure setting{reason}")
+    def why(key: str, value: object) -> str:
+        probe = Resource("aws:msk/configuration:Configuration",
+                         {"serverProperties": render_properties({key: value})}, name=key)
+        said = [f.message for f in judge_resource(probe, Settings()) if f.level == MANDATORY]
+        return ", the secure setting" + (f"; the guardrail says: {said[0]}" if said else "")
+
+    check_properties(args.server_properties, label("server_properties"), _PROPERTY, "Kafka property",
+                     "log.retention.hours", TYPED_PROPERTIES, "argument", PINNED_PROPERTIES, why)
 
 
 def _iam_policy_json(access: Sequence[TopicGrant], client: str, cluster_arn: str) -> str:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional, Sequence, Union
 
-from ..model.checks import check_int, check_replication
+from ..model.checks import check_int, check_properties, check_replication
 from ..model.errors import ConfigError
 from ..model.problems import Problems
 
@@ -85,18 +85,8 @@ def _under(where: str) -> Callable[[str], str]:
 
 
 def _check_config(config: object, where: str) -> None:
-    if not isinstance(config, Mapping):
-        raise ConfigError(where, config, "a mapping of topic config names to values")
-    for key, value in config.items():
-        at = f"{where}[{key!r}]"
-        if not isinstance(key, str) or not _CONFIG_KEY.match(key):
-            raise ConfigError(at, key, "a topic config name like retention.ms")
-        if key in TYPED_CONFIGS:
-            raise ConfigError(at, value, f"set it with the {TYPED_CONFIGS[key]} field")
-        if not isinstance(value, (str, int, bool)) or "\n" in str(value):
-            raise ConfigError(at, value, "a one-line string, number or boolean")
-        if key in PINNED_CONFIGS and str(value).lower() != PINNED_CONFIGS[key]:
-            raise ConfigError(at, value, f"only {PINNED_CONFIGS[key]}: an out-of-sync replica must never lead")
+    check_properties(config, where, _CONFIG_KEY, "topic config", "retention.ms", TYPED_CONFIGS, "field", PINNED_CONFIGS,
+                     lambda key, value: ": an out-of-sync replica must never lead")
 
 
 def topic_configs(topic: MskTopic, min_insync_replicas: int) -> str:

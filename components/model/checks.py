@@ -3,7 +3,7 @@ setting. Pure: a value that is still an Output is checked by `outputs.checked` w
 from __future__ import annotations
 
 import re
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from .errors import ConfigError
 from .problems import Problems
@@ -23,6 +23,25 @@ def check_choice(value: object, setting: str, choices: Sequence[object], what: s
     """One of a fixed list; the message says `what` they are, lists them, then adds `note`."""
     if value not in choices:
         raise ConfigError(setting, value, f"{what}{', '.join(map(str, choices))}{note}")
+
+
+def check_properties(values: object, where: str, key_pattern: "re.Pattern[str]", what: str, example: str,
+                     typed: Mapping[str, str], field_word: str, pinned: Mapping[str, str],
+                     why_pinned: Callable[[str, object], str]) -> None:
+    """A mapping of Kafka config names to one-line values (broker properties, topic configs): names of the
+    right shape, the typed ones left to their argument, the pinned ones only at their secure value."""
+    if not isinstance(values, Mapping):
+        raise ConfigError(where, values, f"a mapping of {what} names to values")
+    for key, value in values.items():
+        at = f"{where}[{key!r}]"
+        if not isinstance(key, str) or not key_pattern.match(key):
+            raise ConfigError(at, key, f"a {what} name like {example}")
+        if key in typed:
+            raise ConfigError(at, value, f"set it with the {typed[key]} {field_word}")
+        if not isinstance(value, (str, int, bool)) or "\n" in str(value):
+            raise ConfigError(at, value, "a one-line string, number or boolean")
+        if key in pinned and str(value).lower() != pinned[key]:
+            raise ConfigError(at, value, f"only {pinned[key]}{why_pinned(key, value)}")
 
 
 def check_replication(problems: Problems, label: Callable[[str], str], broker_count: int, replication_factor: object,
