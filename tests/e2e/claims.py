@@ -569,8 +569,8 @@ def investigation_answers(cluster: KafkaCluster, facts: dict) -> None:
     assert {(r["principal"], r["client_address"]) for r in denied} == {("User:stranger", facts["host"])}, denied
     assert sum(r["denied"] for r in denied) == sum("Principal = User:stranger is Denied" in line and
                                                    f":{topic} for request" in line for line in audit)
-    failed = ask("--operation", "AUTHENTICATE")
-    assert failed and {r["resource"] for r in failed} == {"SCRAM-SHA-512"}
+    failed = ask("--operation", "AUTHENTICATE")  # the wrong password; other tests' failed TLS handshakes too
+    assert "SCRAM-SHA-512" in {r["resource"] for r in failed}, failed
     assert sum(r["failed"] for r in failed) == sum("Failed authentication with" in line for line in server)
     changes = ask("--operation", "ALTER", "--result", "allowed")
     requests = {request for r in changes if r["resource_type"] == "CLUSTER" for request in r["requests"]}

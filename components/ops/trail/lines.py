@@ -92,6 +92,7 @@ def parse(line: str) -> Parsed:
     authn = _AUTHN.search(line.rstrip())
     if authn:
         mechanism = _MECHANISM.search(authn["why"])
-        name = (mechanism.group(1) or mechanism.group(2)) if mechanism else ""
+        # the SASL mechanism; "SSL" for a failed TLS handshake (a bad or missing client certificate)
+        name = (mechanism.group(1) or mechanism.group(2)) if mechanism else "SSL" if "SSL" in authn["why"] else ""
         return Event(_time(line), "authentication", "", "AUTHENTICATE", "", name, authn["host"], FAILED, "")
     return Unreadable(line.rstrip("\n"))
