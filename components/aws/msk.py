@@ -375,8 +375,9 @@ def _check_accounts(accounts: object, instance_type: str, setting: str) -> None:
 
 def _validate_properties(args: MskClusterArgs, label: Callable[[str], str]) -> None:
     def why(key: str, value: object) -> str:
+        shown = value if isinstance(value, (str, int, bool)) else str(value)  # check_properties checked it
         probe = Resource("aws:msk/configuration:Configuration",
-                         {"serverProperties": render_properties({key: value})}, name=key)
+                         {"serverProperties": render_properties({key: shown})}, name=key)
         said = [f.message for f in judge_resource(probe, Settings()) if f.level == MANDATORY]
         return ", the secure setting" + (f"; the guardrail says: {said[0]}" if said else "")
 

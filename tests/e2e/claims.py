@@ -542,6 +542,13 @@ def incident_trail(cluster: KafkaCluster) -> dict:
     return {"user": f"User:{user}", "topic": topic, "host": HOST}
 
 
+def _log_lines(cluster: KafkaCluster, name: str) -> list[str]:
+    """Every line the servers wrote to `name`, the hourly rolled files (`name.2026-12-03-12`) included: a
+    run that crosses the hour finds the earlier lines there."""
+    return [line for path in sorted(cluster.workdir.rglob(f"{name}*")) if path.name == name or
+            path.name.startswith(f"{name}.") for line in path.read_text(errors="replace").splitlines()]
+
+
 def investigation_answers(cluster: KafkaCluster, facts: dict) -> None:
     """`secure-kafka investigate` over the files the servers wrote answers for `incident_trail`: the
     user's writes and reads, the stranger's denials with its address, the failed login, and the ACL and
@@ -556,10 +563,7 @@ def investigation_answers(cluster: KafkaCluster, facts: dict) -> None:
         assert " 0 unreadable audit lines" in done.stderr, done.stderr
         return [json.loads(line) for line in done.stdout.splitlines()]
 
-    audit = [line for path in cluster.workdir.rglob("kafka-authorizer.log")
-             for line in path.read_text(errors="replace").splitlines()]
-    server = [line for path in cluster.workdir.rglob("server.log")
-              for line in path.read_text(errors="replace").splitlines()]
+    audit, server = _log_lines(cluster, "kafka-authorizer.log"), _log_lines(cluster, "server.log")
     user, topic = facts["user"], facts["topic"]
     mine = {(r["operation"], r["resource"]): r for r in ask("--principal", user)}
     assert {("WRITE", topic), ("READ", topic)} <= set(mine), f"the user's reads and writes are not in the audit: {mine}"
@@ -585,8 +589,7 @@ def alarm_filters_match_the_servers_lines(cluster: KafkaCluster) -> dict[str, in
     from secure_kafka.aws.alarms import EVENTS
     from secure_kafka.ops.trail.lines import DENIED, FAILED, Event, parse
 
-    lines = [line for name in ("kafka-authorizer.log", "server.log") for path in cluster.workdir.rglob(name)
-             for line in path.read_text(errors="replace").splitlines()]
+    lines = _log_lines(cluster, "kafka-authorizer.log") + _log_lines(cluster, "server.log")
     parsed = [(line, parse(line)) for line in lines]
     want = {"authentication_failures": lambda e: e.result == FAILED, "denials": lambda e: e.result == DENIED,
             "access_changes": lambda e: e.changes_access}
