@@ -63,6 +63,7 @@ def strimzi(resource: Resource, props: Any) -> Optional[KafkaLogging]:
     if not isinstance(loggers, dict) or not loggers:
         return None
     entries = {str(k): str(v) for k, v in loggers.items() if not is_unknown(v)}
+    unknown = tuple(f"spec.kafka.logging.loggers[{k}]" for k, v in loggers.items() if is_unknown(v))
     found = levels({**entries, **{f"log4j.logger.{k}": v for k, v in entries.items()
                                   if k not in ("kafka.root.logger.level", "root.logger.level")}})
-    return KafkaLogging((LogSource("spec.kafka.logging.loggers", tuple(found), True),))
+    return KafkaLogging((LogSource("spec.kafka.logging.loggers", tuple(found), True),), unknown)
