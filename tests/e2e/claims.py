@@ -917,6 +917,7 @@ class IsrSampler:
         self.observe, self.interval = observe, interval
         self.margins: list[int] = []
         self.below: list[str] = []
+        self.low: list[tuple[float, int, list[str]]] = []  # (when, margin, partitions) of each bad sample
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -929,8 +930,11 @@ class IsrSampler:
             except Exception:  # noqa: BLE001 - a broker restarting may fail one query
                 pass
             else:
-                self.margins.append(min(len(p.isr) - p.min_isr for p in state.partitions))
-                self.below += [p.name for p in under_min_isr(state)]
+                margin, below = min(len(p.isr) - p.min_isr for p in state.partitions), under_min_isr(state)
+                self.margins.append(margin)
+                self.below += [p.name for p in below]
+                if below:
+                    self.low.append((time.monotonic(), margin, sorted(p.name for p in below)))
             self._stop.wait(self.interval)
 
     def __enter__(self) -> "IsrSampler":
@@ -1417,6 +1421,16 @@ def _phase_windows(calls: list, end: float) -> dict[str, tuple[float, float]]:
     return {phase: (at, starts[i + 1][1] if i + 1 < len(starts) else end) for i, (phase, at) in enumerate(starts)}
 
 
+def _after_steps(low: list, calls: list) -> list[str]:
+    """Each bad sample placed after the last step the driver asked for before it (for the reader)."""
+    placed = []
+    for at, margin, names in low:
+        before = [c for c in calls if c[0] <= at]
+        step = f"{before[-1][1:]} +{at - before[-1][0]:.1f}s" if before else "before any step"
+        placed.append(f"{step}: margin {margin}, {len(names)} partition(s) e.g. {names[:3]}")
+    return placed
+
+
 def _back_on_zookeeper(cluster: KafkaCluster, topic: str, config: dict) -> None:
     """After the rollback: every broker runs its pre-migration config, no controller runs, a broker
     is the ZooKeeper controller again, and a topic and ACL made while the brokers ran KRaft (written
@@ -1510,7 +1524,7 @@ def zookeeper_to_kraft(cluster: KafkaCluster) -> None:
     assert len(sampler.margins) >= 20 and sampler.below == [] and min(sampler.margins) >= 0, (
         f"{len(sampler.margins)} samples, lowest margin {min(sampler.margins, default=None)}, "
         f"under min ISR: {sorted(set(sampler.below))[:10]} ({len(sampler.below)} sample(s)); "
-        f"restarts: {[c[1:] for c in hands.calls]}")
+        f"restarts: {[c[1:] for c in hands.calls]}; when: {_after_steps(sampler.low, hands.calls)}")
     windows = _phase_windows(hands.calls[second:], end)
     windows["rollback"] = (hands.calls[len(forward)][0], hands.calls[second][0])
     assert list(windows) == [*PHASES, "rollback"], windows
