@@ -48,6 +48,10 @@ def test_the_same_thing_has_the_same_name_on_every_platform():
     aws = {"MskClusterArgs", "SelfManagedKafkaArgs", "ZooKeeperEnsembleArgs", "KRaftControllerQuorumArgs",
            "NodeGroupArgs"}
     assert {n for n, c in public.items() if "subnet_ids" in fields(c)} == aws
+    # the release every platform runs, and the risks accepted for it, under one name each
+    kafka = aws | {"KafkaOnKubernetesArgs"}
+    assert {n for n, c in public.items() if "kafka_version" in fields(c)} == kafka
+    assert {n for n, c in public.items() if "accept_version_risks" in fields(c)} == kafka
     old = {"brokers", "zookeepers", "controllers", "node_count", "zookeeper_nodes", "controller_nodes"}
     assert {(n, f) for n, c in public.items() for f in fields(c) & old} == set()
 
