@@ -25,7 +25,7 @@ _EXPORTS = {
     "ZooKeeperEnsemble": "aws.zookeeper", "ZooKeeperEnsembleArgs": "aws.zookeeper",
     "KRaftControllerQuorum": "aws.controllers", "KRaftControllerQuorumArgs": "aws.controllers",
     "ClientQuota": "render.kafka",
-    "BringYourOwnCa": "model.pki",
+    "BringYourOwnCa": "model.pki", "OAuthArgs": "model.oauth",
     "KafkaOnKubernetes": "kubernetes.component", "KafkaOnKubernetesArgs": "kubernetes.args", "ContainerResources": "kubernetes.args",
 }
 __all__ = sorted(_EXPORTS)
@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, so mypy --strict users may
     from .kubernetes.component import KafkaOnKubernetes as KafkaOnKubernetes
     from .model.access import TopicGrant as TopicGrant
     from .model.errors import ConfigError as ConfigError
+    from .model.oauth import OAuthArgs as OAuthArgs
     from .model.pki import BringYourOwnCa as BringYourOwnCa
     from .render.kafka import ClientQuota as ClientQuota
 

@@ -20,6 +20,7 @@ COMPONENTS = ["CustomerKey", "KafkaOnKubernetes", "KafkaSecurityGroup", "KRaftCo
 # is what users write; this pin makes any addition, removal or move a deliberate change.
 PUBLIC = {
     "BringYourOwnCa": "model.pki", "ClientAccess": "aws.security_groups", "ClientQuota": "render.kafka",
+    "OAuthArgs": "model.oauth",
     "ConfigError": "model.errors", "ContainerResources": "kubernetes.args", "CustomerKey": "aws.keys",
     "CustomerKeyArgs": "aws.keys", "KRaftControllerQuorum": "aws.controllers",
     "KRaftControllerQuorumArgs": "aws.controllers", "KafkaOnKubernetes": "kubernetes.component",
@@ -90,9 +91,12 @@ def documented(doc: str, name: str) -> bool:
 
 
 def test_every_argument_is_documented_with_its_default_or_allowed_values():
-    data = [getattr(secure_kafka, n) for n in secure_kafka.__all__
-            if dataclasses.is_dataclass(getattr(secure_kafka, n))]
-    assert len(data) == 15
+    names = [n for n in secure_kafka.__all__ if dataclasses.is_dataclass(getattr(secure_kafka, n))]
+    assert names == ["BringYourOwnCa", "ClientAccess", "ClientQuota", "ContainerResources", "CustomerKeyArgs",
+                     "KRaftControllerQuorumArgs", "KafkaOnKubernetesArgs", "KafkaSecurityGroupArgs", "MskClusterArgs",
+                     "MskTopic", "NodeGroupArgs", "OAuthArgs", "SecurityAlarmsArgs", "SelfManagedKafkaArgs",
+                     "TopicGrant", "ZooKeeperEnsembleArgs"]
+    data = [getattr(secure_kafka, n) for n in names]
     for cls in data:
         doc = inspect.getdoc(cls) or ""
         assert "Attributes:" in doc, cls.__name__

@@ -21,6 +21,7 @@ from ..model import configtypes, pki
 from ..model.access import TopicGrant, acl_arguments, kafka_acls, rollout_acls, validate_grants
 from ..model.checks import check_environment, check_int, check_replication, check_security_group_id
 from ..model.errors import ConfigError
+from ..model.oauth import DEFAULT_SCOPES, OAUTH_SCOPES, OAuthArgs, validate_oauth
 from ..model.outputs import checked, hold_children
 from ..model.problems import Problems
 from ..model.releases import check_release
@@ -30,6 +31,7 @@ from ..render.cloudinit import CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, 
 from ..render.kafka import (LISTENER_PORTS, BrokerSettings, ClientQuota, admin_client_properties,
                             quota_arguments, server_properties)
 from ..render.kraft import CONTROLLER_PORT, KRaftBrokerSettings, Voter, format_command, kraft_broker_properties
+from ..render.oauth import with_oauth
 from ..render.zookeeper import SECURE_CLIENT_PORT
 from . import nodes, rollout
 from .alarms import SecurityAlarms, SecurityAlarmsArgs, validate_alarm_args
@@ -75,6 +77,9 @@ class SelfManagedKafkaArgs(nodes.NodeGroupArgs):
             controllers are replaced one after another without waiting.
         alarms: the security alarms on the brokers' and the quorum's log groups (failed logins,
             denials, access changes; `SecurityAlarmsArgs()` by default); None turns them off.
+        oauth: None (default: no OAuth; every node allows no OAuth URL), or `OAuthArgs`: clients may
+            also log in on the SASL_SSL listener with a JWT the brokers check against the provider's
+            JWKS (allow-list, issuer, audience and validator required; docs/self-managed.md).
     """
 
     clients: Sequence[ClientAccess] = ()
@@ -94,6 +99,7 @@ class SelfManagedKafkaArgs(nodes.NodeGroupArgs):
     rollout_gate: bool = True
     rollout_kafka_home: Optional[str] = None
     alarms: Optional[SecurityAlarmsArgs] = SecurityAlarmsArgs()
+    oauth: Optional[OAuthArgs] = None
 
 
 METADATA_MODES = ("zookeeper", "kraft")
@@ -157,7 +163,7 @@ def validate_kafka_args(args: SelfManagedKafkaArgs, label: Callable[[str], str] 
                         raise ConfigError(label(setting), getattr(args, setting),
                                           f"nothing with metadata_mode {args.metadata_mode}: it sets up the {mode} nodes")
         check_release(problems, label, APACHE, nodes.release(args, args.metadata_mode), args.metadata_mode,
-                      args.accept_version_risks)
+                      args.accept_version_risks, scopes=OAUTH_SCOPES if args.oauth is not None else DEFAULT_SCOPES)
         # the quorum's own checks (a node-group error it shares with the brokers is reported once)
         with problems:
             if args.metadata_mode == "kraft":
@@ -169,6 +175,8 @@ def validate_kafka_args(args: SelfManagedKafkaArgs, label: Callable[[str], str] 
             validate_clients(args.clients, client_ports(listeners), label("clients"))
     if args.alarms is not None:
         validate_alarm_args(problems, args.alarms, label)
+    if problems.ok(label("metadata_mode")):  # which release the validator must suit
+        validate_oauth(problems, args.oauth, nodes.release(args, args.metadata_mode), listeners, label)
     problems.raise_all()
 
 
@@ -348,6 +356,9 @@ def _gate_credentials(name: str, args: SelfManagedKafkaArgs, ca: pki.BringYourOw
     return rollout.GateCredentials(ca.cert_pem, cert_pem, key_pem)
 
 
+OAUTH_CA_FILE = "/etc/kafka/oauth/jwks-ca.pem"  # the identity provider's CA, when the JVM's does not hold it
+
+
 def _quorum_role(args: SelfManagedKafkaArgs) -> str:
     return "controller" if args.metadata_mode == "kraft" else "zookeeper"
 
@@ -368,11 +379,14 @@ def _server_properties(args: SelfManagedKafkaArgs, index: int, ips: Sequence[str
         tls_port=LISTENER_PORTS["SSL"], sasl_port=LISTENER_PORTS["SASL_SSL"] if "SASL_SSL" in args.listeners else None,
         replication_factor=args.replication_factor, min_insync_replicas=args.min_insync_replicas)
     if controllers:
-        return kraft_broker_properties(KRaftBrokerSettings(node_id=index, voters=controllers, **common),
-                                       args.broker_count)
-    return server_properties(BrokerSettings(broker_id=index, zookeeper_connect=zookeeper,
-                                            super_users=(pki.broker_certs(args.cluster, [[]])[0].kafka_principal,),
-                                            **common), args.broker_count)
+        props = kraft_broker_properties(KRaftBrokerSettings(node_id=index, voters=controllers, **common),
+                                        args.broker_count)
+    else:
+        props = server_properties(BrokerSettings(broker_id=index, zookeeper_connect=zookeeper,
+                                                 super_users=(pki.broker_certs(args.cluster, [[]])[0].kafka_principal,),
+                                                 **common), args.broker_count)
+    ca_file = OAUTH_CA_FILE if args.oauth is not None and args.oauth.jwks_ca_pem else None
+    return with_oauth(props, args.oauth, nodes.release(args, args.metadata_mode), ca_file)
 
 
 def broker_user_data(args: SelfManagedKafkaArgs, index: int, ips: Sequence[str], zookeeper: str,
@@ -387,6 +401,8 @@ def broker_user_data(args: SelfManagedKafkaArgs, index: int, ips: Sequence[str],
         "/opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json": cloudwatch_agent_config(
             log_group, {"server": f"{LOG_DIR}/server.log", "audit": f"{LOG_DIR}/kafka-authorizer.log"}),
     }
+    if args.oauth is not None and args.oauth.jwks_ca_pem:
+        files[OAUTH_CA_FILE] = args.oauth.jwks_ca_pem
     post = [CLOUDWATCH_START]
     if index == 0:  # once per cluster: default quotas, then the ACLs of the access model
         bootstrap, admin = f"{ips[0]}:{LISTENER_PORTS['SSL']}", "/etc/kafka/admin.properties"
@@ -400,5 +416,5 @@ def broker_user_data(args: SelfManagedKafkaArgs, index: int, ips: Sequence[str],
                         "&& break; sleep 10; done")
     pre = (format_command(KAFKA_HOME, cluster_id, config_path),) if controllers else ()
     return cloud_config(NodeBoot("kafka", f"broker-{index}", region, secret_arn, config_path, files,
-                                 kafka_version=nodes.release(args, args.metadata_mode), heap="4g",
+                                 kafka_version=nodes.release(args, args.metadata_mode), heap="4g", oauth=args.oauth,
                                  data_device=DATA_DEVICE, log_group=log_group, pre_start=pre, post_start=tuple(post)))

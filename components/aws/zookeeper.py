@@ -10,7 +10,7 @@ import pulumi
 from kafka_guardrails.versions import APACHE
 
 from ..model import pki
-from ..model.checks import (NAME, check_ensemble_size, check_instance_type, check_int, check_kms_arn,
+from ..model.checks import (NAME, check_ensemble_size, check_https_egress, check_instance_type, check_int, check_kms_arn,
                             check_security_group_id, check_subnet_id, check_vpc_id)
 from ..model.errors import ConfigError
 from ..model.outputs import check_now, checked, hold_children
@@ -89,9 +89,8 @@ def validate_nodes(args: nodes.NodeGroupArgs, label: Callable[[str], str]) -> No
     with problems:
         check_instance_type(args.instance_type, label("instance_type"))
     with problems:
-        for cidr in args.https_egress_cidrs:
-            if cidr in ("0.0.0.0/0", "::/0") and args.environment == "prod":
-                raise ConfigError(label("https_egress_cidrs"), cidr, "VPC endpoint ranges in prod, not the whole internet")
+        check_https_egress(args.https_egress_cidrs, label("https_egress_cidrs"), args.environment,
+                           "VPC endpoint ranges, and your OAuth provider's when OAuth is on")
     problems.raise_all()
 
 

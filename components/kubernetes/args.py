@@ -14,6 +14,7 @@ from kafka_guardrails.versions import image_version
 from ..model import pki
 from ..model.access import TopicGrant
 from ..model.errors import ConfigError
+from ..model.oauth import OAuthArgs
 from ..model.releases import default_release
 from ..model.renames import renamed
 from ..render.kafka import ClientQuota
@@ -76,6 +77,10 @@ class KafkaOnKubernetesArgs:
         client_service_type: ClusterIP (default); LoadBalancer/NodePort only internal with private
             load_balancer_source_ranges, judged by the guardrail before anything is created.
         ca: `BringYourOwnCa`; default a generated CA. cluster_domain: the DNS suffix (cluster.local).
+        oauth: None (default: no OAuth; every pod allows no OAuth URL), or `OAuthArgs`: clients may also
+            log in on the SASL_SSL listener with a JWT the brokers check against the provider's JWKS.
+        https_egress_cidrs: with `oauth`, required: where the broker pods may reach the provider on 443
+            (their network policy allows nothing else out); never 0.0.0.0/0 or ::/0 in prod.
     """
 
     cluster: str
@@ -108,6 +113,8 @@ class KafkaOnKubernetesArgs:
     metadata_mode: str = "kraft"
     controller_count: int = 3
     controller_storage_gib: int = 10
+    oauth: Optional[OAuthArgs] = None
+    https_egress_cidrs: Sequence[str] = ()
     controller_resources: ContainerResources = ContainerResources("250m", "1Gi", "1", "1Gi")
 
 

@@ -15,6 +15,7 @@ from ..render import render_properties
 from ..render.kafka import (LISTENER_PORTS, BrokerSettings, PemFiles, admin_client_properties, log_config,
                             quota_arguments, server_properties)
 from ..render.jvm import jvm_options
+from ..render.oauth import with_oauth
 from ..render.kraft import (CONTROLLER_ID_BASE, CONTROLLER_PORT, ControllerSettings, KRaftBrokerSettings, Voter,
                             controller_properties, kraft_broker_properties)
 from ..render.readiness import CONTROLLER_READY_SCRIPT, PROBE_TIMEOUTS, READY_SCRIPT, ready_command
@@ -30,6 +31,7 @@ KAFKA_LABELS = {"app.kubernetes.io/name": "kafka", "app.kubernetes.io/part-of": 
 ZK_LABELS = {"app.kubernetes.io/name": "zookeeper", "app.kubernetes.io/part-of": "secure-kafka"}
 ADMIN_LABELS = {"app.kubernetes.io/name": "kafka-admin", "app.kubernetes.io/part-of": "secure-kafka"}
 CONTROLLER_LABELS = {"app.kubernetes.io/name": "kafka-controller", "app.kubernetes.io/part-of": "secure-kafka"}
+OAUTH_CA = "/etc/kafka/config/oauth-ca.pem"  # the OAuth provider's CA, in the brokers' ConfigMap
 INTERNAL_LB = {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
                "service.beta.kubernetes.io/aws-load-balancer-internal": "true"}
 
@@ -103,9 +105,13 @@ def config_files(args: KafkaOnKubernetesArgs) -> tuple[dict[str, str], dict[str,
         f"/opt/kafka/bin/{'kafka-configs.sh' if i == 0 else 'kafka-acls.sh'} {shlex.join(c)}\n"
         for i, c in enumerate(commands))
     kraft = args.metadata_mode == "kraft"
-    kafka = {f"server-{i}.properties": render_properties(
+    ca_file = OAUTH_CA if args.oauth is not None and args.oauth.jwks_ca_pem else None
+    kafka = {f"server-{i}.properties": render_properties(with_oauth(
         kraft_broker_properties(kraft_broker_settings(args, i), args.broker_count) if kraft
-        else server_properties(broker_settings(args, i), args.broker_count)) for i in range(args.broker_count)}
+        else server_properties(broker_settings(args, i), args.broker_count), args.oauth, kafka_release(args), ca_file))
+        for i in range(args.broker_count)}
+    if ca_file and args.oauth is not None:
+        kafka[ca_file.rsplit("/", 1)[1]] = str(args.oauth.jwks_ca_pem)
     kafka.update({**log, "admin.properties": render_properties(admin_client_properties(admin_tls)),
                   "access.sh": script, "ready.sh": READY_SCRIPT})
     if kraft:
@@ -252,7 +258,10 @@ def network_policies(args: KafkaOnKubernetesArgs) -> list[dict[str, Any]]:
         policy("allow-dns", None, egress=dns),
         policy("kafka-brokers", KAFKA_LABELS,
                ingress=[{"from": [_peer(KAFKA_LABELS), _peer(ADMIN_LABELS)], "ports": _ports(TLS_PORT)}, *clients],
-               egress=[{"to": [_peer(KAFKA_LABELS)], "ports": _ports(TLS_PORT)}, to_quorum]),
+               egress=[{"to": [_peer(KAFKA_LABELS)], "ports": _ports(TLS_PORT)}, to_quorum,
+                       # OAuth on: the provider's JWKS, on 443 to the ranges given, nothing else
+                       *([{"to": [{"ipBlock": {"cidr": c}} for c in args.https_egress_cidrs], "ports": _ports(443)}]
+                         if args.oauth is not None and args.https_egress_cidrs else [])]),
         quorum,
         policy("kafka-admin", ADMIN_LABELS, egress=[{"to": [_peer(KAFKA_LABELS)], "ports": _ports(TLS_PORT)}]),
     ]
@@ -356,7 +365,8 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
         _format_then("/etc/kafka/config/server-${HOSTNAME##*-}.properties", kraft_cluster_id),
         [(f"tls-{p}", p) for p in client_ports(args)], TLS_PORT, args.broker_resources,
         [("config", "/etc/kafka/config", True), ("tls", "/etc/kafka/tls", True), ("data", "/var/lib/kafka", False), *common],
-        {**env, "KAFKA_HEAP_OPTS": "-Xms1g -Xmx1g"},
+        # only the brokers serve OAuth logins: only they may fetch its URLs
+        {**env, "KAFKA_HEAP_OPTS": "-Xms1g -Xmx1g", "KAFKA_OPTS": " ".join(jvm_options(kafka_release(args), args.oauth))},
         ready=ready_command("${HOSTNAME##*-}", f"$(hostname -f):{TLS_PORT}", "/etc/kafka/config/admin.properties",
                             "/etc/kafka/config/ready.sh"))
     out += [_stateful_set(args, quorum_name, args.controller_count if kraft else args.zookeeper_count, quorum_labels,

@@ -12,9 +12,10 @@ from kafka_guardrails.versions import APACHE, image_version
 
 from ..model import configtypes
 from ..model.access import validate_grants
-from ..model.checks import (NAME, check_ensemble_size, check_environment, check_int, check_kms_arn,
+from ..model.checks import (NAME, check_ensemble_size, check_environment, check_https_egress, check_int, check_kms_arn,
                             check_replication)
 from ..model.errors import ConfigError
+from ..model.oauth import DEFAULT_SCOPES, OAUTH_SCOPES, validate_oauth
 from ..model.outputs import check_now
 from ..model.problems import Problems
 from ..model.releases import check_release
@@ -80,7 +81,8 @@ def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] =
             raise ConfigError(label("kafka_version"), args.kafka_version,
                               f"the Kafka release (x.y.z) {args.image} runs: its reference does not name one")
     if problems.ok(label("metadata_mode"), label("image"), label("kafka_version")):
-        check_release(problems, label, APACHE, kafka_release(args), args.metadata_mode, args.accept_version_risks)
+        check_release(problems, label, APACHE, kafka_release(args), args.metadata_mode, args.accept_version_risks,
+                      scopes=OAUTH_SCOPES if args.oauth is not None else DEFAULT_SCOPES)
     with problems:
         if args.client_service_type not in SERVICE_TYPES:
             raise ConfigError(label("client_service_type"), args.client_service_type,
@@ -97,6 +99,17 @@ def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] =
                 raise ConfigError(label("cilium_version"), args.cilium_version,
                                   "a Cilium release with Kafka L7 rules, 1.14-1.19 (1.20 removed them); "
                                   "or cilium: false and rely on the broker ACLs")
+    if problems.ok(label("metadata_mode"), label("image")):  # which release the validator must suit
+        validate_oauth(problems, args.oauth, kafka_release(args), args.listeners, label)
+    with problems:
+        if args.oauth is None and args.https_egress_cidrs:
+            raise ConfigError(label("https_egress_cidrs"), args.https_egress_cidrs,
+                              "empty without oauth: the broker pods reach nothing outside the cluster")
+        if args.oauth is not None and not args.https_egress_cidrs:
+            raise ConfigError(label("https_egress_cidrs"), args.https_egress_cidrs,
+                              "the ranges of your OAuth provider's JWKS endpoint: the brokers fetch its keys on 443")
+        check_https_egress(args.https_egress_cidrs, label("https_egress_cidrs"), args.environment,
+                           "your OAuth provider's ranges")
     if args.client_service_type != "ClusterIP" and problems.ok(label("client_service_type"), label("listeners"),
                                                                label("namespace")):
         with problems:

@@ -60,6 +60,21 @@ def check_replication(problems: Problems, label: Callable[[str], str], broker_co
                       f"an integer from 2 to the replication factor ({replication_factor})")
 
 
+def check_https_egress(cidrs: object, setting: str, environment: object, what: str) -> None:
+    """Ranges nodes may reach on 443 (`what` they are for): CIDRs, and in prod never the whole internet."""
+    import ipaddress
+
+    if isinstance(cidrs, (str, bytes)) or not isinstance(cidrs, Sequence):
+        raise ConfigError(setting, cidrs, f"a list of CIDRs ({what})")
+    for cidr in cidrs:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except (TypeError, ValueError):
+            raise ConfigError(setting, cidr, f"a CIDR such as 10.0.0.0/16 ({what})") from None
+        if cidr in ("0.0.0.0/0", "::/0") and environment == "prod":
+            raise ConfigError(setting, cidr, f"{what} in prod, not the whole internet")
+
+
 def check_environment(value: object, setting: str) -> None:
     check_choice(value, setting, ENVIRONMENTS)
 

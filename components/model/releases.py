@@ -46,8 +46,9 @@ def _known(platform: str) -> str:
 def check_release(problems: Problems, label: Callable[[str], str], platform: str, version: object, mode: str,
                   accepted: object, *, version_setting: str = "kafka_version",
                   accept_setting: str = "accept_version_risks", today: Optional[datetime.date] = None,
-                  after: Sequence[str] = ()) -> None:
-    """The release exists in the table, suits the metadata mode, and has no risk that is not accepted."""
+                  after: Sequence[str] = (), scopes: Sequence[str] = ("broker", "client")) -> None:
+    """The release exists in the table, suits the metadata mode, and has no risk that is not accepted
+    in the parts of Kafka the cluster uses (`scopes`: OAuth's advisories count only when it is on)."""
     names: tuple[str, ...] = ()
     with problems:
         names = check_accepted(accepted, label(accept_setting))
@@ -56,7 +57,7 @@ def check_release(problems: Problems, label: Callable[[str], str], platform: str
     with problems:
         if not isinstance(version, str):
             raise ConfigError(label(version_setting), version, f"a Kafka release the version table knows: {_known(platform)}")
-        verdict = judge(platform, version, today, mode=mode)
+        verdict = judge(platform, version, today, mode=mode, scopes=scopes)
         if not verdict.known:
             what = "a version MSK offers" if platform == MSK else "a Kafka release (x.y.z) the version table knows"
             raise ConfigError(label(version_setting), version, f"{what}: {_known(platform)}")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
 
 import yaml
 
+from ..model.oauth import OAuthArgs
 from . import render_properties
 from .jvm import jvm_options
 from .kafka import log_config
@@ -45,6 +46,7 @@ class NodeBoot:
     # as the kafka user, before the service's first start (KRaft: format the metadata log)
     pre_start: Sequence[Sequence[str]] = field(default_factory=tuple)
     post_start: Sequence[str] = field(default_factory=tuple)
+    oauth: Optional[OAuthArgs] = None  # a broker that also takes OAuth logins: its URLs and login module
 
 
 def systemd_unit(boot: NodeBoot) -> str:
@@ -58,7 +60,7 @@ def systemd_unit(boot: NodeBoot) -> str:
         "User=kafka", "Group=kafka",
         f"Environment=KAFKA_HEAP_OPTS=-Xms{boot.heap} -Xmx{boot.heap}",
         f"Environment=KAFKA_LOG4J_OPTS={log_config(boot.kafka_version, LOG_DIR).option(CONFIG_DIR)}",
-        f"Environment=\"KAFKA_OPTS={' '.join(jvm_options(boot.kafka_version))}\"",
+        f"Environment=\"KAFKA_OPTS={' '.join(jvm_options(boot.kafka_version, boot.oauth))}\"",
         f"Environment=LOG_DIR={LOG_DIR}",
         f"ExecStart={KAFKA_HOME}/bin/kafka-run-class.sh {main} {boot.config_path}",
         "Restart=on-failure", "RestartSec=5", "LimitNOFILE=100000", "TimeoutStopSec=120",

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import typing
 import warnings
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional, Union
 
 from ..aws.msk import KAFKA_VERSIONS, MskClusterArgs, validate_msk_args
 from ..aws.msk_topics import MskTopic
@@ -110,8 +111,11 @@ def typed_block(cls: type, raw: Any, prefix: str, shared: Mapping[str, Any],
             raise ConfigError(f"{prefix}.{key}", value, f"a known setting: {allowed}")
         default = names[name].default
         where = f"{prefix}.{key}"
+        optional = _optional_block(types[name])
         if dataclasses.is_dataclass(default):  # a nested block such as quota: {producerByteRate: ...}
             value = typed_block(type(default), value, where, {})
+        elif optional is not None and isinstance(value, Mapping):  # a block that is off by default (oauth)
+            value = typed_block(optional, value, where, {})
         elif name in LISTS_OF:
             if not isinstance(value, list):
                 raise ConfigError(where, value, "a list of objects")
@@ -124,6 +128,16 @@ def typed_block(cls: type, raw: Any, prefix: str, shared: Mapping[str, Any],
     if missing:
         raise ConfigError(f"{prefix}.{missing[0]}", None, "a value (this setting has no default)")
     return cls(**values)
+
+
+def _optional_block(annotation: Any) -> Optional[type]:
+    """X of an `Optional[X]` field whose X is a dataclass (a block of settings that is off by default)."""
+    if typing.get_origin(annotation) is not Union:
+        return None
+    options = [o for o in typing.get_args(annotation) if o is not type(None)]
+    if len(options) == 1 and isinstance(options[0], type) and dataclasses.is_dataclass(options[0]):
+        return options[0]
+    return None
 
 
 def _label(prefix: str, written: Mapping[str, str]) -> Callable[[str], str]:
