@@ -483,6 +483,78 @@ def sasl_outside_our_modules_is_refused(version: str, options, workdir: Path) ->
     return refused
 
 
+OAUTH_REFUSALS = ("another issuer", "another audience", "unsigned (alg none)", "signed by another key", "expired",
+                  "a good token without a certificate")
+
+
+def oauth_config(cluster: KafkaCluster, token: Callable[[], tuple[str, float]]) -> dict:
+    """A client that logs in on the SASL_SSL listener with the JWT `token()` returns (its certificate
+    is still required there; the principal is the token's subject)."""
+    return {**cluster.tls_config(cluster.client("oauth-carrier")), "bootstrap.servers": cluster.bootstrap(sasl=True),
+            "security.protocol": "SASL_SSL", "sasl.mechanisms": "OAUTHBEARER", "oauth_cb": lambda _config: token()}
+
+
+def oauth_logins(cluster: KafkaCluster) -> dict[str, list[str]]:
+    """OAuth turned on as a user turns it on (OAuthArgs), with the issuer, audience and JWKS read from
+    the broker's rendered configuration: a token the provider signed, for that issuer and audience,
+    logs in as `User:<sub>` (ACLs still decide: it writes where granted and nowhere else); a token with
+    another issuer, another audience, no signature (`alg: none`), a signature by another key, or an
+    expired one is refused at login (tried first: a validator that takes unsigned tokens fails here, not
+    at the signed one it may refuse). Returns the errors of each refused login."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    idp = cluster.idp
+    assert idp is not None, "a cluster started with oauth=True"
+    rendered = cluster.rendered("broker", 0)
+    assert "OAUTHBEARER" in rendered["sasl.enabled.mechanisms"].split(","), rendered["sasl.enabled.mechanisms"]
+    issuer = rendered["sasl.oauthbearer.expected.issuer"]
+    audience = rendered["sasl.oauthbearer.expected.audience"].split(",")[0]
+    assert rendered["sasl.oauthbearer.jwks.endpoint.url"] == idp.jwks_url
+    subject, topic = f"svc-{uuid.uuid4().hex[:6]}", f"oauth-{uuid.uuid4().hex[:6]}"
+    create_topic(cluster, topic)
+    grant(cluster, f"User:{subject}", topic, group=subject)
+
+    def sign(**changes) -> Callable[[], tuple[str, float]]:
+        return lambda: idp.token(subject, **{"issuer": issuer, "audience": audience, **changes})
+
+    forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    # each refused at login, for its own reason (jose4j's words in the brokers' server.log)
+    bad = {"another issuer": (sign(issuer="https://evil.example/realms/e2e"),
+                              "Issuer (iss) claim value (https://evil.example/realms/e2e) doesn't match"),
+           "another audience": (sign(audience="some-other-service"), "Audience (aud) claim [some-other-service]"),
+           "unsigned (alg none)": (sign(algorithm="none"), "Malformed JWT provided"),
+           "signed by another key": (sign(key=forger), "Invalid JWS Signature"),
+           "expired": (sign(lifetime=-120), "is on or after the Expiration Time")}
+    refused: dict[str, list[str]] = {}
+    for name, (token, _) in bad.items():
+        seen = connection_errors(oauth_config(cluster, token))
+        assert any(e.code() == KafkaError._AUTHENTICATION for e in seen), f"{name}: {[e.str() for e in seen]}"
+        refused[name] = [e.str() for e in seen if e.code() == KafkaError._AUTHENTICATION]
+    logs = "\n".join(_log_lines(cluster, "server.log"))
+    for name, (_, reason) in bad.items():
+        assert reason in logs, f"{name}: no broker said {reason!r}"
+    assert idp.fetches and set(idp.fetches) == {"/jwks"}, idp.fetches  # the keys came from the provider
+    good = oauth_config(cluster, sign())
+    acked, errors = [], []
+    deadline = time.monotonic() + 30
+    while not acked and time.monotonic() < deadline:  # ACLs propagate asynchronously
+        acked, errors = produce_once_allowed(good, topic, [b"with-a-token"], timeout=10)
+    assert acked == [b"with-a-token"], [e.str() for e in errors]
+    got, _ = consume(good, topic, subject, 1)
+    assert got == [b"with-a-token"], got
+    elsewhere = f"oauth-other-{uuid.uuid4().hex[:6]}"
+    create_topic(cluster, elsewhere)
+    acked, errors = produce(good, elsewhere, [b"not-granted"], timeout=10, once=True)
+    assert acked == [] and [e.code() for e in errors] == [KafkaError.TOPIC_AUTHORIZATION_FAILED], errors
+
+    # a good token does not replace the certificate the listener requires
+    no_cert = {k: v for k, v in good.items() if k not in ("ssl.certificate.location", "ssl.key.location")}
+    seen = connection_errors(no_cert)
+    assert any(e.code() in (KafkaError._SSL, KafkaError._TRANSPORT) for e in seen), [e.str() for e in seen]
+    refused["a good token without a certificate"] = [e.str() for e in seen]
+    return refused
+
+
 def listener_jaas_change(cluster: KafkaCluster) -> str:
     """A runtime change of broker 0's SASL listener JAAS to a login module our listeners never use (LDAP):
     a client that is not the operator is refused by the authorizer; the operator's own attempt is returned —

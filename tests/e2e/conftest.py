@@ -11,5 +11,5 @@ from harness import KafkaCluster  # noqa: E402
 
 @pytest.fixture(scope="module")
 def cluster():
-    with KafkaCluster(cluster="e2e", zookeepers=3, brokers=3, sasl=True) as running:
+    with KafkaCluster(cluster="e2e", zookeepers=3, brokers=3, sasl=True, oauth=True) as running:
         yield running

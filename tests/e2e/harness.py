@@ -27,13 +27,16 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 import probes
 from kafka_guardrails.versions import DEFAULTS, risk_ids
+from oidc import IdentityProvider
 from secure_kafka.model import pki
+from secure_kafka.model.oauth import BROKER_VALIDATOR, OAuthArgs
 from secure_kafka.render import parse_properties, render_properties
 from secure_kafka.render.jvm import jvm_options
 from secure_kafka.render.kafka import BrokerSettings, PemFiles, log_config, server_properties
 from secure_kafka.render.kraft import (CONTROLLER_ID_BASE, ControllerSettings, KRaftBrokerSettings, Voter,
                                        controller_properties, kraft_broker_properties)
 from secure_kafka.render.kraft import cluster_id as kraft_cluster_id
+from secure_kafka.render.oauth import with_oauth
 from secure_kafka.render.zookeeper import QuorumMember, ZooKeeperSettings, myid, zoo_cfg
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -331,6 +334,9 @@ class KafkaCluster:
     broker0_controls: bool = False
     # ZooKeeper mode: also plan a controller quorum (ports, certificates) for a migration to KRaft.
     migration: bool = False
+    # The SASL_SSL listener also takes OAuth logins (OAuthArgs as a user gives them), checked against
+    # the JWKS of an identity provider the harness runs on 127.0.0.1 (`self.idp`)
+    oauth: bool = False
 
     def __post_init__(self) -> None:
         self.own_workdir = self.workdir is None
@@ -363,8 +369,19 @@ class KafkaCluster:
         self.controller_servers: list[Server] = []
         security = self.workdir / "java.security"
         security.write_text(PERMISSIVE_JDK)
+        self.idp: Optional[IdentityProvider] = None
+        self.oauth_args: Optional[OAuthArgs] = None
+        self.oauth_ca_file = self.workdir / "idp-ca.pem"
+        if self.oauth:
+            assert self.sasl, "OAuth logins ride the SASL_SSL listener"
+            self.idp = IdentityProvider(self.workdir / "idp").start()
+            self.oauth_args = OAuthArgs(jwks_endpoint_url=self.idp.jwks_url, allowed_urls=[self.idp.jwks_url],
+                                        expected_issuer=self.idp.issuer, expected_audience=[self.idp.audience],
+                                        jwt_validator=BROKER_VALIDATOR, jwks_ca_pem=self.idp.ca_pem)
+            self.oauth_ca_file.write_text(self.idp.ca_pem)
         # every server runs with the JVM properties the platforms render (KAFKA_OPTS) for its release
-        self.jvm_flags = (*self.jvm_flags, f"-Djava.security.properties={security}", *jvm_options(self.version))
+        self.jvm_flags = (*self.jvm_flags, f"-Djava.security.properties={security}",
+                          *jvm_options(self.version, self.oauth_args))
         self.zk_servers: list[Server] = []
         self.kafka_servers: list[Server] = []
 
@@ -481,6 +498,8 @@ class KafkaCluster:
                 except Exception:  # noqa: BLE001 - keep going: the next ones must stop too
                     pass
         finally:
+            if self.idp is not None:
+                self.idp.stop()
             if self.own_workdir:
                 shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -570,7 +589,8 @@ class KafkaCluster:
                                        tls_port=self.tls_ports[index],
                                        sasl_port=self.sasl_ports[index] if self.sasl else None,
                                        replication_factor=min(3, self.brokers), min_insync_replicas=2)
-        config = kraft_broker_properties(settings, self.brokers)
+        config = with_oauth(kraft_broker_properties(settings, self.brokers), self.oauth_args, self.version,
+                            str(self.oauth_ca_file))
         if self.variant == "kubernetes":
             config = _kubernetes_kraft(self, "broker", index, config)
         self._write(home, "broker", index, config)
@@ -609,7 +629,8 @@ class KafkaCluster:
         home = self.workdir / f"kafka{index}"
         home.mkdir(parents=True, exist_ok=True)
         settings = self.broker_settings(index)
-        config = server_properties(settings, self.brokers)
+        config = with_oauth(server_properties(settings, self.brokers), self.oauth_args, self.version,
+                            str(self.oauth_ca_file))
         if self.variant == "kubernetes":
             config = _kubernetes_broker(self, index, config)
         if self.insecure_baseline:

@@ -96,6 +96,11 @@ def test_sasl_ssl_needs_both_a_certificate_and_valid_scram_credentials(cluster):
                            for e in refused), [e.str() for e in refused]
 
 
+def test_oauth_takes_only_signed_tokens_of_the_configured_issuer_and_audience(cluster):
+    refused = claims.oauth_logins(cluster)
+    assert sorted(refused) == sorted(claims.OAUTH_REFUSALS), refused
+
+
 def zk_client(cluster, identity, port=None):
     port = port or cluster.zk_client_ports[0]
     return KazooClient(hosts=f"{HOST}:{port}", use_ssl=True, ca=str(identity.ca), certfile=str(identity.cert),

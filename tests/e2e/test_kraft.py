@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module", params=[KAFKA_4], ids=["kafka-4"])
 def kraft(request):
-    with KafkaCluster(cluster="kraft", metadata="kraft", controllers=3, brokers=3, sasl=True,
+    with KafkaCluster(cluster="kraft", metadata="kraft", controllers=3, brokers=3, sasl=True, oauth=True,
                       version=request.param) as running:
         yield running
 
@@ -32,6 +32,13 @@ def test_only_the_operator_changes_a_listener_jaas_at_runtime(kraft):
     login-module allow-list does not reach dynamic listener configs (found here, said in docs/self-managed.md),
     so what stops anyone else is the authorizer — an outsider is refused."""
     assert claims.listener_jaas_change(kraft) == "stored"
+
+
+def test_oauth_takes_only_signed_tokens_of_the_configured_issuer_and_audience(kraft):
+    """Also the 4.1+ validator class the renderer names (CVE-2026-33557: the default took unsigned tokens)."""
+    assert kraft.rendered("broker", 0)["sasl.oauthbearer.jwt.validator.class"].endswith(".BrokerJwtValidator")
+    refused = claims.oauth_logins(kraft)
+    assert sorted(refused) == sorted(claims.OAUTH_REFUSALS), refused
 
 
 def test_investigate_answers_who_read_what_from_where_and_the_alarm_filters_count_it(kraft):

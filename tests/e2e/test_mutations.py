@@ -29,6 +29,13 @@ def _brokers(values: dict) -> Callable[[str, int, dict], dict]:
     return mutate
 
 
+def _broker_without(key: str) -> Callable[[str, int, dict], dict]:
+    def mutate(role: str, index: int, config: dict) -> dict:
+        assert role != "broker" or key in config, f"{key} is not rendered: nothing to take away"
+        return {k: v for k, v in config.items() if k != key} if role == "broker" else config
+    return mutate
+
+
 def _zookeeper(key: str, value: Any) -> Callable[[str, int, dict], dict]:
     def mutate(role: str, index: int, config: dict) -> dict:
         return {**config, key: value} if role == "zookeeper" else config
@@ -115,6 +122,18 @@ MUTATIONS = [
              check=("broker", "unclean.leader.election.enable", "true")),
     Mutation("boot quota command broken", claims.default_quota_from_the_boot_command,
              patch=("secure_kafka.aws.self_managed.quota_arguments", _broken_quota_arguments)),
+    # OAuth on: without the signature-checking handler Kafka falls back to its unsecured one (3.9), and
+    # with a validator that checks no signature (4.x, the CVE-2026-33557 default) any issuer gets in
+    Mutation("OAuth validating handler removed", claims.oauth_logins,
+             lambda: _broker_without("listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class"),
+             cluster={"zookeepers": 1, "brokers": 2, "sasl": True, "oauth": True},
+             message="unsigned (alg none): []"),
+    Mutation("OAuth JWT validator that checks no signature", claims.oauth_logins,
+             lambda: _broker("sasl.oauthbearer.jwt.validator.class",
+                             "org.apache.kafka.common.security.oauthbearer.ClientJwtValidator"),
+             cluster={"metadata": "kraft", "controllers": 1, "brokers": 2, "sasl": True, "oauth": True},
+             check=("broker", "sasl.oauthbearer.jwt.validator.class", "ClientJwtValidator"),
+             message="another issuer: []"),
     Mutation("authorizer log off", lambda c: claims.investigation_answers(c, claims.incident_trail(c)),
              cluster={"zookeepers": 1, "brokers": 2, "sasl": True}, patch=("harness.log_config", _audit_off),
              message="the user's reads and writes are not in the audit"),
