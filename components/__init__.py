@@ -20,7 +20,7 @@ _EXPORTS = {
     "TopicGrant": "model.access",
     "MskCluster": "aws.msk", "MskClusterArgs": "aws.msk", "MskTopic": "aws.msk_topics",
     "NodeGroupArgs": "aws.nodes",
-    "SecurityAlarms": "aws.alarms", "SecurityAlarmsArgs": "aws.alarms",
+    "SecurityAlarms": "aws.alarms", "SecurityAlarmsArgs": "model.alarms",
     "SelfManagedKafka": "aws.self_managed", "SelfManagedKafkaArgs": "aws.self_managed",
     "ZooKeeperEnsemble": "aws.zookeeper", "ZooKeeperEnsembleArgs": "aws.zookeeper",
     "KRaftControllerQuorum": "aws.controllers", "KRaftControllerQuorumArgs": "aws.controllers",
@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # `X as X`: an explicit re-export, so mypy --strict users may
     from .aws.msk import MskClusterArgs as MskClusterArgs
     from .aws.msk_topics import MskTopic as MskTopic
     from .aws.alarms import SecurityAlarms as SecurityAlarms
-    from .aws.alarms import SecurityAlarmsArgs as SecurityAlarmsArgs
+    from .model.alarms import SecurityAlarmsArgs as SecurityAlarmsArgs
     from .aws.nodes import NodeGroupArgs as NodeGroupArgs
     from .aws.security_groups import ClientAccess as ClientAccess
     from .aws.security_groups import KafkaSecurityGroup as KafkaSecurityGroup

@@ -36,6 +36,7 @@ RULES = [
     ("secure_kafka.kubernetes.args", PROVIDERS),
     ("secure_kafka.kubernetes.manifests", PROVIDERS),
     ("secure_kafka.kubernetes.validation", PROVIDERS),
+    ("secure_kafka.kubernetes.alerts", PROVIDERS),
     ("secure_kafka.ops", (*PULUMI, *but("secure_kafka.ops", "secure_kafka.model", "secure_kafka.render"))),
     ("secure_kafka.gate", (*PROVIDERS, "secure_kafka.aws", "secure_kafka.kubernetes", "secure_kafka.ops",
                            "secure_kafka.stack", "secure_kafka.certificates")),

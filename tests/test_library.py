@@ -27,7 +27,7 @@ PUBLIC = {
     "KafkaOnKubernetesArgs": "kubernetes.args", "KafkaSecurityGroup": "aws.security_groups",
     "KafkaSecurityGroupArgs": "aws.security_groups", "MskCluster": "aws.msk", "MskClusterArgs": "aws.msk",
     "MskTopic": "aws.msk_topics", "NodeGroupArgs": "aws.nodes", "SecurityAlarms": "aws.alarms",
-    "SecurityAlarmsArgs": "aws.alarms", "SelfManagedKafka": "aws.self_managed", "SelfManagedKafkaArgs": "aws.self_managed",
+    "SecurityAlarmsArgs": "model.alarms", "SelfManagedKafka": "aws.self_managed", "SelfManagedKafkaArgs": "aws.self_managed",
     "TopicGrant": "model.access", "ZooKeeperEnsemble": "aws.zookeeper", "ZooKeeperEnsembleArgs": "aws.zookeeper",
 }
 

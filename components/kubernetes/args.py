@@ -13,6 +13,7 @@ from kafka_guardrails.versions import image_version
 
 from ..model import pki
 from ..model.access import TopicGrant
+from ..model.alarms import SecurityAlarmsArgs
 from ..model.errors import ConfigError
 from ..model.oauth import OAuthArgs
 from ..model.releases import default_release
@@ -81,6 +82,13 @@ class KafkaOnKubernetesArgs:
             log in on the SASL_SSL listener with a JWT the brokers check against the provider's JWKS.
         https_egress_cidrs: with `oauth`, required: where the broker pods may reach the provider on 443
             (their network policy allows nothing else out); never 0.0.0.0/0 or ::/0 in prod.
+        alarms: the security events (failed logins, denials, access changes) always go to the pods'
+            stdout, each line prefixed `SECURE-KAFKA-AUDIT`; `SecurityAlarmsArgs()` (default) also ships
+            Loki ruler alert rules with these thresholds (ConfigMap `kafka-security-rules`, label
+            `loki_rule: "1"`); None: no rules. `emails` is refused here: route alerts with Alertmanager.
+        fluent_bit_log_group / fluent_bit_region: both or neither: a Fluent Bit configuration (ConfigMap
+            `kafka-security-fluent-bit`) that sends the stream to that CloudWatch Logs group, where
+            `SecurityAlarms` counts it (docs/kubernetes.md, "Security alerts").
     """
 
     cluster: str
@@ -115,6 +123,9 @@ class KafkaOnKubernetesArgs:
     controller_storage_gib: int = 10
     oauth: Optional[OAuthArgs] = None
     https_egress_cidrs: Sequence[str] = ()
+    alarms: Optional[SecurityAlarmsArgs] = SecurityAlarmsArgs()
+    fluent_bit_log_group: Optional[str] = None
+    fluent_bit_region: Optional[str] = None
     controller_resources: ContainerResources = ContainerResources("250m", "1Gi", "1", "1Gi")
 
 

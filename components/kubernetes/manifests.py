@@ -9,17 +9,20 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
+import yaml
+
 from ..model.access import acl_arguments, cilium_kafka_rules, kafka_acls
 from ..model.releases import accepted_marks
 from ..render import render_properties
-from ..render.kafka import (LISTENER_PORTS, BrokerSettings, PemFiles, admin_client_properties, log_config,
-                            quota_arguments, server_properties)
 from ..render.jvm import jvm_options
-from ..render.oauth import with_oauth
+from ..render.kafka import (LISTENER_PORTS, SECURITY_STREAM_PREFIX, BrokerSettings, PemFiles, admin_client_properties,
+                            log_config, quota_arguments, server_properties)
 from ..render.kraft import (CONTROLLER_ID_BASE, CONTROLLER_PORT, ControllerSettings, KRaftBrokerSettings, Voter,
                             controller_properties, kraft_broker_properties)
+from ..render.oauth import with_oauth
 from ..render.readiness import CONTROLLER_READY_SCRIPT, PROBE_TIMEOUTS, READY_SCRIPT, ready_command
 from ..render.zookeeper import ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings, zoo_cfg
+from .alerts import FLUENT_BIT_FILE, LOKI_RULE_LABEL, RULES_FILE, fluent_bit_config, loki_rules
 from .args import ContainerResources, KafkaOnKubernetesArgs, kafka_image, kafka_release
 
 if TYPE_CHECKING:
@@ -95,7 +98,7 @@ def zookeeper_settings(args: KafkaOnKubernetesArgs) -> ZooKeeperSettings:
 
 def config_files(args: KafkaOnKubernetesArgs) -> tuple[dict[str, str], dict[str, str]]:
     """(Kafka ConfigMap data, ZooKeeper ConfigMap data), all text from the shared renderers."""
-    logging = log_config(kafka_release(args), "/var/log/kafka")
+    logging = log_config(kafka_release(args), "/var/log/kafka", stream=SECURITY_STREAM_PREFIX)
     log = {logging.file: render_properties(logging.properties)}
     admin_tls = PemFiles("/etc/kafka/tls/kafka-0.pem", "/etc/kafka/tls/ca.pem")
     bootstrap = f"{broker_hosts(args)[0][0]}:{TLS_PORT}"
@@ -298,6 +301,21 @@ def _format_then(config: str, kraft_cluster_id: str) -> str:
             f"-c {config} && {start}")
 
 
+def alert_config_maps(args: KafkaOnKubernetesArgs) -> list[dict[str, Any]]:
+    """The security stream's alert rules (`alerts`): Loki's unless alarms are off, Fluent Bit's when asked."""
+    part_of = {"app.kubernetes.io/part-of": "secure-kafka"}
+    out = []
+    if args.alarms is not None:
+        out.append({"apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": _meta(args, "kafka-security-rules", {**part_of, **LOKI_RULE_LABEL}),
+                    "data": {RULES_FILE: yaml.safe_dump(loki_rules(args, args.alarms), sort_keys=False)}})
+    if args.fluent_bit_log_group and args.fluent_bit_region:
+        out.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(args, "kafka-security-fluent-bit"),
+                    "data": {FLUENT_BIT_FILE: fluent_bit_config(args, args.fluent_bit_log_group,
+                                                                args.fluent_bit_region)}})
+    return out
+
+
 def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, Any]],
               kraft_cluster_id: str = "") -> list[dict[str, Any]]:
     """Every object of the platform, in apply order. `secrets` maps Secret names to their PEM data;
@@ -323,6 +341,7 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
     out += [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(args, "kafka-config", KAFKA_LABELS), "data": kafka_files},
             {"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(args, f"{quorum_name}-config", quorum_labels),
              "data": zk_files}]
+    out += alert_config_maps(args)
     for name, data in secrets.items():
         out.append({"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": _meta(args, name),
                     "stringData": data})
@@ -337,7 +356,7 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
             client_service(args)]
     common = [("tmp", "/tmp", False), ("logs", "/var/log/kafka", False)]
     empty = [{"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}}, {"name": "logs", "emptyDir": {"sizeLimit": "2Gi"}}]
-    logging = log_config(kafka_release(args), "/var/log/kafka")
+    logging = log_config(kafka_release(args), "/var/log/kafka", stream=SECURITY_STREAM_PREFIX)
     env = {"LOG_DIR": "/var/log/kafka", "KAFKA_LOG4J_OPTS": logging.option("/etc/kafka/config"),
            "KAFKA_OPTS": " ".join(jvm_options(kafka_release(args)))}
     if kraft:

@@ -14,12 +14,14 @@ from ..model import configtypes
 from ..model.access import validate_grants
 from ..model.checks import (NAME, check_ensemble_size, check_environment, check_https_egress, check_int, check_kms_arn,
                             check_replication)
+from ..model.alarms import SecurityAlarmsArgs, validate_alarm_args
 from ..model.errors import ConfigError
 from ..model.oauth import DEFAULT_SCOPES, OAUTH_SCOPES, validate_oauth
 from ..model.outputs import check_now
 from ..model.problems import Problems
 from ..model.releases import check_release
 from ..render.kafka import LISTENER_PORTS
+from .alerts import LOG_GROUP, REGION
 from .args import SERVICE_TYPES, KafkaOnKubernetesArgs, check_object_name, kafka_release
 from .manifests import client_ports, client_service
 
@@ -110,6 +112,21 @@ def validate_k8s_args(args: KafkaOnKubernetesArgs, label: Callable[[str], str] =
                               "the ranges of your OAuth provider's JWKS endpoint: the brokers fetch its keys on 443")
         check_https_egress(args.https_egress_cidrs, label("https_egress_cidrs"), args.environment,
                            "your OAuth provider's ranges")
+    if args.alarms is not None:
+        validate_alarm_args(problems, args.alarms, label)
+        with problems:
+            if isinstance(args.alarms, SecurityAlarmsArgs) and args.alarms.emails:
+                raise ConfigError(f"{label('alarms')}.emails", args.alarms.emails,
+                                  "none on Kubernetes: the rules alert through your Loki ruler's Alertmanager")
+    with problems:
+        group, region = args.fluent_bit_log_group, args.fluent_bit_region
+        if (group is None) != (region is None):
+            raise ConfigError(label("fluent_bit_log_group" if group is None else "fluent_bit_region"), None,
+                              "both fluent_bit_log_group and fluent_bit_region, or neither")
+        if group is not None and (not isinstance(group, str) or not LOG_GROUP.match(group)):
+            raise ConfigError(label("fluent_bit_log_group"), group, "a CloudWatch Logs group name")
+        if region is not None and (not isinstance(region, str) or not REGION.match(region)):
+            raise ConfigError(label("fluent_bit_region"), region, "an AWS region such as eu-west-1")
     if args.client_service_type != "ClusterIP" and problems.ok(label("client_service_type"), label("listeners"),
                                                                label("namespace")):
         with problems:

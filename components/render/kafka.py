@@ -188,14 +188,23 @@ def scram_client_jaas(username: str, password: str) -> str:
 _LOG_PATTERN = "[%d] %p %m (%c)%n"
 _LOG_FILES = (("server", "server.log"), ("audit", "kafka-authorizer.log"))
 AUDIT_LOGGER = "kafka.authorizer.logger"
+# Where a platform has no log service we can assume (Kubernetes), the security events also go to stdout,
+# each line prefixed, for whatever collects the pods' output: every authorizer line, and the network
+# layer's INFO lines, among which the failed logins ("Failed authentication with ...").
+SECURITY_STREAM_PREFIX = "SECURE-KAFKA-AUDIT"
+SELECTOR_LOGGER = "org.apache.kafka.common.network.Selector"
 
 
 def _audit_level(allowed: bool) -> str:
     return "DEBUG" if allowed else "INFO"
 
 
-def log4j_properties(log_dir: str, allowed: bool = True) -> dict[str, Value]:
-    """Kafka 3.x (log4j 1 / reload4j): broker log plus the audit log."""
+def _stream_pattern(prefix: str) -> str:
+    return f"{prefix} {_LOG_PATTERN}"
+
+
+def log4j_properties(log_dir: str, allowed: bool = True, stream: Optional[str] = None) -> dict[str, Value]:
+    """Kafka 3.x (log4j 1 / reload4j): broker log plus the audit log (and the prefixed `stream` to stdout)."""
     props: dict[str, Value] = {"log4j.rootLogger": "INFO, server"}
     for name, file in _LOG_FILES:
         props.update({
@@ -205,13 +214,19 @@ def log4j_properties(log_dir: str, allowed: bool = True) -> dict[str, Value]:
             f"log4j.appender.{name}.layout": "org.apache.log4j.PatternLayout",
             f"log4j.appender.{name}.layout.ConversionPattern": _LOG_PATTERN,
         })
-    props.update({f"log4j.logger.{AUDIT_LOGGER}": f"{_audit_level(allowed)}, audit",
+    props.update({f"log4j.logger.{AUDIT_LOGGER}": f"{_audit_level(allowed)}, audit" + (", stream" if stream else ""),
                   f"log4j.additivity.{AUDIT_LOGGER}": False})
+    if stream:
+        props.update({"log4j.appender.stream": "org.apache.log4j.ConsoleAppender",
+                      "log4j.appender.stream.Target": "System.out",
+                      "log4j.appender.stream.layout": "org.apache.log4j.PatternLayout",
+                      "log4j.appender.stream.layout.ConversionPattern": _stream_pattern(stream),
+                      f"log4j.logger.{SELECTOR_LOGGER}": "INFO, stream"})  # and the root's file (additive)
     return props
 
 
-def log4j2_properties(log_dir: str, allowed: bool = True) -> dict[str, Value]:
-    """Kafka 4.x (log4j 2): the same two files, the same lines, hourly rolled."""
+def log4j2_properties(log_dir: str, allowed: bool = True, stream: Optional[str] = None) -> dict[str, Value]:
+    """Kafka 4.x (log4j 2): the same two files, the same lines, hourly rolled (and the same stream)."""
     props: dict[str, Value] = {"status": "warn", "name": "secure-kafka"}
     for name, file in _LOG_FILES:
         props.update({
@@ -226,6 +241,13 @@ def log4j2_properties(log_dir: str, allowed: bool = True) -> dict[str, Value]:
                   "logger.audit.name": AUDIT_LOGGER, "logger.audit.level": _audit_level(allowed),
                   "logger.audit.additivity": False,
                   "logger.audit.appenderRef.audit.ref": "audit"})
+    if stream:
+        props.update({"appender.stream.type": "Console", "appender.stream.name": "stream",
+                      "appender.stream.target": "SYSTEM_OUT", "appender.stream.layout.type": "PatternLayout",
+                      "appender.stream.layout.pattern": _stream_pattern(stream),
+                      "logger.audit.appenderRef.stream.ref": "stream",
+                      "logger.network.name": SELECTOR_LOGGER, "logger.network.level": "INFO",
+                      "logger.network.appenderRef.stream.ref": "stream"})  # and the root's file (additive)
     return props
 
 
@@ -242,11 +264,12 @@ class LogConfig:
         return f"-D{key}=file:{directory}/{self.file}"
 
 
-def log_config(kafka_version: str, log_dir: str, allowed: bool = True) -> LogConfig:
-    """log4j 2 from Kafka 4.0 on (KIP-653), log4j 1 before; `allowed`: audit allowed requests too."""
+def log_config(kafka_version: str, log_dir: str, allowed: bool = True, stream: Optional[str] = None) -> LogConfig:
+    """log4j 2 from Kafka 4.0 on (KIP-653), log4j 1 before; `allowed`: audit allowed requests too;
+    `stream`: also write the security events to stdout, each line starting with this prefix."""
     if (parse(kafka_version) or (0,)) >= (4,):
-        return LogConfig("log4j2.properties", log4j2_properties(log_dir, allowed))
-    return LogConfig("log4j.properties", log4j_properties(log_dir, allowed))
+        return LogConfig("log4j2.properties", log4j2_properties(log_dir, allowed, stream))
+    return LogConfig("log4j.properties", log4j_properties(log_dir, allowed, stream))
 
 
 @dataclass(frozen=True)

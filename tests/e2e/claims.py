@@ -8,6 +8,7 @@ the configuration files the servers were started with, never from constants in t
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import re
 import shlex
 import signal
@@ -671,6 +672,48 @@ def alarm_filters_match_the_servers_lines(cluster: KafkaCluster) -> dict[str, in
         assert hits == [line for line, p in parsed if isinstance(p, Event) and want[event.key](p)], event.key
         counts[event.key] = len(hits)
     return counts
+
+
+def security_stream_feeds_the_shipped_rules(cluster: KafkaCluster) -> dict[str, int]:
+    """The Kubernetes variant (its ConfigMaps' log configuration): the servers' stdout carries, each line
+    prefixed, every security event their log files hold; the shipped Fluent Bit filter keeps exactly the
+    prefixed lines (and the CloudWatch patterns count them as in the files); each shipped Loki rule's line
+    filters pass exactly the lines of its event. Returns how many lines each Loki rule counted."""
+    import yaml
+
+    from kafka_guardrails.cwlogs import matches
+    from logstacks import fluent_bit_grep, logql_count_rule
+    from secure_kafka.kubernetes.alerts import FLUENT_BIT_FILE, RULES_FILE
+    from secure_kafka.kubernetes.manifests import alert_config_maps
+    from secure_kafka.model.alarms import EVENTS
+    from secure_kafka.render.kafka import SECURITY_STREAM_PREFIX
+
+    from harness import kubernetes_args
+
+    assert cluster.variant == "kubernetes"
+    args = dataclasses.replace(kubernetes_args(cluster), fluent_bit_log_group="/secure-kafka/e2e",
+                               fluent_bit_region="eu-west-1")
+    maps = {m["metadata"]["name"]: m["data"] for m in alert_config_maps(args)}
+    rules = {r["alert"]: r for g in yaml.safe_load(maps["kafka-security-rules"][RULES_FILE])["groups"]
+             for r in g["rules"]}
+    keep = fluent_bit_grep(maps["kafka-security-fluent-bit"][FLUENT_BIT_FILE])
+    stdout = _log_lines(cluster, "stdout.log")
+    prefixed = [line for line in stdout if line.startswith(SECURITY_STREAM_PREFIX + " ")]
+    assert [line for line in stdout if keep(line)] == prefixed and prefixed
+    files = _log_lines(cluster, "kafka-authorizer.log") + _log_lines(cluster, "server.log")
+    counted = {}
+    for event in EVENTS:
+        in_files = sorted(line for line in files if matches(event.pattern, line))
+        assert in_files, f"no {event.key} in the servers' files: the trail did not happen"
+        shipped = sorted(line[len(SECURITY_STREAM_PREFIX) + 1:] for line in prefixed if matches(event.pattern, line))
+        assert shipped == in_files, f"{event.key}: the stream and the files differ"
+        [rule] = [r for r in rules.values() if event.summary in r["annotations"]["summary"]]
+        passes, minutes, threshold = logql_count_rule(rule["expr"])
+        loki = sorted(line[len(SECURITY_STREAM_PREFIX) + 1:] for line in stdout if passes(line))
+        assert loki == in_files, f"{rule['alert']} counts other lines than the {event.key}"
+        assert (minutes, threshold) == (args.alarms.period_minutes, getattr(args.alarms, event.key))
+        counted[event.key] = len(loki)
+    return counted
 
 
 # --- durability: what the cluster does with the rendered defaults -----------------------------------

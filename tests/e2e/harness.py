@@ -290,13 +290,21 @@ def log_option(path: Path) -> str:
     return f"-D{key}=file:{path}"
 
 
-def write_log_config(home: Path, version: str) -> Path:
-    """The log configuration the platforms render for this Kafka release, written into the node's home."""
+K8S_LOG_DIR = "/var/log/kafka"  # where KafkaOnKubernetes' pods keep their log files
+
+
+def write_log_config(home: Path, version: str, configmap: Optional[dict[str, str]] = None) -> Path:
+    """The log configuration the platforms render for this Kafka release, written into the node's home;
+    given a Kubernetes ConfigMap's data, its own text, with the pod's log directory made the node's home."""
     config = log_config(version, str(home))
     for stale in ("log4j.properties", "log4j2.properties"):
         (home / stale).unlink(missing_ok=True)
     path = home / config.file
-    path.write_text(render_properties(config.properties))
+    text = render_properties(config.properties)
+    if configmap is not None:
+        assert K8S_LOG_DIR in configmap[config.file], "the ConfigMap's log configuration names no log directory"
+        text = configmap[config.file].replace(K8S_LOG_DIR, str(home))
+    path.write_text(text)
     return path
 
 
@@ -549,8 +557,16 @@ class KafkaCluster:
         if self.mutate:
             config = self.mutate(role, index, dict(config))
         (home / "server.properties").write_text(render_properties(config))
-        write_log_config(home, self.version)
+        write_log_config(home, self.version, self._configmap_logs())
         return home
+
+    def _configmap_logs(self) -> Optional[dict[str, str]]:
+        """The Kubernetes variant's log configuration comes from its ConfigMap, as the pods read it."""
+        if self.variant != "kubernetes":
+            return None
+        from secure_kafka.kubernetes.manifests import config_files
+
+        return config_files(kubernetes_args(self))[0]
 
     def _log_path(self, home: Path) -> Path:
         return home / log_config(self.version, str(home)).file
@@ -616,7 +632,8 @@ class KafkaCluster:
             config = self.mutate("zookeeper", index, dict(config))
         (home / "zoo.cfg").write_text(render_properties(config))
         command = java(self.classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain",
-                       [str(home / "zoo.cfg")], "192m", write_log_config(home, self.version), self.jvm_flags)
+                       [str(home / "zoo.cfg")], "192m", write_log_config(home, self.version, self._configmap_logs()),
+                       self.jvm_flags)
         return Server(f"zookeeper-{member.server_id}", command, home / "stdout.log",
                       [self.zk_client_ports[index], member.quorum_port, member.election_port])
 
@@ -639,7 +656,7 @@ class KafkaCluster:
             config = self.mutate("broker", index, dict(config))
         (home / "server.properties").write_text(render_properties(config))
         command = java(self.classpath, "kafka.Kafka", [str(home / "server.properties")], "384m",
-                       write_log_config(home, self.version), self.jvm_flags)
+                       write_log_config(home, self.version, self._configmap_logs()), self.jvm_flags)
         ports = [settings.tls_port] + ([settings.sasl_port] if settings.sasl_port else [])
         return Server(f"kafka-{index}", command, home / "stdout.log", ports)
 

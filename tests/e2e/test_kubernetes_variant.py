@@ -52,9 +52,17 @@ def test_acls_deny_by_default(k8s_cluster):
     claims.acls_deny_by_default(k8s_cluster)
 
 
+def test_the_security_stream_on_stdout_feeds_the_shipped_loki_and_fluent_bit_rules(k8s_cluster):
+    claims.incident_trail(k8s_cluster)
+    counted = claims.security_stream_feeds_the_shipped_rules(k8s_cluster)
+    assert sorted(counted) == ["access_changes", "authentication_failures", "denials"]
+    assert all(n >= 1 for n in counted.values()), counted
+
+
 def test_the_kraft_configmaps_boot_and_hold_the_claims():
-    """metadata_mode kraft: the brokers' and controllers' ConfigMaps, with only the local keys replaced."""
-    with KafkaCluster(cluster="k8s-kraft", metadata="kraft", controllers=3, brokers=3, sasl=False,
+    """metadata_mode kraft: the brokers' and controllers' ConfigMaps, with only the local keys replaced; the
+    security stream in log4j 2's form (Kafka 4.x), with the controllers' own lines (they authorize ACL changes)."""
+    with KafkaCluster(cluster="k8s-kraft", metadata="kraft", controllers=3, brokers=3, sasl=True,
                       variant="kubernetes") as cluster:
         mapped = kubernetes_kraft_configmaps(cluster)
         assert len(mapped) == cluster.brokers + cluster.controllers
@@ -66,3 +74,6 @@ def test_the_kraft_configmaps_boot_and_hold_the_claims():
         claims.surface(cluster)
         claims.acls_deny_by_default(cluster)
         claims.controller_readiness_is_the_quorum_gate(cluster)
+        claims.incident_trail(cluster)
+        counted = claims.security_stream_feeds_the_shipped_rules(cluster)
+        assert all(n >= 1 for n in counted.values()) and len(counted) == 3, counted
