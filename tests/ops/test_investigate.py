@@ -53,6 +53,15 @@ def test_every_form_each_release_writes_is_read(path, user, topic):
     assert all(e.time and e.time.year == 2026 for e in events)
 
 
+def test_the_kubernetes_security_stream_reads_as_the_files_do():
+    from secure_kafka.render.kafka import SECURITY_STREAM_PREFIX
+
+    lines = [line for f in sorted(FIXTURES.glob("*.log")) for line in f.read_text().splitlines()]
+    events = [parse(line) for line in lines]
+    assert sum(isinstance(e, Event) for e in events) >= 10
+    assert [parse(f"{SECURITY_STREAM_PREFIX} {line}") for line in lines] == events
+
+
 def test_both_spellings_of_an_operation_read_the_same():
     old = parse("[2026-12-03 11:45:52,380] DEBUG Principal = User:a is Allowed Operation = DescribeConfigs from host = "
                 "10.0.0.5 on resource = Topic:LITERAL:t for request = DescribeConfigs with resourceRefCount = 1 (x)")

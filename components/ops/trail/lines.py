@@ -19,6 +19,10 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Union
 
+from ...render.kafka import SECURITY_STREAM_PREFIX
+
+_STREAM = SECURITY_STREAM_PREFIX + " "
+
 ALLOWED, DENIED, FAILED = "ALLOWED", "DENIED", "FAILED"
 # Requests that change who may do what: the "who changed access" events.
 ACCESS_CHANGES = frozenset({"CreateAcls", "DeleteAcls", "AlterUserScramCredentials", "CreateDelegationToken",
@@ -79,7 +83,10 @@ def _time(line: str) -> Optional[datetime.datetime]:
 
 
 def parse(line: str) -> Parsed:
-    """An Event, Unreadable (an audit marker without a known form), or None (not an audit line)."""
+    """An Event, Unreadable (an audit marker without a known form), or None (not an audit line). A line of
+    the Kubernetes pods' security stream is read without its prefix."""
+    if line.startswith(_STREAM):
+        line = line[len(_STREAM):]
     if "Principal = " not in line and "Failed authentication" not in line and " based on acl" not in line:
         return SKIPPED
     if " based on acl = " in line and _ACL_DETAIL.search(line):
