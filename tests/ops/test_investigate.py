@@ -46,11 +46,20 @@ def test_every_form_each_release_writes_is_read(path, user, topic):
     [stranger] = [e for e in events if e.result == DENIED]
     assert (stranger.principal, stranger.resource_type, stranger.resource, stranger.host) == \
         ("User:stranger", "TOPIC", topic, "127.0.0.1")
-    [login] = [e for e in events if e.kind == "authentication"]
+    [login, handshake] = [e for e in events if e.kind == "authentication"]
     assert (login.result, login.resource, login.host, login.principal) == (FAILED, "SCRAM-SHA-512", "127.0.0.1", "")
+    assert (handshake.result, handshake.resource) == (FAILED, "SSL")  # a client without a certificate
     changes = {e.request for e in events if e.changes_access}
     assert changes == {"CreateAcls", "AlterUserScramCredentials"}
     assert all(e.time and e.time.year == 2026 for e in events)
+
+
+@pytest.mark.parametrize("release", ["3.9.2", "4.4.0"])
+def test_a_failed_tls_handshake_is_a_failed_login_named_ssl(release):
+    [line] = [l for l in (FIXTURES / f"broker-{release}.log").read_text().splitlines() if "SSL handshake failed" in l]
+    event = parse(line)
+    assert isinstance(event, Event) and (event.operation, event.resource, event.result, event.host) == \
+        ("AUTHENTICATE", "SSL", FAILED, "127.0.0.1")
 
 
 def test_the_kubernetes_security_stream_reads_as_the_files_do():
