@@ -223,8 +223,37 @@ def roll_controllers(nodes: Sequence[int], restart: Callable[[int], None],
 
 
 # --- observing a real cluster (confluent-kafka, the `ops` extra) ------------------------------------
-def admin_observer(config: Mapping[str, Any], timeout: float = 10) -> Callable[[], ClusterState]:
-    """An observer over Kafka's Admin API with a librdkafka client config (operator credentials)."""
+def worst_view(views: Sequence[ClusterState]) -> ClusterState:
+    """The cluster as its least healthy view shows it. Each broker answers from its own metadata, which
+    can lag: in a rollback to ZooKeeper, a broker still in migration mode keeps the ISR of the moment the
+    KRaft controllers stopped (found on 3.9.2: it showed a full ISR while another broker was still
+    catching up, and the next restart took 62 partitions under min ISR). So a broker counts as
+    registered, and a replica as in sync, only when every view says so; a partition any view lacks is
+    kept as the others show it."""
+    if not views:
+        raise ValueError("no view of the cluster")
+    brokers = frozenset.intersection(*(v.brokers for v in views))
+    merged: dict[tuple[str, int], PartitionState] = {}
+    for view in views:
+        for p in view.partitions:
+            key = (p.topic, p.partition)
+            seen = merged.get(key)
+            if seen is None:
+                merged[key] = p
+                continue
+            isr = tuple(r for r in seen.isr if r in p.isr)
+            merged[key] = PartitionState(p.topic, p.partition, seen.replicas, isr, max(seen.min_isr, p.min_isr),
+                                         seen.leader)
+    return ClusterState(brokers, tuple(merged[k] for k in sorted(merged)))
+
+
+def admin_observer(config: Mapping[str, Any], timeout: float = 10,
+                   every: bool = True) -> Callable[[], ClusterState]:
+    """An observer over Kafka's Admin API with a librdkafka client config (operator credentials): each
+    bootstrap address is asked on its own, by a fresh client whose only connection is that broker, and
+    the least healthy answer counts (`worst_view`). `every`: a broker that does not answer fails the
+    observation (the gate then waits); otherwise the answering brokers' views count (for watching a
+    roll, when one broker is down by design)."""
     try:
         from confluent_kafka.admin import AdminClient, ConfigResource  # type: ignore[attr-defined]
     except ImportError as missing:
@@ -232,10 +261,12 @@ def admin_observer(config: Mapping[str, Any], timeout: float = 10) -> Callable[[
 
     from confluent_kafka import KafkaError
 
-    client = AdminClient(dict(config))
+    addresses = [a.strip() for a in str(config.get("bootstrap.servers", "")).split(",") if a.strip()]
+    if not addresses:
+        raise ValueError("the observer needs bootstrap.servers: every broker's address")
     probe = f"secure-kafka-gate-probe-{time.time_ns()}"
 
-    def sees_every_topic() -> None:
+    def sees_every_topic(client: Any) -> None:
         """Kafka lists only the topics a principal may describe: an identity without the rollout
         ACLs would see an empty, 'healthy' cluster. Asking for a topic that does not exist tells
         the two apart (unknown topic vs. authorization failed); auto-creation is off, so it stays absent."""
@@ -247,8 +278,9 @@ def admin_observer(config: Mapping[str, Any], timeout: float = 10) -> Callable[[
         if code != KafkaError.UNKNOWN_TOPIC_OR_PART:
             raise RuntimeError(f"probing topic visibility gave {found.error if found is not None else 'nothing'}")
 
-    def observe() -> ClusterState:
-        sees_every_topic()
+    def view(address: str) -> ClusterState:
+        client = AdminClient({**config, "bootstrap.servers": address})
+        sees_every_topic(client)
         metadata = client.list_topics(timeout=timeout)
         topics = sorted(metadata.topics)
         resources = [ConfigResource(ConfigResource.Type.TOPIC, t) for t in topics]
@@ -266,6 +298,19 @@ def admin_observer(config: Mapping[str, Any], timeout: float = 10) -> Callable[[
                 partitions.append(PartitionState(topic, pid, tuple(p.replicas), tuple(p.isrs), min_isr[topic],
                                                  p.leader if p.leader >= 0 else None))
         return ClusterState(frozenset(metadata.brokers), tuple(partitions))
+
+    def observe() -> ClusterState:
+        views, errors = [], []
+        for address in addresses:
+            try:
+                views.append(view(address))
+            except Exception as error:  # noqa: BLE001 - a broker that is down or restarting
+                if every:
+                    raise
+                errors.append(f"{address}: {error}")
+        if not views:
+            raise RuntimeError(f"no broker answered: {'; '.join(errors)}")
+        return worst_view(views)
 
     return observe
 

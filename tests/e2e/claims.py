@@ -1064,7 +1064,7 @@ class IsrSampler:
 def operator_observer(cluster: KafkaCluster):
     from secure_kafka.ops.rolling import admin_observer
 
-    return admin_observer({**cluster.tls_config(cluster.operator()), **QUIET, "socket.timeout.ms": 5000})
+    return admin_observer({**cluster.tls_config(cluster.operator()), **QUIET, "socket.timeout.ms": 5000}, every=False)
 
 
 def _in_sync(observe: Callable, drain: "Drain", timeout: float) -> None:

@@ -274,3 +274,84 @@ def test_the_controller_gate_waits_for_the_quorum_and_names_the_controller_when_
                         interval=1, **tick)
     with pytest.raises(ValueError, match="before or after"):
         controller_gate("during", 1000, quorum)
+
+
+# --- one broker's metadata can lag: the least healthy view counts ---------------------------------
+def test_a_stale_view_of_a_full_isr_does_not_hide_a_fresh_view_of_a_lagging_replica():
+    from secure_kafka.ops.rolling import worst_view
+
+    stale = state([(0, 1, 2), (0, 1, 2)])  # a broker still in migration mode, as in the 3.9.2 rollback
+    fresh = state([(0, 2), (0, 1, 2)])     # broker 1 is catching up
+    merged = worst_view([stale, fresh])
+    assert [p.isr for p in merged.partitions] == [(0, 2), (0, 1, 2)]
+    assert healthy(stale) == [] and healthy(merged) != [] and may_stop(merged, 2, [0, 1, 2]) != []
+    assert worst_view([fresh, stale]) == merged  # whichever answers first
+
+
+def test_a_broker_counts_as_registered_only_when_every_view_lists_it():
+    from secure_kafka.ops.rolling import worst_view
+
+    merged = worst_view([state([(0, 1, 2)]), state([(0, 1, 2)], brokers=(0, 2))])
+    assert merged.brokers == frozenset({0, 2}) and healthy(merged, [0, 1, 2]) == ["broker(s) [1] not registered"]
+    with pytest.raises(ValueError):
+        worst_view([])
+
+
+class _Metadata:
+    def __init__(self, isrs, brokers):
+        from types import SimpleNamespace
+
+        parts = {i: SimpleNamespace(replicas=[0, 1, 2], isrs=list(isr), leader=isr[0]) for i, isr in enumerate(isrs)}
+        self.topics = {"orders": SimpleNamespace(error=None, partitions=parts)}
+        self.brokers = {b: None for b in brokers}
+
+
+def test_the_admin_observer_asks_each_broker_alone_and_keeps_the_worst_answer(monkeypatch):
+    """A fake Admin API: broker 9094 answers from stale metadata, broker 9095 from fresh (what the
+    real 3.9.2 rollback showed); a single client asking 'any broker' could have seen only the stale one."""
+    import confluent_kafka.admin as admin
+    from confluent_kafka import KafkaError
+
+    from secure_kafka.ops.rolling import admin_observer
+
+    answers = {"h:9094": [(0, 1, 2)], "h:9095": [(0, 2)], "h:9096": [(0, 1, 2)]}
+    made, down = [], set()
+
+    class Client:
+        def __init__(self, config):
+            made.append(config["bootstrap.servers"])
+            self.address = config["bootstrap.servers"]
+
+        def list_topics(self, topic=None, timeout=None):
+            from types import SimpleNamespace
+
+            if self.address in down:
+                raise RuntimeError("connection refused")
+            if topic is not None:
+                unknown = SimpleNamespace(code=lambda: KafkaError.UNKNOWN_TOPIC_OR_PART)
+                return SimpleNamespace(topics={topic: SimpleNamespace(error=unknown)})
+            return _Metadata(answers[self.address], (0, 1, 2))
+
+        def describe_configs(self, resources, request_timeout=None):
+            from concurrent.futures import Future
+            from types import SimpleNamespace
+
+            out = {}
+            for r in resources:
+                done = Future()
+                done.set_result({"min.insync.replicas": SimpleNamespace(value="2")})
+                out[r] = done
+            return out
+
+    monkeypatch.setattr(admin, "AdminClient", Client)
+    observe = admin_observer({"bootstrap.servers": "h:9094,h:9095,h:9096"})
+    assert [p.isr for p in observe().partitions] == [(0, 2)]
+    assert made == ["h:9094", "h:9095", "h:9096"]  # one client per broker, each with that broker alone
+    down.add("h:9095")
+    with pytest.raises(RuntimeError, match="connection refused"):
+        observe()  # the gate waits while a broker does not answer
+    watching = admin_observer({"bootstrap.servers": "h:9094,h:9095,h:9096"}, every=False)
+    assert [p.isr for p in watching().partitions] == [(0, 1, 2)]  # what the answering brokers say
+    down.update({"h:9094", "h:9096"})
+    with pytest.raises(RuntimeError, match="no broker answered"):
+        watching()
