@@ -596,7 +596,7 @@ def incident_trail(cluster: KafkaCluster) -> dict:
     upsert = UserScramCredentialUpsertion(user, ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192),
                                           password.encode())
     for future in client.alter_user_scram_credentials([upsert]).values():
-        future.result(timeout=30)
+        future.result(timeout=90)  # the first admin call on a just-started cluster, on a loaded machine
     create_topic(cluster, topic)
     grant(cluster, f"User:{user}", topic, group=user)  # the operator adds ACLs
     reader = cluster.sasl_config(cluster.client("reader-host"), user, password)
