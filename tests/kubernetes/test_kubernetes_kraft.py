@@ -2,13 +2,11 @@
 schema-valid manifests, the controller port reachable only from brokers and controllers, every
 node formatted into one cluster id, the pack's verdict, bad input. (Pod Security: test_pod_security.)"""
 import shlex
-import sys
 from dataclasses import replace
 from pathlib import Path
 
-import kubernetes_validate
 import pytest
-from helpers import assert_refused
+from helpers import assert_refused, assert_schema_valid
 
 from kafka_guardrails.netpol import Cluster, External, Pod
 from secure_kafka.gate.k8syaml import kubernetes_manifests
@@ -47,9 +45,7 @@ def test_controllers_replace_zookeeper_and_every_manifest_is_schema_valid(built)
     assert set(sets) == {"kafka", "kafka-controller"} and sets["kafka-controller"]["spec"]["replicas"] == 3
     assert {m["metadata"]["name"] for m in manifests if m["kind"] == "PodDisruptionBudget"} == {"kafka", "kafka-controller"}
     assert len(manifests) >= 20
-    for manifest in manifests:
-        if manifest["kind"] != "CiliumNetworkPolicy":
-            kubernetes_validate.validate(manifest, "1.36", strict=True)
+    assert_schema_valid(manifests)
 
 
 def test_configs_are_kraft_and_every_node_is_formatted_into_one_cluster(built):

@@ -4,9 +4,8 @@ hole: the broker pods to the provider's ranges on 443, nothing else and no other
 from dataclasses import replace
 from pathlib import Path
 
-import kubernetes_validate
 import pytest
-from helpers import assert_refused
+from helpers import assert_refused, assert_schema_valid
 
 from kafka_guardrails.netpol import Cluster, External, Pod
 from secure_kafka import KafkaOnKubernetesArgs, OAuthArgs
@@ -59,9 +58,7 @@ def test_the_brokers_take_signed_tokens_and_trust_the_providers_ca_from_their_co
         assert server["listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class"] == VALIDATING_HANDLER
         assert server["sasl.oauthbearer.jwt.validator.class"] == BROKER_VALIDATOR
         assert f'ssl.truststore.location="{OAUTH_CA}"' in server["listener.name.sasl_ssl.oauthbearer.sasl.jaas.config"]
-    for manifest in manifests:
-        if manifest["kind"] != "CiliumNetworkPolicy":
-            kubernetes_validate.validate(manifest, "1.36", strict=True)
+    assert_schema_valid(manifests)
 
 
 def test_only_the_broker_pods_may_fetch_the_providers_url(built):

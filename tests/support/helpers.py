@@ -27,3 +27,21 @@ def by_type(resources):
     for r in resources:
         out.setdefault(r.type, []).append(r)
     return out
+
+
+KUBERNETES_VERSIONS = ("1.33", "1.36")  # the oldest supported API and the newest, as of 2026-12
+
+
+def assert_schema_valid(manifests, versions=KUBERNETES_VERSIONS):
+    """Every manifest against the API server's schemas of each version, unknown fields refused. Cilium's
+    policies are a CRD kubernetes-validate has no schema for: their tests check their shape."""
+    import kubernetes_validate
+
+    checked = 0
+    for manifest in manifests:
+        if manifest["kind"] == "CiliumNetworkPolicy":
+            continue
+        for version in versions:
+            kubernetes_validate.validate(manifest, version, strict=True)
+        checked += 1
+    assert checked, "no manifest to validate"
