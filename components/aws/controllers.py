@@ -24,6 +24,7 @@ from ..render.cloudinit import CLOUDWATCH_START, KAFKA_HOME, LOG_DIR, NodeBoot, 
 
 from ..render.kraft import (CONTROLLER_ID_BASE, CONTROLLER_PORT, ControllerSettings, Voter, cluster_id,
                             controller_properties, format_command, quorum_voters)
+from ..render.loginpolicy import JAR_NAME, policy_jar
 from . import nodes
 from .keys import CustomerKey, CustomerKeyArgs
 from .quorum_nodes import launch_quorum
@@ -141,6 +142,9 @@ def _user_data(args: KRaftControllerQuorumArgs, cluster: str, index: int, resolv
     return controller_user_data(args, cluster, index, ips, secret_arn, region, log_group)
 
 
+POLICY_JAR_PATH = f"/opt/secure-kafka/lib/{JAR_NAME}"
+
+
 def controller_user_data(args: KRaftControllerQuorumArgs, cluster: str, index: int, ips: Sequence[str],
                          secret_arn: str, region: str, log_group: str) -> str:
     """Pure: one controller's boot document: its config, formatted once, then started."""
@@ -155,5 +159,7 @@ def controller_user_data(args: KRaftControllerQuorumArgs, cluster: str, index: i
     }
     return cloud_config(NodeBoot("kafka", f"controller-{index + 1}", region, secret_arn, CONFIG_PATH, files,
                                  kafka_version=nodes.release(args, "kraft"), heap="2g", data_device=DATA_DEVICE, log_group=log_group,
-                                 pre_start=(format_command(KAFKA_HOME, cluster, CONFIG_PATH),),
-                                 post_start=(CLOUDWATCH_START,)))
+                                 pre_start=(format_command(KAFKA_HOME, cluster, CONFIG_PATH, (POLICY_JAR_PATH,)),),
+                                 post_start=(CLOUDWATCH_START,),
+                                 # the AlterConfigs policy the config names (render.loginpolicy)
+                                 binary_files={POLICY_JAR_PATH: policy_jar()}, classpath=(POLICY_JAR_PATH,)))

@@ -34,7 +34,8 @@ REGISTER: dict[str, Callable[[str, dict[str, Any], pulumi.ResourceOptions], pulu
         volume_binding_mode=m["volumeBindingMode"], opts=o),
     "ServiceAccount": lambda n, m, o: k8s.core.v1.ServiceAccount(
         n, metadata=m["metadata"], automount_service_account_token=m["automountServiceAccountToken"], opts=o),
-    "ConfigMap": lambda n, m, o: k8s.core.v1.ConfigMap(n, metadata=m["metadata"], data=m["data"], opts=o),
+    "ConfigMap": lambda n, m, o: k8s.core.v1.ConfigMap(n, metadata=m["metadata"], data=m["data"],
+                                                       binary_data=m.get("binaryData"), opts=o),
     "Secret": lambda n, m, o: k8s.core.v1.Secret(n, metadata=m["metadata"], type=m["type"],
                                                  string_data=pulumi.Output.secret(m["stringData"]), opts=o),
     "NetworkPolicy": lambda n, m, o: k8s.networking.v1.NetworkPolicy(n, metadata=m["metadata"], spec=m["spec"], opts=o),

@@ -6,6 +6,7 @@ against the Kubernetes API schemas and scan it with checkov.
 """
 from __future__ import annotations
 
+import base64
 import shlex
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
@@ -19,6 +20,7 @@ from ..render.kafka import (LISTENER_PORTS, SECURITY_STREAM_PREFIX, BrokerSettin
                             log_config, quota_arguments, server_properties)
 from ..render.kraft import (CONTROLLER_ID_BASE, CONTROLLER_PORT, ControllerSettings, KRaftBrokerSettings, Voter,
                             controller_properties, kraft_broker_properties)
+from ..render.loginpolicy import JAR_NAME, policy_jar
 from ..render.oauth import with_oauth
 from ..render.readiness import CONTROLLER_READY_SCRIPT, PROBE_TIMEOUTS, READY_SCRIPT, ready_command
 from ..render.zookeeper import ELECTION_PORT, QUORUM_PORT, SECURE_CLIENT_PORT, QuorumMember, ZooKeeperSettings, zoo_cfg
@@ -340,7 +342,9 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
                     "automountServiceAccountToken": False})
     out += [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(args, "kafka-config", KAFKA_LABELS), "data": kafka_files},
             {"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta(args, f"{quorum_name}-config", quorum_labels),
-             "data": zk_files}]
+             "data": zk_files,
+             # KRaft: the controllers' AlterConfigs policy (render.loginpolicy), on their CLASSPATH
+             **({"binaryData": {JAR_NAME: base64.b64encode(policy_jar()).decode()}} if kraft else {})}]
     out += alert_config_maps(args)
     for name, data in secrets.items():
         out.append({"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": _meta(args, name),
@@ -365,7 +369,7 @@ def manifests(args: KafkaOnKubernetesArgs, secrets: Mapping[str, Mapping[str, An
             _format_then("/etc/kafka/config/controller-${HOSTNAME##*-}.properties", kraft_cluster_id),
             quorum_ports, CONTROLLER_PORT, args.controller_resources,
             [("config", "/etc/kafka/config", True), ("tls", "/etc/kafka/tls", True), ("data", "/var/lib/kafka", False),
-             *common], {**env, "KAFKA_HEAP_OPTS": "-Xms512m -Xmx512m"},
+             *common], {**env, "KAFKA_HEAP_OPTS": "-Xms512m -Xmx512m", "CLASSPATH": f"/etc/kafka/config/{JAR_NAME}"},
             ready=ready_command(f"$(( {CONTROLLER_ID_BASE} + ${{HOSTNAME##*-}} ))", f"$(hostname -f):{CONTROLLER_PORT}",
                                 "/etc/kafka/config/admin-${HOSTNAME##*-}.properties",
                                 "/etc/kafka/config/controller-ready.sh"))

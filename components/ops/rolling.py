@@ -278,13 +278,14 @@ def admin_observer(config: Mapping[str, Any], timeout: float = 10,
         if code != KafkaError.UNKNOWN_TOPIC_OR_PART:
             raise RuntimeError(f"probing topic visibility gave {found.error if found is not None else 'nothing'}")
 
-    def view(address: str) -> ClusterState:
+    def view(address: str, min_isr: dict[str, int]) -> ClusterState:
+        """One broker's answer; the topics' min ISR is asked once per observation (`min_isr` is filled
+        with what this broker's topics add), the ISR of every broker."""
         client = AdminClient({**config, "bootstrap.servers": address})
         sees_every_topic(client)
         metadata = client.list_topics(timeout=timeout)
         topics = sorted(metadata.topics)
-        resources = [ConfigResource(ConfigResource.Type.TOPIC, t) for t in topics]
-        min_isr = {}
+        resources = [ConfigResource(ConfigResource.Type.TOPIC, t) for t in topics if t not in min_isr]
         if resources:
             for resource, future in client.describe_configs(resources, request_timeout=timeout).items():
                 entries = future.result(timeout=timeout)
@@ -300,10 +301,12 @@ def admin_observer(config: Mapping[str, Any], timeout: float = 10,
         return ClusterState(frozenset(metadata.brokers), tuple(partitions))
 
     def observe() -> ClusterState:
-        views, errors = [], []
+        views: list[ClusterState] = []
+        errors: list[str] = []
+        min_isr: dict[str, int] = {}
         for address in addresses:
             try:
-                views.append(view(address))
+                views.append(view(address, min_isr))
             except Exception as error:  # noqa: BLE001 - a broker that is down or restarting
                 if every:
                     raise

@@ -6,6 +6,7 @@ which anyone with ec2:DescribeInstanceAttribute can read.
 """
 from __future__ import annotations
 
+import base64
 import shlex
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
@@ -47,6 +48,8 @@ class NodeBoot:
     pre_start: Sequence[Sequence[str]] = field(default_factory=tuple)
     post_start: Sequence[str] = field(default_factory=tuple)
     oauth: Optional[OAuthArgs] = None  # a broker that also takes OAuth logins: its URLs and login module
+    binary_files: Mapping[str, bytes] = field(default_factory=dict)  # written from base64 (a jar)
+    classpath: Sequence[str] = field(default_factory=tuple)  # added to Kafka's (kafka-run-class.sh reads CLASSPATH)
 
 
 def systemd_unit(boot: NodeBoot) -> str:
@@ -62,6 +65,7 @@ def systemd_unit(boot: NodeBoot) -> str:
         f"Environment=KAFKA_LOG4J_OPTS={log_config(boot.kafka_version, LOG_DIR).option(CONFIG_DIR)}",
         f"Environment=\"KAFKA_OPTS={' '.join(jvm_options(boot.kafka_version, boot.oauth))}\"",
         f"Environment=LOG_DIR={LOG_DIR}",
+        *([f"Environment=CLASSPATH={':'.join(boot.classpath)}"] if boot.classpath else []),
         f"ExecStart={KAFKA_HOME}/bin/kafka-run-class.sh {main} {boot.config_path}",
         "Restart=on-failure", "RestartSec=5", "LimitNOFILE=100000", "TimeoutStopSec=120",
         "NoNewPrivileges=true", "ProtectSystem=strict", "ProtectHome=true", "PrivateTmp=true",
@@ -139,6 +143,8 @@ def cloud_config(boot: NodeBoot) -> str:
     written = {path: text, **boot.files}
     files = [{"path": (STAGE + path) if _staged(path) else path, "content": text, "permissions": "0644",
               "owner": "root:root"} for path, text in sorted(written.items())]
+    files += [{"path": path, "encoding": "b64", "content": base64.b64encode(data).decode(), "permissions": "0644",
+               "owner": "root:root"} for path, data in sorted(boot.binary_files.items())]
     files += [
         {"path": f"/etc/systemd/system/{boot.role}.service", "content": systemd_unit(boot), "permissions": "0644"},
         {"path": "/usr/local/sbin/secure-kafka-install", "content": install_script(boot), "permissions": "0700"},

@@ -15,6 +15,7 @@ from typing import Optional, Sequence
 from ..model.pki import BROKER_IDENTITY, CONTROLLER_IDENTITY
 from .kafka import (LISTENER_PORTS, PemFiles, authorization, durability, listeners, scram_listener, tls_properties,
                     validate_listeners_and_defaults)
+from .loginpolicy import policy_properties
 from .properties import Value
 
 CONTROLLER_PORT = 9093
@@ -38,9 +39,11 @@ def cluster_id(seed: str) -> str:
     raise ValueError(f"no usable cluster id from {seed!r}")  # pragma: no cover - 1 in 64 per try
 
 
-def format_command(kafka_home: str, cluster: str, config_path: str) -> list[str]:
-    """Format the node's metadata log once, before its first start (a formatted log is kept)."""
-    return [f"{kafka_home}/bin/kafka-storage.sh", "format", "--ignore-formatted", "-t", cluster, "-c", config_path]
+def format_command(kafka_home: str, cluster: str, config_path: str, classpath: Sequence[str] = ()) -> list[str]:
+    """Format the node's metadata log once, before its first start (a formatted log is kept). The tool
+    reads the whole config, so a class it names (a controller's policy) must be on `classpath`."""
+    env = ["env", f"CLASSPATH={':'.join(classpath)}"] if classpath else []
+    return [*env, f"{kafka_home}/bin/kafka-storage.sh", "format", "--ignore-formatted", "-t", cluster, "-c", config_path]
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,8 @@ def controller_properties(settings: ControllerSettings) -> dict[str, Value]:
         **authorization(STANDARD_AUTHORIZER, settings.super_users),
         # found on the real servers: without these a topic created with defaults gets replication 1
         **durability(settings.replication_factor, settings.min_insync_replicas, settings.num_partitions),
+        # no runtime change of a listener's login modules (the jar must be on the controller's CLASSPATH)
+        **policy_properties(),
     }
 
 

@@ -581,9 +581,18 @@ def listener_jaas_change(cluster: KafkaCluster) -> str:
     try:
         alter(admin(cluster), AlterConfigOpType.SET, ldap)
     except KafkaException as error:
-        return f"refused: {error.args[0].str()}"
+        return f"refused: {error.args[0].name()}: {error.args[0].str()}"
     alter(admin(cluster), AlterConfigOpType.DELETE, "")
     return "stored"
+
+
+def runtime_login_changes_are_refused(cluster: KafkaCluster) -> str:
+    """KRaft: the operator's own runtime change of a listener's JAAS (to LDAP) is refused by the
+    controllers' AlterConfigs policy the rendered config names (an outsider, by the authorizer)."""
+    assert cluster.metadata == "kraft"
+    said = listener_jaas_change(cluster)
+    assert said.startswith("refused: POLICY_VIOLATION:") and "is static (server.properties)" in said, said
+    return said
 
 
 def incident_trail(cluster: KafkaCluster) -> dict:

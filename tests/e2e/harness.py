@@ -36,6 +36,7 @@ from secure_kafka.render.kafka import BrokerSettings, PemFiles, log_config, serv
 from secure_kafka.render.kraft import (CONTROLLER_ID_BASE, ControllerSettings, KRaftBrokerSettings, Voter,
                                        controller_properties, kraft_broker_properties)
 from secure_kafka.render.kraft import cluster_id as kraft_cluster_id
+from secure_kafka.render.loginpolicy import JAR_NAME, policy_jar
 from secure_kafka.render.oauth import with_oauth
 from secure_kafka.render.zookeeper import QuorumMember, ZooKeeperSettings, myid, zoo_cfg
 
@@ -377,6 +378,8 @@ class KafkaCluster:
         self.controller_servers: list[Server] = []
         security = self.workdir / "java.security"
         security.write_text(PERMISSIVE_JDK)
+        self.policy_jar = self.workdir / JAR_NAME  # the controllers' AlterConfigs policy, as the platforms ship it
+        self.policy_jar.write_bytes(policy_jar())
         self.idp: Optional[IdentityProvider] = None
         self.oauth_args: Optional[OAuthArgs] = None
         self.oauth_ca_file = self.workdir / "idp-ca.pem"
@@ -546,7 +549,7 @@ class KafkaCluster:
     def _format(self, server: Server, cluster_id: str) -> None:
         """kafka-storage.sh format: the node's metadata directory, stamped with the cluster id."""
         config = server.log.parent / "server.properties"
-        done = subprocess.run(java(self.classpath, "kafka.tools.StorageTool",
+        done = subprocess.run(java(self._classpath("controller", self.version), "kafka.tools.StorageTool",
                                    ["format", "-t", cluster_id, "-c", str(config)], "256m", flags=self.jvm_flags),
                               capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
@@ -587,6 +590,11 @@ class KafkaCluster:
             server.start()
         wait_until(lambda: all(port_open(v.port) for v in self.voters), 90, "controller ports")
 
+    def _classpath(self, role: str, version: str) -> str:
+        """Kafka's jars; a controller's also the AlterConfigs policy its rendered config names."""
+        jars = kafka_classpath(version)
+        return f"{jars}:{self.policy_jar}" if role == "controller" else jars
+
     def _controller(self, index: int, config: Optional[dict[str, Any]] = None) -> Server:
         voter = self.voters[index]
         if config is None:
@@ -594,8 +602,8 @@ class KafkaCluster:
             if self.variant == "kubernetes":
                 config = _kubernetes_kraft(self, "controller", index, config)
         home = self._write(self.workdir / f"controller{index}", "controller", index, config)
-        command = java(self.classpath, "kafka.Kafka", [str(home / "server.properties")], "256m",
-                       self._log_path(home), self.jvm_flags)
+        command = java(self._classpath("controller", self.version), "kafka.Kafka", [str(home / "server.properties")],
+                       "256m", self._log_path(home), self.jvm_flags)
         return Server(f"controller-{index}", command, home / "stdout.log", [voter.port])
 
     def _kraft_broker(self, index: int) -> Server:
@@ -687,7 +695,7 @@ class KafkaCluster:
         old.stop(timeout=90)
         command = list(old.command)
         if version is not None:  # the new release's runtime, and the log configuration it reads
-            command[command.index("-cp") + 1] = kafka_classpath(version)
+            command[command.index("-cp") + 1] = self._classpath(role, version)
             logging = [i for i, a in enumerate(command) if a.startswith(("-Dlog4j.configuration=", "-Dlog4j2."))]
             for i in logging:
                 command[i] = log_option(write_log_config(old.log.parent, version))

@@ -27,11 +27,13 @@ def test_old_tls_and_weak_suites_are_refused_on_brokers_and_controllers(kraft):
     claims.tls_versions_and_ciphers(kraft)
 
 
-def test_only_the_operator_changes_a_listener_jaas_at_runtime(kraft):
-    """On KRaft 4.4 the controller stores the operator's change and the broker takes it silently: the JVM
-    login-module allow-list does not reach dynamic listener configs (found here, said in docs/self-managed.md),
-    so what stops anyone else is the authorizer — an outsider is refused."""
-    assert claims.listener_jaas_change(kraft) == "stored"
+def test_no_one_changes_a_listener_jaas_at_runtime(kraft):
+    """On KRaft 4.4 the controller would store the operator's change and the broker take it silently: the
+    JVM login-module allow-list does not reach dynamic listener configs (found here). The controllers'
+    AlterConfigs policy refuses it (its removal is a mutation); an outsider is refused by the authorizer."""
+    assert kraft.rendered("controller", 0)["alter.config.policy.class.name"] == "io.securekafka.policy.StaticLoginPolicy"
+    said = claims.runtime_login_changes_are_refused(kraft)
+    assert "secure-kafka: listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config is static" in said, said
 
 
 def test_oauth_takes_only_signed_tokens_of_the_configured_issuer_and_audience(kraft):

@@ -29,10 +29,10 @@ def _brokers(values: dict) -> Callable[[str, int, dict], dict]:
     return mutate
 
 
-def _broker_without(key: str) -> Callable[[str, int, dict], dict]:
+def _without(key: str, on: str = "broker") -> Callable[[str, int, dict], dict]:
     def mutate(role: str, index: int, config: dict) -> dict:
-        assert role != "broker" or key in config, f"{key} is not rendered: nothing to take away"
-        return {k: v for k, v in config.items() if k != key} if role == "broker" else config
+        assert role != on or key in config, f"{key} is not rendered: nothing to take away"
+        return {k: v for k, v in config.items() if k != key} if role == on else config
     return mutate
 
 
@@ -125,7 +125,7 @@ MUTATIONS = [
     # OAuth on: without the signature-checking handler Kafka falls back to its unsecured one (3.9), and
     # with a validator that checks no signature (4.x, the CVE-2026-33557 default) any issuer gets in
     Mutation("OAuth validating handler removed", claims.oauth_logins,
-             lambda: _broker_without("listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class"),
+             lambda: _without("listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class"),
              cluster={"zookeepers": 1, "brokers": 2, "sasl": True, "oauth": True},
              message="unsigned (alg none): []"),
     Mutation("OAuth JWT validator that checks no signature", claims.oauth_logins,
@@ -134,6 +134,10 @@ MUTATIONS = [
              cluster={"metadata": "kraft", "controllers": 1, "brokers": 2, "sasl": True, "oauth": True},
              check=("broker", "sasl.oauthbearer.jwt.validator.class", "ClientJwtValidator"),
              message="another issuer: []"),
+    Mutation("controllers without the login policy", claims.runtime_login_changes_are_refused,
+             lambda: _without("alter.config.policy.class.name", on="controller"),
+             cluster={"metadata": "kraft", "controllers": 1, "brokers": 2, "sasl": True},
+             message="stored"),
     Mutation("authorizer log off", lambda c: claims.investigation_answers(c, claims.incident_trail(c)),
              cluster={"zookeepers": 1, "brokers": 2, "sasl": True}, patch=("harness.log_config", _audit_off),
              message="the user's reads and writes are not in the audit"),

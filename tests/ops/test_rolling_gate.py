@@ -315,7 +315,7 @@ def test_the_admin_observer_asks_each_broker_alone_and_keeps_the_worst_answer(mo
     from secure_kafka.ops.rolling import admin_observer
 
     answers = {"h:9094": [(0, 1, 2)], "h:9095": [(0, 2)], "h:9096": [(0, 1, 2)]}
-    made, down = [], set()
+    made, down, described = [], set(), []
 
     class Client:
         def __init__(self, config):
@@ -336,6 +336,7 @@ def test_the_admin_observer_asks_each_broker_alone_and_keeps_the_worst_answer(mo
             from concurrent.futures import Future
             from types import SimpleNamespace
 
+            described.append(self.address)
             out = {}
             for r in resources:
                 done = Future()
@@ -347,6 +348,7 @@ def test_the_admin_observer_asks_each_broker_alone_and_keeps_the_worst_answer(mo
     observe = admin_observer({"bootstrap.servers": "h:9094,h:9095,h:9096"})
     assert [p.isr for p in observe().partitions] == [(0, 2)]
     assert made == ["h:9094", "h:9095", "h:9096"]  # one client per broker, each with that broker alone
+    assert described == ["h:9094"]  # the topics' min ISR once per observation, the ISR from each
     down.add("h:9095")
     with pytest.raises(RuntimeError, match="connection refused"):
         observe()  # the gate waits while a broker does not answer
