@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from checkov_forms import CHECKS, CHECKOV
+from checkov_forms import CHECKS, checkov
 from secure_kafka.cli import main
 
 TEMPLATE = """\
@@ -115,17 +115,13 @@ def test_parameters_are_judged_by_their_default_and_reported_as_overridable(temp
 @pytest.mark.parametrize("how", ["-d", "-f"])
 @pytest.mark.parametrize("start", ["beside", "elsewhere"])
 def test_checkov_gives_the_same_verdict_from_any_directory(template, capsys, tmp_path, how, start):
-    import subprocess
-
     expected = {name for name in FAILING if name != "Unset"}  # checkov cannot know a value with no default
     cwd = template.parent.parent if start == "beside" else tmp_path / "elsewhere"
     cwd.mkdir(exist_ok=True)
     target = template.parent if how == "-d" else template
     target_arg = os.path.relpath(target, cwd)
-    done = subprocess.run([str(CHECKOV), how, target_arg, "--framework", "cloudformation", "--external-checks-dir",
-                           str(CHECKS), "--check", "CKV_KAFKA_NET_001", "-o", "json", "--compact", "--skip-download"],
-                          cwd=cwd, capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "BC_SKIP_MAPPING": "TRUE"})
+    done = checkov([how, target_arg, "--framework", "cloudformation", "--external-checks-dir", str(CHECKS),
+                    "--check", "CKV_KAFKA_NET_001", "-o", "json", "--compact", "--skip-download"], cwd=cwd, timeout=600)
     assert done.returncode in (0, 1), done.stderr[-2000:]
     results = json.loads(done.stdout)["results"]
     failed = {r["resource"].split(".")[-1] for r in results["failed_checks"]}

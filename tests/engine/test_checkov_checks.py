@@ -102,3 +102,33 @@ def test_hand_written_fixtures(framework, folder):
     assert len(exposed) >= 2 and len(safe) >= 2 and len(exposed) + len(safe) == len(results), results
     assert set(exposed.values()) == {"FAILED"}, exposed
     assert set(safe.values()) == {"PASSED"}, safe
+
+
+def test_the_forked_checkov_of_the_tests_reports_exactly_what_the_cli_reports(results, tmp_path):
+    """The tests run checkov in children forked from one process that imported it (checkov_zygote.py):
+    over the plans the table renders (-d, a working directory elsewhere, the checks resolving files
+    from argv), its report equals a `checkov` process's, result for result."""
+    import os
+    import subprocess
+
+    from checkov_forms import BASE_ENV, CHECK_ID, CHECKOV, CHECKS, checkov
+
+    def verdicts(report: str) -> set:
+        parsed = json.loads(report)
+        return {(item["check_id"], item["file_path"], item["resource"], item["check_result"]["result"])
+                for rep in (parsed if isinstance(parsed, list) else [parsed])
+                for bucket in ("failed_checks", "passed_checks") for item in rep["results"].get(bucket, [])}
+
+    target = tmp_path / "plans"
+    target.mkdir()
+    for stack in TF_STACKS:
+        (target / f"{stack.name}.json").write_text(json.dumps(terraform_plan(stack=stack)))
+    argv = ["-d", "plans", "--framework", "terraform_plan", "--external-checks-dir", str(CHECKS), "-o", "json",
+            "--compact", "--skip-download", "--check", CHECK_ID]
+    forked = checkov(argv, cwd=tmp_path)
+    process = subprocess.run([str(CHECKOV), *argv], cwd=tmp_path, capture_output=True, text=True, timeout=900,
+                             env={**os.environ, **BASE_ENV})
+    assert forked.returncode == process.returncode == 1, (forked.stderr[-2000:], process.stderr[-2000:])
+    ours, theirs = verdicts(forked.stdout), verdicts(process.stdout)
+    assert {v[3] for v in theirs} == {"PASSED", "FAILED"} and len(theirs) >= len(TF_STACKS)
+    assert ours == theirs

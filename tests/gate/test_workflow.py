@@ -3,11 +3,9 @@ workflow_install), then its discovery and judging steps in temporary repositorie
 program, Terraform only, Kubernetes manifests only, CloudFormation only — clean and exposed, with the SARIF
 it would upload; its checkov step with the installed checks; and what it refuses to install."""
 import json
-import os
 import re
 import shlex
 import shutil
-import subprocess
 import textwrap
 from pathlib import Path
 

@@ -255,16 +255,92 @@ def k8s_id(doc: dict) -> str:
 
 # --- running checkov --------------------------------------------------------------------------------
 
+BASE_ENV = {"BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
+# variables checkov may read as it is imported: a run that changes one gets a process of its own
+_IMPORT_TIME_ENV = ("BC_", "CKV_", "CHECKOV_", "PRISMA_", "LOG_LEVEL", "PYTHON")
+
+
+class _Zygote:
+    """tests/support/checkov_zygote.py, started once per test process: checkov imported once, a forked
+    child per run (the import is most of a run's CPU)."""
+
+    def __init__(self, env: dict) -> None:
+        import atexit
+        import threading
+
+        self.env, self.lock = env, threading.Lock()
+        self.process = subprocess.Popen([str(CHECKOV.parent / "python"), str(Path(__file__).with_name("checkov_zygote.py"))],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+                                        start_new_session=True)
+        atexit.register(self.close)
+
+    def run(self, argv: list[str], cwd: Path, env: dict, timeout: float) -> subprocess.CompletedProcess:
+        import select
+        import tempfile
+
+        with self.lock, tempfile.TemporaryDirectory() as scratch:
+            out, err = Path(scratch) / "stdout", Path(scratch) / "stderr"
+            assert self.process.stdin is not None and self.process.stdout is not None
+            self.process.stdin.write(json.dumps({"argv": argv, "cwd": str(cwd), "env": env, "stdout": str(out),
+                                                 "stderr": str(err)}) + "\n")
+            self.process.stdin.flush()
+            ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+            answer = self.process.stdout.readline() if ready else ""
+            if not answer:
+                self.close(kill=True)
+                raise subprocess.TimeoutExpired([str(CHECKOV), *argv], timeout)
+            code = json.loads(answer)["rc"]
+            return subprocess.CompletedProcess([str(CHECKOV), *argv], code, out.read_text(errors="replace"),
+                                               err.read_text(errors="replace"))
+
+    def close(self, kill: bool = False) -> None:
+        import signal
+
+        global _ZYGOTE
+        _ZYGOTE = None
+        if self.process.poll() is None:
+            if kill:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            else:
+                assert self.process.stdin is not None
+                self.process.stdin.close()
+            self.process.wait(30)
+
+
+_ZYGOTE: Optional[_Zygote] = None
+
+
+def _import_time(env: dict) -> dict:
+    return {k: v for k, v in env.items() if k.startswith(_IMPORT_TIME_ENV)}
+
+
+def checkov(argv: list[str], *, cwd: Optional[Path] = None, env: Optional[dict] = None,
+            timeout: float = 900) -> subprocess.CompletedProcess:
+    """`checkov ARGV` (checkov's own virtualenv, offline): its exit code, stdout and stderr. Runs in a
+    child forked from one process that imported checkov, unless `env` changes a variable checkov may
+    read at import (then a process of its own)."""
+    global _ZYGOTE
+    base = {**os.environ, **BASE_ENV}
+    environment = {**base, **(env or {})}
+    if _import_time(environment) != _import_time(base):
+        return subprocess.run([str(CHECKOV), *argv], cwd=cwd, capture_output=True, text=True, env=environment,
+                              timeout=timeout)
+    if _ZYGOTE is not None and (_import_time(_ZYGOTE.env) != _import_time(base) or _ZYGOTE.process.poll() is not None):
+        _ZYGOTE.close(kill=True)
+    if _ZYGOTE is None:
+        _ZYGOTE = _Zygote(base)
+    return _ZYGOTE.run(argv, Path(cwd or os.getcwd()).resolve(), environment, timeout)
+
+
 def run_checkov(target: Path, framework: str, *, file: bool = False,
                 check_ids: tuple[str, ...] | None = (CHECK_ID,), env: Optional[dict] = None) -> dict:
     """Run checkov on `target`; return {(file name, resource): result}, or with several check ids
     {(check id, resource): result}. `check_ids=None` runs checkov's own checks and ours together."""
-    environment = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false", **(env or {})}
-    cmd = [str(CHECKOV), "-f" if file else "-d", str(target), "--framework", framework,
-           "--external-checks-dir", str(CHECKS), "-o", "json", "--compact", "--skip-download"]
+    argv = ["-f" if file else "-d", str(target), "--framework", framework,
+            "--external-checks-dir", str(CHECKS), "-o", "json", "--compact", "--skip-download"]
     if check_ids is not None:
-        cmd += ["--check", ",".join(check_ids)]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=environment, timeout=900)
+        argv += ["--check", ",".join(check_ids)]
+    done = checkov(argv, env=env)
     if done.returncode not in (0, 1):
         raise RuntimeError(f"checkov failed ({done.returncode}): {done.stderr[-3000:]}")
     report = json.loads(done.stdout)
