@@ -28,6 +28,7 @@ from confluent_kafka.admin import (AclBinding, AclOperation, AclPermissionType, 
 
 import probes
 from harness import HOST, KafkaCluster, new_authority
+from jvmcache import shared
 from kafka_guardrails.versions import DEFAULTS, risk_ids
 
 QUIET = {"log_level": 0}
@@ -473,9 +474,10 @@ def sasl_outside_our_modules_is_refused(version: str, options, workdir: Path) ->
     for name, (mechanism, jaas, extra) in cases.items():
         config = workdir / f"{name.lower()}.properties"
         config.write_text(f"security.protocol=SASL_SSL\nsasl.mechanism={mechanism}\nsasl.jaas.config={jaas}\n{quick}{extra}")
-        done = subprocess.run(["java", "-Xmx128m", *options, "-cp", kafka_tools_classpath(version),
-                               "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", f"{HOST}:1",
-                               "--command-config", str(config), "--list"], capture_output=True, text=True, timeout=90)
+        done = subprocess.run(shared(["java", "-Xmx128m", *options, "-cp", kafka_tools_classpath(version),
+                                      "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", f"{HOST}:1",
+                                      "--command-config", str(config), "--list"]),
+                              capture_output=True, text=True, timeout=90)
         said = re.findall(r"IllegalArgumentException: (\S+ is not allowed)\. Update [Ss]ystem property '([\w.]+)'",
                           done.stdout + done.stderr)
         assert done.returncode != 0 and said, f"{name} was not refused by a JVM property on Kafka {version}: " \
@@ -638,8 +640,12 @@ def investigation_answers(cluster: KafkaCluster, facts: dict) -> None:
     import json
     import sys
 
+    # the servers' log files, as an operator hands them over (not the data directories' segments)
+    logs = sorted(str(p) for p in cluster.workdir.glob("*/*.log*"))
+    assert any(p.endswith("kafka-authorizer.log") for p in logs), logs
+
     def ask(*args: str) -> list[dict]:
-        done = subprocess.run([sys.executable, "-m", "secure_kafka.cli", "investigate", str(cluster.workdir),
+        done = subprocess.run([sys.executable, "-m", "secure_kafka.cli", "investigate", *logs,
                                "--format", "jsonl", *args], capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]
         assert " 0 unreadable audit lines" in done.stderr, done.stderr
@@ -912,8 +918,9 @@ def _java_tool(cluster: KafkaCluster, main: str) -> list[str]:
     from harness import kafka_tools_classpath
 
     if int(cluster.version.split(".")[0]) >= 4 and main.startswith("kafka.admin."):
-        return ["java", "-cp", kafka_tools_classpath(cluster.version), "org.apache.kafka.tools." + main.rsplit(".", 1)[1]]
-    return ["java", "-cp", cluster.classpath, main]
+        return shared(["java", "-cp", kafka_tools_classpath(cluster.version),
+                       "org.apache.kafka.tools." + main.rsplit(".", 1)[1]])
+    return shared(["java", "-cp", cluster.classpath, main])
 
 
 def run_tool(cluster: KafkaCluster, main: str, argv: list[str]) -> None:
@@ -996,7 +1003,9 @@ def active_controller_killed(cluster: KafkaCluster) -> None:
 
 # --- guarded rolling changes: one node at a time, gated on the ISR and the controller quorum --------
 class Load:
-    """An acks=all producer sending steadily from a thread until stopped; keeps what was acknowledged."""
+    """An acks=all producer sending steadily (about 25 records a second: a record in flight at every
+    leadership change, without the brokers spending a core on the load) from a thread until stopped;
+    keeps what was acknowledged."""
 
     def __init__(self, config: dict, topic: str, prefix: str) -> None:
         import threading
@@ -1020,7 +1029,8 @@ class Load:
         while not self._stop.is_set():
             self._producer.produce(self.topic, f"{self.prefix}-{self.sent}".encode(), on_delivery=self._report)
             self.sent += 1
-            self._producer.poll(0.01)
+            self._producer.poll(0)
+            self._stop.wait(0.04)
 
     def __enter__(self) -> "Load":
         self._thread.start()
@@ -1035,7 +1045,7 @@ class Load:
 class IsrSampler:
     """Samples every partition's ISR against its min ISR from its own thread while a roll runs."""
 
-    def __init__(self, observe: Callable, interval: float = 0.5) -> None:
+    def __init__(self, observe: Callable, interval: float = 1.0) -> None:
         import threading
 
         self.observe, self.interval = observe, interval
@@ -1249,7 +1259,6 @@ def credentials_env(who, command: str) -> dict:
 
 def _roll_gate_cli(cluster: KafkaCluster, who, step: str, broker: int, timeout: int) -> subprocess.CompletedProcess:
     """`secure-kafka roll-gate` as `pulumi up` runs it: credentials in the environment only."""
-    import os
     import sys
 
     env = credentials_env(who, "GATE")
@@ -1299,7 +1308,6 @@ def controller_gate_through_the_brokers(cluster: KafkaCluster) -> None:
     too), asked through the brokers' TLS listener, it lets a controller of a healthy quorum stop;
     with another controller down it refuses both to stop one more and to call the stopped one
     back; restarted and caught up, the stopped one is called back."""
-    import os
     import sys
 
     from secure_kafka.model.access import rollout_acls
@@ -1463,7 +1471,6 @@ def migration_plan(cluster: KafkaCluster, hands: Hands) -> Path:
 
 def run_migrate(cluster: KafkaCluster, plan: Path, *args: str) -> subprocess.CompletedProcess:
     """`secure-kafka migrate` as an operator runs it: the operator's credentials in the environment."""
-    import os
     import sys
 
     who = cluster.operator()
@@ -1532,9 +1539,9 @@ def zookeeper_shell(cluster: KafkaCluster, *command: str) -> str:
     tls = cluster.workdir / "zookeeper-shell-tls.properties"
     tls.write_text(render_properties({k: v for k, v in broker.items() if k.startswith("zookeeper.ssl")
                                       or k == "zookeeper.clientCnxnSocket"}))
-    done = subprocess.run(["java", "-Xmx128m", "-cp", cluster.classpath,
-                           "org.apache.zookeeper.ZooKeeperMainWithTlsSupportForKafka", "-server",
-                           str(broker["zookeeper.connect"]), "-zk-tls-config-file", str(tls), *command],
+    done = subprocess.run(shared(["java", "-Xmx128m", "-cp", cluster.classpath,
+                                  "org.apache.zookeeper.ZooKeeperMainWithTlsSupportForKafka", "-server",
+                                  str(broker["zookeeper.connect"]), "-zk-tls-config-file", str(tls), *command]),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return done.stdout
@@ -1712,7 +1719,8 @@ def _kafka_home(cluster: KafkaCluster) -> str:
                        ("kafka-metadata-quorum.sh", "org.apache.kafka.tools.MetadataQuorumCommand"),
                        ("kafka-configs.sh", "kafka.admin.ConfigCommand")):
         script = home / "bin" / name
-        script.write_text(f'#!/bin/bash\nexec java ${{KAFKA_HEAP_OPTS:--Xmx128m}} -cp "{kafka_tools_classpath()}" '
+        java = " ".join(shared(["java", "-cp", kafka_tools_classpath()])[:-2])  # with the runtime's archive
+        script.write_text(f'#!/bin/bash\nexec {java} ${{KAFKA_HEAP_OPTS:--Xmx128m}} -cp "{kafka_tools_classpath()}" '
                           f'{main} "$@"\n')
         script.chmod(0o755)
     return str(home)

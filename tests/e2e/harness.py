@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+import jvmcache
 import probes
 from kafka_guardrails.versions import DEFAULTS, risk_ids
 from oidc import IdentityProvider
@@ -89,7 +90,9 @@ def kafka_classpath(version: str = KAFKA_VERSION) -> str:
         if done.returncode != 0 or not any(lib.glob("kafka_2.13-*.jar")):
             raise RuntimeError(f"mvn could not fetch Kafka {version}: {done.stdout[-2000:]} {done.stderr[-2000:]}")
         marker.write_text(stamp)
-    return ":".join(str(p) for p in sorted(lib.glob("*.jar")))
+    classpath = ":".join(str(p) for p in sorted(lib.glob("*.jar")))
+    jvmcache.register(classpath)
+    return classpath
 
 
 def kafka_tools_classpath(version: str = KAFKA_VERSION) -> str:
@@ -247,13 +250,20 @@ class Server:
     log: Path
     ports: Sequence[int]
     process: Optional[subprocess.Popen] = None
+    _listing: Optional[tuple[str, Path]] = None  # jvmcache: this JVM writes its runtime's class list
 
     def start(self) -> None:
         _STARTED.append(self)
+        command, self._listing = jvmcache.launch(self.command)
         handle = open(self.log, "ab")
-        self.process = subprocess.Popen(self.command, stdout=handle, stderr=subprocess.STDOUT,
+        self.process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT,
                                         start_new_session=True, cwd=str(self.log.parent))
         handle.close()
+
+    def _settle(self, graceful: bool) -> None:
+        if self._listing is not None:
+            pending, self._listing = self._listing, None
+            jvmcache.settle(pending, graceful)
 
     @property
     def running(self) -> bool:
@@ -275,11 +285,14 @@ class Server:
         except subprocess.TimeoutExpired:
             self.signal(signal.SIGKILL)
             self.process.wait(timeout=30)
+            self._settle(graceful=False)
+        self._settle(graceful=True)
 
     def kill(self) -> None:
         self.signal(signal.SIGKILL)
         if self.process is not None:
             self.process.wait(timeout=30)
+        self._settle(graceful=False)
 
     def tail(self, chars: int = 3000) -> str:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
@@ -312,7 +325,9 @@ def write_log_config(home: Path, version: str, configmap: Optional[dict[str, str
 def java(classpath: str, main: str, args: Sequence[str], heap: str, log4j: Optional[Path] = None,
          flags: Sequence[str] = JVM) -> list[str]:
     props = [log_option(log4j)] if log4j else []
-    return ["java", f"-Xmx{heap}", f"-Xms{heap}", *flags, *props, "-cp", classpath, main, *args]
+    command, _ = jvmcache.launch(["java", f"-Xmx{heap}", f"-Xms{heap}", *flags, *props, "-cp", classpath, main, *args],
+                                 may_list=False)
+    return command
 
 
 @dataclass

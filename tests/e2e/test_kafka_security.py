@@ -8,14 +8,15 @@ import uuid
 
 import pytest
 from confluent_kafka import KafkaError
-from confluent_kafka.admin import AdminClient, ScramCredentialInfo, ScramMechanism, UserScramCredentialUpsertion
+from confluent_kafka.admin import ScramCredentialInfo, ScramMechanism, UserScramCredentialUpsertion
 from kazoo.client import KazooClient
 from kazoo.exceptions import NoAuthError
 from kazoo.security import Permissions
 
 import claims
-from claims import QUIET, admin, connection_errors, consume, create_topic, grant, produce, produce_once_allowed
+from claims import admin, connection_errors, consume, create_topic, grant, produce, produce_once_allowed
 from harness import HOST, KafkaCluster, port_open, wait_until
+from jvmcache import shared
 
 pytestmark = pytest.mark.e2e
 
@@ -163,7 +164,7 @@ def test_a_per_user_quota_from_the_renderer_throttles_that_user(cluster):
     command_config.write_text(render_properties(admin_client_properties(cluster.operator().pem_files)))
     quota = ClientQuota(producer_byte_rate=32 * 1024, consumer_byte_rate=32 * 1024, request_percentage=50)
     args = quota_arguments(quota, cluster.bootstrap(), str(command_config), user="throttled")
-    done = subprocess.run(["java", "-cp", cluster.classpath, "kafka.admin.ConfigCommand", *args],
+    done = subprocess.run(shared(["java", "-cp", cluster.classpath, "kafka.admin.ConfigCommand", *args]),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -200,8 +201,8 @@ def test_the_topic_access_model_denies_an_outpost_the_restricted_topic(cluster):
     command_config = cluster.workdir / "acl-admin.properties"
     command_config.write_text(render_properties(admin_client_properties(cluster.operator().pem_files)))
     for entry in kafka_acls(grants):
-        done = subprocess.run(["java", "-cp", cluster.classpath, "kafka.admin.AclCommand",
-                               *acl_arguments(entry, cluster.bootstrap(), str(command_config))],
+        done = subprocess.run(shared(["java", "-cp", cluster.classpath, "kafka.admin.AclCommand",
+                                      *acl_arguments(entry, cluster.bootstrap(), str(command_config))]),
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
 
