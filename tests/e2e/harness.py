@@ -260,10 +260,10 @@ class Server:
                                         start_new_session=True, cwd=str(self.log.parent))
         handle.close()
 
-    def _settle(self, graceful: bool) -> None:
+    def _settle(self) -> None:
         if self._listing is not None:
             pending, self._listing = self._listing, None
-            jvmcache.settle(pending, graceful)
+            jvmcache.settle(pending)
 
     @property
     def running(self) -> bool:
@@ -285,14 +285,13 @@ class Server:
         except subprocess.TimeoutExpired:
             self.signal(signal.SIGKILL)
             self.process.wait(timeout=30)
-            self._settle(graceful=False)
-        self._settle(graceful=True)
+        self._settle()
 
     def kill(self) -> None:
         self.signal(signal.SIGKILL)
         if self.process is not None:
             self.process.wait(timeout=30)
-        self._settle(graceful=False)
+        self._settle()
 
     def tail(self, chars: int = 3000) -> str:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""

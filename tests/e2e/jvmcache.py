@@ -7,7 +7,7 @@ archive only when the classpath it was dumped for is a prefix of the one it runs
 unchanged), and silently loads classes the usual way otherwise.
 
 How: the first broker started on a Kafka runtime writes the classes it loads
-(`-XX:DumpLoadedClassList`); when it stops gracefully, `java -Xshare:dump` turns that list into an
+(`-XX:DumpLoadedClassList`); once it has stopped, `java -Xshare:dump` turns that list into an
 archive in .cache/cds/, which every later JVM on that runtime (and on it plus a jar: the
 controllers' policy jar, Kafka's tools) maps.
 """
@@ -69,13 +69,14 @@ def launch(command: list[str], may_list: bool = True) -> tuple[list[str], Option
     return [command[0], f"-XX:DumpLoadedClassList={listing}", *command[1:]], (runtime, listing)
 
 
-def settle(pending: tuple[str, Path], graceful: bool) -> None:
-    """After the listing JVM stopped: dump the archive from its class list (a JVM killed mid-write
-    leaves a torn list: the next broker lists again)."""
+def settle(pending: tuple[str, Path]) -> None:
+    """After the listing JVM stopped (gracefully or killed: the JVM writes the list a class per line as
+    it loads them), dump the archive from its class list; a failed dump leaves none, and the next
+    broker on the runtime lists again."""
     runtime, listing = pending
     shared = archive(runtime)
     try:
-        if graceful and listing.exists() and not shared.exists():
+        if listing.exists() and listing.stat().st_size and not shared.exists():
             partial = shared.with_suffix(f".{uuid.uuid4().hex[:8]}.partial")
             done = subprocess.run(["java", "-Xshare:dump", f"-XX:SharedClassListFile={listing}",
                                    f"-XX:SharedArchiveFile={partial}", "-cp", runtime],

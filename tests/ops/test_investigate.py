@@ -193,6 +193,29 @@ def test_s3_exports_are_read_gzip_and_all(aws, endpoint, capsys):
     assert code == 0 and "User:stranger" in out and "{} lines read, {} audit events (1 match)".format(*counted(V44)) in err
 
 
+def test_msk_s3_delivery_is_read_as_msk_lays_it_out(aws, endpoint, capsys):
+    """MSK's own delivery to S3 (not a CloudWatch export): gzip objects per broker and hour under
+    AWSLogs/<account>/KafkaBrokerLogs/<region>/<cluster>/<yyyy-mm-dd-hh>/, each line in the broker's own
+    log4j layout `[time] LEVEL message (logger)` with no export timestamp in front. (The layout is the one
+    seen in lines captured from MSK brokers' S3 delivery, e.g. the fixtures of confluentinc/kcp's broker-log
+    scanner; the lines here are a real 4.4.0 broker's, split across two brokers' objects.)"""
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="msk-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    every = lines(V44)
+    hour = "AWSLogs/123456789012/KafkaBrokerLogs/eu-west-1/orders-0f6e1c2a-52a4-4b7e-9d1c-3c2b1a0f9e8d-5/2026-12-03-14"
+    for broker, part in ((1, every[::2]), (2, every[1::2])):
+        s3.put_object(Bucket="msk-logs", Key=f"{hour}/Broker-{broker}_14-05_5b17f69{broker}.log.gz",
+                      Body=gzip.compress("".join(part).encode()))
+    code, out, err = investigate(capsys, "--s3", "s3://msk-logs/AWSLogs/123456789012/KafkaBrokerLogs/",
+                                 "--endpoint-url", endpoint, "--region", "eu-west-1", "--result", "denied",
+                                 "--format", "jsonl")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and " 0 unreadable audit lines" in err, err
+    assert "{} lines read, {} audit events".format(*counted(V44)) in err, err
+    assert {r["principal"] for r in rows} == {"User:stranger"} and sum(r["denied"] for r in rows) == sum(
+        "Principal = User:stranger is Denied" in line for line in every)
+
+
 def test_missing_credentials_are_one_line(endpoint, capsys, monkeypatch, tmp_path):
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(key, raising=False)
