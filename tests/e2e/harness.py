@@ -250,20 +250,14 @@ class Server:
     log: Path
     ports: Sequence[int]
     process: Optional[subprocess.Popen] = None
-    _listing: Optional[tuple[str, Path]] = None  # jvmcache: this JVM writes its runtime's class list
 
     def start(self) -> None:
         _STARTED.append(self)
-        command, self._listing = jvmcache.launch(self.command)
+        command = jvmcache.launch(self.command)
         handle = open(self.log, "ab")
         self.process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT,
                                         start_new_session=True, cwd=str(self.log.parent))
         handle.close()
-
-    def _settle(self) -> None:
-        if self._listing is not None:
-            pending, self._listing = self._listing, None
-            jvmcache.settle(pending)
 
     @property
     def running(self) -> bool:
@@ -285,13 +279,11 @@ class Server:
         except subprocess.TimeoutExpired:
             self.signal(signal.SIGKILL)
             self.process.wait(timeout=30)
-        self._settle()
 
     def kill(self) -> None:
         self.signal(signal.SIGKILL)
         if self.process is not None:
             self.process.wait(timeout=30)
-        self._settle()
 
     def tail(self, chars: int = 3000) -> str:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
@@ -324,9 +316,7 @@ def write_log_config(home: Path, version: str, configmap: Optional[dict[str, str
 def java(classpath: str, main: str, args: Sequence[str], heap: str, log4j: Optional[Path] = None,
          flags: Sequence[str] = JVM) -> list[str]:
     props = [log_option(log4j)] if log4j else []
-    command, _ = jvmcache.launch(["java", f"-Xmx{heap}", f"-Xms{heap}", *flags, *props, "-cp", classpath, main, *args],
-                                 may_list=False)
-    return command
+    return jvmcache.shared(["java", f"-Xmx{heap}", f"-Xms{heap}", *flags, *props, "-cp", classpath, main, *args])
 
 
 @dataclass

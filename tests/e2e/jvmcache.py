@@ -7,9 +7,10 @@ archive only when the classpath it was dumped for is a prefix of the one it runs
 unchanged), and silently loads classes the usual way otherwise.
 
 How: the first broker started on a Kafka runtime writes the classes it loads
-(`-XX:DumpLoadedClassList`); once it has stopped, `java -Xshare:dump` turns that list into an
-archive in .cache/cds/, which every later JVM on that runtime (and on it plus a jar: the
-controllers' policy jar, Kafka's tools) maps.
+(`-XX:DumpLoadedClassList`); the first JVM launched on that runtime after the list holds a broker's
+start turns it into an archive in .cache/cds/ (`java -Xshare:dump`, a few seconds once), which it
+and every later JVM on that runtime (or on it plus a jar: the controllers' policy jar, Kafka's
+tools) maps.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ CACHE = Path(__file__).resolve().parents[2] / ".cache" / "cds"
 _RUNTIMES: set[str] = set()  # the Kafka runtimes' classpaths (kafka_classpath registers them)
 _LISTING: set[str] = set()  # runtimes whose class list a running JVM is writing
 _FLAGS = ("-XX:SharedArchiveFile=", "-XX:DumpLoadedClassList=")
+MIN_CLASSES = 5000  # a started broker has loaded 6,500-7,000 (3.9.2)
 _JAVA: list[str] = []
 
 
@@ -48,48 +50,55 @@ def archive(runtime: str) -> Path:
     return CACHE / f"{key}.jsa"
 
 
-def launch(command: list[str], may_list: bool = True) -> tuple[list[str], Optional[tuple[str, Path]]]:
-    """The command to start, with the runtime's archive when there is one; else, for the first broker
-    on a runtime (`may_list`: a server the harness stops), a class list to write: returned as
-    (runtime, list) for `settle` once it stopped."""
+def launch(command: list[str], may_list: bool = True) -> list[str]:
+    """The command to start, with the runtime's archive when there is one (made now from a class list
+    long enough to hold a broker's start); else, for the first broker on a runtime (`may_list`), with
+    the class list to write."""
     command = [a for a in command if not a.startswith(_FLAGS)]
     if command[0] != "java" or "-cp" not in command:
-        return command, None
+        return command
     runtime = _runtime(command[command.index("-cp") + 1])
     if runtime is None:
-        return command, None
+        return command
     shared = archive(runtime)
+    if not shared.exists():
+        _dump(runtime, shared)
     if shared.exists():
-        return [command[0], f"-XX:SharedArchiveFile={shared}", *command[1:]], None
+        return [command[0], f"-XX:SharedArchiveFile={shared}", *command[1:]]
     if not may_list or "kafka.Kafka" not in command or runtime in _LISTING:
-        return command, None
+        return command
     _LISTING.add(runtime)
     CACHE.mkdir(parents=True, exist_ok=True)
     listing = CACHE / f"{shared.stem}.{uuid.uuid4().hex[:8]}.classlist"
-    return [command[0], f"-XX:DumpLoadedClassList={listing}", *command[1:]], (runtime, listing)
+    return [command[0], f"-XX:DumpLoadedClassList={listing}", *command[1:]]
 
 
-def settle(pending: tuple[str, Path]) -> None:
-    """After the listing JVM stopped (gracefully or killed: the JVM writes the list a class per line as
-    it loads them), dump the archive from its class list; a failed dump leaves none, and the next
-    broker on the runtime lists again."""
-    runtime, listing = pending
-    shared = archive(runtime)
+def _dump(runtime: str, shared: Path) -> None:
+    """`java -Xshare:dump` from a copy of the runtime's longest class list, once it holds a broker's
+    start (the JVM writes it a class per line as it loads them, running or not); a failed dump leaves
+    no archive, and the JVMs load classes the usual way."""
+    lists = sorted(CACHE.glob(f"{shared.stem}.*.classlist"), key=lambda p: p.stat().st_size, reverse=True)
+    if not lists:
+        return
+    text = lists[0].read_text(errors="replace")
+    if text.count("\n") < MIN_CLASSES:
+        return
+    snapshot = shared.with_suffix(f".{uuid.uuid4().hex[:8]}.snapshot")
+    partial = shared.with_suffix(f".{uuid.uuid4().hex[:8]}.partial")
     try:
-        if listing.exists() and listing.stat().st_size and not shared.exists():
-            partial = shared.with_suffix(f".{uuid.uuid4().hex[:8]}.partial")
-            done = subprocess.run(["java", "-Xshare:dump", f"-XX:SharedClassListFile={listing}",
-                                   f"-XX:SharedArchiveFile={partial}", "-cp", runtime],
-                                  capture_output=True, text=True, timeout=300)
-            if done.returncode == 0 and partial.exists():
-                os.replace(partial, shared)
-            else:
-                partial.unlink(missing_ok=True)
+        snapshot.write_text(text[:text.rfind("\n") + 1])
+        done = subprocess.run(["java", "-Xshare:dump", f"-XX:SharedClassListFile={snapshot}",
+                               f"-XX:SharedArchiveFile={partial}", "-cp", runtime],
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode == 0 and partial.exists():
+            os.replace(partial, shared)
+            for listing in lists:
+                listing.unlink(missing_ok=True)
     finally:
-        listing.unlink(missing_ok=True)
-        _LISTING.discard(runtime)
+        snapshot.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
 
 
 def shared(command: list[str]) -> list[str]:
     """A tool's command, with its runtime's archive when there is one."""
-    return launch(command, may_list=False)[0]
+    return launch(command, may_list=False)
