@@ -7,6 +7,7 @@ everything is stopped — and its ports, files and processes released — even w
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime
 import hashlib
 import os
@@ -18,7 +19,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -81,15 +82,16 @@ def kafka_classpath(version: str = KAFKA_VERSION) -> str:
     marker = cache / ".complete"
     pom = POMS[4 if int(version.split(".")[0]) >= 4 else 3]
     stamp = f"{version} {pom.name} {hashlib.sha256(pom.read_bytes()).hexdigest()[:16]}"
-    if not marker.exists() or marker.read_text() != stamp:  # a changed POM fetches again
-        shutil.rmtree(lib, ignore_errors=True)
-        lib.mkdir(parents=True)
-        done = subprocess.run(["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
-                               f"-DoutputDirectory={lib}", f"-Dkafka.version={version}"],
-                              capture_output=True, text=True, timeout=1200)
-        if done.returncode != 0 or not any(lib.glob("kafka_2.13-*.jar")):
-            raise RuntimeError(f"mvn could not fetch Kafka {version}: {done.stdout[-2000:]} {done.stderr[-2000:]}")
-        marker.write_text(stamp)
+    with _cache_lock(cache):  # both real-Kafka lanes may ask first on a fresh clone
+        if not marker.exists() or marker.read_text() != stamp:  # a changed POM fetches again
+            shutil.rmtree(lib, ignore_errors=True)
+            lib.mkdir(parents=True)
+            done = subprocess.run(["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
+                                   f"-DoutputDirectory={lib}", f"-Dkafka.version={version}"],
+                                  capture_output=True, text=True, timeout=1200)
+            if done.returncode != 0 or not any(lib.glob("kafka_2.13-*.jar")):
+                raise RuntimeError(f"mvn could not fetch Kafka {version}: {done.stdout[-2000:]} {done.stderr[-2000:]}")
+            marker.write_text(stamp)
     classpath = ":".join(str(p) for p in sorted(lib.glob("*.jar")))
     jvmcache.register(classpath)
     return classpath
@@ -100,13 +102,33 @@ def kafka_tools_classpath(version: str = KAFKA_VERSION) -> str:
     the broker does not need; fetched once, without its dependencies (the runtime has them)."""
     tools = ROOT / ".cache" / f"kafka-{version}" / "tools"
     jar = tools / f"kafka-tools-{version}.jar"
-    if not jar.exists():
-        done = subprocess.run(["mvn", "-q", "-B", "dependency:copy", f"-Dartifact=org.apache.kafka:kafka-tools:{version}",
-                               f"-DoutputDirectory={tools}", "-Dtransitive=false"],
-                              capture_output=True, text=True, timeout=600)
-        if done.returncode != 0 or not jar.exists():
-            raise RuntimeError(f"mvn could not fetch kafka-tools {version}: {done.stdout[-2000:]} {done.stderr[-2000:]}")
-    return f"{kafka_classpath(version)}:{jar}"
+    runtime = kafka_classpath(version)
+    with _cache_lock(tools):
+        if not jar.exists():
+            done = subprocess.run(["mvn", "-q", "-B", "dependency:copy",
+                                   f"-Dartifact=org.apache.kafka:kafka-tools:{version}",
+                                   f"-DoutputDirectory={tools}.partial", "-Dtransitive=false"],
+                                  capture_output=True, text=True, timeout=600)
+            fetched = Path(f"{tools}.partial") / jar.name
+            if done.returncode != 0 or not fetched.exists():
+                raise RuntimeError(f"mvn could not fetch kafka-tools {version}: {done.stdout[-2000:]} {done.stderr[-2000:]}")
+            tools.mkdir(parents=True, exist_ok=True)
+            os.replace(fetched, jar)
+    return f"{runtime}:{jar}"
+
+
+@contextlib.contextmanager
+def _cache_lock(path: Path) -> Iterator[None]:
+    """One process at a time fetches into a cache directory (the others wait, then find it there)."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{path}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def free_ports(count: int) -> list[int]:
