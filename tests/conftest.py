@@ -31,6 +31,7 @@ def sarif_schema():
     """The official SARIF 2.1.0 schema (final rtm.5), test-only data: fetched once from the npm registry
     (the package @microsoft/jest-sarif ships it) into .cache/, never by the README's first command."""
     import json
+    import os
     import shutil
     import subprocess
     import tarfile
@@ -48,7 +49,7 @@ def sarif_schema():
                 assert member is not None
                 data = member.read()
             SARIF_SCHEMA.parent.mkdir(parents=True, exist_ok=True)
-            partial = SARIF_SCHEMA.with_suffix(".part")
+            partial = SARIF_SCHEMA.with_suffix(f".part-{os.getpid()}")  # two lanes may fetch it at once
             partial.write_bytes(data)
             partial.replace(SARIF_SCHEMA)
     return json.loads(SARIF_SCHEMA.read_text())

@@ -1138,7 +1138,8 @@ def rolling_config_change(cluster: KafkaCluster) -> None:
         restarted.append(node)
         cluster.roll_node("broker", node, change=change)
 
-    with IsrSampler(observe) as sampler, Load(config, topic, "roll") as load:
+    # three restarts in about a minute: a sample every half second (the migration's long rolls take one a second)
+    with IsrSampler(observe, interval=0.5) as sampler, Load(config, topic, "roll") as load:
         report = roll(roll_order(range(cluster.brokers)), restart, observe, expected=range(cluster.brokers),
                       timeout=240, interval=1)
     assert restarted == list(range(cluster.brokers)) and len(report.steps) == cluster.brokers
