@@ -28,7 +28,7 @@ from confluent_kafka.admin import (AclBinding, AclOperation, AclPermissionType, 
 
 import probes
 from harness import HOST, KafkaCluster, new_authority
-from jvmcache import shared
+from jvmcache import flags, shared
 from kafka_guardrails.versions import DEFAULTS, risk_ids
 
 QUIET = {"log_level": 0}
@@ -1721,9 +1721,9 @@ def _kafka_home(cluster: KafkaCluster) -> str:
                        ("kafka-metadata-quorum.sh", "org.apache.kafka.tools.MetadataQuorumCommand"),
                        ("kafka-configs.sh", "kafka.admin.ConfigCommand")):
         script = home / "bin" / name
-        java = " ".join(shared(["java", "-cp", kafka_tools_classpath()])[:-2])  # with the runtime's archive
-        script.write_text(f'#!/bin/bash\nexec {java} ${{KAFKA_HEAP_OPTS:--Xmx128m}} -cp "{kafka_tools_classpath()}" '
-                          f'{main} "$@"\n')
+        classpath = kafka_tools_classpath()
+        java = " ".join(["java", *flags(classpath)])  # with the runtime's archive
+        script.write_text(f'#!/bin/bash\nexec {java} ${{KAFKA_HEAP_OPTS:--Xmx128m}} -cp "{classpath}" {main} "$@"\n')
         script.chmod(0o755)
     return str(home)
 

@@ -50,26 +50,34 @@ def archive(runtime: str) -> Path:
     return CACHE / f"{key}.jsa"
 
 
-def launch(command: list[str], may_list: bool = True) -> list[str]:
-    """The command to start, with the runtime's archive when there is one (made now from a class list
-    long enough to hold a broker's start); else, for the first broker on a runtime (`may_list`), with
-    the class list to write."""
-    command = [a for a in command if not a.startswith(_FLAGS)]
-    if command[0] != "java" or "-cp" not in command:
-        return command
-    runtime = _runtime(command[command.index("-cp") + 1])
+def flags(classpath: str) -> list[str]:
+    """The JVM options that map the archive of this classpath's runtime (made now from a class list
+    long enough to hold a broker's start), or none."""
+    runtime = _runtime(classpath)
     if runtime is None:
-        return command
+        return []
     shared = archive(runtime)
     if not shared.exists():
         _dump(runtime, shared)
-    if shared.exists():
-        return [command[0], f"-XX:SharedArchiveFile={shared}", *command[1:]]
-    if not may_list or "kafka.Kafka" not in command or runtime in _LISTING:
+    return [f"-XX:SharedArchiveFile={shared}"] if shared.exists() else []
+
+
+def launch(command: list[str], may_list: bool = True) -> list[str]:
+    """The command to start, with its runtime's archive when there is one; else, for the first broker
+    on a runtime (`may_list`), with the class list to write."""
+    command = [a for a in command if not a.startswith(_FLAGS)]
+    if command[0] != "java" or "-cp" not in command:
+        return command
+    classpath = command[command.index("-cp") + 1]
+    mapped = flags(classpath)
+    if mapped:
+        return [command[0], *mapped, *command[1:]]
+    runtime = _runtime(classpath)
+    if runtime is None or not may_list or "kafka.Kafka" not in command or runtime in _LISTING:
         return command
     _LISTING.add(runtime)
     CACHE.mkdir(parents=True, exist_ok=True)
-    listing = CACHE / f"{shared.stem}.{uuid.uuid4().hex[:8]}.classlist"
+    listing = CACHE / f"{archive(runtime).stem}.{uuid.uuid4().hex[:8]}.classlist"
     return [command[0], f"-XX:DumpLoadedClassList={listing}", *command[1:]]
 
 
@@ -102,3 +110,4 @@ def _dump(runtime: str, shared: Path) -> None:
 def shared(command: list[str]) -> list[str]:
     """A tool's command, with its runtime's archive when there is one."""
     return launch(command, may_list=False)
+
