@@ -216,6 +216,17 @@ def test_msk_s3_delivery_is_read_as_msk_lays_it_out(aws, endpoint, capsys):
         "Principal = User:stranger is Denied" in line for line in every)
 
 
+def test_an_s3_object_that_is_not_gzip_is_one_line_exit_2(aws, endpoint, capsys):
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="msk-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    key = "AWSLogs/123456789012/KafkaBrokerLogs/eu-west-1/orders-5/2026-12-03-14/Broker-1_14-05_0.log.gz"
+    s3.put_object(Bucket="msk-logs", Key=key, Body=b"not gzip at all")
+    code, out, err = investigate(capsys, "--s3", "s3://msk-logs/AWSLogs/", "--endpoint-url", endpoint,
+                                 "--region", "eu-west-1")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert f"s3://msk-logs/{key}: cannot be read" in err
+
+
 def test_missing_credentials_are_one_line(endpoint, capsys, monkeypatch, tmp_path):
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(key, raising=False)
