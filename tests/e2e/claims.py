@@ -87,7 +87,10 @@ def produce(config: dict, topic: str, values: list[bytes], timeout: int = 30,
     for value in values:
         producer.produce(topic, value, on_delivery=report)
         producer.poll(0)
-    producer.flush(timeout + 5)
+    try:
+        producer.flush(timeout + 5)
+    except KafkaException as fatal:  # an idempotent producer refused its producer id: fatal, raised here
+        errors.append(fatal.args[0])
     return acked, errors
 
 
@@ -97,7 +100,8 @@ def produce_once_allowed(config: dict, topic: str, values: list[bytes], timeout:
     deadline = time.monotonic() + timeout
     while True:
         acked, errors = produce(config, topic, values, timeout=10)
-        refused = [e for e in errors if e.code() == KafkaError.TOPIC_AUTHORIZATION_FAILED]
+        refused = [e for e in errors if e.code() in (KafkaError.TOPIC_AUTHORIZATION_FAILED,
+                                                     KafkaError.CLUSTER_AUTHORIZATION_FAILED)]
         if not refused or time.monotonic() > deadline:
             return acked, errors
         time.sleep(1)
@@ -382,7 +386,7 @@ def acls_deny_by_default(cluster: KafkaCluster) -> None:
     topic = f"orders-{uuid.uuid4().hex[:6]}"
     create_topic(cluster, topic)
     config = cluster.tls_config(cluster.client("orders-service"))
-    acked, errors = produce(config, topic, [b"before-grant"], timeout=10)
+    acked, errors = produce(config, topic, [b"before-grant"], timeout=10, once=True)
     assert acked == [] and len(errors) == 1 and errors[0].code() == KafkaError.TOPIC_AUTHORIZATION_FAILED, errors
     grant(cluster, "User:orders-service", topic, group="orders-readers")
     values = [f"order-{i}".encode() for i in range(50)]
@@ -429,7 +433,7 @@ def denials_reach_the_audit_log(cluster: KafkaCluster) -> None:
         assert (home / expected).exists() and f"file:{home / expected}" in " ".join(cluster.kafka_servers[index].command)
     topic = f"audit-{uuid.uuid4().hex[:6]}"
     create_topic(cluster, topic)
-    acked, errors = produce(cluster.tls_config(cluster.client("stranger")), topic, [b"x"], timeout=10)
+    acked, errors = produce(cluster.tls_config(cluster.client("stranger")), topic, [b"x"], timeout=10, once=True)
     assert acked == [] and [e.code() for e in errors] == [KafkaError.TOPIC_AUTHORIZATION_FAILED], errors
 
     def audit() -> list[str]:
