@@ -67,3 +67,9 @@ def test_acks_all_loses_nothing_when_the_leader_is_killed_in_flight(kraft):
 
 def test_acks_all_loses_nothing_when_the_active_controller_is_killed(kraft):
     claims.active_controller_killed(kraft)
+
+
+def test_the_controller_gate_lets_a_controller_go_only_while_the_quorum_can_spare_it(kraft):
+    """`roll-gate --controller` on this cluster rather than one of its own (a KRaft cluster's start and
+    life cost the suite ~35 CPU-seconds); last in the module, as it stops and restarts a controller."""
+    claims.controller_gate_through_the_brokers(kraft)

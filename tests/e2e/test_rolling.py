@@ -1,7 +1,8 @@
 """Guarded rolling changes on the real servers: a config change rolled through a ZooKeeper-mode
 cluster under acks=all load, a refusal when no broker can be spared, the `roll-gate` command
-`pulumi up` runs (with the rollout identity and the ACLs broker 0's boot grants it), and its KRaft
-controller step. The rolling version upgrade 3.9.2 -> 4.4: tests/e2e/test_migration.py."""
+`pulumi up` runs (with the rollout identity and the ACLs broker 0's boot grants it). Its KRaft
+controller step: tests/e2e/test_kraft.py; the rolling version upgrade 3.9.2 -> 4.4:
+tests/e2e/test_migration.py (on the migrated cluster, which ends on the configs a KRaft-born one runs)."""
 import pytest
 
 import claims
@@ -16,10 +17,3 @@ def test_a_config_change_rolls_one_broker_at_a_time_and_refuses_when_none_can_be
         claims.rollout_identity_gates_and_can_do_nothing_else(cluster)
         claims.readiness_probe_is_the_isr_gate(cluster)
         claims.rolling_config_change(cluster)
-
-
-def test_the_controller_gate_lets_a_controller_go_only_while_the_quorum_can_spare_it():
-    # the rolling upgrade 3.9.2 -> 4.4 runs on the migrated cluster (test_migration.py), which ends
-    # on exactly the configs a KRaft-born cluster runs
-    with KafkaCluster(cluster="ctlgate", metadata="kraft", controllers=3, brokers=3, sasl=False) as cluster:
-        claims.controller_gate_through_the_brokers(cluster)

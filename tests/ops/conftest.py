@@ -1,4 +1,5 @@
 """The AWS API tests' moto server on 127.0.0.1 (one per module), reset to a fresh account for every test."""
+import os
 import socket
 import subprocess
 import sys
@@ -15,8 +16,11 @@ def endpoint():
     with socket.socket() as s:
         s.bind((HOST, 0))
         port = s.getsockname()[1]
+    # no stock AMIs: moto loads thousands into every region it is asked about (the all-regions audit asks
+    # ~30), and nothing here reads an image
     server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"})
     try:
         deadline = time.monotonic() + 60
         while True:
