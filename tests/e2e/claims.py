@@ -44,20 +44,31 @@ def admin(cluster: KafkaCluster) -> AdminClient:
 
 def create_topic(cluster: KafkaCluster, name: str, partitions: int = 1, replication: Optional[int] = 0) -> None:
     """A topic on every broker (up to 3); `replication=None` leaves replication (and every config)
-    to the brokers' defaults."""
-    client = admin(cluster)  # keep the handle alive until the future resolves
+    to the brokers' defaults. On a cluster just started, a request could wait out all of librdkafka's
+    60 s and never be answered (twice in the suite, once on an idle machine): each attempt has a client
+    of its own, with fresh metadata, and 15 s."""
     if replication == 0:
         replication = min(3, cluster.brokers)
     topic = NewTopic(name, partitions) if replication is None else NewTopic(name, partitions, replication)
-    deadline = time.monotonic() + 60
+    deadline, tried = time.monotonic() + 90, False
     while True:
+        client = admin(cluster)  # keep the handle alive until the future resolves
         try:
-            client.create_topics([topic])[name].result(timeout=60)
+            client.create_topics([topic], request_timeout=15)[name].result(timeout=20)
             return
-        except KafkaException as error:  # a controller that has not seen every broker register yet
-            if error.args[0].code() != KafkaError.INVALID_REPLICATION_FACTOR or time.monotonic() > deadline:
+        except KafkaException as error:
+            code = error.args[0].code()
+            if code == KafkaError.TOPIC_ALREADY_EXISTS and tried:
+                return  # made by an attempt whose answer never came
+            # INVALID_REPLICATION_FACTOR: a controller that has not seen every broker register yet
+            if code not in (KafkaError.INVALID_REPLICATION_FACTOR, KafkaError._TIMED_OUT,
+                            KafkaError.REQUEST_TIMED_OUT) or time.monotonic() > deadline:
                 raise
-            time.sleep(1)
+        except TimeoutError:
+            if time.monotonic() > deadline:
+                raise
+        tried = True
+        time.sleep(1)
 
 
 def grant(cluster: KafkaCluster, principal: str, topic: str, group: Optional[str] = None,
