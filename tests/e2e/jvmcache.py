@@ -110,4 +110,3 @@ def _dump(runtime: str, shared: Path) -> None:
 def shared(command: list[str]) -> list[str]:
     """A tool's command, with its runtime's archive when there is one."""
     return launch(command, may_list=False)
-
