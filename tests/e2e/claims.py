@@ -95,13 +95,13 @@ def produce(config: dict, topic: str, values: list[bytes], timeout: int = 30,
 
     retry = {"enable.idempotence": False, "retries": 0} if once else {"enable.idempotence": True}
     producer = Producer({**config, **QUIET, "acks": "all", **retry, "message.timeout.ms": timeout * 1000})
-    for value in values:
-        producer.produce(topic, value, on_delivery=report)
-        producer.poll(0)
-    try:
+    try:  # a refusal the client already knows (topic metadata, a producer id) is raised, not delivered
+        for value in values:
+            producer.produce(topic, value, on_delivery=report)
+            producer.poll(0)
         producer.flush(timeout + 5)
-    except KafkaException as fatal:  # an idempotent producer refused its producer id: fatal, raised here
-        errors.append(fatal.args[0])
+    except KafkaException as refused:
+        errors.append(refused.args[0])
     return acked, errors
 
 
