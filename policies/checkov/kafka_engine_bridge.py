@@ -180,81 +180,82 @@ def _failing(check: Any) -> CheckResult:
     return CheckResult.FAILED
 
 
-def terraform_checks() -> list:
-    from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+def _check_class(base: type, category: Any, entities: str, read: Any) -> type:
+    """One check class per checkov framework: the frameworks differ only in their base class, the keyword
+    naming the types, and how a scanned entity becomes an engine resource (`read(check, conf)` gives it and
+    the stack findings joined to it)."""
 
-    class EngineCheck(BaseResourceCheck):
+    class EngineCheck(base):
         def __init__(self, rule: Any, check: str, types: tuple) -> None:
             self.rule = rule
             super().__init__(name=_name(rule) if rule else f"kafka-guardrails ({check})", id=check,
-                             categories=(CheckCategories.NETWORKING,), supported_resources=types)
+                             categories=(category,), **{entities: types})
 
-        def scan_resource_conf(self, conf):
+        def _scan(self, conf):
             if ERROR:
                 return _failing(self)
-            address = conf.get("__address__") or self.entity_path.rsplit(":", 1)[-1]
-            resource = ENGINE.Resource(self.entity_type, conf, name=f"tf:{address.split('[')[0]}")
-            joined: dict = {}
-            if self.rule.id == "KAFKA-NET-001":
-                path = _resolve(self.entity_path.split(f":{self.entity_type}:")[0]) or ""
-                if path.endswith(".json"):  # a plan: our own reader follows nested references too
-                    joined = _joined(("tfplan", path), lambda: _terraform_plan_file(path))
-                elif self.graph is not None:
-                    joined = _joined(("tf", id(self.graph)), lambda: _terraform_graph(self.graph))
+            resource, joined = read(self, conf)
             return _verdict(self, resource, self.rule, joined)
 
-    return _make(EngineCheck, "terraform")
+        scan_resource_conf = scan_spec_conf = _scan
+
+    return EngineCheck
+
+
+def _terraform_resource(check: Any, conf: dict) -> tuple:
+    address = conf.get("__address__") or check.entity_path.rsplit(":", 1)[-1]
+    resource = ENGINE.Resource(check.entity_type, conf, name=f"tf:{address.split('[')[0]}")
+    joined: dict = {}
+    if check.rule.id == "KAFKA-NET-001":
+        path = _resolve(check.entity_path.split(f":{check.entity_type}:")[0]) or ""
+        if path.endswith(".json"):  # a plan: our own reader follows nested references too
+            joined = _joined(("tfplan", path), lambda: _terraform_plan_file(path))
+        elif check.graph is not None:
+            joined = _joined(("tf", id(check.graph)), lambda: _terraform_graph(check.graph))
+    return resource, joined
+
+
+def _cloudformation_resource(check: Any, conf: dict) -> tuple:
+    from kafka_guardrails.files import clean
+    kind = conf.get("Type", check.entity_type)
+    where, _, logical = check.entity_path.partition(f":{kind}:")
+    resource = ENGINE.Resource(kind, clean(conf.get("Properties") or {}), name=f"cfn:{logical}")
+    joined: dict = {}
+    if check.rule.id == "KAFKA-NET-001":
+        path = _resolve(where) or ""
+        if path:
+            joined = _joined(("cfn", path), lambda: _cloudformation_file(path))
+    return resource, joined
+
+
+def _kubernetes_resource(check: Any, conf: dict) -> tuple:
+    from kafka_guardrails.dialects import manifest_resource
+    from kafka_guardrails.files import clean
+    resource = manifest_resource(clean(conf))
+    joined: dict = {}
+    if check.rule.id == "KAFKA-NET-001":
+        path = _resolve(check.entity_path.split(f":{conf.get('kind')}:")[0]) or ""
+        if path:
+            joined = _joined(("k8s", path), lambda: _file_stack(("k8s", path), lambda: _kubernetes_file(path)))
+    return resource, joined
+
+
+def terraform_checks() -> list:
+    from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+    return _make(_check_class(BaseResourceCheck, CheckCategories.NETWORKING, "supported_resources",
+                              _terraform_resource), "terraform")
 
 
 def cloudformation_checks() -> list:
     from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck
-    from kafka_guardrails.files import clean
-
-    class EngineCheck(BaseResourceCheck):
-        def __init__(self, rule: Any, check: str, types: tuple) -> None:
-            self.rule = rule
-            super().__init__(name=_name(rule) if rule else f"kafka-guardrails ({check})", id=check,
-                             categories=(CheckCategories.NETWORKING,), supported_resources=types)
-
-        def scan_resource_conf(self, conf):
-            if ERROR:
-                return _failing(self)
-            kind = conf.get("Type", self.entity_type)
-            where, _, logical = self.entity_path.partition(f":{kind}:")
-            resource = ENGINE.Resource(kind, clean(conf.get("Properties") or {}), name=f"cfn:{logical}")
-            joined: dict = {}
-            if self.rule.id == "KAFKA-NET-001":
-                path = _resolve(where) or ""
-                if path:
-                    joined = _joined(("cfn", path), lambda: _cloudformation_file(path))
-            return _verdict(self, resource, self.rule, joined)
-
-    return _make(EngineCheck, "cloudformation")
+    return _make(_check_class(BaseResourceCheck, CheckCategories.NETWORKING, "supported_resources",
+                              _cloudformation_resource), "cloudformation")
 
 
 def kubernetes_checks() -> list:
     from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
-    from kafka_guardrails.dialects import manifest_resource
-    from kafka_guardrails.files import clean
-
-    class EngineCheck(BaseK8Check):
-        def __init__(self, rule: Any, check: str, types: tuple) -> None:
-            self.rule = rule
-            super().__init__(name=_name(rule) if rule else f"kafka-guardrails ({check})", id=check,
-                             categories=(CheckCategories.KUBERNETES,), supported_entities=types)
-
-        def scan_spec_conf(self, conf):
-            if ERROR:
-                return _failing(self)
-            resource = manifest_resource(clean(conf))
-            joined = {}
-            if self.rule.id == "KAFKA-NET-001":
-                path = _resolve(self.entity_path.split(f":{conf.get('kind')}:")[0]) or ""
-                if path:
-                    joined = _joined(("k8s", path), lambda: _file_stack(("k8s", path), lambda: _kubernetes_file(path)))
-            return _verdict(self, resource, self.rule, joined)
-
-    return _make(EngineCheck, "kubernetes")
+    return _make(_check_class(BaseK8Check, CheckCategories.KUBERNETES, "supported_entities",
+                              _kubernetes_resource), "kubernetes")
 
 
 _FILES: dict[Any, list] = {}
