@@ -15,7 +15,7 @@ only catches what looks like a rule; these know what an absent field means):
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from ..model import Resource
 from ..net import Entry, Net, not_known, sources_at, world
@@ -34,6 +34,15 @@ def _is(value: Any, word: str) -> Any:
     """Whether a switch-like field (direction, action, type) says `word`: True, False or UNKNOWN. An
     unknown value is never read as the harmless answer."""
     return UNKNOWN if known(value) is UNKNOWN else _text(value) == word
+
+
+def _not_inbound(rule: dict, key: str) -> Optional[Net]:
+    """What a rule whose `key` (direction, type) is not plainly "ingress" comes to: nothing for an outbound
+    rule, an unknown entry where the value is not known yet; None for an inbound rule, to be read on."""
+    inbound = _is(rule.get(key), "ingress")
+    if inbound is UNKNOWN:
+        return Net([not_known(key)], "", ())
+    return None if inbound else Net([], "", ())
 
 
 def _tcp(value: Any) -> Any:
@@ -92,11 +101,9 @@ def oci_security_list(resource: Resource, props: Any) -> Net:
 
 def oci_nsg_rule(resource: Resource, props: Any) -> Net:
     rule = mapping(props)
-    inbound = _is(rule.get("direction"), "ingress")
-    if inbound is False:
-        return Net([], "", ())
-    if inbound is UNKNOWN:
-        return Net([not_known("direction")], "", ())
+    skipped = _not_inbound(rule, "direction")
+    if skipped is not None:
+        return skipped
     if _text(rule.get("sourceType")) in ("network_security_group", "service_cidr_block"):
         return Net([], "", ())
     return Net([Entry("", _oci_span(rule.get("protocol"), rule.get("tcpOptions")),
@@ -107,11 +114,9 @@ def oci_nsg_rule(resource: Resource, props: Any) -> Net:
 
 def openstack_rule(resource: Resource, props: Any) -> Net:
     rule = mapping(props)
-    inbound = _is(rule.get("direction"), "ingress")
-    if inbound is False:
-        return Net([], "", ())
-    if inbound is UNKNOWN:
-        return Net([not_known("direction")], "", ())
+    skipped = _not_inbound(rule, "direction")
+    if skipped is not None:
+        return skipped
     raw = known(rule.get("protocol"))
     kind = "all" if raw in (None, MISSING, "") else protocol(raw)
     low, high = known(rule.get("portRangeMin")), known(rule.get("portRangeMax"))
@@ -133,11 +138,11 @@ def openstack_rule(resource: Resource, props: Any) -> Net:
 
 def alicloud_rule(resource: Resource, props: Any) -> Net:
     rule = mapping(props)
-    inbound = _is(rule.get("type"), "ingress")
-    if inbound is False or _text(rule.get("policy")) == "drop":
+    if _text(rule.get("policy")) == "drop":
         return Net([], "", ())
-    if inbound is UNKNOWN:
-        return Net([not_known("type")], "", ())
+    skipped = _not_inbound(rule, "type")
+    if skipped is not None:
+        return skipped
     kind = _tcp(rule.get("ipProtocol"))
     if kind is None:
         return Net([], "", ())
@@ -264,11 +269,9 @@ def scaleway_group(resource: Resource, props: Any) -> Net:
 
 def exoscale_rule(resource: Resource, props: Any) -> Net:
     rule = mapping(props)
-    inbound = _is(rule.get("type"), "ingress")
-    if inbound is False:
-        return Net([], "", ())
-    if inbound is UNKNOWN:
-        return Net([not_known("type")], "", ())
+    skipped = _not_inbound(rule, "type")
+    if skipped is not None:
+        return skipped
     kind = _tcp(rule.get("protocol"))
     if kind is None:
         return Net([], "", ())
