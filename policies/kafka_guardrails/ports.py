@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from typing import Any, NamedTuple, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
-from .values import UNKNOWN, as_int, is_unknown
+from .values import UNKNOWN, as_int, is_unknown, known
 
 ALL_PORTS = (0, 65535)
 
@@ -75,6 +75,24 @@ UNKNOWN_SPAN = Span(*ALL_PORTS, unknown=True)
 
 def assumed(why: str) -> Span:
     return Span(*ALL_PORTS, assumed=why)
+
+
+def kafka_protocol(value: Any) -> Any:
+    """A firewall rule's protocol read fail-closed: 'tcp', 'all', UNKNOWN, or 'unreadable' (judged as every
+    port); None only for a protocol that cannot carry Kafka (udp, icmp, …)."""
+    kind = protocol(known(value))
+    if kind is None:
+        return "unreadable"
+    return kind if kind in ("tcp", "all") or kind is UNKNOWN else None
+
+
+def protocol_span(kind: Any, raw: Any, ports: Callable[[], Span]) -> Span:
+    """The span for a rule's `kafka_protocol`: unknown, every port when unreadable or all, else `ports()`."""
+    if kind is UNKNOWN:
+        return UNKNOWN_SPAN
+    if kind == "unreadable":
+        return assumed(f"the protocol {known(raw)!r} cannot be read")
+    return EVERY if kind == "all" else ports()
 
 
 def exactly(*ports: int) -> Span:

@@ -32,6 +32,20 @@ ODD = [
     ("oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule",
      {"direction": UNKNOWN, "protocol": "6", "source": "0.0.0.0/0"}, True),
     ("openstack:networking/secGroupRule:SecGroupRule", {"direction": UNKNOWN, "protocol": "tcp"}, True),
+    ("digitalocean:index/firewall:Firewall",
+     {"inboundRules": [{"protocol": UNKNOWN, "portRange": "9092", "sourceAddresses": ["0.0.0.0/0"]}]}, True),
+    ("digitalocean:index/firewall:Firewall",
+     {"inboundRules": [{"protocol": "tpc", "portRange": "22", "sourceAddresses": ["0.0.0.0/0"]}]}, False),
+    ("hcloud:index/firewall:Firewall",
+     {"rules": [{"direction": "in", "protocol": UNKNOWN, "port": "9092", "sourceIps": ["0.0.0.0/0"]}]}, True),
+    ("hcloud:index/firewall:Firewall",
+     {"rules": [{"direction": UNKNOWN, "protocol": "tcp", "port": "9092", "sourceIps": ["0.0.0.0/0"]}]}, True),
+    ("hcloud:index/firewall:Firewall",
+     {"rules": [{"direction": "in", "protocol": True, "port": "22", "sourceIps": ["0.0.0.0/0"]}]}, False),
+    ("azure-native:network:SecurityRule", {"direction": "Inbound", "access": "Allow", "protocol": "Tpc",
+                                           "destinationPortRange": "22", "sourceAddressPrefix": "*"}, False),
+    ("azure-native:network:SecurityRule", {"direction": "Inbound", "access": "Allow", "protocol": 6,
+                                           "destinationPortRange": "22", "sourceAddressPrefix": "Internet"}, False),
 ]
 
 

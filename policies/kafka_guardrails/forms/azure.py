@@ -14,6 +14,7 @@ from ..values import UNKNOWN, as_text, blocks, is_unknown, items, known, mapping
 
 WORLD_TAGS = {"*": ("0.0.0.0/0", "::/0"), "internet": ("0.0.0.0/0", "::/0"), "any": ("0.0.0.0/0", "::/0")}
 LOCAL_TAGS = frozenset({"virtualnetwork", "azureloadbalancer"})
+NOT_TCP = frozenset({"udp", "icmp", "esp", "ah"})  # the protocols Azure names besides Tcp and *
 FIX = "Restrict the rule's source to named private client prefixes or application security groups."
 
 
@@ -32,7 +33,7 @@ def _rule(path: str, rule: Any) -> list[Entry]:
     if (as_text(direction) or "").lower() != "inbound" or (as_text(access) or "").lower() != "allow":
         return []
     proto_text = (as_text(proto) or "").lower()
-    if proto_text not in ("tcp", "*", "asterisk", "any"):
+    if proto_text in NOT_TCP:
         return []
     sources: list[Any] = []
     for key in ("sourceAddressPrefix", "sourceAddressPrefixes"):
@@ -52,6 +53,8 @@ def _rule(path: str, rule: Any) -> list[Entry]:
             spans.append(port_text(value))
     if not spans:
         spans = [assumed("no destination port range is given")]
+    if proto_text not in ("tcp", "*", "asterisk", "any"):  # a protocol Azure does not name: every port
+        spans = [assumed(f"the protocol {proto!r} cannot be read")]
     all_traffic = proto_text != "tcp"
     return [Entry(path, span, tuple(sources), proto="all" if all_traffic else "tcp",
                   detail=as_text(rule.get("name"))) for span in spans]

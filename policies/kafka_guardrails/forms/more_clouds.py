@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional
 
 from ..model import Resource
 from ..net import Entry, Net, not_known, sources_at, world
-from ..ports import EVERY, NONE, UNKNOWN_SPAN, Span, assumed, port_text, protocol, span
+from ..ports import EVERY, NONE, UNKNOWN_SPAN, Span, assumed, kafka_protocol, port_text, protocol, protocol_span, span
 from ..registry import form
 from ..values import MISSING, UNKNOWN, as_int, as_text, blocks, known, mapping
 
@@ -43,24 +43,6 @@ def _not_inbound(rule: dict, key: str) -> Optional[Net]:
     if inbound is UNKNOWN:
         return Net([not_known(key)], "", ())
     return None if inbound else Net([], "", ())
-
-
-def _tcp(value: Any) -> Any:
-    """A protocol read fail-closed: 'tcp', 'all', UNKNOWN, or 'unreadable' (judged as every port); None only
-    for a protocol that cannot carry Kafka (udp, icmp, …)."""
-    kind = protocol(known(value))
-    if kind is None:
-        return "unreadable"
-    return kind if kind in ("tcp", "all") or kind is UNKNOWN else None
-
-
-def _protocol_span(kind: Any, raw: Any, ports: Callable[[], Span]) -> Span:
-    """The span for a rule's protocol: unknown, every port when unreadable or all, else `ports()`."""
-    if kind is UNKNOWN:
-        return UNKNOWN_SPAN
-    if kind == "unreadable":
-        return assumed(f"the protocol {known(raw)!r} cannot be read")
-    return EVERY if kind == "all" else ports()
 
 
 # --- Oracle Cloud ------------------------------------------------------------------------------
@@ -143,11 +125,11 @@ def alicloud_rule(resource: Resource, props: Any) -> Net:
     skipped = _not_inbound(rule, "type")
     if skipped is not None:
         return skipped
-    kind = _tcp(rule.get("ipProtocol"))
+    kind = kafka_protocol(rule.get("ipProtocol"))
     if kind is None:
         return Net([], "", ())
     raw = known(rule.get("portRange"))
-    ports = _protocol_span(kind, rule.get("ipProtocol"),
+    ports = protocol_span(kind, rule.get("ipProtocol"),
                            lambda: EVERY if raw in ("-1/-1", None, MISSING) else port_text(raw))
     refs = tuple(f"sourceSecurityGroupId={rule['sourceSecurityGroupId']}"
                  for _ in [0] if rule.get("sourceSecurityGroupId") not in (None, MISSING, ""))
@@ -173,14 +155,14 @@ def linode_firewall(resource: Resource, props: Any) -> Net:
             entries.append(not_known(path))
             continue
         rule = mapping(rule)
-        accept, kind = _is(rule.get("action"), "accept"), _tcp(rule.get("protocol"))
+        accept, kind = _is(rule.get("action"), "accept"), kafka_protocol(rule.get("protocol"))
         if accept is False or kind is None:
             continue
         if accept is UNKNOWN:
             entries.append(not_known(f"{path}.action"))
             continue
         spans = _comma_ports(rule.get("ports")) if kind == "tcp" else \
-            [_protocol_span(kind, rule.get("protocol"), lambda: EVERY)]
+            [protocol_span(kind, rule.get("protocol"), lambda: EVERY)]
         for ports in spans:
             entries.append(Entry(path, ports, tuple(sources_at(rule, path, "ipv4s", "ipv6s"))))
     policy = _text(props.get("inboundPolicy"))
@@ -196,10 +178,10 @@ def linode_firewall(resource: Resource, props: Any) -> Net:
 
 def vultr_rule(resource: Resource, props: Any) -> Net:
     rule = mapping(props)
-    kind = _tcp(rule.get("protocol"))
+    kind = kafka_protocol(rule.get("protocol"))
     if kind is None:
         return Net([], "", ())
-    ports = _protocol_span(kind, rule.get("protocol"), lambda: _comma_ports(rule.get("port"))[0])
+    ports = protocol_span(kind, rule.get("protocol"), lambda: _comma_ports(rule.get("port"))[0])
     if _text(rule.get("source")) == "cloudflare":
         return Net([Entry("", ports, **world("the source is Cloudflare's public address ranges: anyone can reach "
                                              "the port through Cloudflare"))], "", ())
@@ -224,7 +206,7 @@ def _gaps(drops: list[tuple[int, int]]) -> list[Span]:
 
 
 def _scaleway_ports(rule: dict[str, Any]) -> Span:
-    kind = _tcp(rule.get("protocol", "TCP"))
+    kind = kafka_protocol(rule.get("protocol", "TCP"))
     if kind is None:
         return NONE
 
@@ -233,7 +215,7 @@ def _scaleway_ports(rule: dict[str, Any]) -> Span:
             if rule.get(key) not in (None, MISSING):
                 return port_text(known(rule.get(key)))
         return EVERY
-    return _protocol_span(kind, rule.get("protocol"), ports)
+    return protocol_span(kind, rule.get("protocol"), ports)
 
 
 def scaleway_group(resource: Resource, props: Any) -> Net:
@@ -272,11 +254,11 @@ def exoscale_rule(resource: Resource, props: Any) -> Net:
     skipped = _not_inbound(rule, "type")
     if skipped is not None:
         return skipped
-    kind = _tcp(rule.get("protocol"))
+    kind = kafka_protocol(rule.get("protocol"))
     if kind is None:
         return Net([], "", ())
     low, high = known(rule.get("startPort")), known(rule.get("endPort"))
-    ports = _protocol_span(kind, rule.get("protocol"), lambda: EVERY if low in (None, MISSING) and high in (
+    ports = protocol_span(kind, rule.get("protocol"), lambda: EVERY if low in (None, MISSING) and high in (
         None, MISSING) else span("tcp", low, high if high not in (None, MISSING) else low))
     group = rule.get("userSecurityGroupId", rule.get("publicSecurityGroup"))
     if group not in (None, MISSING, ""):

@@ -3,76 +3,76 @@ firewalls. Each has its own spelling of port ranges ("9000-9999", "all", "any") 
 default for a rule without sources (Lightsail: everyone)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Optional
 
 from ..model import Resource
 from ..net import Entry, Net, not_known, sources_at, world
-from ..ports import assumed, port_text, protocol, span
+from ..ports import Span, assumed, kafka_protocol, port_text, protocol, protocol_span, span
 from ..registry import form
 from ..values import MISSING, UNKNOWN, as_text, blocks, items, known, mapping
 
 FIX = "Open Kafka ports only to named private client addresses, or keep them closed on public interfaces."
 
 
+def _rules(listed: Any, read: Callable[[str, dict], Optional[Entry]]) -> Net:
+    """A firewall's rule list: a rule not known yet is reported as such, each other one is `read` (None for a
+    rule that cannot carry Kafka)."""
+    entries = []
+    for path, rule in listed:
+        rule = known(rule)
+        entry = not_known(path) if rule is UNKNOWN else read(path, mapping(rule))
+        if entry is not None:
+            entries.append(entry)
+    return Net(entries, "", ())
+
+
+def _lightsail_port(path: str, info: dict) -> Entry:
+    proto = protocol(known(info.get("protocol")))
+    ports = span(proto, known(info.get("fromPort")), known(info.get("toPort")))
+    named = proto if isinstance(proto, str) else "tcp"
+    sources = sources_at(info, path, "cidrs", "ipv6Cidrs")
+    aliases = tuple(f"alias={a}" for a in items(info.get("cidrListAliases")))
+    if sources or aliases:
+        return Entry(path, ports, tuple(sources), aliases, proto=named)
+    return Entry(path, ports, **world("Lightsail opens a public port to every address when no cidrs are given"),
+                 proto=named)
+
+
 def lightsail(resource: Resource, props: Any) -> Net:
     props = mapping(props)
-    entries = []
-    listed = blocks(props, "portInfos") or blocks(mapping(props.get("networking")), "ports")
-    for path, info in listed:
-        info = known(info)
-        if info is UNKNOWN:
-            entries.append(not_known(path))
-            continue
-        info = mapping(info)
-        proto = protocol(known(info.get("protocol")))
-        ports = span(proto, known(info.get("fromPort")), known(info.get("toPort")))
-        sources = sources_at(info, path, "cidrs", "ipv6Cidrs")
-        aliases = [a for a in items(info.get("cidrListAliases"))]
-        if sources or aliases:
-            entries.append(Entry(path, ports, tuple(sources), tuple(f"alias={a}" for a in aliases),
-                                 proto=proto if isinstance(proto, str) else "tcp"))
-        else:
-            entries.append(Entry(path, ports, **world("Lightsail opens a public port to every address when no "
-                                                      "cidrs are given"), proto=proto if isinstance(proto, str) else "tcp"))
-    return Net(entries, "", ())
+    return _rules(blocks(props, "portInfos") or blocks(mapping(props.get("networking")), "ports"), _lightsail_port)
+
+
+def _ports(rule: dict, key: str) -> Span:
+    """The rule's ports under a protocol read fail-closed (unknown: not known yet; unreadable: every port)."""
+    raw = rule.get(key)
+    return protocol_span(kafka_protocol(rule.get("protocol")), rule.get("protocol"),
+                         lambda: port_text(known(raw)) if raw not in (None, MISSING) else assumed(f"no {key} is given"))
+
+
+def _digitalocean_rule(path: str, rule: dict) -> Optional[Entry]:
+    if kafka_protocol(rule.get("protocol")) is None:
+        return None
+    refs = tuple(f"{k}={v}" for k in ("sourceTags", "sourceDropletIds", "sourceLoadBalancerUids",
+                                       "sourceKubernetesIds") for v in items(rule.get(k)))
+    return Entry(path, _ports(rule, "portRange"), tuple(sources_at(rule, path, "sourceAddresses")), refs)
 
 
 def digitalocean(resource: Resource, props: Any) -> Net:
-    props = mapping(props)
-    entries = []
-    for path, rule in blocks(props, "inboundRules"):
-        rule = known(rule)
-        if rule is UNKNOWN:
-            entries.append(not_known(path))
-            continue
-        rule = mapping(rule)
-        if (as_text(known(rule.get("protocol"))) or "").lower() != "tcp":
-            continue
-        ports = port_text(known(rule.get("portRange"))) if rule.get("portRange") not in (None, MISSING) else \
-            assumed("no port range is given")
-        refs = tuple(f"{k}={v}" for k in ("sourceTags", "sourceDropletIds", "sourceLoadBalancerUids",
-                                           "sourceKubernetesIds") for v in items(rule.get(k)))
-        entries.append(Entry(path, ports, tuple(sources_at(rule, path, "sourceAddresses")), refs))
-    return Net(entries, "", ())
+    return _rules(blocks(mapping(props), "inboundRules"), _digitalocean_rule)
+
+
+def _hetzner_rule(path: str, rule: dict) -> Optional[Entry]:
+    direction = known(rule.get("direction"))
+    if direction is UNKNOWN:
+        return not_known(f"{path}.direction")
+    if (as_text(direction) or "in").lower() != "in" or kafka_protocol(rule.get("protocol")) is None:
+        return None
+    return Entry(path, _ports(rule, "port"), tuple(sources_at(rule, path, "sourceIps")))
 
 
 def hetzner(resource: Resource, props: Any) -> Net:
-    props = mapping(props)
-    entries = []
-    for path, rule in blocks(props, "rules"):
-        rule = known(rule)
-        if rule is UNKNOWN:
-            entries.append(not_known(path))
-            continue
-        rule = mapping(rule)
-        if (as_text(known(rule.get("direction"))) or "in").lower() != "in":
-            continue
-        if (as_text(known(rule.get("protocol"))) or "").lower() != "tcp":
-            continue
-        ports = port_text(known(rule.get("port"))) if rule.get("port") not in (None, MISSING) else \
-            assumed("no port is given")
-        entries.append(Entry(path, ports, tuple(sources_at(rule, path, "sourceIps"))))
-    return Net(entries, "", ())
+    return _rules(blocks(mapping(props), "rules"), _hetzner_rule)
 
 
 def revoke_lightsail(resource: Resource, entry: Entry, offending: Any) -> str:
