@@ -5,7 +5,7 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from typing import Any, Callable, NamedTuple, Optional
 
-from .values import UNKNOWN, as_int, is_unknown, known
+from .values import MISSING, UNKNOWN, as_int, is_unknown, known
 
 ALL_PORTS = (0, 65535)
 
@@ -93,6 +93,19 @@ def protocol_span(kind: Any, raw: Any, ports: Callable[[], Span]) -> Span:
     if kind == "unreadable":
         return assumed(f"the protocol {known(raw)!r} cannot be read")
     return EVERY if kind == "all" else ports()
+
+def unreadable_port(value: Any, names: bool = False) -> Optional[Span]:
+    """Every port, assumed, for a port field that holds something that is no port: not a number in range,
+    not unknown, and (where `names`, as for a Kubernetes targetPort) not a port's name. None otherwise,
+    an absent field included (each form says what its absence means)."""
+    if value is None or value is MISSING or is_unknown(value):
+        return None
+    number = as_int(value)
+    if isinstance(number, int) and 0 <= number <= 65535:
+        return None
+    if names and number is None and isinstance(value, str) and value.strip():
+        return None
+    return assumed(f"the port {value!r} cannot be read")
 
 
 def exactly(*ports: int) -> Span:

@@ -3,7 +3,7 @@ unreadable protocol opens every port, an unknown direction or action is not know
 lists cannot be read is reported, a form whose own reader trips is unjudged."""
 import pytest
 
-from cases import Member, StackCase
+from cases import CASES, Member, StackCase
 from cases.k8s_ingress_paths import KAFKA_SVC
 from cases.k8s_proxies import ISTIO_FRONT, ISTIO_GW, ISTIO_VS, istio_gateway, virtual_service
 from kafka_guardrails import MANDATORY, Resource, judge_resource, judge_stack
@@ -95,3 +95,104 @@ def test_a_partial_form_whose_reader_trips_is_unjudged():
     finally:
         object.__setattr__(form, "reads", original)
     assert found.state == UNJUDGED and "could not be read" in found.reason
+
+
+PROTOCOL_KEYS = frozenset({"protocol", "ipProtocol", "IpProtocol", "ip_protocol", "Protocol"})
+
+
+def _with_protocol(value, odd, swapped):
+    """`value` with every TCP protocol field replaced by `odd`; the paths replaced are appended to `swapped`."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key in PROTOCOL_KEYS and isinstance(item, (str, int)) and str(item).lower() in ("tcp", "6"):
+                swapped.append(key)
+                out[key] = odd
+            else:
+                out[key] = _with_protocol(item, odd, swapped)
+        return out
+    if isinstance(value, list):
+        return [_with_protocol(item, odd, swapped) for item in value]
+    return value
+
+
+def _swapped(props) -> list:
+    swapped: list = []
+    _with_protocol(props, "x", swapped)
+    return swapped
+
+
+ODD_PROTOCOLS = [(UNKNOWN, True), ("tpc", False), (True, False), (3.5, False)]
+TCP_CASES = [case for case in CASES if case.exposed and _swapped(case.props)]
+PROTOCOL_CASES = [(case, odd, unknown) for case in TCP_CASES for odd, unknown in ODD_PROTOCOLS]
+
+
+@pytest.mark.parametrize("case,odd,unknown", PROTOCOL_CASES,
+                         ids=[f"{c.name}-{o!r}" for c, o, _ in PROTOCOL_CASES])
+def test_an_exposure_whose_protocol_is_unknown_or_unreadable_is_still_reported(case, odd, unknown):
+    """Every exposed case of the table, its TCP protocol replaced by a value not known yet (preview) or by one
+    no cloud names: the exposure stays reported (as not known yet, or on every port)."""
+    props = _with_protocol(case.props, odd, [])
+    findings = judge_resource(Resource(case.type, props, name="odd"))
+    mine = [f for f in findings if case.port in f.ports]
+    assert mine, (case.name, [f.message for f in findings])
+    assert all(f.level == MANDATORY for f in mine)  # at `up` and in `check`, whether known or not
+    if not unknown:  # a value that is there and unreadable is judged now, never deferred
+        assert not any(f.unknown for f in mine), [f.message for f in mine]
+
+
+def test_the_protocol_cases_span_the_clouds():
+    assert {c.type.split(":")[0] for c in TCP_CASES} >= {"aws", "azure-native", "gcp", "digitalocean", "hcloud",
+                                                          "oci", "openstack", "alicloud", "kubernetes"}
+
+
+def _with_port(value, port, odd, swapped):
+    """`value` with every field (or list item) holding the guarded `port` replaced by `odd`."""
+    def hit(item):
+        return not isinstance(item, bool) and (item == port or item == str(port))
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if hit(item):
+                swapped.append(key)
+                out[key] = odd
+            else:
+                out[key] = _with_port(item, port, odd, swapped)
+        return out
+    if isinstance(value, list):
+        return [odd if hit(item) and not swapped.append("[]") else _with_port(item, port, odd, swapped)
+                for item in value]
+    return value
+
+
+def _port_fields(case) -> list:
+    swapped: list = []
+    _with_port(case.props, case.port, 0, swapped)
+    return swapped
+
+
+# A port not known yet, and values no API takes as a port. A string is left out where a port's name is
+# legal (a targetPort names a container port, resolved in the stack); an absent port means what each API
+# says, which the table's own cases cover.
+ODD_PORTS = [UNKNOWN, "nine", True, 3.5, {"port": 9092}, 70000]
+PORT_CASES = [(case, odd) for case in CASES if case.exposed and _port_fields(case) for odd in ODD_PORTS
+              if not (isinstance(odd, str) and odd != UNKNOWN and "targetPort" in _port_fields(case))]
+
+
+@pytest.mark.parametrize("case,odd", PORT_CASES, ids=[f"{c.name}-{o!r}" for c, o in PORT_CASES])
+def test_an_exposure_whose_port_is_unknown_or_unreadable_is_still_reported(case, odd):
+    findings = judge_resource(Resource(case.type, _with_port(case.props, case.port, odd, []), name="odd"))
+    # the finding names the case's port, every port, or (a Kafka listener) the listener's own port
+    listener_port = type(odd) is int and str(odd) in " ".join(str(p) for f in findings for p in f.ports)
+    mine = [f for f in findings if case.port in f.ports or "all ports" in f.message or listener_port]
+    assert mine, (case.name, [f.message for f in findings])
+    assert all(f.level == MANDATORY for f in mine)
+    if odd != UNKNOWN:
+        assert not any(f.unknown for f in mine), [f.message for f in mine]
+
+
+def test_the_port_cases_span_the_forms():
+    types = {c.type for c, _ in PORT_CASES}
+    assert {"aws:ec2/securityGroup:SecurityGroup", "aws:elb/loadBalancer:LoadBalancer", "kubernetes:core/v1:Service",
+            "kubernetes:core/v1:Pod", "kubernetes:gateway.networking.k8s.io/v1:Gateway",
+            "kubernetes:networking.k8s.io/v1:Ingress", "kubernetes:route.openshift.io/v1:Route"} <= types

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Sequence
 from .. import cidr
 from ..model import Resource
 from ..net import Entry, Net, keys_of, world
-from ..ports import exactly
+from ..ports import UNKNOWN_SPAN, assumed, exactly, unreadable_port
 from ..registry import Extractor, form
 from ..stack import Path, Stack, join
 from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, blocks, get, is_unknown, known, mapping
@@ -31,6 +31,17 @@ def _ports(*values: Any) -> list[int]:
         if isinstance(number, int) and 0 < number <= 65535:
             out.append(number)
     return out
+
+
+def _odd_listener(ports: Sequence[Any]) -> Any:
+    """A classic listener's ports judged whole when one is not known yet or is no port (both are required)."""
+    if any(is_unknown(p) for p in ports):
+        return UNKNOWN_SPAN
+    for port in ports:
+        odd = unreadable_port(port) or (assumed("a listener names no port") if port in (None, MISSING) else None)
+        if odd is not None:
+            return odd
+    return None
 
 
 def _sg_keys(resource: Resource, props: dict[str, Any]) -> tuple[Any, ...]:
@@ -116,6 +127,10 @@ def _classic(shape: str) -> Extractor:
         internal = _scheme_internal(props, shape)
         listeners = []
         for path, item in blocks(props, "listeners"):
+            item = known(item)
+            if item is UNKNOWN:
+                listeners.append((path, (UNKNOWN, UNKNOWN)))
+                continue
             item = mapping(item)
             if shape == "cfn":
                 ports = (known(item.get("loadBalancerPort")), known(item.get("instancePort")))
@@ -127,11 +142,14 @@ def _classic(shape: str) -> Extractor:
         if internal is not True and not has_groups:  # with groups of its own, the stack judges them
             for path, ports in listeners:
                 numbers = _ports(*ports)
-                if internal is UNKNOWN and numbers:
-                    entries.append(Entry(path, exactly(*numbers), ((f"{path} (scheme)", UNKNOWN),),
-                                         detail=("elb", numbers)))
-                elif numbers:
-                    entries.append(Entry(path, exactly(*numbers), **world(CLASSIC_NOTE), detail=("elb", numbers)))
+                odd = _odd_listener(ports)
+                reached = odd or (exactly(*numbers) if numbers else None)
+                if reached is None:
+                    continue
+                if internal is UNKNOWN:
+                    entries.append(Entry(path, reached, ((f"{path} (scheme)", UNKNOWN),), detail=("elb", numbers)))
+                else:
+                    entries.append(Entry(path, reached, **world(CLASSIC_NOTE), detail=("elb", numbers)))
         data = {"internal": internal, "kind": "classic", "groups": _sg_keys(resource, props),
                 "has_groups": has_groups, "listeners": listeners}
         return Net(entries, "lb", (props.get("name"), props.get("loadBalancerName")), {}, data)

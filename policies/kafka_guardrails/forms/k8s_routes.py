@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
 from ..model import Resource
-from ..net import WORLD, Entry, Net, verdict, world
-from ..ports import EVERY, exactly
+from ..net import WORLD, Entry, Net, not_known, verdict, world
+from ..ports import EVERY, assumed, exactly, unreadable_port
 from ..registry import Extractor, form
 from ..stack import Path, Stack, join
 from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, known, mapping
@@ -22,6 +22,9 @@ from .kafka_logging import config_map as config_map_logging
 
 GATEWAY_NOTE = "a Gateway listener of protocol {protocol} forwards raw TCP from the gateway's address"
 PASSTHROUGH = "nginx.ingress.kubernetes.io/ssl-passthrough"
+# Listener protocols that cannot carry Kafka's own protocol; any other (TCP, TLS, a name the Gateway API
+# does not know, one not known yet) is judged as raw TCP.
+NOT_RAW_TCP = frozenset({"HTTP", "HTTPS", "UDP"})
 
 
 def _meta(props: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
@@ -49,20 +52,35 @@ def gateway(resource: Resource, props: Any) -> Net:
     kept_in = internal(annotations if annotations is not MISSING else {})
     public = UNKNOWN if kept_in is UNKNOWN else not kept_in
     listeners, entries = [], []
-    for index, listener in enumerate(known(spec.get("listeners")) or []):
+    listed = known(spec.get("listeners"))
+    if listed is UNKNOWN and public is not False:
+        entries.append(not_known("spec.listeners"))
+    for index, listener in enumerate(listed if isinstance(listed, list) else []):
+        path = f"spec.listeners[{index}]"
+        listener = known(listener)
+        if listener is UNKNOWN:
+            if public is not False:
+                entries.append(not_known(path))
+            continue
         listener = mapping(listener)
-        protocol = (as_text(listener.get("protocol")) or "").upper()
+        raw = known(listener.get("protocol"))
+        protocol = (as_text(raw) or "").upper()
         port = known(listener.get("port"))
         listeners.append((as_text(listener.get("name")) or "", port, protocol))
-        if protocol not in ("TCP", "TLS") or public is False:
+        if protocol in NOT_RAW_TCP or public is False:
             continue
-        path = f"spec.listeners[{index}]"
         number = as_int(port)
-        if number is UNKNOWN or public is UNKNOWN:
+        odd = unreadable_port(port) or (assumed("the listener names no port") if port in (None, MISSING) else None)
+        if UNKNOWN in (number, public, raw):
             entries.append(Entry(path, exactly(number) if isinstance(number, int) else EVERY,
                                  ((path, UNKNOWN),)))
+        elif odd is not None:  # the API server would refuse it; the gate does not guess the port
+            entries.append(Entry(path, odd, **world(f"a Gateway listener of protocol {protocol} whose port cannot be "
+                                                    "read")))
         elif isinstance(number, int):
-            entries.append(Entry(path, exactly(number), **world(GATEWAY_NOTE.format(protocol=protocol))))
+            note = GATEWAY_NOTE.format(protocol=protocol) if protocol in ("TCP", "TLS") else \
+                f"a Gateway listener of protocol {raw!r}, which the Gateway API does not name, is read as raw TCP"
+            entries.append(Entry(path, exactly(number), **world(note)))
     return Net(entries, "gateway", (f"k8s:Gateway/{namespace}/{name}",), {},
                GatewayData(namespace, name, public, listeners))
 
@@ -135,14 +153,17 @@ def ingress(resource: Resource, props: Any) -> Net:
                 backends.append((f"spec.rules[{r_index}].http.paths[{p_index}]", service))
     entries, refs = [], []
     for where, service in backends:
-        number = as_int(get(service, "port", "number"))
+        raw = get(service, "port", "number")
+        number = as_int(raw)
         port_name = get(service, "port", "name")
         refs.append((where, as_text(service.get("name")) or "", number if isinstance(number, int) else as_text(port_name)))
-        if flag is UNKNOWN:
-            entries.append(Entry(where, exactly(number) if isinstance(number, int) else EVERY,
-                                 ((f"metadata.annotations[{PASSTHROUGH}]", UNKNOWN),)))
-        elif isinstance(number, int):
-            entries.append(Entry(where, exactly(number), **world(
+        odd = unreadable_port(raw) or (assumed("the backend names no port") if raw in (None, MISSING) and
+                                       not as_text(port_name) else None)
+        if flag is UNKNOWN or number is UNKNOWN:
+            unknown = f"metadata.annotations[{PASSTHROUGH}]" if flag is UNKNOWN else f"{where}.backend.service.port"
+            entries.append(Entry(where, exactly(number) if isinstance(number, int) else EVERY, ((unknown, UNKNOWN),)))
+        elif odd is not None or isinstance(number, int):
+            entries.append(Entry(where, odd or exactly(number), **world(
                 "an Ingress with TLS passthrough hands the raw TLS stream from the controller's address to "
                 "the backend port"), detail=("ingress", namespace, name)))
     return Net(entries, "passthrough", (), {}, (namespace, refs))
@@ -162,8 +183,11 @@ def openshift_route(resource: Resource, props: Any) -> Net:
     target = get(spec, "port", "targetPort")
     number = as_int(target)
     entries = []
-    if isinstance(number, int):
-        entries.append(Entry("spec.port.targetPort", exactly(number), **world(
+    odd = unreadable_port(target, names=True)
+    if number is UNKNOWN:
+        entries.append(Entry("spec.port.targetPort", EVERY, (("spec.port.targetPort", UNKNOWN),)))
+    elif odd is not None or isinstance(number, int):
+        entries.append(Entry("spec.port.targetPort", odd or exactly(number), **world(
             "an OpenShift passthrough Route hands raw TLS from the router's port 443 to the target port"),
             detail=("route", namespace, name)))
     ref = number if isinstance(number, int) else (as_text(target) if target is not MISSING else None)

@@ -15,7 +15,7 @@ from typing import Any
 from ..dialects import model
 from ..model import Resource
 from ..net import Entry, Net, world
-from ..ports import EVERY, exactly
+from ..ports import EVERY, assumed, exactly, unreadable_port
 from ..registry import Extractor, form
 from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, known, mapping
 from .kafka_release import workload as releases
@@ -143,13 +143,16 @@ def _net(kind: str, partial: bool) -> Extractor:
         else:
             host = as_bool(host) if not is_unknown(host) else UNKNOWN
         if host is True:
-            declared = []
+            declared, odd = [], None
             for path, container in workload.containers:
                 for port in container.get("ports") or []:
                     number = as_int(port.get("containerPort")) if isinstance(port, dict) else None
+                    odd = odd or (unreadable_port(port.get("containerPort")) if isinstance(port, dict) else None)
                     if isinstance(number, int):
                         declared.append(number)
-            if declared:
+            if odd is not None:  # a port the API server would refuse: the gate does not guess which was meant
+                entries.append(Entry(f"{pod_path}.hostNetwork", odd, **world(HOST_NOTE), detail=("hostNetwork", kind)))
+            elif declared:
                 entries.append(Entry(f"{pod_path}.hostNetwork", exactly(*declared), **world(HOST_NOTE),
                                      detail=("hostNetwork", kind)))
             elif is_kafka(workload):
@@ -165,22 +168,25 @@ def _net(kind: str, partial: bool) -> Extractor:
                     continue
                 number = as_int(port.get("hostPort"))
                 where = f"{pod_path}.{path}.ports[{index}].hostPort"
+                odd = unreadable_port(port.get("hostPort")) or unreadable_port(port.get("containerPort")) or (
+                    assumed("a hostPort names no containerPort") if port.get("containerPort") is None else None)
                 if number is UNKNOWN:
                     entries.append(Entry(where, EVERY, ((where, UNKNOWN),), detail=("hostPort", kind)))
+                elif (as_text(port.get("protocol")) or "").upper() in ("UDP", "SCTP"):
+                    continue
+                elif odd is not None:  # the API server would refuse it; the gate does not guess the port
+                    entries.append(Entry(where, odd, **world(HOST_PORT_NOTE), detail=("hostPort", kind)))
                 elif isinstance(number, int):
-                    proto = as_text(port.get("protocol"))
-                    if not proto or proto.upper() == "TCP":
-                        # the node's port forwards to the container's: either being guarded is an exposure
-                        inner = as_int(port.get("containerPort"))
-                        if inner is UNKNOWN:
-                            entries.append(Entry(where, EVERY, ((where.replace("hostPort", "containerPort"),
-                                                                 UNKNOWN),), detail=("hostPort", kind)))
-                            continue
-                        mapped = isinstance(inner, int) and inner != number
-                        note = HOST_PORT_NOTE + (f"; hostPort {number} forwards to containerPort {inner}"
-                                                 if mapped else "")
-                        entries.append(Entry(where, exactly(number, inner) if mapped else exactly(number),
-                                             **world(note), detail=("hostPort", kind)))
+                    # the node's port forwards to the container's: either being guarded is an exposure
+                    inner = as_int(port.get("containerPort"))
+                    if inner is UNKNOWN:
+                        entries.append(Entry(where, EVERY, ((where.replace("hostPort", "containerPort"), UNKNOWN),),
+                                             detail=("hostPort", kind)))
+                        continue
+                    mapped = isinstance(inner, int) and inner != number
+                    note = HOST_PORT_NOTE + (f"; hostPort {number} forwards to containerPort {inner}" if mapped else "")
+                    entries.append(Entry(where, exactly(number, inner) if mapped else exactly(number),
+                                         **world(note), detail=("hostPort", kind)))
         return Net(entries, "workload", (), {}, workload)
     return extract
 
