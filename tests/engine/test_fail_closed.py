@@ -7,7 +7,7 @@ from cases import CASES, Member, StackCase
 from cases.k8s_ingress_paths import KAFKA_SVC
 from cases.k8s_proxies import ISTIO_FRONT, ISTIO_GW, ISTIO_VS, istio_gateway, virtual_service
 from kafka_guardrails import MANDATORY, Resource, judge_resource, judge_stack
-from kafka_guardrails.coverage import UNJUDGED, assess
+from kafka_guardrails.coverage import COVERAGE_ID, UNJUDGED, assess
 from kafka_guardrails.registry import FORMS
 from table import engine_resources
 
@@ -196,3 +196,45 @@ def test_the_port_cases_span_the_forms():
     assert {"aws:ec2/securityGroup:SecurityGroup", "aws:elb/loadBalancer:LoadBalancer", "kubernetes:core/v1:Service",
             "kubernetes:core/v1:Pod", "kubernetes:gateway.networking.k8s.io/v1:Gateway",
             "kubernetes:networking.k8s.io/v1:Ingress", "kubernetes:route.openshift.io/v1:Route"} <= types
+
+
+def _parts(value, where=()):
+    """Every path into a resource's properties: each key, each list item, down to the leaves."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield where + (key,)
+            yield from _parts(item, where + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield where + (index,)
+            yield from _parts(item, where + (index,))
+
+
+def _unknown_at(value, where):
+    if not where:
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: _unknown_at(v, where[1:]) if k == where[0] else v for k, v in value.items()}
+    return [_unknown_at(v, where[1:]) if i == where[0] else v for i, v in enumerate(value)]
+
+
+EXPOSED = [case for case in CASES if case.exposed]
+
+
+@pytest.mark.parametrize("case", EXPOSED, ids=[c.name for c in EXPOSED])
+def test_any_part_of_an_exposure_not_known_yet_keeps_it_reported(case):
+    """A preview sees values other resources compute as unknown: whichever part of an exposed resource that is
+    (a field, a rule, a whole spec), the gate reports something, and at `up` it blocks."""
+    silent = []
+    for where in _parts(case.props):
+        findings = judge_resource(Resource(case.type, _unknown_at(case.props, where), name="odd"))
+        # blocking at `up`, or reported as not judged (which the gate never counts as a pass)
+        if not any(f.level == MANDATORY or f.rule_id == COVERAGE_ID for f in findings):
+            silent.append(where)
+    assert silent == []
+
+
+def test_the_unknown_cases_reach_every_family():
+    assert len(EXPOSED) >= 140
+    assert {c.type.split(":")[0] for c in EXPOSED} >= {"aws", "kubernetes", "gcp", "azure-native", "scaleway",
+                                                      "digitalocean", "hcloud", "oci", "openstack", "alicloud"}

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Resource
-from ..net import Entry, Net, sources_at
+from ..net import Entry, Net, not_known, sources_at
 from ..ports import EVERY, UNKNOWN_SPAN, assumed, port_text, protocol
 from ..registry import form
-from ..values import MISSING, UNKNOWN, as_bool, as_text, items, known, mapping
+from ..values import MISSING, UNKNOWN, as_bool, as_text, is_unknown, items, known, mapping
 
 FIX = "Give the rule source ranges of named private clients (or source tags / service accounts), never none."
 NO_SOURCE = "the rule names no source at all, which GCP reads as 0.0.0.0/0"
@@ -63,7 +63,13 @@ def policy_rule(resource: Resource, props: Any) -> Net:
     props = mapping(props)
     direction = as_text(known(props.get("direction"))) or "INGRESS"
     action = as_text(known(props.get("action"))) or ""
-    if direction.upper() != "INGRESS" or action.lower() != "allow" or as_bool(known(props.get("disabled"))) is True:
+    if direction.upper() != "INGRESS" or as_bool(known(props.get("disabled"))) is True:
+        return Net([], "", ())
+    for key in ("action", "match"):
+        if is_unknown(props.get(key)):
+            return Net([not_known(key)], "", ())
+    # apply_security_profile_group also lets the traffic through (after inspection)
+    if action.lower() not in ("allow", "apply_security_profile_group"):
         return Net([], "", ())
     match = mapping(props.get("match"))
     sources = sources_at(match, "match", "srcIpRanges")

@@ -163,6 +163,9 @@ def ingress_nginx(values: dict[str, Any]) -> list[Entry]:
     entries = []
     for key, target in tcp.items():
         external = as_int(key)
+        if is_unknown(target):  # the controller's port is open; where it forwards is not known yet
+            entries.append(Entry(f"values.tcp[{key}]", EVERY, ((f"values.tcp[{key}]", UNKNOWN),)))
+            continue
         backend = as_text(target) or ""
         port = as_int(backend.partition(":")[2].split(":")[0]) if ":" in backend else None
         numbers = [n for n in (external, port) if isinstance(n, int)]
@@ -186,7 +189,7 @@ def cp_helm_charts(values: dict[str, Any]) -> list[Entry]:
     """Confluent's `cp-helm-charts`: `cp-kafka.nodeport.enabled` opens one node port per broker from
     `firstListenerPort` (default 31090) to the brokers' external listener."""
     kafka = mapping(values.get("cp-kafka"))
-    nodeport = known(kafka.get("nodeport"))
+    nodeport = UNKNOWN if is_unknown(values.get("cp-kafka")) else known(kafka.get("nodeport"))
     if nodeport is UNKNOWN:
         return [Entry("values.cp-kafka.nodeport", EVERY, (("values.cp-kafka.nodeport", UNKNOWN),), kafka=True)]
     enabled = as_bool(known(mapping(nodeport).get("enabled")))
@@ -203,10 +206,15 @@ def cp_helm_charts(values: dict[str, Any]) -> list[Entry]:
 
 def _bitnami_kafka_with_zookeeper(values: dict[str, Any]) -> list[Entry]:
     entries = bitnami_kafka(values)
+    if is_unknown(values.get("zookeeper")):
+        return entries + [Entry("values.zookeeper", exactly(2181), (("values.zookeeper", UNKNOWN),))]
     zookeeper = mapping(values.get("zookeeper"))
-    if as_bool(known(zookeeper.get("enabled"))) is True and zookeeper.get("service") is not None:
+    enabled = as_bool(known(zookeeper.get("enabled")))
+    if enabled in (True, UNKNOWN) and zookeeper.get("service") is not None:
         entry = _service_entry("values.zookeeper.service", known(zookeeper.get("service")), "ClusterIP", 2181,
                                ("ports.client", "port"))
+        if entry is not None and enabled is UNKNOWN:  # exposed if the subchart is on, which is not known yet
+            entry = Entry(entry.path, entry.span, (("values.zookeeper.enabled", UNKNOWN),))
         if entry is not None:
             entries.append(entry)
     return entries

@@ -209,11 +209,18 @@ def confluent(resource: Resource, props: Any) -> Net:
         return Net([Entry("spec.listeners", EVERY, (("spec.listeners", UNKNOWN),), kafka=True)], "", ())
     listeners = mapping(listeners)
     found: list[tuple[str, dict[str, Any], Optional[int]]] = []
-    if "external" in listeners:
-        found.append(("spec.listeners.external", mapping(listeners["external"]), 9092))
-    for index, custom in enumerate(known(listeners.get("custom")) or []):
-        found.append((f"spec.listeners.custom[{index}]", mapping(custom), None))
     entries = []
+    if "external" in listeners:
+        found.append(("spec.listeners.external", listeners["external"], 9092))
+    custom = known(listeners.get("custom"))
+    if custom is UNKNOWN:
+        entries.append(Entry("spec.listeners.custom", EVERY, (("spec.listeners.custom", UNKNOWN),), kafka=True))
+    for index, listener in enumerate(custom if isinstance(custom, list) else []):
+        found.append((f"spec.listeners.custom[{index}]", listener, None))
+    for path, listener, _ in found:
+        if is_unknown(listener):
+            entries.append(Entry(path, EVERY, ((path, UNKNOWN),), kafka=True))
+    found = [(path, mapping(listener), port) for path, listener, port in found if not is_unknown(listener)]
     for path, listener, default_port in found:
         access = known(listener.get("externalAccess"))
         if access in (None, MISSING):

@@ -48,10 +48,11 @@ def gateway(resource: Resource, props: Any) -> Net:
     props = mapping(props)
     namespace, name, _ = _meta(props)
     spec = mapping(props.get("spec"))
+    unknown_spec = [not_known("spec")] if is_unknown(props.get("spec")) else []
     annotations = get(spec, "infrastructure", "annotations")
     kept_in = internal(annotations if annotations is not MISSING else {})
     public = UNKNOWN if kept_in is UNKNOWN else not kept_in
-    listeners, entries = [], []
+    listeners, entries = [], unknown_spec
     listed = known(spec.get("listeners"))
     if listed is UNKNOWN and public is not False:
         entries.append(not_known("spec.listeners"))
@@ -138,20 +139,30 @@ def config_map(resource: Resource, props: Any) -> Net:
 def ingress(resource: Resource, props: Any) -> Net:
     props = mapping(props)
     namespace, name, annotations = _meta(props)
-    flag = UNKNOWN if annotations is UNKNOWN else as_bool(mapping(annotations).get(PASSTHROUGH))
+    unknown_meta = is_unknown(props.get("metadata"))
+    flag = UNKNOWN if annotations is UNKNOWN or unknown_meta else as_bool(mapping(annotations).get(PASSTHROUGH))
     if flag is not True and flag is not UNKNOWN:
         return Net([], "", ())
     spec = mapping(props.get("spec"))
-    backends = []
+    backends, entries, refs = [], [], []
+    # parts of the spec not known yet, down to a backend's service: where the raw stream goes is not known
+    unknown = ["spec"] if is_unknown(props.get("spec")) else []
     default = mapping(get(spec, "defaultBackend", "service"))
     if default:
         backends.append(("spec.defaultBackend", default))
-    for r_index, rule in enumerate(known(spec.get("rules")) or []):
-        for p_index, path in enumerate(known(get(rule, "http", "paths")) or []):
-            service = mapping(get(path, "backend", "service"))
-            if service:
-                backends.append((f"spec.rules[{r_index}].http.paths[{p_index}]", service))
-    entries, refs = [], []
+    rules = known(spec.get("rules"))
+    unknown += ["spec.rules"] if rules is UNKNOWN else []
+    for r_index, rule in enumerate(rules if isinstance(rules, list) else []):
+        paths = known(get(rule, "http", "paths"))
+        unknown += [f"spec.rules[{r_index}]"] if paths is UNKNOWN else []
+        for p_index, path in enumerate(paths if isinstance(paths, list) else []):
+            where = f"spec.rules[{r_index}].http.paths[{p_index}]"
+            service = get(path, "backend", "service")
+            if is_unknown(path) or is_unknown(get(path, "backend")) or is_unknown(service):
+                unknown.append(where)
+            elif mapping(service):
+                backends.append((where, mapping(service)))
+    entries += [not_known(where) for where in unknown]
     for where, service in backends:
         raw = get(service, "port", "number")
         number = as_int(raw)
@@ -172,6 +183,8 @@ def ingress(resource: Resource, props: Any) -> Net:
 def openshift_route(resource: Resource, props: Any) -> Net:
     props = mapping(props)
     namespace, name, _ = _meta(props)
+    if is_unknown(props.get("spec")):
+        return Net([not_known("spec")], "", ())
     spec = mapping(props.get("spec"))
     termination = get(spec, "tls", "termination")
     if is_unknown(termination):

@@ -150,11 +150,19 @@ def exposures(props: dict[str, Any], spec: Any, kind: str) -> list[Any]:
     if kind == "NodePort":
         out.append(("node port", list(WORLD), True, "a NodePort opens the port on every node; Kubernetes does "
                     "not apply loadBalancerSourceRanges to node ports"))
+    elif kind == "<unknown>":  # it may yet be a NodePort, which no source range limits
+        out.append(("node port", [("spec.type", UNKNOWN)], False, ""))
     external = known(spec.get("externalIPs", spec.get("externalIps")))
     if external is UNKNOWN:
         out.append(("externalIPs", [("spec.externalIPs", UNKNOWN)], False, ""))
     else:
-        routable = [ip for ip in items(external) if isinstance(ip, str) and (net := cidr.parse(ip)) is not None
+        listed = list(enumerate(items(external)))
+        # an address not known yet, or one that is no address, is judged as a source: reported, never skipped
+        odd = [(f"spec.externalIPs[{i}]", UNKNOWN if is_unknown(ip) else ip) for i, ip in listed
+               if is_unknown(ip) or not isinstance(ip, str) or cidr.parse(ip) is None]
+        if odd:
+            out.append(("externalIPs", odd, False, ""))
+        routable = [ip for _, ip in listed if isinstance(ip, str) and (net := cidr.parse(ip)) is not None
                     and cidr.touches_internet(net)]
         if routable:
             out.append(("externalIPs", list(WORLD), True,

@@ -94,6 +94,28 @@ def _containers(pod: Any) -> list[Any]:
     return out
 
 
+def _unknown_parts(pod: Any) -> list[str]:
+    """The parts of a pod spec not known yet that could hold a hostNetwork or a hostPort: the spec itself,
+    a container list, a container, its ports, one port."""
+    if is_unknown(pod):
+        return [""]
+    out = []
+    pod = mapping(pod)
+    for group in ("initContainers", "containers"):
+        listed = known(pod.get(group))
+        if listed is UNKNOWN:
+            out.append(group)
+        for index, container in enumerate(listed if isinstance(listed, list) else []):
+            where = f"{group}[{index}]"
+            container = known(container)
+            ports = known(container.get("ports")) if isinstance(container, dict) else None
+            if container is UNKNOWN or ports is UNKNOWN:
+                out.append(where if container is UNKNOWN else f"{where}.ports")
+            out.extend(f"{where}.ports[{i}]" for i, port in enumerate(ports if isinstance(ports, list) else [])
+                       if is_unknown(port))
+    return out
+
+
 def workload_of(kind: str, props: Any, partial: bool) -> Workload:
     props = mapping(props)
     meta = mapping(props.get("metadata"))
@@ -159,9 +181,16 @@ def _net(kind: str, partial: bool) -> Extractor:
                 entries.append(Entry(f"{pod_path}.hostNetwork", EVERY, **world(
                     HOST_NOTE + "; its container ports are not declared, so Kafka's may be any"),
                     kafka=False, detail=("hostNetwork", kind)))
+            for part in _unknown_parts(workload.pod):  # on the host's network, with containers not known yet
+                where = f"{pod_path}.{part}"
+                entries.append(Entry(where, EVERY, ((where, UNKNOWN),), detail=("hostNetwork", kind)))
         elif host is UNKNOWN and is_kafka(workload):
             entries.append(Entry(f"{pod_path}.hostNetwork", EVERY, ((f"{pod_path}.hostNetwork", UNKNOWN),),
                                  detail=("hostNetwork", kind)))
+        if host is not True:  # with the host's network every port is already judged open
+            for part in _unknown_parts(workload.pod):
+                where = ".".join(p for p in (pod_path, part) if p)
+                entries.append(Entry(where, EVERY, ((where, UNKNOWN),), detail=("hostPort", kind)))
         for path, container in workload.containers:
             for index, port in enumerate(container.get("ports") or ()):
                 if type(port) is not dict or port.get("hostPort") is None:

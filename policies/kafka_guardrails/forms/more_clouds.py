@@ -222,6 +222,7 @@ def scaleway_group(resource: Resource, props: Any) -> Net:
     props = mapping(props)
     entries: list[Entry] = []
     drops: list[tuple[int, int]] = []
+    unsure: list[Entry] = []  # drop rules whose ports are not known yet or cannot be read: they close nothing
     for path, rule in blocks(props, "inboundRules"):
         if rule is UNKNOWN:
             entries.append(not_known(path))
@@ -230,7 +231,10 @@ def scaleway_group(resource: Resource, props: Any) -> Net:
         ports = _scaleway_ports(rule)
         sources = sources_at(rule, path, "ipRange", "ip")
         if _text(rule.get("action")) == "drop":
-            if not sources or any(str(raw) in ("0.0.0.0/0", "::/0") for _, raw in sources):
+            if ports.unknown or ports.assumed:
+                unsure.append(not_known(path) if ports.unknown else Entry(path, ports, **world(
+                    "a drop rule whose ports cannot be read closes nothing under an accept default")))
+            elif not sources or any(str(raw) in ("0.0.0.0/0", "::/0") for _, raw in sources):
                 drops.append((ports.low, ports.high))
             continue
         if sources:
@@ -243,7 +247,7 @@ def scaleway_group(resource: Resource, props: Any) -> Net:
     elif _text(policy) in ("", "accept"):
         note = ("the inbound default policy is accept (Scaleway's default when none is set): every port that no "
                 "rule drops is open to every address")
-        entries += [Entry("inboundDefaultPolicy", gap, **world(note)) for gap in _gaps(drops)]
+        entries += [Entry("inboundDefaultPolicy", gap, **world(note)) for gap in _gaps(drops)] + unsure
     return Net(entries, "", ())
 
 

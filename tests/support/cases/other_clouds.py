@@ -54,6 +54,10 @@ CASES = [
     Case("gcp-policy-world", GCP_POLICY, policy(srcIpRanges=["0.0.0.0/0"]), True),
     Case("gcp-policy-region-codes", GCP_POLICY, policy(srcRegionCodes=["US"]), True),
     Case("gcp-policy-deny", GCP_POLICY, policy("deny", srcIpRanges=["0.0.0.0/0"]), False),
+    # inspected by a security profile group, then let through: still open to the world
+    Case("gcp-policy-security-profile-world", GCP_POLICY,
+         policy("apply_security_profile_group", srcIpRanges=["0.0.0.0/0"]), True),
+    Case("gcp-policy-goto-next", GCP_POLICY, policy("goto_next", srcIpRanges=["0.0.0.0/0"]), False),
     Case("gcp-policy-private", GCP_POLICY, policy(srcIpRanges=["10.0.0.0/8"]), False),
     Case("azure-nsg-internet-9092", AZ_NSG, {"resourceGroupName": "rg", "securityRules": [az()]}, True),
     Case("azure-nsg-star-range", AZ_NSG, {"resourceGroupName": "rg", "securityRules": [az("*", "9000-9999")]}, True),
