@@ -171,8 +171,8 @@ def ingress(resource: Resource, props: Any) -> Net:
         odd = unreadable_port(raw) or (assumed("the backend names no port") if raw in (None, MISSING) and
                                        not as_text(port_name) else None)
         if flag is UNKNOWN or number is UNKNOWN:
-            unknown = f"metadata.annotations[{PASSTHROUGH}]" if flag is UNKNOWN else f"{where}.backend.service.port"
-            entries.append(Entry(where, exactly(number) if isinstance(number, int) else EVERY, ((unknown, UNKNOWN),)))
+            which = f"metadata.annotations[{PASSTHROUGH}]" if flag is UNKNOWN else f"{where}.backend.service.port"
+            entries.append(Entry(where, exactly(number) if isinstance(number, int) else EVERY, ((which, UNKNOWN),)))
         elif odd is not None or isinstance(number, int):
             entries.append(Entry(where, odd or exactly(number), **world(
                 "an Ingress with TLS passthrough hands the raw TLS stream from the controller's address to "

@@ -36,7 +36,7 @@ def _is(value: Any, word: str) -> Any:
     return UNKNOWN if known(value) is UNKNOWN else _text(value) == word
 
 
-def _not_inbound(rule: dict, key: str) -> Optional[Net]:
+def _not_inbound(rule: dict[str, Any], key: str) -> Optional[Net]:
     """What a rule whose `key` (direction, type) is not plainly "ingress" comes to: nothing for an outbound
     rule, an unknown entry where the value is not known yet; None for an inbound rule, to be read on."""
     inbound = _is(rule.get(key), "ingress")

@@ -14,7 +14,7 @@ from ..values import MISSING, UNKNOWN, as_text, blocks, items, known, mapping
 FIX = "Open Kafka ports only to named private client addresses, or keep them closed on public interfaces."
 
 
-def _rules(listed: Any, read: Callable[[str, dict], Optional[Entry]]) -> Net:
+def _rules(listed: Any, read: Callable[[str, dict[str, Any]], Optional[Entry]]) -> Net:
     """A firewall's rule list: a rule not known yet is reported as such, each other one is `read` (None for a
     rule that cannot carry Kafka)."""
     entries = []
@@ -26,7 +26,7 @@ def _rules(listed: Any, read: Callable[[str, dict], Optional[Entry]]) -> Net:
     return Net(entries, "", ())
 
 
-def _lightsail_port(path: str, info: dict) -> Entry:
+def _lightsail_port(path: str, info: dict[str, Any]) -> Entry:
     proto = protocol(known(info.get("protocol")))
     ports = span(proto, known(info.get("fromPort")), known(info.get("toPort")))
     named = proto if isinstance(proto, str) else "tcp"
@@ -43,14 +43,14 @@ def lightsail(resource: Resource, props: Any) -> Net:
     return _rules(blocks(props, "portInfos") or blocks(mapping(props.get("networking")), "ports"), _lightsail_port)
 
 
-def _ports(rule: dict, key: str) -> Span:
+def _ports(rule: dict[str, Any], key: str) -> Span:
     """The rule's ports under a protocol read fail-closed (unknown: not known yet; unreadable: every port)."""
     raw = rule.get(key)
     return protocol_span(kafka_protocol(rule.get("protocol")), rule.get("protocol"),
                          lambda: port_text(known(raw)) if raw not in (None, MISSING) else assumed(f"no {key} is given"))
 
 
-def _digitalocean_rule(path: str, rule: dict) -> Optional[Entry]:
+def _digitalocean_rule(path: str, rule: dict[str, Any]) -> Optional[Entry]:
     if kafka_protocol(rule.get("protocol")) is None:
         return None
     refs = tuple(f"{k}={v}" for k in ("sourceTags", "sourceDropletIds", "sourceLoadBalancerUids",
@@ -62,7 +62,7 @@ def digitalocean(resource: Resource, props: Any) -> Net:
     return _rules(blocks(mapping(props), "inboundRules"), _digitalocean_rule)
 
 
-def _hetzner_rule(path: str, rule: dict) -> Optional[Entry]:
+def _hetzner_rule(path: str, rule: dict[str, Any]) -> Optional[Entry]:
     direction = known(rule.get("direction"))
     if direction is UNKNOWN:
         return not_known(f"{path}.direction")
