@@ -100,25 +100,10 @@ def no_public_port(resource: Resource, net: Net, settings: Settings) -> list[Iss
     return out
 
 
-def union_issue(entries: list[tuple[Resource, Entry]], settings: Settings, per_resource: bool,
-                anchor: Optional[Resource] = None) -> Optional[Issue]:
-    """Ports that the union of several units opens while no single unit does. A unit is one
-    resource in the stack join, one entry inside a single resource."""
+def _union(rows: list[tuple[Any, set[int], list[Any], str, Resource]], settings: Settings) -> Optional[tuple[
+        list[int], dict[str, Resource], set[str], str]]:
+    """The guarded ports that two or more units open together while none does alone, with who and why."""
     bounds = (settings.ipv4_public_prefix, settings.ipv6_public_prefix)
-    rows: list[tuple[Any, set[int], list[Any], str, Resource]] = []
-    for index, (resource, entry) in enumerate(entries):
-        if entry.span.unknown:
-            continue
-        covered = entry.span.covers(settings.ports)
-        if not covered:
-            continue
-        # Only sources that touch the internet can make a union public.
-        nets = [n for n in (cidr.classify(str(raw)) for _, raw in entry.sources
-                            if isinstance(raw, str) and not isinstance(raw, Ref)) if n]
-        if nets:
-            unit = resource.label if per_resource else index
-            label = resource.label if per_resource else entry.path or "<entry>"
-            rows.append((unit, set(covered), nets, label, resource))
     if len({row[0] for row in rows}) < 2:
         return None
     # Exposure is monotone in the sources: if all of them together are not public, no subset is.
@@ -148,16 +133,44 @@ def union_issue(entries: list[tuple[Resource, Entry]], settings: Settings, per_r
                     offending.add(net.text)
                     label, resource = labels[net.text]
                     contributors[label] = resource
-    if not exposed:
+    return (exposed, contributors, offending, reason) if exposed else None
+
+
+def union_issue(entries: list[tuple[Resource, Entry]], settings: Settings, per_resource: bool,
+                anchor: Optional[Resource] = None) -> Optional[Issue]:
+    """Ports that the union of several units opens while no single unit does. A unit is one
+    resource in the stack join, one entry inside a single resource. An entry whose ports are not
+    known yet may cover every guarded port: a union that is public only with it is not known yet."""
+    rows: list[tuple[Any, set[int], list[Any], str, Resource]] = []
+    pending: list[tuple[Any, set[int], list[Any], str, Resource]] = []
+    for index, (resource, entry) in enumerate(entries):
+        covered = entry.span.covers(settings.ports)
+        if not covered:
+            continue
+        # Only sources that touch the internet can make a union public.
+        nets = [n for n in (cidr.classify(str(raw)) for _, raw in entry.sources
+                            if isinstance(raw, str) and not isinstance(raw, Ref)) if n]
+        if nets:
+            unit = resource.label if per_resource else index
+            label = resource.label if per_resource else entry.path or "<entry>"
+            (pending if entry.span.unknown else rows).append((unit, set(covered), nets, label, resource))
+    found = _union(rows, settings)
+    unknown = False
+    if found is None and pending:
+        found, unknown = _union(rows + pending, settings), True
+    if found is None:
         return None
+    exposed, contributors, offending, reason = found
     what = "resources" if per_resource else "ingress entries"
     joined = tuple(dict.fromkeys([*(r for r in ([anchor] if anchor else [])), *contributors.values()]))
+    union = "their union is" if not unknown else \
+        "their union is if the ports not known yet of " + ", ".join(sorted({row[3] for row in pending})) + " cover them"
     return Issue(
         f"Together, the {what} {', '.join(sorted(contributors))} admit {', '.join(sorted(offending))} to "
         f"Kafka/ZooKeeper port(s) {ports_text(exposed)} of one security group: {reason}. No single one "
-        "is world-open, but their union is.",
+        f"is world-open, but {union}.",
         joined, "Revoke the rules listed, then re-add only known client ranges.", "", tuple(exposed),
-        tuple(sorted(offending)))
+        tuple(sorted(offending)), unknown)
 
 
 def path_issue(path: Path) -> Issue:

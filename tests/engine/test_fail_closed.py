@@ -3,7 +3,7 @@ unreadable protocol opens every port, an unknown direction or action is not know
 lists cannot be read is reported, a form whose own reader trips is unjudged."""
 import pytest
 
-from cases import CASES, Member, StackCase
+from cases import CASES, COMBINED, STACKS, Member, StackCase
 from cases.k8s_ingress_paths import KAFKA_SVC
 from cases.k8s_proxies import ISTIO_FRONT, ISTIO_GW, ISTIO_VS, istio_gateway, virtual_service
 from kafka_guardrails import MANDATORY, Resource, judge_resource, judge_stack
@@ -238,3 +238,27 @@ def test_the_unknown_cases_reach_every_family():
     assert len(EXPOSED) >= 140
     assert {c.type.split(":")[0] for c in EXPOSED} >= {"aws", "kubernetes", "gcp", "azure-native", "scaleway",
                                                       "digitalocean", "hcloud", "oci", "openstack", "alicloud"}
+
+
+UNION_STACKS = [s for s in STACKS if s.policies == COMBINED and all("ecurityGroup" in m.type for m in s.members)]
+
+
+@pytest.mark.parametrize("stack", UNION_STACKS, ids=[s.name for s in UNION_STACKS])
+def test_any_part_of_a_security_group_union_not_known_yet_keeps_it_reported(stack):
+    """Rules that only together admit the internet: whichever part of one of them is not known yet (its ports,
+    its protocol, its source, the rule itself), the stack is still reported, as not known yet at the least."""
+    silent = []
+    for index, member in enumerate(stack.members):
+        for where in _parts(member.props):
+            members = list(stack.members)
+            members[index] = Member(member.name, member.type, _unknown_at(member.props, where), member.refs)
+            resources = engine_resources(StackCase(stack.name, tuple(members), stack.policies))
+            findings = judge_stack(resources) + [f for r in resources for f in judge_resource(r)]
+            if not any(f.level == MANDATORY or f.rule_id == COVERAGE_ID for f in findings):
+                silent.append((member.name, where))
+    assert silent == []
+
+
+def test_the_union_stacks_are_found():
+    assert {"sg-rules-together-admit-a-slash16", "sg-rule-kinds-mixed-together", "sg-inline-entry-and-rule-together",
+            "cfn-ingress-rules-together"} <= {s.name for s in UNION_STACKS}

@@ -229,5 +229,5 @@ def union(stack: Stack, settings: Any) -> list[Path]:
             continue
         issue = union_issue(entries, settings, per_resource=True, anchor=owners.get(bucket))
         if issue is not None:
-            out.append(Path(issue.resources, issue.message, issue.ports, issue.sources, issue.fix))
+            out.append(Path(issue.resources, issue.message, issue.ports, issue.sources, issue.fix, issue.unknown))
     return out
