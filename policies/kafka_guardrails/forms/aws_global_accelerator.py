@@ -12,7 +12,7 @@ from ..model import Resource
 from ..net import Net, keys_of
 from ..registry import form
 from ..stack import Path, Stack, join
-from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, known, mapping
+from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, is_unknown, known, mapping
 
 FIX = ("Take Kafka/ZooKeeper ports out of the accelerator (its listener's port ranges and the endpoint group's "
        "port overrides), or remove the endpoint group; reach Kafka from other networks over PrivateLink or MSK "
@@ -27,6 +27,8 @@ def _ranges(value: Any, low_key: str = "fromPort", high_key: str = "toPort") -> 
         return UNKNOWN
     out = []
     for item in value if isinstance(value, list) else [value] if isinstance(value, dict) else []:
+        if is_unknown(item):
+            return UNKNOWN
         item = mapping(known(item))
         low, high = as_int(item.get(low_key)), as_int(item.get(high_key, item.get(low_key)))
         if low is UNKNOWN or high is UNKNOWN:
@@ -59,6 +61,9 @@ def endpoint_group(resource: Resource, props: Any) -> Net:
         overrides = UNKNOWN
     else:
         for item in raw if isinstance(raw, list) else []:
+            if is_unknown(item):
+                overrides = UNKNOWN
+                break
             item = mapping(known(item))
             front, back = as_int(item.get("listenerPort")), as_int(item.get("endpointPort"))
             if front is UNKNOWN or back is UNKNOWN:

@@ -283,6 +283,28 @@ def _paths(stack: Stack, settings: Any, lb: Resource, data: dict[str, Any], fron
     return []
 
 
+def _listener_paths(stack: Stack, settings: Any, resource: Resource, net: Any, kafka: list[int],
+                    chain: list[Resource]) -> list[Path]:
+    """The paths from the listener's load balancer(s) to the Kafka ports it forwards to."""
+    lbs = stack.find(net.links.get("lb", ()), role="lb")
+    if not lbs:
+        return [Path(tuple(chain), f"the listener {resource.label} forwards to Kafka/ZooKeeper port(s) "
+                     f"{', '.join(map(str, sorted(set(kafka))))}, and its load balancer is not in the stack, "
+                     "so its scheme cannot be seen.", tuple(sorted(set(kafka))), unseen=True)]
+    out: list[Path] = []
+    for lb, lb_net in lbs:
+        if lb_net.data["internal"] is not True:
+            out.extend(_judge_path(stack, settings, lb, lb_net.data, net.data["port"], kafka, chain,
+                                   f"the listener {resource.label} (port {net.data['port']})"))
+    return out
+
+
+def _not_known_yet(paths: list[Path]) -> list[Path]:
+    """Paths that reach Kafka only if a port on the way that is not known yet turns out to be Kafka's."""
+    return [Path(p.resources, f"{p.message} (if a port on the way, not known yet, is one of them)", p.ports,
+                 p.sources, p.fix, True, p.unseen) for p in paths]
+
+
 @join("load-balancers")
 def load_balancers(stack: Stack, settings: Any) -> list[Path]:
     guarded = set(settings.ports)
@@ -294,6 +316,7 @@ def load_balancers(stack: Stack, settings: Any) -> list[Path]:
     for resource, net in stack.role("listener"):
         chain = [resource]
         ports = _ports(net.data["port"])
+        unknown = [net.data["port"]] if is_unknown(net.data["port"]) else []  # a port on the way not known yet
         tg_keys = list(net.links.get("tg", ()))
         for rule_resource, rule_net in rules_of.get(id(resource), ()):
             chain.append(rule_resource)
@@ -301,24 +324,19 @@ def load_balancers(stack: Stack, settings: Any) -> list[Path]:
         for group, group_net in stack.find(tg_keys, role="target-group"):
             chain.append(group)
             ports.extend(_ports(group_net.data["port"]))
+            unknown += [group] if is_unknown(group_net.data["port"]) else []
             for att, att_net in stack.role("tg-attachment"):
                 if stack.find(att_net.links.get("tg", ()), role="target-group") == [(group, group_net)]:
                     chain.append(att)
                     ports.extend(_ports(att_net.data["port"]))
+                    unknown += [att] if is_unknown(att_net.data["port"]) else []
         kafka = [p for p in ports if p in guarded]
+        if not kafka and unknown:
+            out.extend(_not_known_yet(_listener_paths(stack, settings, resource, net, sorted(guarded), chain)))
+            continue
         if not kafka:
             continue
-        lbs = stack.find(net.links.get("lb", ()), role="lb")
-        if not lbs:
-            out.append(Path(tuple(chain), f"the listener {resource.label} forwards to Kafka/ZooKeeper port(s) "
-                            f"{', '.join(map(str, sorted(set(kafka))))}, and its load balancer is not in the stack, "
-                            "so its scheme cannot be seen.", tuple(sorted(set(kafka))), unseen=True))
-            continue
-        for lb, lb_net in lbs:
-            if lb_net.data["internal"] is True:
-                continue
-            out.extend(_judge_path(stack, settings, lb, lb_net.data, net.data["port"], kafka, chain,
-                                   f"the listener {resource.label} (port {net.data['port']})"))
+        out.extend(_listener_paths(stack, settings, resource, net, kafka, chain))
     for lb, net in stack.role("lb"):
         data = net.data
         if data["kind"] != "classic" or not data["has_groups"] or data["internal"] is True:
@@ -328,4 +346,7 @@ def load_balancers(stack: Stack, settings: Any) -> list[Path]:
             if kafka:
                 out.extend(_judge_path(stack, settings, lb, data, front, kafka, [],
                                        f"the classic load balancer's listener {path} (port {front})"))
+            elif is_unknown(front) or is_unknown(back):
+                out.extend(_not_known_yet(_judge_path(stack, settings, lb, data, front, sorted(guarded), [],
+                                                      f"the classic load balancer's listener {path}")))
     return out
