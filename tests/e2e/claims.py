@@ -17,7 +17,7 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 import yaml
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicCollection
@@ -71,6 +71,33 @@ def create_topic(cluster: KafkaCluster, name: str, partitions: int = 1, replicat
         time.sleep(1)
 
 
+def answered(cluster: KafkaCluster, call: Callable[[Any], dict], seconds: int = 90) -> None:
+    """An idempotent admin call (a SCRAM upsert, ACLs) until the cluster answers it. A cluster just started
+    may not name its controller within librdkafka's timeout ("Failed while waiting for controller", once
+    in the suite): each attempt has a client of its own and 15 s."""
+    deadline = time.monotonic() + seconds
+    while True:
+        client = admin(cluster)  # keep the handle alive until the futures resolve
+        try:
+            for future in call(client).values():
+                future.result(timeout=20)
+            return
+        except KafkaException as error:
+            if error.args[0].code() not in (KafkaError._TIMED_OUT, KafkaError.REQUEST_TIMED_OUT) or \
+                    time.monotonic() > deadline:
+                raise
+        except TimeoutError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(1)
+
+
+def upsert_scram(cluster: KafkaCluster, user: str, password: str) -> None:
+    upsert = UserScramCredentialUpsertion(user, ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192),
+                                          password.encode())
+    answered(cluster, lambda client: client.alter_user_scram_credentials([upsert], request_timeout=15))
+
+
 def grant(cluster: KafkaCluster, principal: str, topic: str, group: Optional[str] = None,
           operations: tuple = (AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE)) -> None:
     bindings = [AclBinding(ResourceType.TOPIC, topic, ResourcePatternType.LITERAL, principal, "*", op,
@@ -78,9 +105,7 @@ def grant(cluster: KafkaCluster, principal: str, topic: str, group: Optional[str
     if group:
         bindings.append(AclBinding(ResourceType.GROUP, group, ResourcePatternType.LITERAL, principal, "*",
                                    AclOperation.READ, AclPermissionType.ALLOW))
-    client = admin(cluster)
-    for future in client.create_acls(bindings).values():
-        future.result(timeout=30)
+    answered(cluster, lambda client: client.create_acls(bindings, request_timeout=15))
 
 
 def produce(config: dict, topic: str, values: list[bytes], timeout: int = 30,
@@ -618,11 +643,7 @@ def incident_trail(cluster: KafkaCluster) -> dict:
     adds an ACL and sets a SCRAM credential. Returns who, what and how often, to compare the logs with."""
     user, password = f"reader{uuid.uuid4().hex[:4]}", uuid.uuid4().hex
     topic = f"ledger-{uuid.uuid4().hex[:6]}"
-    client = admin(cluster)
-    upsert = UserScramCredentialUpsertion(user, ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192),
-                                          password.encode())
-    for future in client.alter_user_scram_credentials([upsert]).values():
-        future.result(timeout=90)  # the first admin call on a just-started cluster, on a loaded machine
+    upsert_scram(cluster, user, password)  # the first admin call on a just-started cluster, on a loaded machine
     create_topic(cluster, topic)
     grant(cluster, f"User:{user}", topic, group=user)  # the operator adds ACLs
     reader = cluster.sasl_config(cluster.client("reader-host"), user, password)
@@ -1624,11 +1645,7 @@ def zookeeper_to_kraft(cluster: KafkaCluster) -> None:
 
     topic, config = _loaded_topic(cluster, "migrating")
     user, password = "ledger-scram", uuid.uuid4().hex
-    upsert = UserScramCredentialUpsertion(user, ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192),
-                                          password.encode())
-    operator = admin(cluster)  # kept: a client collected before its futures complete never answers
-    for future in operator.alter_user_scram_credentials([upsert]).values():
-        future.result(timeout=30)
+    upsert_scram(cluster, user, password)
     grant(cluster, f"User:{user}", topic, group=user)
     quota = ClientQuota(producer_byte_rate=123456, consumer_byte_rate=234567, request_percentage=150)
     settings = cluster.workdir / "migration-admin.properties"

@@ -8,13 +8,12 @@ import uuid
 
 import pytest
 from confluent_kafka import KafkaError
-from confluent_kafka.admin import ScramCredentialInfo, ScramMechanism, UserScramCredentialUpsertion
 from kazoo.client import KazooClient
 from kazoo.exceptions import NoAuthError
 from kazoo.security import Permissions
 
 import claims
-from claims import admin, connection_errors, consume, create_topic, grant, produce, produce_once_allowed
+from claims import connection_errors, consume, create_topic, grant, produce, produce_once_allowed
 from harness import HOST, KafkaCluster, port_open, wait_until
 from jvmcache import shared
 
@@ -68,11 +67,7 @@ def test_investigate_answers_who_read_what_from_where_and_the_alarm_filters_coun
 
 def test_sasl_ssl_needs_both_a_certificate_and_valid_scram_credentials(cluster):
     user, password = "billing", uuid.uuid4().hex
-    upsert = UserScramCredentialUpsertion(user, ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192),
-                                          password.encode())
-    client = admin(cluster)
-    for future in client.alter_user_scram_credentials([upsert]).values():
-        future.result(timeout=30)
+    claims.upsert_scram(cluster, user, password)
     topic = f"billing-{uuid.uuid4().hex[:6]}"
     create_topic(cluster, topic)
     grant(cluster, f"User:{user}", topic, group="billing")
