@@ -30,7 +30,8 @@ class MigrationOps:
     stop_zookeeper: Callable[[], None]
     # phase 1: start the controllers in migration mode; None when they are provisioned elsewhere
     start_controllers: Optional[Callable[[], None]] = None
-    # rollback only: stop and deprovision the controllers; delete /controller and /migration in ZooKeeper
+    # rollback only: stop and deprovision the controllers; raise /controller_epoch above the KRaft
+    # controller's (KAFKA-20488), then delete /controller and /migration in ZooKeeper
     stop_controllers: Optional[Callable[[], None]] = None
     clear_migration: Optional[Callable[[], None]] = None
     # rollback only: the controllers (node ids) that run without ZooKeeper (finalised): no way back

@@ -40,7 +40,9 @@ COMMANDS = {
     "migrated": ("exit 0 once the active controller has migrated the metadata from ZooKeeper, else non-zero", ()),
     "stop_zookeeper": ("stop every ZooKeeper server", ()),
     "stop_controllers": ("stop the controllers and remove them (with their metadata) for good", ()),
-    "clear_migration": ("delete /controller and /migration in ZooKeeper, as the identity that owns them", ()),
+    "clear_migration": ("set /controller_epoch above the kraftControllerEpoch in /controller where it is not "
+                        "(KAFKA-20488), then delete /controller and /migration in ZooKeeper, as the identity that "
+                        "owns them", ()),
 }
 # every phase asks `migrated` in its preconditions
 NEEDS = {"controllers": ("start_controllers",), "brokers": ("restart_broker",), "kraft": ("restart_broker",),
@@ -61,7 +63,7 @@ commands:
   stop_zookeeper: ./ops/stop-zookeeper.sh
   # --rollback (before finalised): brokers back to ZooKeeper mode ({phase} brokers, then zookeeper)
   stop_controllers: ./ops/remove-controllers.sh
-  clear_migration: ./ops/zookeeper-shell-tls.sh deleteall /controller /migration
+  clear_migration: ./ops/clear-migration.sh   # /controller_epoch above /controller's kraftControllerEpoch, then deleteall /controller /migration
 """
 KEYS = ("bootstrap", "bootstrap_controller", "brokers", "controllers", "kafka_home", "commands", "timeout", "interval")
 

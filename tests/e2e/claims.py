@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import json
 import re
 import shlex
 import signal
@@ -1562,6 +1563,9 @@ def migration_hands(cluster: KafkaCluster, cluster_id: str) -> Hands:
             (cluster.workdir / f"controller{index}").rename(removed / f"controller{index}-{uuid.uuid4().hex[:4]}")
 
     def clear_migration() -> None:
+        kraft, before, after = raise_controller_epoch(cluster)
+        assert after > kraft, (kraft, before, after)
+        print(f"clear_migration: the KRaft controller's epoch {kraft}; /controller_epoch {before} -> {after}")
         for path in ("/controller", "/migration"):
             zookeeper_shell(cluster, "deleteall", path)
 
@@ -1585,6 +1589,23 @@ def zookeeper_shell(cluster: KafkaCluster, *command: str) -> str:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return done.stdout
+
+
+def raise_controller_epoch(cluster: KafkaCluster) -> tuple[int, int, int]:
+    """Before `/controller` goes on a rollback (KAFKA-20488, Kafka's migration docs since 2026-05): the
+    ZooKeeper controller elected next takes `/controller_epoch` + 1, and brokers that were led by the KRaft
+    controller refuse a controller whose epoch is not above the KRaft one as stale. Returns the KRaft
+    controller's epoch (from `/controller`) and `/controller_epoch` before and after."""
+    def data(path: str) -> str:
+        lines = [line for line in zookeeper_shell(cluster, "get", path).splitlines() if line.strip()]
+        return lines[-1].strip()
+
+    kraft = int(json.loads(data("/controller")).get("kraftControllerEpoch", -1))
+    before = epoch = int(data("/controller_epoch"))
+    if epoch <= kraft:
+        zookeeper_shell(cluster, "set", "/controller_epoch", str(kraft + 1))
+        epoch = int(data("/controller_epoch"))
+    return kraft, before, epoch
 
 
 PHASE_OF = {"start_controllers": "controllers", "stop_zookeeper": "retired", "stop_controllers": "rollback",
