@@ -94,11 +94,13 @@ def protocol_span(kind: Any, raw: Any, ports: Callable[[], Span]) -> Span:
         return assumed(f"the protocol {known(raw)!r} cannot be read")
     return EVERY if kind == "all" else ports()
 
-def unreadable_port(value: Any, names: bool = False) -> Optional[Span]:
+def unreadable_port(value: Any, names: bool = False, absent: str = "") -> Optional[Span]:
     """Every port, assumed, for a port field that holds something that is no port: not a number in range,
-    not unknown, and (where `names`, as for a Kubernetes targetPort) not a port's name. None otherwise,
-    an absent field included (each form says what its absence means)."""
-    if value is None or value is MISSING or is_unknown(value):
+    not unknown, and (where `names`, as for a Kubernetes targetPort) not a port's name. An absent field is
+    None, or every port assumed for the reason `absent` where the API requires the field."""
+    if value is None or value is MISSING:
+        return assumed(absent) if absent else None
+    if is_unknown(value):
         return None
     number = as_int(value)
     if isinstance(number, int) and 0 <= number <= 65535:

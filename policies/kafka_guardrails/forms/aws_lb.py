@@ -13,7 +13,7 @@ from typing import Any, Iterable, Sequence
 from .. import cidr
 from ..model import Resource
 from ..net import Entry, Net, keys_of, world
-from ..ports import UNKNOWN_SPAN, assumed, exactly, unreadable_port
+from ..ports import UNKNOWN_SPAN, exactly, unreadable_port
 from ..registry import Extractor, form
 from ..stack import Path, Stack, join
 from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, blocks, get, is_unknown, known, mapping
@@ -38,7 +38,7 @@ def _odd_listener(ports: Sequence[Any]) -> Any:
     if any(is_unknown(p) for p in ports):
         return UNKNOWN_SPAN
     for port in ports:
-        odd = unreadable_port(port) or (assumed("a listener names no port") if port in (None, MISSING) else None)
+        odd = unreadable_port(port, absent="a listener names no port")
         if odd is not None:
             return odd
     return None

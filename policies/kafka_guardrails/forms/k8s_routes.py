@@ -12,7 +12,7 @@ from typing import Any, Optional, Sequence
 
 from ..model import Resource
 from ..net import WORLD, Entry, Net, not_known, verdict, world
-from ..ports import EVERY, assumed, exactly, unreadable_port
+from ..ports import EVERY, exactly, unreadable_port
 from ..registry import Extractor, form
 from ..stack import Path, Stack, join
 from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, known, mapping
@@ -71,7 +71,7 @@ def gateway(resource: Resource, props: Any) -> Net:
         if protocol in NOT_RAW_TCP or public is False:
             continue
         number = as_int(port)
-        odd = unreadable_port(port) or (assumed("the listener names no port") if port in (None, MISSING) else None)
+        odd = unreadable_port(port, absent="the listener names no port")
         if UNKNOWN in (number, public, raw):
             entries.append(Entry(path, exactly(number) if isinstance(number, int) else EVERY,
                                  ((path, UNKNOWN),)))
@@ -168,8 +168,7 @@ def ingress(resource: Resource, props: Any) -> Net:
         number = as_int(raw)
         port_name = get(service, "port", "name")
         refs.append((where, as_text(service.get("name")) or "", number if isinstance(number, int) else as_text(port_name)))
-        odd = unreadable_port(raw) or (assumed("the backend names no port") if raw in (None, MISSING) and
-                                       not as_text(port_name) else None)
+        odd = unreadable_port(raw, absent="" if as_text(port_name) else "the backend names no port")
         if flag is UNKNOWN or number is UNKNOWN:
             which = f"metadata.annotations[{PASSTHROUGH}]" if flag is UNKNOWN else f"{where}.backend.service.port"
             entries.append(Entry(where, exactly(number) if isinstance(number, int) else EVERY, ((which, UNKNOWN),)))

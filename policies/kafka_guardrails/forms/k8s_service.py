@@ -11,7 +11,7 @@ from typing import Any, Optional
 from .. import cidr
 from ..model import Resource
 from ..net import WORLD, Entry, Net, verdict
-from ..ports import UNKNOWN_SPAN, assumed, exactly, unreadable_port
+from ..ports import UNKNOWN_SPAN, exactly, unreadable_port
 from ..registry import Extractor, form
 from ..stack import Path, Stack, join
 from ..values import MISSING, UNKNOWN, as_int, as_text, get, is_unknown, items, known, mapping
@@ -201,8 +201,7 @@ def entries_for(data: ServiceData, ports_by_name: Optional[dict[str, Any]] = Non
                                  detail=how))
                 continue
             odd = unreadable_port(port.port) or unreadable_port(port.node_port) or \
-                unreadable_port(port.target, names=True) or \
-                (assumed("no port is given") if port.port in (None, MISSING) else None)
+                unreadable_port(port.target, names=True) or unreadable_port(port.port, absent="no port is given")
             if odd is not None:  # the API server would refuse it; the gate does not guess which port was meant
                 out.append(Entry(port.path, odd, tuple(sources), implicit_world=implicit, note=note, detail=how))
                 continue

@@ -15,7 +15,7 @@ from typing import Any
 from ..dialects import model
 from ..model import Resource
 from ..net import Entry, Net, world
-from ..ports import EVERY, assumed, exactly, unreadable_port
+from ..ports import EVERY, exactly, unreadable_port
 from ..registry import Extractor, form
 from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, known, mapping
 from .kafka_release import workload as releases
@@ -197,8 +197,8 @@ def _net(kind: str, partial: bool) -> Extractor:
                     continue
                 number = as_int(port.get("hostPort"))
                 where = f"{pod_path}.{path}.ports[{index}].hostPort"
-                odd = unreadable_port(port.get("hostPort")) or unreadable_port(port.get("containerPort")) or (
-                    assumed("a hostPort names no containerPort") if port.get("containerPort") is None else None)
+                odd = unreadable_port(port.get("hostPort")) or \
+                    unreadable_port(port.get("containerPort"), absent="a hostPort names no containerPort")
                 if number is UNKNOWN:
                     entries.append(Entry(where, EVERY, ((where, UNKNOWN),), detail=("hostPort", kind)))
                 elif (as_text(port.get("protocol")) or "").upper() in ("UDP", "SCTP"):
