@@ -28,14 +28,17 @@ class Path:
 
 
 JOINS: dict[str, Callable[["Stack", Any], Iterable[Path]]] = {}
+# joins that read what the others found (e.g. to report only the links no path ran through)
+LATE_JOINS: dict[str, Callable[["Stack", Any, list[Path]], Iterable[Path]]] = {}
 
 
-def join(name: str) -> Callable[..., Any]:
-    """Declare a stack join (a family module's way of following its links)."""
+def join(name: str, late: bool = False) -> Callable[..., Any]:
+    """Declare a stack join (a family module's way of following its links); a late one is called
+    after every other, with the paths they found."""
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-        if name in JOINS:
+        if name in JOINS or name in LATE_JOINS:
             raise ValueError(f"duplicate join {name!r}")
-        JOINS[name] = fn
+        (LATE_JOINS if late else JOINS)[name] = fn
         return fn
     return register
 
@@ -111,9 +114,12 @@ class Stack(Sequence[Any]):
             if self._roles is None:
                 self._index()
             found = list(self._errors)
-            for name, fn in JOINS.items():
+            calls: list[tuple[str, Callable[[], Iterable[Path]]]] = [
+                *((name, lambda fn=fn: fn(self, settings)) for name, fn in JOINS.items()),
+                *((name, lambda fn=fn: fn(self, settings, list(found))) for name, fn in LATE_JOINS.items())]
+            for name, call in calls:
                 try:
-                    found.extend(fn(self, settings))
+                    found.extend(call())
                 except Exception as error:  # noqa: BLE001 - fail closed: a join that trips is reported
                     found.append(Path((), f"the {name} join could not read this stack "
                                           f"({type(error).__name__}: {error}); it is reported rather than passed."))

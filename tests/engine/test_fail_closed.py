@@ -296,3 +296,69 @@ def test_the_load_balancer_stacks_are_found():
     names = {s.name for s in LB_STACKS}
     assert {"nlb-tls-443-in-front-of-9092", "classic-elb-open-group", "ga-listener-range-covers-9092",
             "attachment-port-overrides-to-kafka", "listener-rule-forwards-to-kafka"} <= names
+
+
+K8S_STACKS = [s for s in STACKS if s.policies and all(m.type.startswith("kubernetes:") for m in s.members)]
+
+
+def _reported(findings) -> bool:
+    return any(f.level == MANDATORY or f.rule_id == COVERAGE_ID or f.policy == "kafka-exposure-unseen"
+               for f in findings)
+
+
+@pytest.mark.parametrize("stack", K8S_STACKS, ids=[s.name for s in K8S_STACKS])
+def test_any_link_of_a_kubernetes_path_not_known_yet_keeps_it_reported(stack):
+    """The Kubernetes joins follow names, namespaces, labels, selectors, references and ports from a way in to
+    Kafka: whichever of them is not known yet (a preview sees values computed from other resources as unknown),
+    the chain may still end on Kafka, so the stack is still reported (not known yet at the least)."""
+    silent = []
+    for index, member in enumerate(stack.members):
+        for where in _parts(member.props):
+            members = list(stack.members)
+            members[index] = Member(member.name, member.type, _unknown_at(member.props, where), member.refs)
+            resources = engine_resources(StackCase(stack.name, tuple(members), stack.policies))
+            if not _reported(judge_stack(resources) + [f for r in resources for f in judge_resource(r)]):
+                silent.append((member.name, where))
+    assert silent == []
+
+
+def test_the_kubernetes_join_stacks_are_found():
+    names = {s.name for s in K8S_STACKS}
+    assert {"tls-route-through-a-public-gateway-to-kafka", "tcp-services-behind-a-public-controller",
+            "istio-tls-passthrough-to-kafka", "traefik-tcp-to-kafka", "contour-tcpproxy-to-kafka",
+            "patch-turns-an-internal-lb-public", "named-target-port-reaches-kafka"} <= names
+
+
+def _web_behind_a_public_gateway(image: str, labels) -> list[Member]:
+    """A public Gateway routing TLS to a web app, and Kafka in the same stack behind a ClusterIP Service."""
+    from cases.k8s_ingress_paths import GATEWAY, SERVICE, TLS_ROUTE, gateway, listener, route, service
+    web = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "kafka"},
+           "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": labels}, "spec": {
+               "containers": [{"name": "web", "image": image, "ports": [{"name": "https", "containerPort": 8443}]}]}}}}
+    brokers = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "kafka", "namespace": "kafka"},
+               "spec": {"selector": {"matchLabels": {"app": "kafka"}}, "template": {
+                   "metadata": {"labels": {"app": "kafka"}}, "spec": {"containers": [
+                       {"name": "kafka", "image": "apache/kafka:4.1.1", "ports": [{"containerPort": 9092}]}]}}}}
+    return [Member("edge", GATEWAY, gateway(listener("tls", 443, "TLS", "Passthrough"))),
+            Member("to-web", TLS_ROUTE, route("TLSRoute", "web", 443)),
+            Member("web-svc", SERVICE, service("web", [{"name": "https", "port": 443, "targetPort": 8443}])),
+            Member("web", "kubernetes:apps/v1:Deployment", web),
+            Member("kafka-svc", SERVICE, service("kafka", [{"name": "plain", "port": 9092}])),
+            Member("kafka", "kubernetes:apps/v1:StatefulSet", brokers)]
+
+
+def test_a_part_the_joins_do_not_read_leaves_a_clean_stack_clean_and_a_link_they_read_does_not():
+    """Precision: a web app's image computed from another resource (common: a registry URL) says nothing about
+    where traffic goes, so the stack stays clean; its pod labels not known yet break the Service's selector,
+    so whether the route ends on Kafka cannot be judged, and the stack is reported as not known yet."""
+    def findings(members):
+        resources = engine_resources(StackCase("web-and-kafka", tuple(members), COMBINED))
+        return [f for f in judge_stack(resources) + [f for r in resources for f in judge_resource(r)]
+                if f.policy.startswith("kafka-no-public-port") or f.policy == "kafka-exposure-unseen"
+                or f.rule_id == COVERAGE_ID]  # the exposure rules (the hardening rules judge the pods too)
+
+    assert findings(_web_behind_a_public_gateway("registry.example.com/web:1", {"app": "web"})) == []
+    assert findings(_web_behind_a_public_gateway(UNKNOWN, {"app": "web"})) == []
+    unknown = findings(_web_behind_a_public_gateway("registry.example.com/web:1", {"app": UNKNOWN}))
+    assert [(f.policy, f.level) for f in unknown] == [("kafka-no-public-port-combined", MANDATORY)]
+    assert "spec.template.metadata.labels.app is not known yet" in unknown[0].message

@@ -14,7 +14,7 @@ from ..model import Resource
 from ..net import Net
 from ..registry import form
 from ..stack import Path, Stack, join
-from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, known, mapping
+from ..values import MISSING, UNKNOWN, as_bool, as_int, as_text, get, is_unknown, known, mapping
 from .k8s_routes import _kafka_path, _meta, backend
 from .k8s_service import info
 
@@ -141,6 +141,9 @@ def contour_proxy(resource: Resource, props: Any) -> Net:
     namespace, name, _ = _meta(props)
     spec = mapping(props.get("spec"))
     tcp = mapping(spec.get("tcpproxy"))
+    for where, value in (("spec", props.get("spec")), ("spec.tcpproxy", spec.get("tcpproxy"))):
+        if is_unknown(value):  # it may yet hold a tcpproxy
+            return Net([], "proxy-route", (), {}, ProxyRoute("contour", namespace, name, [UNKNOWN], [], [], (where,)))
     if not tcp:
         return Net([], "", ())
     read = _Reader()

@@ -120,10 +120,20 @@ def route(kind: str) -> Extractor:
 def config_map(resource: Resource, props: Any) -> Net:
     props = mapping(props)
     namespace, name, _ = _meta(props)
-    if "tcp-services" not in name:
-        return Net([], "", ())
+    data = known(props.get("data"))
+    if "tcp-services" in name:
+        return Net([], "tcp-services", (), {}, (namespace, name, _tcp_mappings(namespace, data)))
+    if isinstance(data, dict) and data and all(isinstance(as_int(k), int) for k in data) and \
+            (is_unknown(get(props, "metadata", "name")) or is_unknown(props.get("metadata"))):
+        # shaped as a tcp-services map (port numbers as keys), under a name not known yet
+        return Net([], "maybe-tcp-services", (), {}, (namespace, name, _tcp_mappings(namespace, data)))
+    return Net([], "", ())
+
+
+def _tcp_mappings(namespace: str, data: Any) -> list[Any]:
+    """[(external port, Service namespace, Service name, its port or port name)]"""
     mappings = []
-    for key, value in mapping(known(props.get("data"))).items():
+    for key, value in mapping(data).items():
         external = as_int(key)
         target = as_text(value) or ""
         backend, _, rest = target.partition(":")
@@ -133,7 +143,7 @@ def config_map(resource: Resource, props: Any) -> Net:
             mappings.append((external, svc_ns, svc, port if port is not None else rest.split(":")[0]))
         else:
             mappings.append((external, namespace, target, None))
-    return Net([], "tcp-services", (), {}, (namespace, name, mappings))
+    return mappings
 
 
 def ingress(resource: Resource, props: Any) -> Net:

@@ -315,9 +315,10 @@ def services(stack: Stack, settings: Any) -> list[Path]:
         data = net.data
         bases = stack.find([f"k8s:Service/{data.namespace}/{data.name}"], role="service")
         if not bases:
-            if data.kind in ("LoadBalancer", "NodePort") and not data.ports:
+            if data.kind in ("LoadBalancer", "NodePort", "<unknown>") and not data.ports:
+                made = "of a type not known yet" if data.kind == "<unknown>" else f"a {data.kind}"
                 out.append(Path((resource,), f"the patch {resource.label} makes Service {data.namespace}/{data.name} "
-                                f"a {data.kind}, and that Service is not in the stack, so its ports cannot be seen.",
+                                f"{made}, and that Service is not in the stack, so its ports cannot be seen.",
                                 unseen=True))
             continue
         base, base_net = bases[0]
