@@ -1,5 +1,3 @@
-
-from typing import Any
 """kafka_guardrails: the rule engine behind the policy pack, the checkov checks and the
 components. Pure Python with no Pulumi or checkov import, so every front end shares it.
 
@@ -7,6 +5,8 @@ components. Pure Python with no Pulumi or checkov import, so every front end sha
     dialects.py  Terraform / CloudFormation / manifests -> the canonical shape, once per resource
     rules.py     the rule registry; exposure.py, msk.py, k8s.py declare the rules
 """
+from typing import Any
+
 from . import forms  # noqa: F401 - registers every form
 from . import coverage, exposure, fallback, k8s, log_rules, msk, topic_rules, version_rules  # noqa: F401 - registers every rule
 from .model import ADVISORY, MANDATORY, Finding, Resource
@@ -23,8 +23,8 @@ __all__ = [
 
 
 def _caches() -> list[Any]:
-    from . import cidr, dialects, ports
-    return [*cidr.CACHES, dialects.camel, dialects.cfn_key, ports.port_range]
+    from . import cidr, dialects, ports, versions
+    return [*cidr.CACHES, dialects.camel, dialects.cfn_key, ports.port_range, versions.parse, versions._judged]
 
 
 def clear_caches() -> None:

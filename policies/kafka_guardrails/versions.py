@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Optional, Sequence
 
 Date = datetime.date
@@ -26,6 +27,7 @@ APACHE, MSK = "apache", "msk"
 END_OF_SUPPORT = "end-of-support"   # the name an acknowledgement gives an unsupported version
 
 
+@lru_cache(maxsize=1024)  # the table's own versions are parsed for every resource judged
 def parse(version: str) -> Optional[tuple[int, ...]]:
     """'3.9.2' -> (3, 9, 2); '4.0' -> (4, 0); anything else (incl. '3.9.x') -> None."""
     if not re.fullmatch(r"\d+(?:\.\d+){1,3}", version):
@@ -218,7 +220,11 @@ def judge(platform: str, version: str, today: Optional[Date] = None,
           scopes: Sequence[str] = ("broker", "client"), mode: str = "") -> Verdict:
     """The risks of running `version` on `platform` (in metadata `mode`, when known), and the nearest
     version without them ('' when the mode has none: ZooKeeper mode ends with 3.9)."""
-    today = today or Date.today()
+    return _judged(platform, version, today or Date.today(), tuple(scopes), mode)
+
+
+@lru_cache(maxsize=1024)  # a stack names a handful of versions; each verdict walks the whole table
+def _judged(platform: str, version: str, today: Date, scopes: tuple[str, ...], mode: str) -> Verdict:
     if platform == MSK:
         line = line_of(MSK, version)
         if line is None:
