@@ -31,6 +31,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "support"))  # the rule table's cases and the checkov plan writer
 
 from workload import SG, distinct, groups, mixed, worst_case  # noqa: E402
+from cases import Case  # noqa: E402
+from checkov_forms import terraform_plan, tf_supported  # noqa: E402
 
 import kafka_guardrails  # noqa: E402
 from kafka_guardrails import RULES, Resource, Settings, judge_resource, judge_stack  # noqa: E402
@@ -169,8 +171,6 @@ def main() -> int:
     print(f"   ratio            {t_ours / t_floor:.2f}x the 1-policy floor")
     print(f"   ratio            {t_ours / t_shape:.2f}x a floor with as many policies (pulumi-policy's per-policy cost)")
 
-    from cases import Case  # noqa: E402
-    from checkov_forms import terraform_plan, tf_supported  # noqa: E402
     cases = [Case(f"r{i}", t, p, False) for i, (t, p) in enumerate(mixed(3_000, seed=23))]
     cases = [c for c in cases if tf_supported(c)][:2_000]
     assert len(cases) == 2_000 and distinct([(c.type, c.props) for c in cases]) == 2_000
