@@ -80,6 +80,16 @@ def keys_of(resource: Any, value: Any, prop: str = "") -> tuple[str, ...]:
     return tuple(out)
 
 
+def unresolved(resource: Any, value: Any, prop: str) -> tuple[str, ...]:
+    """A key that finds nothing, for a reference not known yet that no dependency names: in a preview a
+    reference to a resource of the stack is unknown but comes with the dependency the join follows; one
+    without it (a stack reference, a config value) can only point outside the stack, so a join that
+    finds no member for it reports it as unseen instead of passing."""
+    if prop in resource.property_dependencies or not any(is_unknown(item) for item in items(value)):
+        return ()
+    return (f"{prop}=<not known yet>",)
+
+
 class Later(NamedTuple):
     """A link whose join keys are worked out only when a stack follows it (`Stack.linked`)."""
 

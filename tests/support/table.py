@@ -47,8 +47,21 @@ def urn(member: Member) -> str:
 def preview_props(member: Member) -> dict:
     props = copy.deepcopy(member.props)
     for path in member.refs:
-        set_path(props, path, STRING_UNKNOWN)
+        if not _inside_unknown(props, path):  # a reference inside a part not known yet: that part says it
+            set_path(props, path, STRING_UNKNOWN)
     return props
+
+
+def _inside_unknown(props: Any, path: str) -> bool:
+    node = props
+    for step in steps(path)[:-1]:
+        if node == STRING_UNKNOWN:
+            return True
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return node == STRING_UNKNOWN
 
 
 def stack_resources(case: StackCase) -> list[StackResource]:

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Sequence
 
 from .. import cidr
 from ..model import Resource
-from ..net import Entry, Net, keys_of, world
+from ..net import Entry, Net, keys_of, unresolved, world
 from ..ports import UNKNOWN_SPAN, exactly, unreadable_port
 from ..registry import Extractor, form
 from ..stack import Path, Stack, join
@@ -45,7 +45,8 @@ def _odd_listener(ports: Sequence[Any]) -> Any:
 
 
 def _sg_keys(resource: Resource, props: dict[str, Any]) -> tuple[Any, ...]:
-    return keys_of(resource, props.get("securityGroups"), "securityGroups")
+    groups = props.get("securityGroups")
+    return (*keys_of(resource, groups, "securityGroups"), *unresolved(resource, groups, "securityGroups"))
 
 
 def _scheme_internal(props: dict[str, Any], shape: str) -> Any:
@@ -278,7 +279,7 @@ def _paths(stack: Stack, settings: Any, lb: Resource, data: dict[str, Any], fron
                      "its security groups' sources are not known yet.", ports, unknown=True)]
     if missing:
         return [Path((lb, *chain), f"{label} through the internet-facing load balancer {lb.label}, whose "
-                     f"security group(s) {', '.join(missing)} are not in the stack: nothing shows they keep the "
+                     f"security group(s) {', '.join(str(k).removeprefix('id:') for k in missing)} are not in the stack: nothing shows they keep the "
                      "internet out.", ports, unseen=True)]
     return []
 

@@ -8,7 +8,7 @@ from typing import Any, Optional, Sequence
 from ..cidr import classify
 from ..exposure import union_issue
 from ..model import Resource
-from ..net import Entry, Later, Net, keys_of, not_known
+from ..net import Entry, Later, Net, keys_of, not_known, unresolved
 from ..ports import FAST_PROTOCOLS, assumed, port_range, protocol, span
 from ..registry import form
 from ..stack import Path, Stack, join
@@ -66,7 +66,8 @@ def _entry(resource: Resource, block: Any, where: Any, proto_key: str, cidr_keys
         if value is not None:
             at = f"{path}.{key}" if path else key
             sources.extend((at, item) for item in items(value))
-    lists = keys_of(resource, lists, prop) if lists is not None and lists != "" and lists != [] else ()
+    lists = (*keys_of(resource, lists, prop), *unresolved(resource, lists, prop)) \
+        if lists is not None and lists != "" and lists != [] else ()
     return Entry(path, ports, tuple(sources), ("@", *ref_keys, prefix_key), lists,
                  proto if type(proto) is str else "tcp", detail=block)
 
