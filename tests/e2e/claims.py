@@ -1039,6 +1039,16 @@ def active_controller_killed(cluster: KafkaCluster) -> None:
     quorum_whole(cluster, f"the restarted controller {cluster.voters[victim].node_id} is a caught-up voter again")
 
 
+def quorum_rows(cluster: KafkaCluster, seen: list) -> Optional[list]:
+    """The quorum's table, or None (noted in `seen`) while the tool finds no leader to ask: during an
+    election, e.g. right after a controller stops."""
+    try:
+        return quorum_replication(cluster, cluster.version)
+    except ValueError as error:
+        seen.append(str(error))
+        return None
+
+
 def quorum_whole(cluster: KafkaCluster, what: str, seconds: int = 120) -> None:
     """Wait until every voter is a caught-up member of the quorum, as the operator's tool reports it: a
     claim that restarts a controller leaves the cluster as it found it for the next one."""
@@ -1047,10 +1057,8 @@ def quorum_whole(cluster: KafkaCluster, what: str, seconds: int = 120) -> None:
     seen: list = []
 
     def whole() -> bool:
-        try:
-            rows = quorum_replication(cluster, cluster.version)
-        except ValueError as error:  # no table: the tool found no leader to ask yet
-            seen.append(str(error))
+        rows = quorum_rows(cluster, seen)
+        if rows is None:
             return False
         voters = {r.node for r in rows if r.status in ("Leader", "Follower")}
         seen.append((sorted(voters), quorum_ready(rows)))
@@ -1413,8 +1421,9 @@ def controller_gate_through_the_brokers(cluster: KafkaCluster) -> None:
     cluster.controller_servers[1].stop(timeout=60)
     from secure_kafka.ops.rolling import quorum_ready
     # the quorum's own table says so once the leader has not heard from it for 5 s
+    seen: list = []
     _wait("the leader reports controller 1001 behind",
-          lambda: any("controller 1001" in r for r in quorum_ready(quorum_replication(cluster, cluster.version))), 60)
+          lambda: any("controller 1001" in r for r in quorum_ready(quorum_rows(cluster, seen) or [])), 60, seen)
     # the reason names the one that is gone
     refused("before", 0, 6, lambda said: "controller 1000 may not stop" in said and "controller 1001" in said
             and "not observable" not in said)
