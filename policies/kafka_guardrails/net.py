@@ -90,6 +90,11 @@ def unresolved(resource: Any, value: Any, prop: str) -> tuple[str, ...]:
     return (f"{prop}=<not known yet>",)
 
 
+def key_label(key: Any) -> str:
+    """A join key as a message names it: an id as written, other keys (urn:, field=<not known yet>) whole."""
+    return str(key).removeprefix("id:")
+
+
 class Later(NamedTuple):
     """A link whose join keys are worked out only when a stack follows it (`Stack.linked`)."""
 

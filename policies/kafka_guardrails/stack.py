@@ -114,17 +114,21 @@ class Stack(Sequence[Any]):
             if self._roles is None:
                 self._index()
             found = list(self._errors)
-            calls: list[tuple[str, Callable[[], Iterable[Path]]]] = [
-                *((name, lambda fn=fn: fn(self, settings)) for name, fn in JOINS.items()),
-                *((name, lambda fn=fn: fn(self, settings, list(found))) for name, fn in LATE_JOINS.items())]
-            for name, call in calls:
-                try:
-                    found.extend(call())
-                except Exception as error:  # noqa: BLE001 - fail closed: a join that trips is reported
-                    found.append(Path((), f"the {name} join could not read this stack "
-                                          f"({type(error).__name__}: {error}); it is reported rather than passed."))
+            for name, fn in JOINS.items():
+                _tried(found, name, fn, self, settings)
+            for name, late in LATE_JOINS.items():
+                _tried(found, name, late, self, settings, list(found))
             self._paths[id(settings)] = found
         return found
+
+
+def _tried(found: list[Path], name: str, fn: Callable[..., Iterable[Path]], *args: Any) -> None:
+    """Run one join into `found`; fail closed: a join that trips is reported."""
+    try:
+        found.extend(fn(*args))
+    except Exception as error:  # noqa: BLE001 - reported rather than passed
+        found.append(Path((), f"the {name} join could not read this stack "
+                              f"({type(error).__name__}: {error}); it is reported rather than passed."))
 
 
 def span_of(ports: Iterable[int]) -> Span:

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Sequence
 
 from .. import cidr
 from ..model import Resource
-from ..net import Entry, Net, keys_of, unresolved, world
+from ..net import Entry, Net, key_label, keys_of, unresolved, world
 from ..ports import UNKNOWN_SPAN, exactly, unreadable_port
 from ..registry import Extractor, form
 from ..stack import Path, Stack, join
@@ -279,7 +279,7 @@ def _paths(stack: Stack, settings: Any, lb: Resource, data: dict[str, Any], fron
                      "its security groups' sources are not known yet.", ports, unknown=True)]
     if missing:
         return [Path((lb, *chain), f"{label} through the internet-facing load balancer {lb.label}, whose "
-                     f"security group(s) {', '.join(str(k).removeprefix('id:') for k in missing)} are not in the stack: nothing shows they keep the "
+                     f"security group(s) {', '.join(map(key_label, missing))} are not in the stack: nothing shows they keep the "
                      "internet out.", ports, unseen=True)]
     return []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Resource
-from ..net import Later, Net, verdict
+from ..net import Later, Net, key_label, verdict
 from ..registry import form
 from ..stack import Path, Stack, join
 from ..values import UNKNOWN, blocks, get, is_unknown, known, mapping
@@ -65,7 +65,7 @@ def referenced_lists(stack: Stack, settings: Any) -> list[Path]:
             lists = stack.find(entry.prefix_lists, role="prefix-list")
             if not lists:
                 out.append(Path((resource,), f"{resource.type} {entry.path or ''} admits the prefix list(s) "
-                                f"{', '.join(str(k).removeprefix('id:') for k in entry.prefix_lists)} to a Kafka port, "
+                                f"{', '.join(map(key_label, entry.prefix_lists))} to a Kafka port, "
                                 "and none of them is in the stack, so their contents cannot be judged.".replace("  ", " "),
                                 entry.span.covers(settings.ports), unseen=True))
                 continue

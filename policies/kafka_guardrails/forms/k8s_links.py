@@ -66,7 +66,7 @@ def _has_a_way_in(stack: Stack) -> bool:
         return True
     for resource, net in stack.role("service"):
         data = info(resource, net)
-        if data is not None and (data.exposures or is_unknown(data.kind) or data.kind == "<unknown>"):
+        if data is not None and (data.exposures or data.kind == "<unknown>"):
             return True
     return False
 

@@ -124,7 +124,7 @@ def config_map(resource: Resource, props: Any) -> Net:
     if "tcp-services" in name:
         return Net([], "tcp-services", (), {}, (namespace, name, _tcp_mappings(namespace, data)))
     if isinstance(data, dict) and data and all(isinstance(as_int(k), int) for k in data) and \
-            (is_unknown(get(props, "metadata", "name")) or is_unknown(props.get("metadata"))):
+            is_unknown(get(props, "metadata", "name")):
         # shaped as a tcp-services map (port numbers as keys), under a name not known yet
         return Net([], "maybe-tcp-services", (), {}, (namespace, name, _tcp_mappings(namespace, data)))
     return Net([], "", ())
